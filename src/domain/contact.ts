@@ -1,0 +1,126 @@
+import type { ContactEvent, EventOf } from './events.ts';
+import { illegal } from './errors.ts';
+
+type Added = EventOf<'ContactAdded'>['data'];
+type Details = Omit<Added, 'contactId' | 'source' | 'referredBy' | 'addedAt'>;
+
+export type ContactStatus = 'none' | 'active' | 'opted_out' | 'forgotten';
+
+export type ContactState = {
+  status: ContactStatus;
+  contactId?: string;
+  details?: Details;
+  source?: Added['source'];
+  referredBy?: Added['referredBy'];
+  addedAt?: string;
+  lastReplyAt?: string;
+  lastTouchAt?: string;
+  meetingIds: string[];
+  researchNotes: number;
+  questions: number;
+};
+
+export const initialContact = (): ContactState => ({ status: 'none', meetingIds: [], researchNotes: 0, questions: 0 });
+
+export function evolveContact(state: ContactState, event: ContactEvent): ContactState {
+  switch (event.type) {
+    case 'ContactAdded': {
+      const { contactId, source, referredBy, addedAt, ...details } = event.data;
+      return { ...state, status: 'active', contactId, source, referredBy, addedAt, details, lastTouchAt: addedAt };
+    }
+    case 'ContactDetailsChanged':
+      return { ...state, details: { ...state.details!, ...event.data.changes } };
+    case 'ResearchNoteAdded':
+      return { ...state, researchNotes: state.researchNotes + 1 };
+    case 'QuestionsPrepared':
+      return { ...state, questions: state.questions + event.data.questions.length };
+    case 'ReplyReceived':
+      return { ...state, lastReplyAt: event.data.receivedAt, lastTouchAt: event.data.receivedAt };
+    case 'ContactOptedOut':
+      return state.status === 'forgotten' ? state : { ...state, status: 'opted_out' };
+    case 'KeepInTouchSent':
+      return { ...state, lastTouchAt: event.data.sentAt };
+    case 'JobLeadReported':
+      return state;
+    case 'ContactForgotten':
+      return { ...initialContact(), status: 'forgotten', contactId: state.contactId, meetingIds: state.meetingIds };
+    case 'MeetingLinked':
+      return { ...state, meetingIds: [...state.meetingIds, event.data.meetingId], lastTouchAt: event.data.linkedAt };
+  }
+}
+
+/** Whether email may go to this contact at all: the rule every email decision starts from. */
+export function emailBlocker(state: ContactState): string | null {
+  if (state.status === 'none') return 'the contact does not exist';
+  if (state.status === 'forgotten') return 'the contact was forgotten';
+  if (state.status === 'opted_out') return 'the contact opted out';
+  if (!state.details?.email) return 'the contact has no email address';
+  return null;
+}
+
+export type ContactCommand =
+  | { type: 'AddContact'; contact: Added; now: string }
+  | { type: 'ChangeContactDetails'; changes: Partial<Details>; now: string }
+  | { type: 'AddResearchNote'; note: string; now: string }
+  | { type: 'PrepareQuestions'; questions: string[]; now: string }
+  | { type: 'RecordReply'; summary?: string; now: string }
+  | { type: 'OptOut'; source: EventOf<'ContactOptedOut'>['data']['source']; now: string }
+  | { type: 'RecordKeepInTouchSent'; messageId: string; now: string }
+  | { type: 'ReportJobLead'; description: string; organisation?: string; meetingId?: string; now: string }
+  | { type: 'ForgetContact'; now: string }
+  | { type: 'LinkMeeting'; meetingId: string; now: string };
+
+const requireActive = (state: ContactState, doing: string) => {
+  if (state.status === 'none') throw illegal(`cannot ${doing}: the contact does not exist`);
+  if (state.status === 'forgotten') throw illegal(`cannot ${doing}: the contact was forgotten`);
+};
+
+export function decideContact(command: ContactCommand, state: ContactState): ContactEvent[] {
+  const now = command.now;
+  switch (command.type) {
+    case 'AddContact':
+      if (state.status !== 'none') throw illegal('the contact already exists');
+      return [{ type: 'ContactAdded', data: command.contact }];
+    case 'ChangeContactDetails':
+      requireActive(state, 'change details');
+      return [{ type: 'ContactDetailsChanged', data: { changes: command.changes, changedAt: now } }];
+    case 'AddResearchNote':
+      requireActive(state, 'add a research note');
+      return [{ type: 'ResearchNoteAdded', data: { note: command.note, addedAt: now } }];
+    case 'PrepareQuestions':
+      requireActive(state, 'prepare questions');
+      return [{ type: 'QuestionsPrepared', data: { questions: command.questions, preparedAt: now } }];
+    case 'RecordReply':
+      requireActive(state, 'record a reply');
+      return [{ type: 'ReplyReceived', data: { ...(command.summary ? { summary: command.summary } : {}), receivedAt: now } }];
+    case 'OptOut':
+      requireActive(state, 'opt out');
+      // Opting out twice (a second click on the link) is not an error, and records nothing new.
+      if (state.status === 'opted_out') return [];
+      return [{ type: 'ContactOptedOut', data: { source: command.source, optedOutAt: now } }];
+    case 'RecordKeepInTouchSent': {
+      const blocker = emailBlocker(state);
+      if (blocker) throw illegal(`no keep-in-touch email: ${blocker}`);
+      if (state.lastReplyAt) throw illegal('no keep-in-touch email: the contact replied');
+      return [{ type: 'KeepInTouchSent', data: { messageId: command.messageId, sentAt: now } }];
+    }
+    case 'ReportJobLead':
+      requireActive(state, 'report a job lead');
+      return [{
+        type: 'JobLeadReported',
+        data: {
+          description: command.description,
+          ...(command.organisation ? { organisation: command.organisation } : {}),
+          ...(command.meetingId ? { meetingId: command.meetingId } : {}),
+          reportedAt: now,
+        },
+      }];
+    case 'ForgetContact':
+      if (state.status === 'none') throw illegal('cannot forget: the contact does not exist');
+      if (state.status === 'forgotten') return [];
+      return [{ type: 'ContactForgotten', data: { forgottenAt: now } }];
+    case 'LinkMeeting':
+      requireActive(state, 'request a meeting');
+      return [{ type: 'MeetingLinked', data: { meetingId: command.meetingId, linkedAt: now } }];
+  }
+}

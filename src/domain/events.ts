@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import {
+  bodyText, businessHours, changeSource, channel, contactSource, emailAddress, headerText, id, instant,
+  isoDuration, level, meetingMinutes, personal, phoneNumber, sentiment, tag, timezone, url, via,
+} from './values.ts';
+
+const at = instant;
+const messageSent = z.object({ messageId: z.string().min(3).max(300), sentAt: at });
+const meetingTime = {
+  start: instant,
+  minutes: z.number().int().min(5).max(240),
+  timezone,
+};
+
+export const workspaceEvents = {
+  WorkspaceConfigured: z.object({
+    ownerName: personal(headerText(120)),
+    ownerEmail: personal(emailAddress),
+    objective: headerText(500),
+    timezone,
+    businessHours,
+    thankYouDelay: isoDuration,
+    thankYouDeadline: isoDuration,
+    keepInTouchCadence: isoDuration,
+    nudgeAfter: isoDuration,
+    dailySendLimit: z.number().int().min(1).max(10_000),
+    configuredAt: at,
+  }),
+  CalendarConnected: z.object({
+    provider: z.literal('google'),
+    calendarId: headerText(300),
+    accountEmail: personal(emailAddress).optional(),
+    connectedAt: at,
+  }),
+  CalendarDisconnected: z.object({
+    provider: z.literal('google'),
+    reason: z.enum(['user', 'revoked', 'invalid_grant']),
+    disconnectedAt: at,
+  }),
+};
+
+export const contactFields = {
+  name: personal(headerText(120)),
+  email: personal(emailAddress).optional(),
+  phone: personal(phoneNumber).optional(),
+  organisation: headerText(200).optional(),
+  role: headerText(200).optional(),
+  level: level.optional(),
+  industry: headerText(100).optional(),
+  timezone: timezone.optional(),
+  linkedinUrl: personal(url).optional(),
+  tags: z.array(tag).max(30),
+};
+
+export const contactEvents = {
+  ContactAdded: z.object({
+    contactId: id,
+    ...contactFields,
+    source: contactSource,
+    referredBy: z.object({ contactId: id, meetingId: id.optional() }).optional(),
+    addedAt: at,
+  }),
+  ContactDetailsChanged: z.object({
+    changes: z.object(contactFields).partial().refine((c) => Object.keys(c).length > 0, 'nothing to change'),
+    changedAt: at,
+  }),
+  ResearchNoteAdded: z.object({ note: personal(bodyText()), addedAt: at }),
+  QuestionsPrepared: z.object({ questions: z.array(personal(bodyText(1000))).min(1).max(50), preparedAt: at }),
+  ReplyReceived: z.object({ summary: personal(bodyText(5000)).optional(), receivedAt: at }),
+  ContactOptedOut: z.object({ source: z.enum(['seeker', 'unsubscribe-link', 'reply']), optedOutAt: at }),
+  KeepInTouchSent: messageSent,
+  JobLeadReported: z.object({
+    description: personal(bodyText(2000)),
+    organisation: headerText(200).optional(),
+    meetingId: id.optional(),
+    reportedAt: at,
+  }),
+  ContactForgotten: z.object({ forgottenAt: at }),
+  /** Written on the contact's stream before its meeting stream starts, so that "one open request per contact" is decided on one stream. */
+  MeetingLinked: z.object({ meetingId: id, linkedAt: at }),
+};
+
+export const meetingEvents = {
+  MeetingRequested: z.object({
+    meetingId: id,
+    contactId: id,
+    channel,
+    via,
+    referralContactId: id.optional(),
+    minutes: meetingMinutes,
+    requestedAt: at,
+  }),
+  OutreachEmailSent: messageSent,
+  NudgeSent: messageSent,
+  MeetingBooked: z.object({
+    ...meetingTime,
+    location: personal(headerText(300)).optional(),
+    videoUrl: url.optional(),
+    bookedAt: at,
+  }),
+  MeetingRescheduled: z.object({ ...meetingTime, source: changeSource, rescheduledAt: at }),
+  MeetingCancelled: z.object({
+    by: z.enum(['seeker', 'contact']),
+    source: changeSource,
+    reason: personal(bodyText(1000)).optional(),
+    cancelledAt: at,
+  }),
+  AttendeeResponded: z.object({
+    response: z.enum(['accepted', 'declined', 'tentative', 'needsAction']),
+    respondedAt: at,
+  }),
+  CalendarEventCreated: z.object({ provider: z.enum(['google', 'ics']), calendarEventId: z.string().min(1).max(1024), at }),
+  CalendarEventUpdated: z.object({ provider: z.enum(['google', 'ics']), calendarEventId: z.string().min(1).max(1024), sequence: z.number().int().min(0), at }),
+  CalendarEventDeleted: z.object({ provider: z.enum(['google', 'ics']), calendarEventId: z.string().min(1).max(1024), at }),
+  PrepBriefSent: messageSent,
+  MeetingHeld: z.object({
+    heldAt: at,
+    actualMinutes: z.number().int().min(1).max(600),
+    notes: personal(bodyText()).optional(),
+    insights: personal(bodyText()).optional(),
+    referralsAsked: z.number().int().min(0).max(50),
+    businessCards: z.number().int().min(0).max(50),
+    sentiment: sentiment.optional(),
+  }),
+  MeetingNoShow: z.object({ recordedAt: at }),
+  ThankYouSent: messageSent,
+  EmailBounced: z.object({
+    effect: z.string().min(1).max(200),
+    code: z.number().int().min(400).max(599),
+    reason: z.string().max(1000),
+    bouncedAt: at,
+  }),
+};
+
+export const eventSchemas = { ...workspaceEvents, ...contactEvents, ...meetingEvents };
+export type EventSchemas = typeof eventSchemas;
+export type EventType = keyof EventSchemas;
+export type EventOf<K extends EventType> = { type: K; data: z.infer<EventSchemas[K]> };
+export type DomainEvent = { [K in EventType]: EventOf<K> }[EventType];
+export type WorkspaceEvent = { [K in keyof typeof workspaceEvents]: EventOf<K> }[keyof typeof workspaceEvents];
+export type ContactEvent = { [K in keyof typeof contactEvents]: EventOf<K> }[keyof typeof contactEvents];
+export type MeetingEvent = { [K in keyof typeof meetingEvents]: EventOf<K> }[keyof typeof meetingEvents];
+
+export const SCHEMA_VERSION = 1;
+
+export const isEventType = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
+
+export const streams = {
+  workspace: (workspaceId: string) => `workspace-${workspaceId}`,
+  contact: (contactId: string) => `contact-${contactId}`,
+  meeting: (meetingId: string) => `meeting-${meetingId}`,
+};
+
+/** Metadata every stored event carries. */
+export const eventMetadata = z.object({
+  workspaceId: z.string().min(1),
+  correlationId: z.string().min(1),
+  causationId: z.string().min(1),
+  actor: z.string().min(1).max(200),
+  schemaVersion: z.number().int().min(1),
+});
+export type EventMetadata = z.infer<typeof eventMetadata>;

@@ -1,0 +1,189 @@
+import type { EventOf, MeetingEvent } from './events.ts';
+import { illegal } from './errors.ts';
+import { emailBlocker, type ContactState } from './contact.ts';
+
+type Requested = EventOf<'MeetingRequested'>['data'];
+type Booked = EventOf<'MeetingBooked'>['data'];
+type Held = EventOf<'MeetingHeld'>['data'];
+
+export type MeetingStatus = 'none' | 'requested' | 'booked' | 'held' | 'cancelled' | 'no_show';
+export type Booking = { start: string; minutes: number; timezone: string; location?: string; videoUrl?: string };
+
+export type MeetingState = {
+  status: MeetingStatus;
+  request?: Requested;
+  outreach?: { messageId: string; sentAt: string };
+  nudge?: { messageId: string; sentAt: string };
+  booking?: Booking;
+  bookedAt?: string;
+  sequence: number;
+  attendeeResponse?: string;
+  calendarEventId?: string;
+  prepBriefFor?: string;
+  held?: Held;
+  thankYou?: { messageId: string; sentAt: string };
+  cancelled?: { by: string; source: string; at: string };
+  bounced: boolean;
+};
+
+export const initialMeeting = (): MeetingState => ({ status: 'none', sequence: 0, bounced: false });
+
+/** A request stays open until the meeting is held, cancelled or missed. */
+export const isOpen = (m: MeetingState) => m.status === 'requested' || m.status === 'booked';
+
+const bookingOf = (b: Pick<Booked, 'start' | 'minutes' | 'timezone'> & Partial<Booked>): Booking => ({
+  start: b.start,
+  minutes: b.minutes,
+  timezone: b.timezone,
+  ...(b.location ? { location: b.location } : {}),
+  ...(b.videoUrl ? { videoUrl: b.videoUrl } : {}),
+});
+
+export function evolveMeeting(state: MeetingState, event: MeetingEvent): MeetingState {
+  switch (event.type) {
+    case 'MeetingRequested':
+      return { ...state, status: 'requested', request: event.data };
+    case 'OutreachEmailSent':
+      return { ...state, outreach: event.data };
+    case 'NudgeSent':
+      return { ...state, nudge: event.data };
+    case 'MeetingBooked':
+      return { ...state, status: 'booked', booking: bookingOf(event.data), bookedAt: event.data.bookedAt };
+    case 'MeetingRescheduled':
+      return { ...state, booking: { ...state.booking, ...bookingOf(event.data) }, sequence: state.sequence + 1, attendeeResponse: undefined };
+    case 'MeetingCancelled':
+      return { ...state, status: 'cancelled', cancelled: { by: event.data.by, source: event.data.source, at: event.data.cancelledAt } };
+    case 'AttendeeResponded':
+      return { ...state, attendeeResponse: event.data.response };
+    case 'CalendarEventCreated':
+    case 'CalendarEventUpdated':
+      return { ...state, calendarEventId: event.data.calendarEventId };
+    case 'CalendarEventDeleted':
+      return { ...state, calendarEventId: undefined };
+    case 'PrepBriefSent':
+      return { ...state, prepBriefFor: state.booking?.start };
+    case 'MeetingHeld':
+      return { ...state, status: 'held', held: event.data };
+    case 'MeetingNoShow':
+      return { ...state, status: 'no_show' };
+    case 'ThankYouSent':
+      return { ...state, thankYou: event.data };
+    case 'EmailBounced':
+      return { ...state, bounced: true };
+  }
+}
+
+type Sent = { messageId: string; now: string };
+export type MeetingCommand =
+  | { type: 'RequestMeeting'; request: Requested; now: string }
+  | ({ type: 'RecordOutreachEmailSent' } & Sent)
+  | ({ type: 'RecordNudgeSent' } & Sent)
+  | { type: 'BookMeeting'; booking: Booking; now: string }
+  | { type: 'RescheduleMeeting'; booking: Booking; source: 'seeker' | 'calendar'; now: string }
+  | { type: 'CancelMeeting'; by: 'seeker' | 'contact'; source: 'seeker' | 'calendar'; reason?: string; now: string }
+  | { type: 'RecordAttendeeResponse'; response: EventOf<'AttendeeResponded'>['data']['response']; now: string }
+  | { type: 'RecordCalendarEvent'; change: 'created' | 'updated' | 'deleted'; provider: 'google' | 'ics'; calendarEventId: string; now: string }
+  | ({ type: 'RecordPrepBriefSent' } & Sent)
+  | { type: 'HoldMeeting'; held: Held; now: string }
+  | { type: 'RecordNoShow'; now: string }
+  | ({ type: 'RecordThankYouSent' } & Sent)
+  | { type: 'RecordEmailBounced'; effect: string; code: number; reason: string; now: string };
+
+/** What a meeting decision may look at besides the meeting: its contact, and the contact's other open request. */
+export type MeetingContext = { contact: ContactState; openMeetingId?: string | undefined };
+
+const mustBe = (state: MeetingState, allowed: MeetingStatus[], doing: string) => {
+  if (!allowed.includes(state.status)) {
+    const why = state.status === 'none' ? 'the meeting was never requested' : `the meeting is ${state.status.replace('_', ' ')}`;
+    throw illegal(`cannot ${doing}: ${why}`);
+  }
+};
+
+const mayEmail = (ctx: MeetingContext, what: string) => {
+  const blocker = emailBlocker(ctx.contact);
+  if (blocker) throw illegal(`no ${what}: ${blocker}`);
+};
+
+/** Nudges stop on a reply, a booking, a cancellation or an opt-out. */
+export function nudgeBlocker(state: MeetingState, ctx: MeetingContext): string | null {
+  if (state.status !== 'requested') return `the meeting is ${state.status.replace('_', ' ')}`;
+  if (!state.outreach) return 'the request email was never sent';
+  if (state.nudge) return 'the one nudge was already sent';
+  if (ctx.contact.lastReplyAt && ctx.contact.lastReplyAt >= (state.request?.requestedAt ?? '')) return 'the contact replied';
+  return emailBlocker(ctx.contact);
+}
+
+export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx: MeetingContext): MeetingEvent[] {
+  const now = command.now;
+  switch (command.type) {
+    case 'RequestMeeting': {
+      if (state.status !== 'none') throw illegal('the meeting was already requested');
+      if (ctx.contact.status === 'none') throw illegal('cannot request a meeting: the contact does not exist');
+      if (ctx.contact.status === 'forgotten') throw illegal('cannot request a meeting: the contact was forgotten');
+      if (command.request.channel === 'email') mayEmail(ctx, 'meeting request by email');
+      if (ctx.openMeetingId) throw illegal(`the contact already has an open request (meeting ${ctx.openMeetingId})`);
+      return [{ type: 'MeetingRequested', data: command.request }];
+    }
+    case 'RecordOutreachEmailSent':
+      mustBe(state, ['requested'], 'send the request email');
+      if (state.outreach) throw illegal('the request email was already sent');
+      mayEmail(ctx, 'request email');
+      return [{ type: 'OutreachEmailSent', data: { messageId: command.messageId, sentAt: now } }];
+    case 'RecordNudgeSent': {
+      const blocker = nudgeBlocker(state, ctx);
+      if (blocker) throw illegal(`no nudge: ${blocker}`);
+      return [{ type: 'NudgeSent', data: { messageId: command.messageId, sentAt: now } }];
+    }
+    case 'BookMeeting':
+      mustBe(state, ['requested'], 'book');
+      if (ctx.contact.status === 'forgotten') throw illegal('cannot book: the contact was forgotten');
+      return [{ type: 'MeetingBooked', data: { ...command.booking, bookedAt: now } }];
+    case 'RescheduleMeeting': {
+      mustBe(state, ['booked'], 'reschedule');
+      const b = state.booking!;
+      // The calendar poller reports what it sees; seeing the time we already have is not a change.
+      if (b.start === command.booking.start && b.minutes === command.booking.minutes && b.timezone === command.booking.timezone) return [];
+      const { location: _l, videoUrl: _v, ...time } = command.booking;
+      return [{ type: 'MeetingRescheduled', data: { ...time, source: command.source, rescheduledAt: now } }];
+    }
+    case 'CancelMeeting':
+      if (state.status === 'cancelled') return [];
+      mustBe(state, ['requested', 'booked'], 'cancel');
+      return [{
+        type: 'MeetingCancelled',
+        data: { by: command.by, source: command.source, ...(command.reason ? { reason: command.reason } : {}), cancelledAt: now },
+      }];
+    case 'RecordAttendeeResponse':
+      mustBe(state, ['booked'], 'record a response');
+      if (state.attendeeResponse === command.response) return [];
+      return [{ type: 'AttendeeResponded', data: { response: command.response, respondedAt: now } }];
+    case 'RecordCalendarEvent': {
+      if (state.status === 'none') throw illegal('cannot sync a calendar event: the meeting was never requested');
+      const base = { provider: command.provider, calendarEventId: command.calendarEventId, at: now };
+      if (command.change === 'created') return [{ type: 'CalendarEventCreated', data: base }];
+      if (command.change === 'updated') return [{ type: 'CalendarEventUpdated', data: { ...base, sequence: state.sequence } }];
+      return [{ type: 'CalendarEventDeleted', data: base }];
+    }
+    case 'RecordPrepBriefSent':
+      mustBe(state, ['booked'], 'send the prep brief');
+      if (state.prepBriefFor === state.booking?.start) throw illegal('the prep brief for this time was already sent');
+      return [{ type: 'PrepBriefSent', data: { messageId: command.messageId, sentAt: now } }];
+    case 'HoldMeeting':
+      mustBe(state, ['booked'], 'record the meeting as held');
+      if (Date.parse(command.held.heldAt) > Date.parse(now)) {
+        throw illegal('cannot record a meeting as held in the future');
+      }
+      return [{ type: 'MeetingHeld', data: command.held }];
+    case 'RecordNoShow':
+      mustBe(state, ['booked'], 'record a no-show');
+      return [{ type: 'MeetingNoShow', data: { recordedAt: now } }];
+    case 'RecordThankYouSent':
+      mustBe(state, ['held'], 'send a thank-you');
+      if (state.thankYou) throw illegal('the thank-you for this meeting was already sent');
+      mayEmail(ctx, 'thank-you');
+      return [{ type: 'ThankYouSent', data: { messageId: command.messageId, sentAt: now } }];
+    case 'RecordEmailBounced':
+      if (state.status === 'none') throw illegal('cannot record a bounce: the meeting was never requested');
+      return [{ type: 'EmailBounced', data: { effect: command.effect, code: command.code, reason: command.reason, bouncedAt: now } }];
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { DateTime, Duration, IANAZone } from 'luxon';
+
+/**
+ * Personal data is marked in the schemas so that later layers (crypto-shredding, forget, log
+ * redaction) can find it from the schema alone instead of from a hand-kept list.
+ */
+export const personalData = z.registry<{ personal: true }>();
+export const personal = <T extends z.ZodType>(schema: T): T => {
+  personalData.add(schema as z.ZodType, { personal: true });
+  return schema;
+};
+
+const NO_LINE_BREAK = /^[^\r\n]*$/;
+
+/** Free text that can reach an email header (subject, display name): CR/LF would allow header injection. */
+export const headerText = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(NO_LINE_BREAK, 'must not contain a line break');
+
+/** Longer free text (notes): line breaks allowed, never used in headers. */
+export const bodyText = (max = 10_000) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+export const emailAddress = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(NO_LINE_BREAK, 'must not contain a line break')
+  .pipe(z.email('must be a valid email address'))
+  .transform((s) => s.toLowerCase());
+
+export const phoneNumber = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()./-]{4,30}$/, 'must be a phone number of digits, spaces and + ( ) . / -');
+
+export const timezone = z
+  .string()
+  .trim()
+  .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Europe/London');
+
+/** An instant written with an explicit offset ("2026-12-01T10:00:00+01:00" or "...Z"): a bare local time is ambiguous. */
+export const instant = z
+  .string()
+  .trim()
+  .regex(/(Z|[+-]\d{2}:?\d{2})$/, 'must be an ISO 8601 date-time with an offset (Z or +01:00)')
+  .refine((s) => DateTime.fromISO(s, { setZone: true }).isValid, 'must be a valid ISO 8601 date-time');
+
+export const isoDuration = z
+  .string()
+  .trim()
+  .refine((s) => {
+    const d = Duration.fromISO(s);
+    return d.isValid && d.toMillis() > 0;
+  }, 'must be a positive ISO 8601 duration such as PT2H or P6W');
+
+export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
+
+export const businessHours = z
+  .object({
+    start: clockTime,
+    end: clockTime,
+    /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+    days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+  })
+  .refine((h) => h.start < h.end, { message: 'start must be before end', path: ['end'] });
+export type BusinessHours = z.infer<typeof businessHours>;
+
+export const id = z.uuid('must be a UUID');
+export const workspaceId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be letters, digits, - or _ (at most 63)');
+
+export const levels = ['entry', 'mid', 'senior', 'executive'] as const;
+export const level = z.enum(levels);
+export const sources = [
+  'friend', 'family', 'colleague', 'organisation', 'neighbour', 'community', 'linkedin',
+  'social', 'directory', 'association', 'referral', 'other',
+] as const;
+export const contactSource = z.enum(sources);
+export const meetingMinutes = z.union([z.literal(15), z.literal(20), z.literal(30)], {
+  error: 'must be 15, 20 or 30',
+});
+export const channel = z.enum(['email', 'phone', 'in-person']);
+export const via = z.enum(['direct', 'gatekeeper']);
+export const sentiment = z.enum(['positive', 'neutral', 'negative']);
+export const changeSource = z.enum(['seeker', 'calendar']);
+export const url = z.url('must be a URL').max(2000).regex(NO_LINE_BREAK, 'must not contain a line break');
+export const tag = z.string().trim().min(1).max(50).regex(/^[^\r\n,]*$/, 'must not contain a comma or line break');

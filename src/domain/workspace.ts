@@ -1,0 +1,62 @@
+import type { EventOf, WorkspaceEvent } from './events.ts';
+import { illegal } from './errors.ts';
+import type { BusinessHours } from './values.ts';
+
+export type WorkspaceConfig = Omit<EventOf<'WorkspaceConfigured'>['data'], 'configuredAt'>;
+
+export type WorkspaceState = {
+  configured: boolean;
+  config?: WorkspaceConfig;
+  calendar: { connected: boolean; calendarId?: string; disconnectReason?: string };
+};
+
+export const workspaceDefaults = {
+  businessHours: { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] } satisfies BusinessHours,
+  thankYouDelay: 'PT2H',
+  thankYouDeadline: 'PT24H',
+  keepInTouchCadence: 'P6W',
+  nudgeAfter: 'P5D',
+  dailySendLimit: 50,
+} as const;
+
+export const initialWorkspace = (): WorkspaceState => ({ configured: false, calendar: { connected: false } });
+
+export function evolveWorkspace(state: WorkspaceState, event: WorkspaceEvent): WorkspaceState {
+  switch (event.type) {
+    case 'WorkspaceConfigured': {
+      const { configuredAt: _at, ...config } = event.data;
+      return { ...state, configured: true, config };
+    }
+    case 'CalendarConnected':
+      return { ...state, calendar: { connected: true, calendarId: event.data.calendarId } };
+    case 'CalendarDisconnected':
+      return { ...state, calendar: { connected: false, disconnectReason: event.data.reason } };
+  }
+}
+
+export type WorkspaceCommand =
+  | { type: 'ConfigureWorkspace'; config: Partial<WorkspaceConfig>; now: string }
+  | { type: 'ConnectCalendar'; calendarId: string; accountEmail?: string; now: string }
+  | { type: 'DisconnectCalendar'; reason: 'user' | 'revoked' | 'invalid_grant'; now: string };
+
+export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState): WorkspaceEvent[] {
+  switch (command.type) {
+    case 'ConfigureWorkspace': {
+      // A later configure changes only what it names; the first one must name the essentials.
+      const merged = { ...workspaceDefaults, ...state.config, ...command.config };
+      for (const field of ['ownerName', 'ownerEmail', 'objective', 'timezone'] as const) {
+        if (merged[field] === undefined) throw illegal(`the workspace is not configured yet: ${field} is required`);
+      }
+      return [{ type: 'WorkspaceConfigured', data: { ...(merged as WorkspaceConfig), configuredAt: command.now } }];
+    }
+    case 'ConnectCalendar':
+      if (!state.configured) throw illegal('configure the workspace before connecting a calendar');
+      return [{
+        type: 'CalendarConnected',
+        data: { provider: 'google', calendarId: command.calendarId, ...(command.accountEmail ? { accountEmail: command.accountEmail } : {}), connectedAt: command.now },
+      }];
+    case 'DisconnectCalendar':
+      if (!state.calendar.connected) return [];
+      return [{ type: 'CalendarDisconnected', data: { provider: 'google', reason: command.reason, disconnectedAt: command.now } }];
+  }
+}

@@ -1,0 +1,173 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { EventEmitter } from 'node:events';
+import {
+  DuplicateEventIdError, WrongExpectedRevisionError,
+  type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions,
+  type ReadStreamOptions, type StoredEvent, type SubscribeOptions,
+} from '../port.ts';
+import { applyPragmas, migrate, type Pragmas } from './schema.ts';
+import { retryBusy } from './busy.ts';
+import { follow } from '../follow.ts';
+
+type Row = {
+  position: number; id: string; stream: string; revision: number; type: string;
+  data: string; metadata: string; created_at: string;
+};
+
+const toStored = (r: Row): StoredEvent => ({
+  id: r.id,
+  stream: r.stream,
+  revision: r.revision,
+  position: BigInt(r.position),
+  type: r.type,
+  data: JSON.parse(r.data),
+  metadata: JSON.parse(r.metadata),
+  createdAt: r.created_at,
+});
+
+export type SqliteEventStoreOptions = Pragmas & {
+  /** How often a live subscription looks for appends made by other processes. */
+  pollIntervalMs?: number;
+};
+
+export type SqliteEventStore = EventStore & { readonly db: Database.Database; readonly file: string };
+
+function checkExpected(stream: string, expected: ExpectedRevision, current: number) {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === -1) ||
+    (expected === 'exists' && current >= 0) ||
+    expected === current;
+  if (!ok) throw new WrongExpectedRevisionError(stream, expected, current);
+}
+
+export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions = {}): SqliteEventStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  applyPragmas(db, opts);
+  migrate(db);
+
+  const q = {
+    revision: db.prepare<[string], { r: number | null }>('SELECT MAX(revision) AS r FROM events WHERE stream = ?'),
+    byId: db.prepare<[string], { stream: string }>('SELECT stream FROM events WHERE id = ?'),
+    insert: db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    forwards: db.prepare<[string, number, number], Row>('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?'),
+    backwards: db.prepare<[string, number, number], Row>('SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
+    all: db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+    head: db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
+    getCheckpoint: db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?'),
+    upsertCheckpoint: db.prepare('INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at'),
+    insertCheckpoint: db.prepare('INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING'),
+    updateCheckpoint: db.prepare('UPDATE checkpoints SET position = ?, updated_at = ? WHERE name = ? AND position = ?'),
+  };
+
+  const pollMs = opts.pollIntervalMs ?? 50;
+  const appended = new EventEmitter();
+  appended.setMaxListeners(0);
+  let closed = false;
+
+  const appendTx = db.transaction((stream: string, events: NewEvent[], expected: ExpectedRevision): AppendResult => {
+    const current = q.revision.get(stream)?.r ?? -1;
+    // Idempotency comes before the revision check, as in EventStoreDB: a retried append of stored ids succeeds.
+    const seen = events.map((e) => q.byId.get(e.id)?.stream);
+    if (seen.some((s) => s !== undefined)) {
+      const elsewhere = seen.findIndex((s) => s !== undefined && s !== stream);
+      if (elsewhere >= 0) throw new DuplicateEventIdError(events[elsewhere]!.id, stream);
+      if (seen.every((s) => s === stream)) return { nextRevision: current, position: null };
+      throw new WrongExpectedRevisionError(stream, expected, current);
+    }
+    checkExpected(stream, expected, current);
+    const now = new Date().toISOString();
+    let revision = current;
+    let position = 0;
+    for (const e of events) {
+      revision += 1;
+      const info = q.insert.run(e.id, stream, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), now);
+      position = Number(info.lastInsertRowid);
+    }
+    return { nextRevision: revision, position: BigInt(position) };
+  });
+
+  const readAllSync = (after: bigint | null | undefined, maxCount: number) =>
+    q.all.all(Number(after ?? 0n), maxCount).map(toStored);
+
+  const store: SqliteEventStore = {
+    kind: 'sqlite',
+    db,
+    file,
+
+    async append(stream, events, { expected = 'any' } = {}) {
+      if (events.length === 0) return { nextRevision: q.revision.get(stream)?.r ?? -1, position: null };
+      const result = await retryBusy(() => appendTx.immediate(stream, events, expected));
+      if (result.position !== null) appended.emit('append');
+      return result;
+    },
+
+    async readStream(stream, opts: ReadStreamOptions = {}) {
+      const max = opts.maxCount ?? Number.MAX_SAFE_INTEGER;
+      const rows = opts.direction === 'backwards'
+        ? q.backwards.all(stream, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, max)
+        : q.forwards.all(stream, opts.fromRevision ?? 0, max);
+      return rows.map(toStored);
+    },
+
+    async streamRevision(stream) {
+      return q.revision.get(stream)?.r ?? -1;
+    },
+
+    async readAll(opts: ReadAllOptions = {}) {
+      return readAllSync(opts.after, opts.maxCount ?? 1000);
+    },
+
+    subscribeAll(opts: SubscribeOptions) {
+      return follow({
+        readBatch: async (after) => readAllSync(after, 500),
+        waitForMore: (signal) =>
+          new Promise<void>((resolve) => {
+            // Appends by this process wake it at once; other processes' appends are seen by polling.
+            const done = () => { clearTimeout(timer); appended.off('append', done); signal.removeEventListener('abort', done); resolve(); };
+            const timer = setTimeout(done, pollMs);
+            appended.on('append', done);
+            signal.addEventListener('abort', done);
+          }),
+      }, opts);
+    },
+
+    async headPosition() {
+      const p = q.head.get()?.p;
+      return p == null ? null : BigInt(p);
+    },
+
+    async getCheckpoint(consumer) {
+      const row = q.getCheckpoint.get(consumer);
+      return row ? BigInt(row.position) : null;
+    },
+
+    async saveCheckpoint(consumer, position, opts = {}) {
+      const now = new Date().toISOString();
+      await retryBusy(() => {
+        if (!('expected' in opts)) {
+          q.upsertCheckpoint.run(consumer, Number(position), now);
+          return;
+        }
+        const changed = opts.expected == null
+          ? q.insertCheckpoint.run(consumer, Number(position), now).changes
+          : q.updateCheckpoint.run(Number(position), now, consumer, Number(opts.expected)).changes;
+        if (changed === 0) {
+          const actual = q.getCheckpoint.get(consumer)?.position ?? -1;
+          throw new WrongExpectedRevisionError(`checkpoint:${consumer}`, opts.expected == null ? 'no_stream' : Number(opts.expected), actual);
+        }
+      });
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      appended.emit('append');
+      db.close();
+    },
+  };
+  return store;
+}
