@@ -173,6 +173,9 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
       if (Date.parse(command.held.heldAt) > Date.parse(now)) {
         throw illegal('cannot record a meeting as held in the future');
       }
+      if (Date.parse(command.held.heldAt) < Date.parse(state.booking!.start)) {
+        throw illegal(`cannot record the meeting as held before its booked start (${state.booking!.start})`);
+      }
       return [{ type: 'MeetingHeld', data: command.held }];
     case 'RecordNoShow':
       mustBe(state, ['booked'], 'record a no-show');

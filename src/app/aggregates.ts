@@ -1,0 +1,25 @@
+import { contactEvents, meetingEvents, streams, workspaceEvents, type ContactEvent, type MeetingEvent, type WorkspaceEvent } from '../domain/events.ts';
+import { evolveWorkspace, initialWorkspace, type WorkspaceState } from '../domain/workspace.ts';
+import { evolveContact, initialContact, type ContactState } from '../domain/contact.ts';
+import { evolveMeeting, initialMeeting, type MeetingState } from '../domain/meeting.ts';
+
+/** What the command handler needs to know of an aggregate to load it. */
+export type Aggregate<S, E extends { type: string }> = {
+  name: string;
+  stream: (id: string) => string;
+  initial: () => S;
+  evolve: (state: S, event: E) => S;
+  owns: (type: string) => boolean;
+};
+
+const owns = (schemas: object) => (type: string) => Object.hasOwn(schemas, type);
+
+export const workspaceAggregate: Aggregate<WorkspaceState, WorkspaceEvent> = {
+  name: 'workspace', stream: streams.workspace, initial: initialWorkspace, evolve: evolveWorkspace, owns: owns(workspaceEvents),
+};
+export const contactAggregate: Aggregate<ContactState, ContactEvent> = {
+  name: 'contact', stream: streams.contact, initial: initialContact, evolve: evolveContact, owns: owns(contactEvents),
+};
+export const meetingAggregate: Aggregate<MeetingState, MeetingEvent> = {
+  name: 'meeting', stream: streams.meeting, initial: initialMeeting, evolve: evolveMeeting, owns: owns(meetingEvents),
+};

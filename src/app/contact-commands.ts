@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { decideContact, type ContactCommand } from '../domain/contact.ts';
+import { contactAggregate, meetingAggregate } from './aggregates.ts';
+import { execute, loadExisting, type AppContext } from './handle.ts';
+import { newId } from './ids.ts';
+import {
+  addContactInput, changeContactInput, contactLeadInput, contactNoteInput, contactOnlyInput, contactQuestionsInput,
+  contactReplyInput,
+} from './inputs.ts';
+import { parseInput, type Untrusted } from './parse.ts';
+
+type AddInput = z.infer<typeof addContactInput>;
+
+/** The ContactAdded data for validated input; referral links are checked against the store. */
+export async function contactFromInput(ctx: AppContext, i: AddInput, contactId: string) {
+  if (i.referredBy) await loadExisting(ctx, contactAggregate, i.referredBy);
+  if (i.referralMeeting) await loadExisting(ctx, meetingAggregate, i.referralMeeting);
+  const opt = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+  return {
+    contactId,
+    name: i.name,
+    ...opt('email', i.email),
+    ...opt('phone', i.phone),
+    ...opt('organisation', i.org),
+    ...opt('role', i.role),
+    ...opt('level', i.level),
+    ...opt('industry', i.industry),
+    ...opt('timezone', i.timezone),
+    ...opt('linkedinUrl', i.linkedinUrl),
+    tags: i.tag,
+    source: i.source ?? (i.referredBy ? 'referral' : 'other'),
+    ...(i.referredBy ? { referredBy: { contactId: i.referredBy, ...opt('meetingId', i.referralMeeting) } } : {}),
+    addedAt: ctx.clock(),
+  } as const;
+}
+
+export async function addContact(ctx: AppContext, input: Untrusted<typeof addContactInput>) {
+  const i = parseInput(addContactInput, input);
+  const contactId = newId();
+  const contact = await contactFromInput(ctx, i, contactId);
+  await execute(ctx, contactAggregate, contactId, ({ state }) =>
+    decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state));
+  return { id: contactId, contact };
+}
+
+const onContact = async (ctx: AppContext, contactId: string, command: ContactCommand) => {
+  const result = await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact(command, state));
+  return { id: contactId, events: result.events.map((e) => e.type) };
+};
+
+const requireContact = async (ctx: AppContext, contactId: string) => {
+  await loadExisting(ctx, contactAggregate, contactId);
+};
+
+export async function changeContact(ctx: AppContext, input: Untrusted<typeof changeContactInput>) {
+  const { contact, org, tag, ...rest } = parseInput(changeContactInput, input);
+  await requireContact(ctx, contact);
+  const changes = { ...rest, ...(org !== undefined ? { organisation: org } : {}), ...(tag !== undefined ? { tags: tag } : {}) };
+  return onContact(ctx, contact, { type: 'ChangeContactDetails', changes, now: ctx.clock() });
+}
+
+export async function addResearchNote(ctx: AppContext, input: Untrusted<typeof contactNoteInput>) {
+  const i = parseInput(contactNoteInput, input);
+  await requireContact(ctx, i.contact);
+  return onContact(ctx, i.contact, { type: 'AddResearchNote', note: i.text, now: ctx.clock() });
+}
+
+export async function prepareQuestions(ctx: AppContext, input: Untrusted<typeof contactQuestionsInput>) {
+  const i = parseInput(contactQuestionsInput, input);
+  await requireContact(ctx, i.contact);
+  return onContact(ctx, i.contact, { type: 'PrepareQuestions', questions: i.question, now: ctx.clock() });
+}
+
+export async function recordReply(ctx: AppContext, input: Untrusted<typeof contactReplyInput>) {
+  const i = parseInput(contactReplyInput, input);
+  await requireContact(ctx, i.contact);
+  return onContact(ctx, i.contact, { type: 'RecordReply', ...(i.summary ? { summary: i.summary } : {}), now: ctx.clock() });
+}
+
+export async function optOut(ctx: AppContext, input: Untrusted<typeof contactOnlyInput>, source: 'seeker' | 'unsubscribe-link' | 'reply' = 'seeker') {
+  const i = parseInput(contactOnlyInput, input);
+  await requireContact(ctx, i.contact);
+  return onContact(ctx, i.contact, { type: 'OptOut', source, now: ctx.clock() });
+}
+
+export async function forgetContact(ctx: AppContext, input: Untrusted<typeof contactOnlyInput>) {
+  const i = parseInput(contactOnlyInput, input);
+  await requireContact(ctx, i.contact);
+  return onContact(ctx, i.contact, { type: 'ForgetContact', now: ctx.clock() });
+}
+
+export async function reportJobLead(ctx: AppContext, input: Untrusted<typeof contactLeadInput>) {
+  const i = parseInput(contactLeadInput, input);
+  await requireContact(ctx, i.contact);
+  if (i.meeting) await loadExisting(ctx, meetingAggregate, i.meeting);
+  return onContact(ctx, i.contact, {
+    type: 'ReportJobLead', description: i.description,
+    ...(i.org ? { organisation: i.org } : {}), ...(i.meeting ? { meetingId: i.meeting } : {}), now: ctx.clock(),
+  });
+}

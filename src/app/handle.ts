@@ -1,0 +1,98 @@
+import { eventSchemas, isEventType, SCHEMA_VERSION, type DomainEvent } from '../domain/events.ts';
+import { OutreachError, notFound } from '../domain/errors.ts';
+import { WrongExpectedRevisionError, type EventStore } from '../eventstore/port.ts';
+import type { Aggregate } from './aggregates.ts';
+import type { Clock } from './clock.ts';
+import { newId } from './ids.ts';
+
+/** Who is acting, where, and with what: passed to every command. */
+export type AppContext = {
+  store: EventStore;
+  clock: Clock;
+  workspaceId: string;
+  actor: string;
+  correlationId?: string;
+  causationId?: string;
+};
+
+export type Loaded<S> = { state: S; revision: number; exists: boolean };
+
+/** Fold a stream into state. A stream written by another workspace reads as missing: workspaces do not see each other's data. */
+export async function load<S, E extends { type: string }>(ctx: AppContext, agg: Aggregate<S, E>, id: string): Promise<Loaded<S>> {
+  const events = await ctx.store.readStream(agg.stream(id));
+  if (events.length > 0 && events[0]!.metadata['workspaceId'] !== ctx.workspaceId) {
+    return { state: agg.initial(), revision: events.at(-1)!.revision, exists: false };
+  }
+  let state = agg.initial();
+  for (const e of events) if (agg.owns(e.type)) state = agg.evolve(state, { type: e.type, data: e.data } as unknown as E);
+  return { state, revision: events.length > 0 ? events.at(-1)!.revision : -1, exists: events.length > 0 };
+}
+
+export async function loadExisting<S, E extends { type: string }>(ctx: AppContext, agg: Aggregate<S, E>, id: string): Promise<Loaded<S>> {
+  const loaded = await load(ctx, agg, id);
+  if (!loaded.exists) throw notFound(agg.name, id);
+  return loaded;
+}
+
+/** A decider's events checked against their schemas before they are stored: a bug must not reach the log. */
+export function validated(events: DomainEvent[]): DomainEvent[] {
+  return events.map((e) => {
+    if (!isEventType(e.type)) throw new Error(`unknown event type ${e.type}`);
+    const parsed = eventSchemas[e.type].safeParse(e.data);
+    if (!parsed.success) throw new Error(`decider emitted an invalid ${e.type}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return { type: e.type, data: parsed.data } as DomainEvent;
+  });
+}
+
+export type ExecuteOptions = {
+  /** Event ids for the events decided (effect results derive them from the effect key); new UUIDv7 by default. */
+  eventIds?: (index: number) => string;
+  maxAttempts?: number;
+};
+
+export type Executed<E> = { events: E[]; ids: string[]; nextRevision: number; position: bigint | null };
+
+const jitter = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+
+/**
+ * Load → decide → append with the revision read. A concurrent writer makes the append fail; then
+ * the stream is read again and the decision made again, a bounded number of times.
+ */
+export async function execute<S, E extends DomainEvent>(
+  ctx: AppContext,
+  agg: Aggregate<S, E>,
+  id: string,
+  decide: (loaded: Loaded<S>) => E[] | Promise<E[]>,
+  opts: ExecuteOptions = {},
+): Promise<Executed<E>> {
+  const maxAttempts = opts.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    const loaded = await load(ctx, agg, id);
+    if (!loaded.exists && loaded.revision >= 0) throw notFound(agg.name, id);
+    const events = validated(await decide(loaded)) as E[];
+    if (events.length === 0) return { events, ids: [], nextRevision: loaded.revision, position: null };
+    const ids = events.map((_, i) => opts.eventIds?.(i) ?? newId());
+    const correlationId = ctx.correlationId ?? ids[0]!;
+    const metadata = {
+      workspaceId: ctx.workspaceId,
+      correlationId,
+      causationId: ctx.causationId ?? correlationId,
+      actor: ctx.actor,
+      schemaVersion: SCHEMA_VERSION,
+    };
+    try {
+      const result = await ctx.store.append(
+        agg.stream(id),
+        events.map((e, i) => ({ id: ids[i]!, type: e.type, data: e.data, metadata })),
+        { expected: loaded.revision === -1 ? 'no_stream' : loaded.revision },
+      );
+      return { events, ids, nextRevision: result.nextRevision, position: result.position };
+    } catch (e) {
+      if (!(e instanceof WrongExpectedRevisionError)) throw e;
+      if (attempt >= maxAttempts) {
+        throw new OutreachError('conflict', `${agg.name} ${id} kept changing while this command ran; try again`, { cause: e });
+      }
+      await jitter(attempt);
+    }
+  }
+}

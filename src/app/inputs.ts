@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import {
+  bodyText, channel, contactSource, emailAddress, headerText, id, instant, isoDuration, level, meetingMinutes,
+  phoneNumber, sentiment, tag, timezone, url, via,
+} from '../domain/values.ts';
+
+/**
+ * What a person may type, in the CLI's and the API's own field names. Strings are coerced where a
+ * command line can only give strings; unknown fields are refused.
+ */
+
+const count = (max: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(max, `must be at most ${max}`);
+const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
+
+const hoursRange = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM, such as 09:00-17:30')
+  .refine((s) => s.slice(0, 5) < s.slice(6), 'must start before it ends');
+
+const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const businessDays = z
+  .string()
+  .transform((s, ctx) => {
+    const days = new Set<number>();
+    for (const part of s.toLowerCase().split(',').map((p) => p.trim())) {
+      const [a, b] = part.split('-');
+      const from = DAY_NAMES.indexOf(a ?? '');
+      const to = b === undefined ? from : DAY_NAMES.indexOf(b);
+      if (from < 0 || to < 0 || to < from) {
+        ctx.addIssue({ code: 'custom', message: 'must be days such as mon-fri or mon,tue,thu' });
+        return z.NEVER;
+      }
+      for (let d = from; d <= to; d++) days.add(d + 1);
+    }
+    return [...days].sort();
+  });
+
+export const configureWorkspaceInput = z.strictObject({
+  ownerName: headerText(120).optional(),
+  ownerEmail: emailAddress.optional(),
+  objective: headerText(500).optional(),
+  timezone: timezone.optional(),
+  businessHours: hoursRange.optional(),
+  businessDays: businessDays.optional(),
+  thankYouDelay: isoDuration.optional(),
+  thankYouDeadline: isoDuration.optional(),
+  keepInTouch: isoDuration.optional(),
+  nudgeAfter: isoDuration.optional(),
+  dailyLimit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(10_000).optional(),
+});
+
+export const addContactInput = z.strictObject({
+  name: headerText(120),
+  email: emailAddress.optional(),
+  phone: phoneNumber.optional(),
+  org: headerText(200).optional(),
+  role: headerText(200).optional(),
+  level: level.optional(),
+  industry: headerText(100).optional(),
+  source: contactSource.optional(),
+  referredBy: id.optional(),
+  referralMeeting: id.optional(),
+  timezone: timezone.optional(),
+  linkedinUrl: url.optional(),
+  tag: list(tag).pipe(z.array(tag).max(30, 'at most 30 tags')),
+}).refine((c) => c.referralMeeting === undefined || c.referredBy !== undefined, {
+  message: 'needs --referred-by as well', path: ['referralMeeting'],
+});
+
+export const changeContactInput = z.strictObject({
+  contact: id,
+  name: headerText(120).optional(),
+  email: emailAddress.optional(),
+  phone: phoneNumber.optional(),
+  org: headerText(200).optional(),
+  role: headerText(200).optional(),
+  level: level.optional(),
+  industry: headerText(100).optional(),
+  timezone: timezone.optional(),
+  linkedinUrl: url.optional(),
+  tag: list(tag).optional(),
+});
+
+export const contactNoteInput = z.strictObject({ contact: id, text: bodyText() });
+export const contactQuestionsInput = z.strictObject({ contact: id, question: list(bodyText(1000)).pipe(z.array(bodyText(1000)).min(1, 'give at least one question').max(50)) });
+export const contactReplyInput = z.strictObject({ contact: id, summary: bodyText(5000).optional() });
+export const contactOnlyInput = z.strictObject({ contact: id });
+export const contactLeadInput = z.strictObject({ contact: id, description: bodyText(2000), org: headerText(200).optional(), meeting: id.optional() });
+
+export const requestMeetingInput = z.strictObject({
+  contact: id,
+  minutes: z.coerce.number({ error: 'must be 15, 20 or 30' }).pipe(meetingMinutes),
+  via: via.default('direct'),
+  referral: id.optional(),
+  channel: channel.default('email'),
+});
+
+const meetingLength = z.coerce.number({ error: 'must be a number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5').max(240, 'must be at most 240');
+
+export const bookMeetingInput = z.strictObject({
+  meeting: id,
+  at: instant,
+  minutes: meetingLength.optional(),
+  timezone: timezone.optional(),
+  location: headerText(300).optional(),
+  videoUrl: url.optional(),
+}).refine((b) => !(b.location && b.videoUrl), { message: 'give a location or a video link, not both', path: ['videoUrl'] });
+
+export const rescheduleMeetingInput = z.strictObject({
+  meeting: id,
+  at: instant,
+  minutes: meetingLength.optional(),
+  timezone: timezone.optional(),
+});
+
+export const cancelMeetingInput = z.strictObject({
+  meeting: id,
+  by: z.enum(['seeker', 'contact']).default('seeker'),
+  reason: bodyText(1000).optional(),
+});
+
+export const meetingOnlyInput = z.strictObject({ meeting: id });
+
+export const holdMeetingInput = z.strictObject({
+  meeting: id,
+  at: instant,
+  minutes: z.coerce.number({ error: 'must be a number of minutes' }).int().min(1, 'must be at least 1').max(600, 'must be at most 600'),
+  referrals: count(50).default(0),
+  cards: count(50).default(0),
+  sentiment: sentiment.optional(),
+  notes: bodyText().optional(),
+  insights: bodyText().optional(),
+});

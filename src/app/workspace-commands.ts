@@ -1,0 +1,39 @@
+import { decideWorkspace, type WorkspaceConfig, type WorkspaceState } from '../domain/workspace.ts';
+import { illegal } from '../domain/errors.ts';
+import { workspaceAggregate } from './aggregates.ts';
+import { execute, load, type AppContext } from './handle.ts';
+import { configureWorkspaceInput } from './inputs.ts';
+import { parseInput, type Untrusted } from './parse.ts';
+
+export async function configureWorkspace(ctx: AppContext, input: Untrusted<typeof configureWorkspaceInput>) {
+  const i = parseInput(configureWorkspaceInput, input);
+  const config: Partial<WorkspaceConfig> = {};
+  if (i.ownerName) config.ownerName = i.ownerName;
+  if (i.ownerEmail) config.ownerEmail = i.ownerEmail;
+  if (i.objective) config.objective = i.objective;
+  if (i.timezone) config.timezone = i.timezone;
+  if (i.thankYouDelay) config.thankYouDelay = i.thankYouDelay;
+  if (i.thankYouDeadline) config.thankYouDeadline = i.thankYouDeadline;
+  if (i.keepInTouch) config.keepInTouchCadence = i.keepInTouch;
+  if (i.nudgeAfter) config.nudgeAfter = i.nudgeAfter;
+  if (i.dailyLimit) config.dailySendLimit = i.dailyLimit;
+  const result = await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) => {
+    const hours = { ...(state.config?.businessHours ?? { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] }) };
+    if (i.businessHours) [hours.start, hours.end] = i.businessHours.split('-') as [string, string];
+    if (i.businessDays) hours.days = i.businessDays;
+    return decideWorkspace({ type: 'ConfigureWorkspace', config: { ...config, businessHours: hours }, now: ctx.clock() }, state);
+  });
+  const configured = result.events.find((e) => e.type === 'WorkspaceConfigured');
+  return { id: ctx.workspaceId, events: result.events.map((e) => e.type), config: configured?.type === 'WorkspaceConfigured' ? configured.data : undefined };
+}
+
+export async function loadWorkspace(ctx: AppContext): Promise<WorkspaceState> {
+  return (await load(ctx, workspaceAggregate, ctx.workspaceId)).state;
+}
+
+/** The configuration, or an error telling the user to configure first. */
+export async function requireWorkspaceConfig(ctx: AppContext): Promise<WorkspaceConfig> {
+  const state = await loadWorkspace(ctx);
+  if (!state.config) throw illegal(`workspace ${ctx.workspaceId} is not configured: run \`outreach workspace configure\` first`);
+  return state.config;
+}

@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { workspaceCommands } from './commands/workspace.ts';
+import { contactCommands } from './commands/contact.ts';
+import { meetingCommands } from './commands/meeting.ts';
+import { eventsCommand } from './commands/events.ts';
+import { exitCodes } from './define.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('outreach')
+    .description('Informational-interview outreach: contacts, referrals, meeting requests, thank-yous and follow-ups, event-sourced.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  workspaceCommands(program);
+  contactCommands(program);
+  meetingCommands(program);
+  eventsCommand(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and gives the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.commands.forEach(function deep(c: Command) { c.exitOverride(); c.commands.forEach(deep); });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; a usage error (unknown option, missing value) is a validation error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.executeSubCommandAsync') return 0;
+      return exitCodes.validation;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,17 @@
+import { loadConfig, type Config } from '../app/config.ts';
+import { systemClock } from '../app/clock.ts';
+import type { AppContext } from '../app/handle.ts';
+import { openEventStore } from '../eventstore/open.ts';
+
+export type Session = { ctx: AppContext; config: Config; close(): Promise<void> };
+
+/** Everything a command needs, opened from the environment and closed when it ends. */
+export async function openSession(opts: { workspace?: string }, actor = 'cli'): Promise<Session> {
+  const config = loadConfig(process.env, opts.workspace === undefined ? {} : { workspace: opts.workspace });
+  const store = await openEventStore(config.eventStore);
+  return {
+    config,
+    ctx: { store, clock: systemClock, workspaceId: config.workspaceId, actor },
+    close: () => store.close(),
+  };
+}
