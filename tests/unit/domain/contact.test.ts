@@ -1,0 +1,52 @@
+import { describe, it } from 'vitest';
+import { decideContact, evolveContact, initialContact, type ContactCommand, type ContactState } from '../../../src/domain/contact.ts';
+import type { ContactEvent } from '../../../src/domain/events.ts';
+import { deciderSpec } from '../../support/decider-spec.ts';
+import { contactAdded, NOW } from '../../support/domain-fixtures.ts';
+
+const spec = deciderSpec<ContactState, ContactCommand, ContactEvent>({ initial: initialContact, evolve: evolveContact, decide: decideContact });
+const keepInTouch: ContactCommand = { type: 'RecordKeepInTouchSent', messageId: '<k1@outreach>', now: NOW };
+
+describe('contact', () => {
+  it('a contact is added once', () => {
+    spec.given([contactAdded()]).when({ type: 'AddContact', contact: contactAdded().data as never, now: NOW }).thenRefused(/already exists/);
+  });
+
+  it('a keep-in-touch note goes to a contact with an address who has not replied', () => {
+    spec.given([contactAdded()]).when(keepInTouch).then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);
+  });
+
+  it('no email to a contact who opted out', () => {
+    spec.given([contactAdded(), { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: NOW } }]).when(keepInTouch).thenRefused(/opted out/);
+  });
+
+  it('no email to a contact who was forgotten', () => {
+    spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }]).when(keepInTouch).thenRefused(/forgotten/);
+  });
+
+  it('no email to a contact without an address', () => {
+    spec.given([contactAdded({ email: undefined })]).when(keepInTouch).thenRefused(/no email address/);
+  });
+
+  it('keep-in-touch stops once the contact replied', () => {
+    spec.given([contactAdded(), { type: 'ReplyReceived', data: { receivedAt: NOW } }]).when(keepInTouch).thenRefused(/replied/);
+  });
+
+  it('opting out twice records nothing new', () => {
+    spec.given([contactAdded(), { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: NOW } }])
+      .when({ type: 'OptOut', source: 'unsubscribe-link', now: NOW }).thenNothing();
+  });
+
+  it('a forgotten contact\'s details cannot be changed', () => {
+    spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }])
+      .when({ type: 'ChangeContactDetails', changes: { role: 'CTO' }, now: NOW }).thenRefused(/forgotten/);
+  });
+
+  it('forgetting a contact twice records nothing new', () => {
+    spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }]).when({ type: 'ForgetContact', now: NOW }).thenNothing();
+  });
+
+  it('a meeting can be linked only to a contact that exists', () => {
+    spec.given([]).when({ type: 'LinkMeeting', meetingId: '01a22886-cd0e-72c7-98fb-c8b5ea28f5ff', now: NOW }).thenRefused(/does not exist/);
+  });
+});
