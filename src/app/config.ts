@@ -11,7 +11,7 @@ export type Config = {
 /** Configuration comes from the environment (and a --workspace flag); every default works with no account. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { workspace?: string } = {}): Config {
   const dataDir = resolve(env['OUTREACH_DATA_DIR'] || './data');
-  const ws = overrides.workspace ?? env['OUTREACH_WORKSPACE'] ?? 'default';
+  const ws = overrides.workspace ?? (env['OUTREACH_WORKSPACE'] || 'default');
   const parsed = workspaceId.safeParse(ws);
   if (!parsed.success) throw new OutreachError('validation', `workspace: ${parsed.error.issues[0]!.message}`, { field: 'workspace' });
   const kind = env['EVENT_STORE'] || 'sqlite';
