@@ -16,6 +16,8 @@ export type EsdbStandIn = {
   connectionString: string;
   port: number;
   log: Log;
+  /** How many calls of each kind the stand-in has received. */
+  calls: { read: number; subscribe: number; append: number; batchAppend: number }; // read counts every Streams.Read, subscriptions too
   /** Start positions of every $all subscription request, in order ('start' or a commit position). */
   subscriptionStarts: Array<'start' | 'end' | bigint>;
   /** Ends every open subscription call with UNAVAILABLE (as a node restart would); returns how many. */
@@ -79,6 +81,7 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
   const subs = new Set<Sub>();
   const subscriptionStarts: EsdbStandIn['subscriptionStarts'] = [];
   let failReads = 0;
+  const calls = { read: 0, subscribe: 0, append: 0, batchAppend: 0 };
 
   const closeSub = (sub: Sub) => {
     sub.closed = true;
@@ -103,6 +106,7 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
       cursor = log.indexAtOrAfter(p);
       if (log.all[cursor] && !before(p, log.all[cursor]!.position)) cursor += 1;
     }
+    calls.subscribe += 1;
     subscriptionStarts.push(all.hasPosition() ? BigInt(all.getPosition()!.getCommitPosition()) : all.hasEnd() ? 'end' : 'start');
     const sub: Sub = { call, cursor, closed: false };
     subs.add(sub);
@@ -143,6 +147,7 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
   }
 
   function read(call: ServerWritableStream<pb.ReadReqT, pb.ReadRespT>) {
+    calls.read += 1;
     if (failReads > 0) {
       failReads -= 1;
       call.emit('error', { code: Code.UNAVAILABLE, details: 'stand-in: read refused on command' });
@@ -187,6 +192,7 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
     o.hasRevision?.() ? BigInt(o.getRevision!()) : o.hasStreamPosition?.() ? BigInt(o.getStreamPosition!()) : o.hasNoStream() ? 'no_stream' : o.hasStreamExists() ? 'stream_exists' : 'any';
 
   function append(call: ServerReadableStream<pb.AppendReqT, pb.AppendRespT>, callback: sendUnaryData<pb.AppendRespT>) {
+    calls.append += 1;
     let options: InstanceType<typeof pb.AppendReq.Options> | undefined;
     const events: Proposed[] = [];
     call.on('data', (req: pb.AppendReqT) => {
@@ -225,6 +231,7 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
       if (req.hasOptions()) entry.options = req.getOptions();
       entry.events.push(...req.getProposedMessagesList().map(proposed));
       if (!req.getIsFinal()) return;
+      calls.batchAppend += 1;
       pending.delete(key);
       const o = entry.options!;
       const stream = utf8(o.getStreamIdentifier()!.getStreamName());
@@ -274,6 +281,7 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
     port,
     log,
+    calls,
     subscriptionStarts,
     dropSubscriptions() {
       const open = [...subs];
