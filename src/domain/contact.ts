@@ -18,6 +18,8 @@ export type ContactState = {
   meetingIds: string[];
   researchNotes: number;
   questions: number;
+  /** The address that bounced, while it is still the contact's address. */
+  bouncedEmail?: string;
 };
 
 export const initialContact = (): ContactState => ({ status: 'none', meetingIds: [], researchNotes: 0, questions: 0 });
@@ -44,6 +46,10 @@ export function evolveContact(state: ContactState, event: ContactEvent): Contact
       return state;
     case 'ContactForgotten':
       return { ...initialContact(), status: 'forgotten', contactId: state.contactId, meetingIds: state.meetingIds };
+    case 'EmailBounced':
+      return { ...state, bouncedEmail: event.data.email };
+    case 'EmailFailed':
+      return state;
     case 'MeetingLinked':
       return { ...state, meetingIds: [...state.meetingIds, event.data.meetingId], lastTouchAt: event.data.linkedAt };
   }
@@ -55,6 +61,7 @@ export function emailBlocker(state: ContactState): string | null {
   if (state.status === 'forgotten') return 'the contact was forgotten';
   if (state.status === 'opted_out') return 'the contact opted out';
   if (!state.details?.email) return 'the contact has no email address';
+  if (state.bouncedEmail === state.details.email) return `the address ${state.details.email} bounced`;
   return null;
 }
 
@@ -68,7 +75,9 @@ export type ContactCommand =
   | { type: 'RecordKeepInTouchSent'; messageId: string; now: string }
   | { type: 'ReportJobLead'; description: string; organisation?: string; meetingId?: string; now: string }
   | { type: 'ForgetContact'; now: string }
-  | { type: 'LinkMeeting'; meetingId: string; now: string };
+  | { type: 'LinkMeeting'; meetingId: string; now: string }
+  | { type: 'RecordEmailBounced'; effect: string; code: number; reason: string; meetingId?: string; now: string }
+  | { type: 'RecordEmailFailed'; effect: string; reason: string; attempts: number; meetingId?: string; now: string };
 
 const requireActive = (state: ContactState, doing: string) => {
   if (state.status === 'none') throw illegal(`cannot ${doing}: the contact does not exist`);
@@ -119,6 +128,19 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
       if (state.status === 'none') throw illegal('cannot forget: the contact does not exist');
       if (state.status === 'forgotten') return [];
       return [{ type: 'ContactForgotten', data: { forgottenAt: now } }];
+    case 'RecordEmailBounced': {
+      const email = state.details?.email;
+      if (!email) throw illegal('cannot record a bounce: the contact has no email address');
+      if (state.bouncedEmail === email) return [];
+      const opt = command.meetingId ? { meetingId: command.meetingId } : {};
+      return [{ type: 'EmailBounced', data: { effect: command.effect, email, code: command.code, reason: command.reason, ...opt, bouncedAt: now } }];
+    }
+    case 'RecordEmailFailed':
+      if (state.status === 'none') throw illegal('cannot record a failed email: the contact does not exist');
+      return [{
+        type: 'EmailFailed',
+        data: { effect: command.effect, reason: command.reason, attempts: command.attempts, ...(command.meetingId ? { meetingId: command.meetingId } : {}), failedAt: now },
+      }];
     case 'LinkMeeting':
       requireActive(state, 'request a meeting');
       return [{ type: 'MeetingLinked', data: { meetingId: command.meetingId, linkedAt: now } }];

@@ -76,6 +76,26 @@ export const contactEvents = {
     reportedAt: at,
   }),
   ContactForgotten: z.object({ forgottenAt: at }),
+  /**
+   * A permanent SMTP refusal. Recorded on the contact, not the meeting, because it is a fact about the
+   * address: every later email to that address is suppressed until the address changes.
+   */
+  EmailBounced: z.object({
+    effect: z.string().min(1).max(200),
+    email: personal(emailAddress),
+    code: z.number().int().min(400).max(599),
+    reason: z.string().max(1000),
+    meetingId: id.optional(),
+    bouncedAt: at,
+  }),
+  /** An email that kept failing for temporary reasons until its retries ran out; it can be sent again by replaying. */
+  EmailFailed: z.object({
+    effect: z.string().min(1).max(200),
+    reason: z.string().max(1000),
+    attempts: z.number().int().min(1),
+    meetingId: id.optional(),
+    failedAt: at,
+  }),
   /** Written on the contact's stream before its meeting stream starts, so that "one open request per contact" is decided on one stream. */
   MeetingLinked: z.object({ meetingId: id, linkedAt: at }),
 };
@@ -124,12 +144,6 @@ export const meetingEvents = {
   }),
   MeetingNoShow: z.object({ recordedAt: at }),
   ThankYouSent: messageSent,
-  EmailBounced: z.object({
-    effect: z.string().min(1).max(200),
-    code: z.number().int().min(400).max(599),
-    reason: z.string().max(1000),
-    bouncedAt: at,
-  }),
 };
 
 export const eventSchemas = { ...workspaceEvents, ...contactEvents, ...meetingEvents };

@@ -23,10 +23,9 @@ export type MeetingState = {
   held?: Held;
   thankYou?: { messageId: string; sentAt: string };
   cancelled?: { by: string; source: string; at: string };
-  bounced: boolean;
 };
 
-export const initialMeeting = (): MeetingState => ({ status: 'none', sequence: 0, bounced: false });
+export const initialMeeting = (): MeetingState => ({ status: 'none', sequence: 0 });
 
 /** A request stays open until the meeting is held, cancelled or missed. */
 export const isOpen = (m: MeetingState) => m.status === 'requested' || m.status === 'booked';
@@ -68,8 +67,6 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
       return { ...state, status: 'no_show' };
     case 'ThankYouSent':
       return { ...state, thankYou: event.data };
-    case 'EmailBounced':
-      return { ...state, bounced: true };
   }
 }
 
@@ -86,8 +83,7 @@ export type MeetingCommand =
   | ({ type: 'RecordPrepBriefSent' } & Sent)
   | { type: 'HoldMeeting'; held: Held; now: string }
   | { type: 'RecordNoShow'; now: string }
-  | ({ type: 'RecordThankYouSent' } & Sent)
-  | { type: 'RecordEmailBounced'; effect: string; code: number; reason: string; now: string };
+  | ({ type: 'RecordThankYouSent' } & Sent);
 
 /** What a meeting decision may look at besides the meeting: its contact, and the contact's other open request. */
 export type MeetingContext = { contact: ContactState; openMeetingId?: string | undefined };
@@ -185,8 +181,5 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
       if (state.thankYou) throw illegal('the thank-you for this meeting was already sent');
       mayEmail(ctx, 'thank-you');
       return [{ type: 'ThankYouSent', data: { messageId: command.messageId, sentAt: now } }];
-    case 'RecordEmailBounced':
-      if (state.status === 'none') throw illegal('cannot record a bounce: the meeting was never requested');
-      return [{ type: 'EmailBounced', data: { effect: command.effect, code: command.code, reason: command.reason, bouncedAt: now } }];
   }
 }

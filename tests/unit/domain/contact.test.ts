@@ -46,6 +46,24 @@ describe('contact', () => {
     spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }]).when({ type: 'ForgetContact', now: NOW }).thenNothing();
   });
 
+  it('no email to an address that bounced', () => {
+    spec.given([contactAdded(), { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } }])
+      .when(keepInTouch).thenRefused(/bounced/);
+  });
+
+  it('a new address lifts the suppression of the one that bounced', () => {
+    spec.given([
+      contactAdded(),
+      { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } },
+      { type: 'ContactDetailsChanged', data: { changes: { email: 'ada@new.example' }, changedAt: NOW } },
+    ]).when(keepInTouch).then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);
+  });
+
+  it('a bounce is recorded once per address', () => {
+    spec.given([contactAdded(), { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } }])
+      .when({ type: 'RecordEmailBounced', effect: 'nudge:y', code: 550, reason: 'no such user', now: NOW }).thenNothing();
+  });
+
   it('a meeting can be linked only to a contact that exists', () => {
     spec.given([]).when({ type: 'LinkMeeting', meetingId: '01a22886-cd0e-72c7-98fb-c8b5ea28f5ff', now: NOW }).thenRefused(/does not exist/);
   });
