@@ -46,6 +46,8 @@ export interface EsdbConnection {
 /** What the adapter needs to know about an error thrown by the client. */
 export type EsErrorKind =
   | { kind: 'wrong_expected_version'; actual: bigint | 'no_stream' }
+  /** A follower refused the call; the client reconnects to the leader it named, so a retry goes there. Nothing was written. */
+  | { kind: 'not_leader' }
   | { kind: 'unavailable' }
   | { kind: 'other' };
 
@@ -54,10 +56,10 @@ export function classifyError(error: unknown): EsErrorKind {
     const actual = error.actualVersion;
     return { kind: 'wrong_expected_version', actual: typeof actual === 'bigint' ? actual : 'no_stream' };
   }
+  if (error instanceof esdb.NotLeaderError) return { kind: 'not_leader' };
   if (
     error instanceof esdb.UnavailableError ||
     error instanceof esdb.DeadlineExceededError ||
-    error instanceof esdb.NotLeaderError ||
     (error instanceof Error && /Failed to discover|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|No connection established/.test(error.message))
   ) {
     return { kind: 'unavailable' };
@@ -82,8 +84,6 @@ async function collect(read: AsyncIterable<ResolvedEvent | AllStreamResolvedEven
   return out;
 }
 
-const expectedFor = (e: EsExpected): AppendExpectedRevision => e;
-
 export function connect(connectionString: string): EsdbConnection {
   const client: EventStoreDBClient = Client.connectionString(connectionString);
   return {
@@ -91,7 +91,7 @@ export function connect(connectionString: string): EsdbConnection {
       const result = await client.appendToStream(
         stream,
         events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: e.metadata as never })),
-        { expectedRevision: expectedFor(expected) },
+        { expectedRevision: expected satisfies AppendExpectedRevision },
       );
       return { nextRevision: result.nextExpectedRevision, position: result.position };
     },

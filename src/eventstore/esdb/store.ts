@@ -15,7 +15,7 @@ export type EsdbEventStoreOptions = {
    * hides them from readAll and subscribeAll.
    */
   checkpointStreamPrefix?: string;
-  /** Attempts of a read when the server is unreachable (the first included). Default 4. */
+  /** Attempts of a read when the server is unreachable, and of any call a follower refuses (the first included). Default 4. */
   readAttempts?: number;
   /** Delay before the first retry of a read; doubles each time. Default 100 ms. */
   retryDelayMs?: number;
@@ -68,15 +68,20 @@ export function openEsdbEventStore(connectionString: string, opts: EsdbEventStor
       { cause: error },
     );
 
-  /** Runs one client call; an unreachable server is retried (reads only) and then reported once, naming the endpoint. */
+  /**
+   * Runs one client call. An unreachable server is retried for reads (`retry`) and then reported once,
+   * naming the endpoint. A follower's not-leader answer is retried for any call, writes included: the
+   * follower wrote nothing, and the client has switched to the leader it named.
+   */
   async function call<T>(what: string, retry: boolean, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       if (closed) throw new EventStoreUnavailableError(`the event store at ${endpoint} is closed`);
       try {
         return await fn();
       } catch (error) {
-        if (classifyError(error).kind !== 'unavailable') throw error;
-        if (!retry || attempt >= readAttempts) throw unavailable(what, attempt, error);
+        const { kind } = classifyError(error);
+        if (kind !== 'unavailable' && kind !== 'not_leader') throw error;
+        if ((kind === 'unavailable' && !retry) || attempt >= readAttempts) throw unavailable(what, attempt, error);
         await sleep(retryDelayMs * 2 ** (attempt - 1));
       }
     }
@@ -197,7 +202,9 @@ export function openEsdbEventStore(connectionString: string, opts: EsdbEventStor
           if (error instanceof HandlerFailed) throw error.error;
           if (abort.signal.aborted) break;
           failures += 1;
-          sopts.onError?.(classifyError(error).kind === 'unavailable' ? unavailable('subscribe to $all', failures, error) : error);
+          sopts.onError?.(classifyError(error).kind !== 'other'
+            ? new EventStoreUnavailableError(`the subscription to $all at ${endpoint} dropped (resubscribing after ${last ?? 'the start'}, failure ${failures} in a row): ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+            : error);
           const backoff = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures - 1, 16));
           await sleep(backoff * (0.5 + Math.random()), abort.signal);
         } finally {

@@ -5,10 +5,16 @@
  * It implements what the client uses for the event store port: Streams.Append (and, when asked for,
  * Streams.BatchAppend announced through ServerFeatures, the route real servers offer), Streams.Read of
  * streams and $all in both directions with stream-not-found, and catch-up subscriptions to $all with
- * filters, checkpoints, caught-up and live fan-out. It can drop every open subscription on command.
- * The rules for revisions, idempotency and positions live in ./log.ts.
+ * filters, checkpoints, caught-up and live fan-out. For resilience tests it drops every open
+ * subscription on command, and refuses reads or appends (unavailable, not leader) on command.
+ * The rules for revisions, idempotency, positions and system streams live in ./log.ts.
+ *
+ *   const standIn = await startEsdbStandIn();          // 127.0.0.1, a free port
+ *   const store = openEsdbEventStore(standIn.connectionString);
+ *   ...
+ *   await store.close(); await standIn.stop();          // in this order (client first)
  */
-import { Server, ServerCredentials, status as Code, type ServerDuplexStream, type ServerReadableStream, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status as Code, type ServerDuplexStream, type ServerReadableStream, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import { Log, before, type Expected, type Position, type Proposed, type Rec } from './log.ts';
 import * as pb from './pb.ts';
 
@@ -16,14 +22,19 @@ export type EsdbStandIn = {
   connectionString: string;
   port: number;
   log: Log;
-  /** How many calls of each kind the stand-in has received. */
-  calls: { read: number; subscribe: number; append: number; batchAppend: number }; // read counts every Streams.Read, subscriptions too
+  /** How many calls of each kind the stand-in has received (`read` counts every Streams.Read, subscriptions too). */
+  calls: { read: number; subscribe: number; append: number; batchAppend: number };
   /** Start positions of every $all subscription request, in order ('start' or a commit position). */
   subscriptionStarts: Array<'start' | 'end' | bigint>;
   /** Ends every open subscription call with UNAVAILABLE (as a node restart would); returns how many. */
   dropSubscriptions(): number;
   /** Fails the next `count` Read calls with UNAVAILABLE before they send anything. */
   failNextReads(count: number): void;
+  /**
+   * Refuses the next `count` appends (classic or batch) without writing: `not-leader` answers as a
+   * follower does, naming this server as the leader; `unavailable` as a node going down.
+   */
+  failNextAppends(count: number, how: 'not-leader' | 'unavailable'): void;
   /** Number of subscriptions currently open. */
   openSubscriptions(): number;
   stop(): Promise<void>;
@@ -81,6 +92,19 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
   const subs = new Set<Sub>();
   const subscriptionStarts: EsdbStandIn['subscriptionStarts'] = [];
   let failReads = 0;
+  let failAppends = { count: 0, how: 'unavailable' as 'not-leader' | 'unavailable' };
+  let port = 0;
+  /** The error a refused append gets, or null when it goes through. */
+  const appendRefusal = () => {
+    if (failAppends.count <= 0) return null;
+    failAppends.count -= 1;
+    if (failAppends.how === 'unavailable') return { code: Code.UNAVAILABLE, details: 'stand-in: append refused on command' };
+    const metadata = new Metadata();
+    metadata.set('exception', 'not-leader');
+    metadata.set('leader-endpoint-host', '127.0.0.1');
+    metadata.set('leader-endpoint-port', String(port));
+    return { code: Code.NOT_FOUND, details: 'Leader info available', metadata };
+  };
   const calls = { read: 0, subscribe: 0, append: 0, batchAppend: 0 };
 
   const closeSub = (sub: Sub) => {
@@ -201,6 +225,8 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
     });
     call.on('end', () => {
       if (!options) return callback({ code: Code.INVALID_ARGUMENT, details: 'no options' });
+      const refused = appendRefusal();
+      if (refused) return callback(refused);
       const expected = expectedOf(options);
       const out = log.append(utf8(options.getStreamIdentifier()!.getStreamName()), expected, events);
       const resp = new pb.AppendResp();
@@ -233,6 +259,12 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
       if (!req.getIsFinal()) return;
       calls.batchAppend += 1;
       pending.delete(key);
+      const refused = appendRefusal();
+      if (refused) {
+        // As a follower or a stopping node does: the whole BatchAppend call ends with the error.
+        call.emit('error', refused);
+        return;
+      }
       const o = entry.options!;
       const stream = utf8(o.getStreamIdentifier()!.getStreamName());
       const expected = expectedOf(o);
@@ -274,7 +306,7 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
       },
     });
   }
-  const port = await new Promise<number>((resolve, reject) =>
+  port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
 
   return {
@@ -293,6 +325,9 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
     },
     failNextReads(count) {
       failReads = count;
+    },
+    failNextAppends(count, how) {
+      failAppends = { count, how };
     },
     openSubscriptions: () => subs.size,
     async stop() {
