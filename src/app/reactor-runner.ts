@@ -21,6 +21,19 @@ async function handle(event: StoredEvent, deps: Deps) {
  */
 export async function startReactor(deps: Deps & { onError?: (e: unknown) => void }) {
   const consumer = deps.consumer ?? REACTOR_CONSUMER;
+  let stopping = false;
+  // A failed schedule (Redis restarting) is retried with backoff: the reactor keeps its place instead of dying.
+  const handleWithRetry = async (event: StoredEvent) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await handle(event, deps);
+      } catch (e) {
+        if (stopping) throw e;
+        deps.onError?.(e);
+        await new Promise((r) => setTimeout(r, Math.min(5000, 50 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random())));
+      }
+    }
+  };
   let last = await deps.store.getCheckpoint(consumer);
   let saved = last;
   let lastSaveAt = 0;
@@ -35,7 +48,7 @@ export async function startReactor(deps: Deps & { onError?: (e: unknown) => void
   const subscription = deps.store.subscribeAll({
     after: last,
     onEvent: async (event) => {
-      await handle(event, deps);
+      await handleWithRetry(event);
       last = event.position;
       await save();
     },
@@ -47,6 +60,7 @@ export async function startReactor(deps: Deps & { onError?: (e: unknown) => void
     done: subscription.done,
     position: () => last,
     async stop() {
+      stopping = true;
       await subscription.stop();
       await save(true);
     },

@@ -3,6 +3,7 @@ import { workspaceCommands } from './commands/workspace.ts';
 import { contactCommands } from './commands/contact.ts';
 import { meetingCommands } from './commands/meeting.ts';
 import { eventsCommand } from './commands/events.ts';
+import { workerCommands } from './commands/worker.ts';
 import { exitCodes } from './define.ts';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   contactCommands(program);
   meetingCommands(program);
   eventsCommand(program);
+  workerCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
