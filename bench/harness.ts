@@ -52,6 +52,13 @@ export const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
+/** The item whose key is the median (the middle one, or the lower middle of an even count). */
+export const medianBy = <T>(items: T[], key: (t: T) => number): T => {
+  if (items.length === 0) throw new Error('median of nothing');
+  const s = [...items].sort((a, b) => key(a) - key(b));
+  return s[Math.floor((s.length - 1) / 2)]!;
+};
+
 /** Seconds that `work` takes. */
 export async function seconds(work: () => unknown): Promise<number> {
   const t0 = performance.now();
@@ -127,8 +134,15 @@ export function formatTable(results: Result[]): string {
 
 export const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
-/** Writes the results; when only some benchmarks ran, their rows replace their old rows and the rest stay. */
-export function writeResults(results: Result[], ran: Benchmark[], filtered: boolean, file = RESULTS_FILE): void {
+/**
+ * Writes the results. After a filtered run, the rows of the benchmarks that ran replace their old
+ * rows and the other rows stay; rows are kept in the order the benchmarks are registered.
+ */
+export function writeResults(results: Result[], all: Benchmark[], ran: Benchmark[], filtered: boolean, file = RESULTS_FILE): void {
+  const owner = (r: Result) => {
+    const i = all.findIndex((b) => r.name === b.name || r.name.startsWith(`${b.name}:`));
+    return i < 0 ? all.length : i;
+  };
   let merged = results;
   if (filtered) {
     let previous: Result[] = [];
@@ -137,15 +151,36 @@ export function writeResults(results: Result[], ran: Benchmark[], filtered: bool
     } catch {
       previous = [];
     }
+    const ranIndexes = new Set(ran.map((b) => all.indexOf(b)));
     const fresh = new Set(results.map((r) => r.name));
-    const ranNames = ran.map((b) => b.name);
-    merged = [...previous.filter((r) => !fresh.has(r.name) && !ranNames.some((n) => r.name.startsWith(n))), ...results];
+    merged = [...previous.filter((r) => !fresh.has(r.name) && !ranIndexes.has(owner(r))), ...results]
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => owner(a.r) - owner(b.r) || a.i - b.i)
+      .map(({ r }) => r);
   }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
 }
 
 export type RunOptions = { filter?: string; log?: (line: string) => void };
+
+/** Temp directories of the benchmark running now; removed on Ctrl-C as well. */
+const liveDirs = new Set<string>();
+const removeLiveDirs = () => {
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  liveDirs.clear();
+};
+let interruptHandlerInstalled = false;
+const installInterruptHandler = () => {
+  if (interruptHandlerInstalled) return;
+  interruptHandlerInstalled = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      removeLiveDirs();
+      process.exit(130);
+    });
+  }
+};
 
 /** Runs the benchmarks in order; one that fails is reported on stderr and the others still run. */
 export async function runBenchmarks(benchmarks: Benchmark[], opts: RunOptions = {}): Promise<{ results: Result[]; ran: Benchmark[]; failed: string[] }> {
@@ -154,13 +189,13 @@ export async function runBenchmarks(benchmarks: Benchmark[], opts: RunOptions = 
   const selected = needle ? benchmarks.filter((b) => b.name.toLowerCase().includes(needle)) : benchmarks;
   const results: Result[] = [];
   const failed: string[] = [];
+  installInterruptHandler();
   for (const b of selected) {
-    const dirs: string[] = [];
     const ctx: BenchContext = {
       progress: (m) => log(`[bench] ${b.name}: ${m}`),
       tempDir: () => {
         const d = mkdtempSync(join(tmpdir(), 'outreach-bench-'));
-        dirs.push(d);
+        liveDirs.add(d);
         return d;
       },
       settle: () => gc?.(),
@@ -174,17 +209,24 @@ export async function runBenchmarks(benchmarks: Benchmark[], opts: RunOptions = 
       failed.push(b.name);
       log(`[bench] ${b.name}: FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     } finally {
-      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+      removeLiveDirs();
     }
   }
   return { results, ran: selected, failed };
 }
 
 export async function main(benchmarks: Benchmark[], argv = process.argv.slice(2)): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { filter: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-  });
+  let values: { filter?: string; json: boolean; help: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { filter: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    }));
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\nusage: npm run bench -- [--filter <text>] [--json]\n`);
+    process.exitCode = 2;
+    return;
+  }
   if (values.help) {
     process.stdout.write(`usage: npm run bench -- [--filter <text>] [--json]\n\nbenchmarks:\n${benchmarks.map((b) => `  ${b.name}`).join('\n')}\n`);
     return;
@@ -200,7 +242,7 @@ export async function main(benchmarks: Benchmark[], argv = process.argv.slice(2)
     process.exitCode = 1;
     return;
   }
-  if (results.length > 0) writeResults(results, ran, values.filter !== undefined);
+  if (results.length > 0) writeResults(results, benchmarks, ran, values.filter !== undefined);
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(`\n${formatTable(results)}\n\n(written to ${RESULTS_FILE})\n`);
   if (failed.length > 0) {

@@ -5,19 +5,21 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { applyPragmas, migrate } from '../src/eventstore/sqlite/schema.ts';
-import type { PeakRss } from './harness.ts';
 
 export type EventRow = {
-  id: string; stream: string; revision: number; type: string; data: string; metadata: string; created_at: string;
+  position: number; id: string; stream: string; revision: number; type: string; data: string; metadata: string; created_at: string;
 };
 
-/** The rows a benchmark's project run stored, as stored, in log order. */
-export function readRows(file: string): EventRow[] {
-  const db = new Database(file, { readonly: true });
+const SELECT_AFTER = 'SELECT position, id, stream, revision, type, data, metadata, created_at FROM events WHERE position > ? ORDER BY position';
+
+/** The rows stored after `after` (a position), as stored, in log order: from an open database or a file. */
+export function rowsAfter(db: Database.Database | string, after = 0): EventRow[] {
+  if (typeof db !== 'string') return db.prepare<[number], EventRow>(SELECT_AFTER).all(after);
+  const conn = new Database(db, { readonly: true });
   try {
-    return db.prepare<[], EventRow>('SELECT id, stream, revision, type, data, metadata, created_at FROM events ORDER BY position').all();
+    return conn.prepare<[number], EventRow>(SELECT_AFTER).all(after);
   } finally {
-    db.close();
+    conn.close();
   }
 }
 
@@ -32,21 +34,35 @@ export function padRows(rows: EventRow[], count: number): EventRow[] {
   return out;
 }
 
-/** Inserts the rows into a fresh database file, one row per transaction; returns the seconds the inserts took. */
-export function insertOneByOne(file: string, rows: EventRow[], rss?: PeakRss): number {
-  const db = new Database(file);
-  try {
-    applyPragmas(db);
-    migrate(db);
-    const insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const one = db.transaction((r: EventRow) => insert.run(r.id, r.stream, r.revision, r.type, r.data, r.metadata, r.created_at));
-    const t0 = performance.now();
-    for (const r of rows) {
-      one(r);
-      rss?.sample(64);
-    }
-    return (performance.now() - t0) / 1000;
-  } finally {
-    db.close();
+/** A fresh database file with the project's schema and pragmas, taking rows one per transaction. */
+export class RawInserter {
+  readonly db: Database.Database;
+  private readonly one: (r: EventRow) => void;
+  /** Rows inserted and seconds spent inserting them, over every `insert` call. */
+  rows = 0;
+  seconds = 0;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    applyPragmas(this.db);
+    migrate(this.db);
+    const insert = this.db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.one = this.db.transaction((r: EventRow) => {
+      insert.run(r.id, r.stream, r.revision, r.type, r.data, r.metadata, r.created_at);
+    });
   }
+
+  /** Inserts the rows, one per transaction; returns the seconds it took. */
+  insert(rows: EventRow[]): number {
+    const t0 = performance.now();
+    for (const r of rows) this.one(r);
+    const secs = (performance.now() - t0) / 1000;
+    this.rows += rows.length;
+    this.seconds += secs;
+    return secs;
+  }
+
+  get rate(): number { return this.rows / this.seconds; }
+
+  close(): void { this.db.close(); }
 }

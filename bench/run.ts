@@ -1,5 +1,7 @@
 /**
- * `npm run bench [-- --filter <text>] [-- --json]`. Every benchmark group registers here, in one list.
+ * `npm run bench [-- --filter <text>] [-- --json]`. Every benchmark group registers here, in one
+ * list: a file bench/<group>.bench.ts exports `Benchmark[]` (see harness.ts), and its rows are named
+ * "<benchmark name>" or "<benchmark name>: <what>", so --filter and latest.json merging find them.
  */
 import { main, type Benchmark } from './harness.ts';
 import { eventstoreBenchmarks } from './eventstore.bench.ts';

@@ -44,54 +44,43 @@ export async function addContact(ctx: AppContext, input: Untrusted<typeof addCon
 }
 
 const onContact = async (ctx: AppContext, contactId: string, command: ContactCommand) => {
-  const result = await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact(command, state));
+  const result = await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact(command, state), { mustExist: true });
   return { id: contactId, events: result.events.map((e) => e.type) };
-};
-
-const requireContact = async (ctx: AppContext, contactId: string) => {
-  await loadExisting(ctx, contactAggregate, contactId);
 };
 
 export async function changeContact(ctx: AppContext, input: Untrusted<typeof changeContactInput>) {
   const { contact, org, tag, ...rest } = parseInput(changeContactInput, input);
-  await requireContact(ctx, contact);
   const changes = { ...rest, ...(org !== undefined ? { organisation: org } : {}), ...(tag !== undefined ? { tags: tag } : {}) };
   return onContact(ctx, contact, { type: 'ChangeContactDetails', changes, now: ctx.clock() });
 }
 
 export async function addResearchNote(ctx: AppContext, input: Untrusted<typeof contactNoteInput>) {
   const i = parseInput(contactNoteInput, input);
-  await requireContact(ctx, i.contact);
   return onContact(ctx, i.contact, { type: 'AddResearchNote', note: i.text, now: ctx.clock() });
 }
 
 export async function prepareQuestions(ctx: AppContext, input: Untrusted<typeof contactQuestionsInput>) {
   const i = parseInput(contactQuestionsInput, input);
-  await requireContact(ctx, i.contact);
   return onContact(ctx, i.contact, { type: 'PrepareQuestions', questions: i.question, now: ctx.clock() });
 }
 
 export async function recordReply(ctx: AppContext, input: Untrusted<typeof contactReplyInput>) {
   const i = parseInput(contactReplyInput, input);
-  await requireContact(ctx, i.contact);
   return onContact(ctx, i.contact, { type: 'RecordReply', ...(i.summary ? { summary: i.summary } : {}), now: ctx.clock() });
 }
 
 export async function optOut(ctx: AppContext, input: Untrusted<typeof contactOnlyInput>, source: 'seeker' | 'unsubscribe-link' | 'reply' = 'seeker') {
   const i = parseInput(contactOnlyInput, input);
-  await requireContact(ctx, i.contact);
   return onContact(ctx, i.contact, { type: 'OptOut', source, now: ctx.clock() });
 }
 
 export async function forgetContact(ctx: AppContext, input: Untrusted<typeof contactOnlyInput>) {
   const i = parseInput(contactOnlyInput, input);
-  await requireContact(ctx, i.contact);
   return onContact(ctx, i.contact, { type: 'ForgetContact', now: ctx.clock() });
 }
 
 export async function reportJobLead(ctx: AppContext, input: Untrusted<typeof contactLeadInput>) {
   const i = parseInput(contactLeadInput, input);
-  await requireContact(ctx, i.contact);
   if (i.meeting) await loadExisting(ctx, meetingAggregate, i.meeting);
   return onContact(ctx, i.contact, {
     type: 'ReportJobLead', description: i.description,

@@ -17,15 +17,48 @@ export type AppContext = {
 
 export type Loaded<S> = { state: S; revision: number; exists: boolean };
 
+type Cached = { revision: number; workspaceId: unknown; state: unknown };
+const MAX_CACHED_STREAMS = 10_000;
+const caches = new WeakMap<EventStore, Map<string, Cached>>();
+
+/**
+ * Folded state per stream, remembered with its revision: a command then reads only the events
+ * appended since (usually none, one cheap revision check) instead of the whole stream. States are
+ * immutable, so sharing them is safe; the map is bounded and forgets the least recently used.
+ */
+function cacheOf(store: EventStore) {
+  let cache = caches.get(store);
+  if (!cache) caches.set(store, (cache = new Map()));
+  return cache;
+}
+
 /** Fold a stream into state. A stream written by another workspace reads as missing: workspaces do not see each other's data. */
 export async function load<S, E extends { type: string }>(ctx: AppContext, agg: Aggregate<S, E>, id: string): Promise<Loaded<S>> {
-  const events = await ctx.store.readStream(agg.stream(id));
-  if (events.length > 0 && events[0]!.metadata['workspaceId'] !== ctx.workspaceId) {
-    return { state: agg.initial(), revision: events.at(-1)!.revision, exists: false };
-  }
+  const stream = agg.stream(id);
+  const cache = cacheOf(ctx.store);
+  const key = `${agg.name}|${stream}`;
+  const hit = cache.get(key);
   let state = agg.initial();
+  let revision = -1;
+  let workspaceId: unknown;
+  if (hit) {
+    const current = await ctx.store.streamRevision(stream);
+    if (current >= hit.revision) {
+      ({ revision, workspaceId } = hit);
+      state = hit.state as S;
+    }
+  }
+  const events = await ctx.store.readStream(stream, revision >= 0 ? { fromRevision: revision + 1 } : {});
+  if (revision < 0 && events.length > 0) workspaceId = events[0]!.metadata['workspaceId'];
   for (const e of events) if (agg.owns(e.type)) state = agg.evolve(state, { type: e.type, data: e.data } as unknown as E);
-  return { state, revision: events.length > 0 ? events.at(-1)!.revision : -1, exists: events.length > 0 };
+  if (events.length > 0) revision = events.at(-1)!.revision;
+  if (revision >= 0) {
+    cache.delete(key);
+    cache.set(key, { revision, workspaceId, state });
+    if (cache.size > MAX_CACHED_STREAMS) cache.delete(cache.keys().next().value!);
+  }
+  if (revision >= 0 && workspaceId !== ctx.workspaceId) return { state: agg.initial(), revision, exists: false };
+  return { state, revision, exists: revision >= 0 };
 }
 
 export async function loadExisting<S, E extends { type: string }>(ctx: AppContext, agg: Aggregate<S, E>, id: string): Promise<Loaded<S>> {
@@ -48,6 +81,8 @@ export type ExecuteOptions = {
   /** Event ids for the events decided (effect results derive them from the effect key); new UUIDv7 by default. */
   eventIds?: (index: number) => string;
   maxAttempts?: number;
+  /** Refuse with not-found when the stream does not exist (every command but a create). */
+  mustExist?: boolean;
 };
 
 export type Executed<E> = { events: E[]; ids: string[]; nextRevision: number; position: bigint | null };
@@ -68,7 +103,7 @@ export async function execute<S, E extends DomainEvent>(
   const maxAttempts = opts.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     const loaded = await load(ctx, agg, id);
-    if (!loaded.exists && loaded.revision >= 0) throw notFound(agg.name, id);
+    if (!loaded.exists && (loaded.revision >= 0 || opts.mustExist)) throw notFound(agg.name, id);
     const events = validated(await decide(loaded)) as E[];
     if (events.length === 0) return { events, ids: [], nextRevision: loaded.revision, position: null };
     const ids = events.map((_, i) => opts.eventIds?.(i) ?? newId());

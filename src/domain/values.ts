@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DateTime, Duration, IANAZone } from 'luxon';
+import { Duration, IANAZone } from 'luxon';
 
 /**
  * Personal data is marked in the schemas so that later layers (crypto-shredding, forget, log
@@ -43,12 +43,23 @@ export const timezone = z
   .trim()
   .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Europe/London');
 
-/** An instant written with an explicit offset ("2026-12-01T10:00:00+01:00" or "...Z"): a bare local time is ambiguous. */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)$/;
+const daysIn = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+/**
+ * An instant written with an explicit offset ("2026-12-01T10:00:00+01:00" or "...Z"): a bare local
+ * time is ambiguous. Checked without a date library: this runs on every event written.
+ */
 export const instant = z
   .string()
   .trim()
   .regex(/(Z|[+-]\d{2}:?\d{2})$/, 'must be an ISO 8601 date-time with an offset (Z or +01:00)')
-  .refine((s) => DateTime.fromISO(s, { setZone: true }).isValid, 'must be a valid ISO 8601 date-time');
+  .refine((s) => {
+    const m = INSTANT.exec(s);
+    if (!m) return false;
+    const month = Number(m[2]);
+    return month >= 1 && month <= 12 && Number(m[3]) >= 1 && Number(m[3]) <= daysIn(Number(m[1]), month);
+  }, 'must be a valid ISO 8601 date-time');
 
 export const isoDuration = z
   .string()

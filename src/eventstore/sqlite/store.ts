@@ -34,6 +34,12 @@ export type SqliteEventStoreOptions = Pragmas & {
 
 export type SqliteEventStore = EventStore & { readonly db: Database.Database; readonly file: string };
 
+class AlreadyStored extends Error {
+  constructor(readonly revision: number) {
+    super('already stored');
+  }
+}
+
 function checkExpected(stream: string, expected: ExpectedRevision, current: number) {
   const ok =
     expected === 'any' ||
@@ -54,6 +60,8 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     byId: db.prepare<[string], { stream: string }>('SELECT stream FROM events WHERE id = ?'),
     insert: db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     forwards: db.prepare<[string, number, number], Row>('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?'),
+    // A bound LIMIT costs several µs per call even when huge; whole-stream reads (every command's load) skip it.
+    forwardsAll: db.prepare<[string, number], Row>('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision'),
     backwards: db.prepare<[string, number, number], Row>('SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
     all: db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     head: db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
@@ -68,24 +76,37 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
   appended.setMaxListeners(0);
   let closed = false;
 
+  /** Whether a batch is already stored (a retried append): all its ids in this stream. Throws when an id is taken elsewhere. */
+  const alreadyStored = (stream: string, events: NewEvent[]): boolean => {
+    const seen = events.map((e) => q.byId.get(e.id)?.stream);
+    const elsewhere = seen.findIndex((s) => s !== undefined && s !== stream);
+    if (elsewhere >= 0) throw new DuplicateEventIdError(events[elsewhere]!.id, stream);
+    return seen.every((s) => s === stream);
+  };
+
   const appendTx = db.transaction((stream: string, events: NewEvent[], expected: ExpectedRevision): AppendResult => {
     const current = q.revision.get(stream)?.r ?? -1;
-    // Idempotency comes before the revision check, as in EventStoreDB: a retried append of stored ids succeeds.
-    const seen = events.map((e) => q.byId.get(e.id)?.stream);
-    if (seen.some((s) => s !== undefined)) {
-      const elsewhere = seen.findIndex((s) => s !== undefined && s !== stream);
-      if (elsewhere >= 0) throw new DuplicateEventIdError(events[elsewhere]!.id, stream);
-      if (seen.every((s) => s === stream)) return { nextRevision: current, position: null };
-      throw new WrongExpectedRevisionError(stream, expected, current);
+    try {
+      checkExpected(stream, expected, current);
+    } catch (e) {
+      // Idempotency before the revision check, as in EventStoreDB: a retried append of stored ids succeeds.
+      if (alreadyStored(stream, events)) return { nextRevision: current, position: null };
+      throw e;
     }
-    checkExpected(stream, expected, current);
     const now = new Date().toISOString();
     let revision = current;
     let position = 0;
     for (const e of events) {
       revision += 1;
-      const info = q.insert.run(e.id, stream, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), now);
-      position = Number(info.lastInsertRowid);
+      try {
+        const info = q.insert.run(e.id, stream, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), now);
+        position = Number(info.lastInsertRowid);
+      } catch (err) {
+        // Only the unique event id can fail here (the revision was checked above, inside this transaction).
+        if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
+        if (alreadyStored(stream, events)) throw new AlreadyStored(current);
+        throw new WrongExpectedRevisionError(stream, expected, current);
+      }
     }
     return { nextRevision: revision, position: BigInt(position) };
   });
@@ -100,7 +121,15 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
 
     async append(stream, events, { expected = 'any' } = {}) {
       if (events.length === 0) return { nextRevision: q.revision.get(stream)?.r ?? -1, position: null };
-      const result = await retryBusy(() => appendTx.immediate(stream, events, expected));
+      const result = await retryBusy(() => {
+        try {
+          return appendTx.immediate(stream, events, expected);
+        } catch (e) {
+          // Thrown to roll back the partial insert; the append as a whole is a no-op success.
+          if (e instanceof AlreadyStored) return { nextRevision: e.revision, position: null };
+          throw e;
+        }
+      });
       if (result.position !== null) appended.emit('append');
       return result;
     },
@@ -109,7 +138,9 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
       const max = opts.maxCount ?? Number.MAX_SAFE_INTEGER;
       const rows = opts.direction === 'backwards'
         ? q.backwards.all(stream, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, max)
-        : q.forwards.all(stream, opts.fromRevision ?? 0, max);
+        : opts.maxCount === undefined
+          ? q.forwardsAll.all(stream, opts.fromRevision ?? 0)
+          : q.forwards.all(stream, opts.fromRevision ?? 0, max);
       return rows.map(toStored);
     },
 
