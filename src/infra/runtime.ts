@@ -50,7 +50,11 @@ export async function openRuntime(config: Config, env: NodeJS.ProcessEnv = proce
   const workers: Redis[] = [];
   return {
     config, env, store, clock, redisUrl, prefix, producer, queues, warnings,
-    scheduler: createBullScheduler({ connection: producer, prefix, queues, clock }),
+    scheduler: createBullScheduler({
+      connection: producer, prefix, queues, clock,
+      attempts: Number(env['OUTREACH_JOB_ATTEMPTS'] || 6),
+      retryBaseMs: Number(env['OUTREACH_RETRY_BASE_MS'] || 2000),
+    }),
     counter: redisSendCounter(producer, prefix),
     workerConnection() {
       const c = createRedis(redisUrl, 'worker');

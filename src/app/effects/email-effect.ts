@@ -23,6 +23,8 @@ export type EmailDeps = {
   transport: MailTransport;
   counter: SendCounter;
   unsubscribe: { publicUrl: string; secret: Uint8Array };
+  /** Domain of Message-IDs and calendar UIDs; the seeker's email domain when not set. */
+  messageDomain?: string;
 };
 
 export type EmailOutcome =
@@ -74,7 +76,7 @@ export async function performEmailEffect(data: EffectData, deps: EmailDeps): Pro
   const stream = await deps.store.readStream(resultStream);
   if (stream.some((e) => e.id === resultId)) return skipped('already done: its result event is stored');
 
-  const domain = ws.ownerEmail.split('@')[1]!;
+  const domain = deps.messageDomain ?? ws.ownerEmail.split('@')[1]!;
   const messageId = messageIdFor(data.key, domain);
   const uid = data.meetingId ? icsUid(data.meetingId, domain) : '';
 
@@ -116,7 +118,7 @@ export async function performEmailEffect(data: EffectData, deps: EmailDeps): Pro
   const kind: EmailKind = data.kind === 'request-email'
     ? (meeting.request?.via === 'gatekeeper' ? 'meeting-request-gatekeeper' : 'meeting-request-direct')
     : data.kind === 'calendar-cancel' ? 'meeting-cancelled' : data.kind;
-  const content = deps.templates.render(kind, vars);
+  const content = deps.templates.render(kind, vars as never);
   const seeker = { name: ws.ownerName, email: ws.ownerEmail };
   const person = { name: contact.details!.name, email: contact.details!.email ?? '' };
   const to = data.kind === 'prep-brief' ? seeker : person;

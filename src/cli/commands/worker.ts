@@ -23,13 +23,13 @@ async function withRuntime<T>(session: Session, out: Output, fn: (rt: Runtime) =
 }
 
 /** Runs the chosen workers until a signal (or, with --until-idle, until nothing is due now). */
-export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; untilIdle: boolean; json: boolean; concurrency?: number }) {
-  const { createWorkerLog } = await import('../../app/worker-log.ts');
+export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; untilIdle: boolean; json: boolean; concurrency?: number; quiet?: boolean }) {
+  const { createWorkerLog, silentLog } = await import('../../app/worker-log.ts');
   const { startReactorWorker } = await import('../../../workers/reactor.ts');
   const { startEmailWorker } = await import('../../../workers/email.ts');
   const { emailDepsFrom } = await import('../../infra/email-deps.ts');
   const { isIdle } = await import('../../infra/queue/idle.ts');
-  const log = createWorkerLog(opts.json);
+  const log = opts.quiet ? silentLog : createWorkerLog(opts.json);
   const tally: Record<string, number> = {};
   const counting = (event: string, fields?: Record<string, unknown>) => { tally[event] = (tally[event] ?? 0) + 1; log(event, fields); };
   const reactor = opts.only.includes('reactor') ? await startReactorWorker(rt, counting) : null;

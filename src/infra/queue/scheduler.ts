@@ -12,9 +12,10 @@ export const jobRetention: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'
   removeOnFail: { age: 30 * 24 * 3600, count: 10_000 },
 };
 
-export const retryPolicy = (attempts: number): Pick<JobsOptions, 'attempts' | 'backoff'> => ({
+/** Transient failures retry with exponential backoff and jitter, a bounded number of times. */
+export const retryPolicy = (attempts: number, baseDelayMs: number): Pick<JobsOptions, 'attempts' | 'backoff'> => ({
   attempts,
-  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+  backoff: { type: 'exponential', delay: baseDelayMs, jitter: 0.5 },
 });
 
 export type Queues = Record<QueueName, Queue>;
@@ -30,7 +31,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
  * The reactor's scheduler on BullMQ: deterministic job ids make re-adding a no-op, and a set per
  * contact and per meeting remembers which jobs to withdraw when the person opts out or the meeting moves.
  */
-export function createBullScheduler(opts: { connection: Redis; prefix: string; queues: Queues; clock: Clock; attempts?: number }): EffectScheduler {
+export function createBullScheduler(opts: { connection: Redis; prefix: string; queues: Queues; clock: Clock; attempts?: number; retryBaseMs?: number }): EffectScheduler {
   const scopeKey = (scope: string) => `${opts.prefix}:scope:${scope}`;
   return {
     async schedule(jobs: EffectJob[]) {
@@ -41,7 +42,7 @@ export function createBullScheduler(opts: { connection: Redis; prefix: string; q
           jobId,
           delay: Math.max(0, Date.parse(job.dueAt) - now),
           priority: job.priority,
-          ...retryPolicy(opts.attempts ?? 6),
+          ...retryPolicy(opts.attempts ?? 6, opts.retryBaseMs ?? 2000),
           ...jobRetention,
         });
         const member = `${job.queue}|${jobId}`;

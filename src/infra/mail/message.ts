@@ -1,0 +1,90 @@
+import type { SendMailOptions } from 'nodemailer';
+import { derivedId } from '../../app/ids.ts';
+import { OutreachError } from '../../domain/errors.ts';
+import type { IcsMethod } from './ics.ts';
+
+/** An address as the app holds it ({ name, email }, like the .ics people) or as nodemailer does. */
+export type MailAddress = string | { name: string; email: string } | { name: string; address: string };
+export type OutgoingMail = SendMailOptions & { messageId: string };
+
+const DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
+
+/**
+ * The Message-ID of an effect: the same key always gives the same id, so a retried send is
+ * recognisably the same message (receivers and our outbox de-duplicate on it) and replies thread.
+ */
+export function messageIdFor(effectKey: string, domain: string): string {
+  if (!effectKey) throw new OutreachError('validation', 'effectKey: must not be empty', { field: 'effectKey' });
+  if (!DOMAIN.test(domain)) throw new OutreachError('config', `OUTREACH_MESSAGE_DOMAIN: ${JSON.stringify(domain)} is not a domain name`, { field: 'OUTREACH_MESSAGE_DOMAIN' });
+  return `<${derivedId(effectKey)}@${domain.toLowerCase()}>`;
+}
+
+export type BuildMailInput = {
+  from: MailAddress;
+  to: MailAddress;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  /** The Message-ID this one answers (the first request), for the nudge and the thank-you. */
+  inReplyTo?: string | undefined;
+  /** The thread so far, oldest first; defaults to inReplyTo alone. */
+  references?: readonly string[] | undefined;
+  unsubscribeUrl?: string | undefined;
+  ics?: { content: string; method: IcsMethod } | undefined;
+  replyTo?: MailAddress | undefined;
+};
+
+const toNodemailer = (field: string, a: MailAddress) => {
+  const address = typeof a === 'string' ? a : 'email' in a ? a.email : a.address;
+  const name = typeof a === 'string' ? undefined : a.name;
+  if (/[\r\n]/.test(address) || (name !== undefined && /[\r\n]/.test(name))) {
+    throw new OutreachError('validation', `${field}: must not contain a line break`, { field });
+  }
+  if (!/^[^\s<>@]+@[^\s<>@]+$/.test(typeof a === 'string' ? a.replace(/^.*<([^<>]+)>\s*$/, '$1') : address)) {
+    throw new OutreachError('validation', `${field}: no email address`, { field });
+  }
+  return name === undefined ? address : { name, address };
+};
+
+const checkId = (field: string, value: string) => {
+  if (!MESSAGE_ID.test(value)) throw new OutreachError('validation', `${field}: ${JSON.stringify(value)} is not a <id@domain> Message-ID`, { field });
+  return value;
+};
+
+/** nodemailer message options for one email; no transport-specific settings. */
+export function buildMail(input: BuildMailInput): OutgoingMail {
+  if (/[\r\n]/.test(input.subject)) throw new OutreachError('validation', 'subject: must be one line', { field: 'subject' });
+  const headers: Record<string, string> = {};
+  if (input.unsubscribeUrl !== undefined) {
+    if (!/^https?:\/\/[^\s<>]+$/.test(input.unsubscribeUrl)) {
+      throw new OutreachError('validation', 'unsubscribeUrl: must be an http(s) URL without spaces or angle brackets', { field: 'unsubscribeUrl' });
+    }
+    // RFC 8058 one-click: mail providers POST "List-Unsubscribe=One-Click" to the URL, no page to visit.
+    headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  const inReplyTo = input.inReplyTo === undefined ? undefined : checkId('inReplyTo', input.inReplyTo);
+  const references = (input.references ?? (inReplyTo ? [inReplyTo] : [])).map((r) => checkId('references', r));
+  const mail: OutgoingMail = {
+    from: toNodemailer('from', input.from),
+    to: toNodemailer('to', input.to),
+    subject: input.subject,
+    text: input.text,
+    html: input.html,
+    messageId: checkId('messageId', input.messageId),
+    headers,
+  };
+  if (input.replyTo !== undefined) mail.replyTo = toNodemailer('replyTo', input.replyTo);
+  if (inReplyTo) mail.inReplyTo = inReplyTo;
+  if (references.length > 0) mail.references = references.join(' ');
+  if (input.ics) {
+    const contentType = `text/calendar; charset=utf-8; method=${input.ics.method}`;
+    // Both forms: the text/calendar alternative is what Outlook and Gmail turn into an invitation,
+    // the attachment is what other clients (and people) can open or import.
+    mail.icalEvent = { method: input.ics.method, filename: 'invite.ics', content: input.ics.content };
+    mail.attachments = [{ filename: 'invite.ics', content: input.ics.content, contentType }];
+  }
+  return mail;
+}

@@ -1,0 +1,225 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DateTime } from 'luxon';
+import { OutreachError } from '../../domain/errors.ts';
+
+export const emailKinds = [
+  'meeting-request-direct',
+  'meeting-request-gatekeeper',
+  'nudge',
+  'booking-confirmation',
+  'prep-brief',
+  'thank-you',
+  'keep-in-touch',
+  'meeting-cancelled',
+] as const;
+export type EmailKind = (typeof emailKinds)[number];
+
+/**
+ * The variables each kind may use. `required` must be non-empty when rendering; `optional` may be
+ * empty, and a template wraps what depends on them in {{#name}}…{{/name}} (or {{^name}}…{{/name}}
+ * for the text to show when it is empty). A template using a name listed nowhere here fails at load.
+ */
+export const templateVariables = {
+  'meeting-request-direct': {
+    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'objective', 'minutes'],
+    optional: ['contactName', 'organisation', 'role', 'referralName', 'unsubscribeUrl'],
+  },
+  'meeting-request-gatekeeper': {
+    required: ['ownerName', 'ownerEmail', 'contactName', 'objective', 'minutes'],
+    optional: ['contactFirstName', 'gatekeeperName', 'organisation', 'role', 'referralName', 'unsubscribeUrl'],
+  },
+  nudge: {
+    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'minutes'],
+    optional: ['contactName', 'organisation', 'objective', 'referralName', 'originalSubject', 'unsubscribeUrl'],
+  },
+  'booking-confirmation': {
+    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'meetingStart', 'meetingTimezone', 'minutes'],
+    optional: ['contactName', 'organisation', 'objective', 'location', 'videoUrl', 'unsubscribeUrl'],
+  },
+  'prep-brief': {
+    required: ['ownerName', 'contactName', 'meetingStart', 'meetingTimezone', 'minutes'],
+    optional: [
+      'ownerEmail', 'contactFirstName', 'organisation', 'role', 'objective', 'location', 'videoUrl',
+      'researchNotes', 'questions', 'referredByName', 'referralName', 'meetingStartForSeeker',
+    ],
+  },
+  'thank-you': {
+    required: ['ownerName', 'ownerEmail', 'contactFirstName'],
+    optional: ['contactName', 'organisation', 'objective', 'minutes', 'referralNames', 'originalSubject', 'unsubscribeUrl'],
+  },
+  'keep-in-touch': {
+    required: ['ownerName', 'ownerEmail', 'contactFirstName'],
+    optional: ['contactName', 'organisation', 'objective', 'update', 'unsubscribeUrl'],
+  },
+  'meeting-cancelled': {
+    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'meetingStart'],
+    optional: ['contactName', 'organisation', 'meetingTimezone', 'minutes', 'location', 'videoUrl', 'reason', 'unsubscribeUrl'],
+  },
+} as const satisfies Record<EmailKind, { required: readonly string[]; optional: readonly string[] }>;
+
+type Decl = typeof templateVariables;
+type VarValue = string | number;
+/** Per kind: required names must be there, optional ones may be; keys no template reads are ignored. */
+export type TemplateVars<K extends EmailKind> = K extends EmailKind
+  ? { [N in Decl[K]['required'][number]]: VarValue } & { [N in Decl[K]['optional'][number]]?: VarValue | undefined }
+  : never;
+export type RenderedEmail = { subject: string; text: string; html: string };
+export type TemplatePart = 'subject' | 'text' | 'html';
+
+export interface Templates {
+  render<K extends EmailKind>(kind: K, vars: TemplateVars<K>): RenderedEmail;
+  /** The file each part was read from, to say at start-up which overrides are in force. */
+  files(kind: EmailKind): Record<TemplatePart, string>;
+}
+
+const FILE_SUFFIX: Record<TemplatePart, string> = { subject: '.subject.txt', text: '.text.txt', html: '.html' };
+export const defaultTemplatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
+
+type Node =
+  | { t: 'text'; value: string }
+  | { t: 'var'; name: string }
+  | { t: 'section'; name: string; inverted: boolean; children: Node[] };
+
+const TAG = /\{\{\s*([#^/]?)\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+/** A section tag alone on its line takes the line with it, so a vanished section leaves no blank line. */
+const STANDALONE = /^[ \t]*(\{\{\s*[#^/]\s*[A-Za-z][A-Za-z0-9]*\s*\}\})[ \t]*(?:\r?\n|$)/gm;
+
+function parse(source: string, file: string, allowed: ReadonlySet<string>): Node[] {
+  const bad = (message: string, variable?: string) =>
+    new OutreachError('config', `template ${file}: ${message}`, { field: variable ?? 'template', details: { file, ...(variable ? { variable } : {}) } });
+  const text = source.replace(STANDALONE, '$1');
+  const root: Node[] = [];
+  const stack: Array<{ name: string; children: Node[] }> = [{ name: '', children: root }];
+  const pushText = (value: string) => {
+    if (value.includes('{{') || value.includes('}}')) {
+      const at = value.includes('{{') ? value.slice(value.indexOf('{{'), value.indexOf('{{') + 30) : value.slice(Math.max(0, value.indexOf('}}') - 30), value.indexOf('}}') + 2);
+      throw bad(`malformed tag near "${at}" (tags look like {{name}}, {{#name}}…{{/name}} or {{^name}}…{{/name}})`);
+    }
+    if (value) stack.at(-1)!.children.push({ t: 'text', value });
+  };
+  let last = 0;
+  for (const m of text.matchAll(TAG)) {
+    pushText(text.slice(last, m.index));
+    last = m.index + m[0].length;
+    const [, sigil, name] = m as unknown as [string, string, string];
+    if (!allowed.has(name)) {
+      throw bad(`unknown variable {{${name}}}; this template may use ${[...allowed].sort().join(', ')}`, name);
+    }
+    if (sigil === '/') {
+      const open = stack.pop();
+      if (!open || stack.length === 0 || open.name !== name) throw bad(`{{/${name}}} closes ${open?.name ? `{{#${open.name}}}` : 'nothing'}`, name);
+    } else if (sigil === '#' || sigil === '^') {
+      const section: Node = { t: 'section', name, inverted: sigil === '^', children: [] };
+      stack.at(-1)!.children.push(section);
+      stack.push({ name, children: section.children });
+    } else {
+      stack.at(-1)!.children.push({ t: 'var', name });
+    }
+  }
+  pushText(text.slice(last));
+  if (stack.length > 1) throw bad(`{{#${stack.at(-1)!.name}}} is never closed`, stack.at(-1)!.name);
+  return root;
+}
+
+const present = (v: VarValue | undefined) => v !== undefined && String(v).trim() !== '';
+
+function renderNodes(nodes: Node[], vars: Record<string, VarValue | undefined>, value: (raw: string) => string): string {
+  let out = '';
+  for (const node of nodes) {
+    if (node.t === 'text') out += node.value;
+    else if (node.t === 'var') out += present(vars[node.name]) ? value(String(vars[node.name]).trim()) : '';
+    else if (present(vars[node.name]) !== node.inverted) out += renderNodes(node.children, vars, value);
+  }
+  return out;
+}
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+/** Notes and question lists are typed with line breaks; HTML would run them together. */
+const htmlValue = (s: string) => escapeHtml(s).replace(/\r\n|\r|\n/g, '<br>\n');
+/** A value with a line break must not split a subject (header injection, broken threading). */
+const subjectValue = (s: string) => s.replace(/[\r\n\t]+/g, ' ');
+
+type Compiled = Record<TemplatePart, Node[]>;
+
+export function loadTemplates(opts: { overrideDir?: string | undefined; defaultDir?: string | undefined } = {}): Templates {
+  const defaultDir = resolve(opts.defaultDir ?? defaultTemplatesDir);
+  const overrideDir = opts.overrideDir ? resolve(opts.overrideDir) : undefined;
+  if (overrideDir) {
+    if (!existsSync(overrideDir) || !statSync(overrideDir).isDirectory()) {
+      throw new OutreachError('config', `templates: the override folder ${overrideDir} does not exist`, { field: 'OUTREACH_TEMPLATES_DIR' });
+    }
+    // A misspelt file name would otherwise be ignored in silence and the default sent instead.
+    for (const name of readdirSync(overrideDir)) {
+      const part = (Object.keys(FILE_SUFFIX) as TemplatePart[]).find((p) => name.endsWith(FILE_SUFFIX[p]));
+      if (!part) continue;
+      const kind = name.slice(0, -FILE_SUFFIX[part].length);
+      if (!(emailKinds as readonly string[]).includes(kind)) {
+        throw new OutreachError('config', `template ${join(overrideDir, name)}: no email kind "${kind}"; the kinds are ${emailKinds.join(', ')}`, {
+          field: 'template', details: { file: join(overrideDir, name) },
+        });
+      }
+    }
+  }
+
+  const compiled = new Map<EmailKind, Compiled>();
+  const origin = new Map<EmailKind, Record<TemplatePart, string>>();
+  for (const kind of emailKinds) {
+    const decl = templateVariables[kind];
+    const allowed = new Set<string>([...decl.required, ...decl.optional]);
+    const parts = {} as Compiled;
+    const files = {} as Record<TemplatePart, string>;
+    for (const part of Object.keys(FILE_SUFFIX) as TemplatePart[]) {
+      const name = `${kind}${FILE_SUFFIX[part]}`;
+      const override = overrideDir ? join(overrideDir, name) : undefined;
+      const file = override && existsSync(override) ? override : join(defaultDir, name);
+      if (!existsSync(file)) throw new OutreachError('config', `template ${file}: missing`, { field: 'template', details: { file } });
+      let source = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+      if (part === 'subject') {
+        source = source.replace(/\r?\n$/, '');
+        if (/[\r\n]/.test(source)) throw new OutreachError('config', `template ${file}: a subject must be one line`, { field: 'template', details: { file } });
+      }
+      parts[part] = parse(source, file, allowed);
+      files[part] = file;
+    }
+    compiled.set(kind, parts);
+    origin.set(kind, files);
+  }
+
+  return {
+    render(kind, vars) {
+      const parts = compiled.get(kind);
+      if (!parts) throw new OutreachError('validation', `template kind ${String(kind)} does not exist`, { field: 'kind' });
+      const values = vars as Record<string, VarValue | undefined>;
+      for (const name of templateVariables[kind].required) {
+        if (!present(values[name])) throw new OutreachError('validation', `${kind}: variable ${name} must not be empty`, { field: name });
+      }
+      const subject = renderNodes(parts.subject, values, subjectValue).replace(/\s+/g, ' ').trim();
+      const text = `${renderNodes(parts.text, values, (s) => s).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+      const html = renderNodes(parts.html, values, htmlValue);
+      return { subject, text, html };
+    },
+    files(kind) {
+      return { ...origin.get(kind)! };
+    },
+  };
+}
+
+/**
+ * meetingStart and meetingTimezone as a person reads them in their own zone:
+ * "Tuesday 1 December 2026, 10:00" and "Eastern Standard Time".
+ */
+export function meetingTimeVars(start: string, timezone: string, locale = 'en-GB'): { meetingStart: string; meetingTimezone: string } {
+  const at = DateTime.fromISO(start, { setZone: true }).setZone(timezone).setLocale(locale);
+  if (!at.isValid) throw new OutreachError('validation', `meeting start ${start} in ${timezone} is not a valid time`, { field: 'start' });
+  const meetingStart = at.toFormat('cccc d LLLL yyyy, HH:mm');
+  const longName = at.offsetNameLong ?? '';
+  // Intl falls back to "GMT-03:00" for zones without a name in the locale; the IANA name reads better.
+  const meetingTimezone = !longName || /^GMT[+-]/.test(longName) ? timezone : longName;
+  return { meetingStart, meetingTimezone };
+}
+
+/** A list for the {{questions}} variable: one "- item" per line. */
+export const listText = (items: readonly string[]): string => items.map((i) => `- ${i.trim().replace(/\s*\r?\n\s*/g, ' ')}`).join('\n');
