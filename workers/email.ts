@@ -32,6 +32,9 @@ export function startEmailWorker(rt: Runtime, opts: EmailWorkerOptions): Worker<
       connection: rt.workerConnection(),
       prefix: rt.prefix,
       concurrency: opts.concurrency ?? 10,
+      // A job whose worker died is taken up again once its lock lapses; shorter locks mean faster recovery, more renewals.
+      lockDuration: Number(rt.env['OUTREACH_JOB_LOCK_MS'] || 30_000),
+      stalledInterval: Number(rt.env['OUTREACH_JOB_LOCK_MS'] || 30_000),
       ...(opts.ratePerSecond ? { limiter: { max: opts.ratePerSecond, duration: 1000 } } : {}),
     },
   );

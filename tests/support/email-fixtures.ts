@@ -16,9 +16,10 @@ export async function configureAllHours(ctx: AppContext, extra: Record<string, u
 const past = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** A contact met an hour ago: its thank-you is due now. */
-export async function heldMeeting(ctx: AppContext, n: number, opts: { referral?: string } = {}) {
+export async function heldMeeting(ctx: AppContext, n: number, opts: { referral?: string; channel?: 'email' | 'phone' } = {}) {
   const { id: contact } = await addContact(ctx, { name: `Person ${n} Example`, email: `person${n}@contact.example`, org: 'Northwind', role: 'Analyst', timezone: 'Europe/London' });
-  const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20, ...(opts.referral ? { referral: opts.referral } : {}) });
+  // Asked by phone unless told otherwise, so the thank-you is the only email of the meeting.
+  const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20, channel: opts.channel ?? 'phone', ...(opts.referral ? { referral: opts.referral } : {}) });
   await bookMeeting(ctx, { meeting, at: past(60) });
   await holdMeeting(ctx, { meeting, at: past(35), minutes: 25, referrals: 2 });
   return { contact, meeting };

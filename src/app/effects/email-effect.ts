@@ -92,6 +92,9 @@ export async function performEmailEffect(data: EffectData, deps: EmailDeps): Pro
   if (data.kind === 'booking-confirmation' || data.kind === 'prep-brief') {
     const lastBooking = stream.filter((e) => e.type === 'MeetingBooked' || e.type === 'MeetingRescheduled').at(-1);
     if (lastBooking?.id !== data.sourceEventId) return skipped('superseded by a later booking time');
+    // A confirmation or brief for a meeting already under way (or over) helps nobody.
+    if (meeting.status !== 'booked') return skipped(`the meeting is ${meeting.status.replace('_', ' ')}`);
+    if (Date.parse(meeting.booking!.start) <= Date.parse(now)) return skipped('the meeting has already started');
   }
   if (data.kind === 'calendar-cancel' || data.kind === 'booking-confirmation') {
     const blocker = emailBlocker(contact);

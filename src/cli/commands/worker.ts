@@ -67,7 +67,11 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
   process.off('SIGTERM', onSignal);
   // Stop taking work, let active jobs finish, but never hang a shutdown.
   await reactor?.stop();
-  if (email) await Promise.race([email.close(), sleep(15_000).then(() => email!.close(true))]);
+  if (email) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([email.close(), new Promise<void>((r) => { timer = setTimeout(() => { void email!.close(true).then(r); }, 15_000); })]);
+    clearTimeout(timer);
+  }
   await closeTransport();
   log('stopped', tally);
   return tally;
