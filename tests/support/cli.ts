@@ -11,7 +11,7 @@ export type CliResult = { code: number; stdout: string; stderr: string; json: ()
 /** The real `outreach` command in a child process, with its own data folder. */
 export function cliSandbox(env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'outreach-cli-'));
-  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+  const run = (args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> =>
     new Promise<CliResult>((res, rej) => {
       const child = spawn(process.execPath, [BIN, ...args], {
         env: { ...process.env, OUTREACH_DATA_DIR: dataDir, OUTREACH_WORKSPACE: 'default', ...env, ...extraEnv },

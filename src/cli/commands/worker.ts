@@ -32,12 +32,12 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
   const log = opts.quiet ? silentLog : createWorkerLog(opts.json);
   const tally: Record<string, number> = {};
   const counting = (event: string, fields?: Record<string, unknown>) => { tally[event] = (tally[event] ?? 0) + 1; log(event, fields); };
+  // Everything that can fail on configuration (templates, transport) is built before anything starts.
+  const deps = opts.only.includes('email') ? emailDepsFrom(rt.config, rt.env) : null;
+  const closeTransport = async () => { deps?.transport.close(); };
   const reactor = opts.only.includes('reactor') ? await startReactorWorker(rt, counting) : null;
   let email: Awaited<ReturnType<typeof startEmailWorker>> | null = null;
-  let closeTransport = async () => undefined as void;
-  if (opts.only.includes('email')) {
-    const deps = emailDepsFrom(rt.config, rt.env);
-    closeTransport = async () => deps.transport.close();
+  if (deps) {
     const rate = Number(rt.env['SMTP_RATE_LIMIT'] || 0);
     email = startEmailWorker(rt, { deps, log: counting, concurrency: opts.concurrency ?? 10, ...(rate > 0 ? { ratePerSecond: rate } : {}) });
   }
