@@ -12,6 +12,7 @@ async function handle(event: StoredEvent, deps: Deps) {
   // Withdraw first: a reschedule cancels the old time's jobs, then schedules the new one's.
   if (reaction.cancel.length > 0) await deps.scheduler.cancel(reaction.cancel);
   if (reaction.schedule.length > 0) await deps.scheduler.schedule(reaction.schedule);
+  if (reaction.polls?.length) await deps.scheduler.poll(reaction.polls);
   return reaction.schedule.length;
 }
 

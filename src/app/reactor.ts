@@ -4,7 +4,7 @@ import { keepInTouchDue, nextBusinessMoment, nudgeDue, prepBriefDue, thankYouDue
 import { contactAggregate, meetingAggregate, workspaceAggregate } from './aggregates.ts';
 import { load, type AppContext } from './handle.ts';
 import {
-  contactScope, effectKey, meetingScope, PRIORITY, type EffectKind, type EffectJob, type Reaction,
+  contactScope, effectKey, isCalendarEffect, meetingScope, PRIORITY, type EffectKind, type EffectJob, type Reaction,
 } from './effects/effect.ts';
 
 type Deps = Pick<AppContext, 'store' | 'clock'>;
@@ -23,6 +23,7 @@ export async function react(event: StoredEvent, deps: Deps): Promise<Reaction> {
   const data = event.data as never;
 
   const workspace = async () => (await load(ctx, workspaceAggregate, workspaceId)).state.config;
+  const calendarConnected = async () => (await load(ctx, workspaceAggregate, workspaceId)).state.calendar.connected;
   const contact = async (id: string) => (await load(ctx, contactAggregate, id)).state;
   const meeting = async (id: string) => (await load(ctx, meetingAggregate, id)).state;
   const windowFor = async (contactId: string | null): Promise<Window | null> => {
@@ -32,7 +33,7 @@ export async function react(event: StoredEvent, deps: Deps): Promise<Reaction> {
     return { zone, hours: ws.businessHours };
   };
   const job = (kind: EffectKind, dueAt: string, ids: { contactId: string; meetingId?: string }): EffectJob => ({
-    queue: 'email',
+    queue: isCalendarEffect(kind) ? 'calendar' : 'email',
     dueAt,
     priority: PRIORITY[kind],
     data: { key: effectKey(kind, event.id), kind, sourceEventId: event.id, workspaceId, ...ids },
@@ -64,11 +65,16 @@ export async function react(event: StoredEvent, deps: Deps): Promise<Reaction> {
       if (!seeker) return none;
       const d = data as { start: string };
       const at = event.type === 'MeetingBooked' ? (data as EventOf<'MeetingBooked'>['data']).bookedAt : (data as EventOf<'MeetingRescheduled'>['data']).rescheduledAt;
+      const fromCalendar = event.type === 'MeetingRescheduled' && (data as EventOf<'MeetingRescheduled'>['data']).source === 'calendar';
+      const google = await calendarConnected();
       // A booking ends the nudging; a new time replaces the confirmation and brief made for the old one.
+      // A time moved in the calendar itself is not pushed back to it.
       return {
         schedule: [
           job('booking-confirmation', at, { contactId, meetingId }),
           job('prep-brief', prepBriefDue({ meetingStart: d.start, now: at, ...seeker }), { contactId, meetingId }),
+          job('calendar-file', at, { contactId, meetingId }),
+          ...(google && !fromCalendar ? [job(event.type === 'MeetingBooked' ? 'google-create' : 'google-update', at, { contactId, meetingId })] : []),
         ],
         cancel: [{ scope: meetingScope(meetingId), kinds: ['nudge', 'request-email', 'booking-confirmation', 'prep-brief'], because: event.type }],
       };
@@ -79,8 +85,15 @@ export async function react(event: StoredEvent, deps: Deps): Promise<Reaction> {
       const contactId = m.request!.contactId;
       const d = data as EventOf<'MeetingCancelled'>['data'];
       // The contact is sent a calendar cancellation only when there was a booking to cancel.
+      const google = m.booking && d.source !== 'calendar' && (await calendarConnected());
       return {
-        schedule: m.booking ? [job('calendar-cancel', d.cancelledAt, { contactId, meetingId })] : [],
+        schedule: m.booking
+          ? [
+              job('calendar-cancel', d.cancelledAt, { contactId, meetingId }),
+              job('calendar-file', d.cancelledAt, { contactId, meetingId }),
+              ...(google ? [job('google-delete', d.cancelledAt, { contactId, meetingId })] : []),
+            ]
+          : [],
         cancel: [{ scope: meetingScope(meetingId), kinds: ['nudge', 'request-email', 'booking-confirmation', 'prep-brief'], because: 'MeetingCancelled' }],
       };
     }
@@ -104,6 +117,10 @@ export async function react(event: StoredEvent, deps: Deps): Promise<Reaction> {
     }
     case 'KeepInTouchSent':
       return keepInTouchAfter((data as EventOf<'KeepInTouchSent'>['data']).sentAt, contactIdOfStream(event.stream));
+    case 'CalendarConnected':
+      return { schedule: [], cancel: [], polls: [{ workspaceId, on: true }] };
+    case 'CalendarDisconnected':
+      return { schedule: [], cancel: [], polls: [{ workspaceId, on: false }] };
     case 'ReplyReceived':
       return { schedule: [], cancel: [{ scope: contactScope(contactIdOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }] };
     case 'ContactOptedOut':

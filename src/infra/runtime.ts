@@ -54,6 +54,7 @@ export async function openRuntime(config: Config, env: NodeJS.ProcessEnv = proce
       connection: producer, prefix, queues, clock,
       attempts: Number(env['OUTREACH_JOB_ATTEMPTS'] || 6),
       retryBaseMs: Number(env['OUTREACH_RETRY_BASE_MS'] || 2000),
+      pollEveryMs: Number(env['OUTREACH_CALENDAR_POLL_MS'] || 300_000),
     }),
     counter: redisSendCounter(producer, prefix),
     workerConnection() {

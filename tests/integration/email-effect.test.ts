@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { performEmailEffect, type EmailDeps } from '../../src/app/effects/email-effect.ts';
+import { performEmailEffect, type EmailDeps, type EmailEffectData } from '../../src/app/effects/email-effect.ts';
 import { memoryCounter } from '../../src/app/effects/daily-limit.ts';
-import { effectKey, type EffectData } from '../../src/app/effects/effect.ts';
+import { effectKey } from '../../src/app/effects/effect.ts';
 import { optOut } from '../../src/app/contact-commands.ts';
 import { derivedId } from '../../src/app/ids.ts';
 import { loadTemplates } from '../../src/infra/mail/templates.ts';
@@ -27,7 +27,7 @@ async function setup(limit = 50) {
     store: s.store, clock: s.ctx.clock, templates: loadTemplates(), transport, counter: memoryCounter(),
     unsubscribe: { publicUrl: 'https://outreach.example', secret: Buffer.alloc(32, 7) },
   };
-  const thankYouFor = async (meeting: string, contact: string): Promise<EffectData> => {
+  const thankYouFor = async (meeting: string, contact: string): Promise<EmailEffectData> => {
     const held = (await s.store.readStream(`meeting-${meeting}`)).find((e: StoredEvent) => e.type === 'MeetingHeld')!;
     return { key: effectKey('thank-you', held.id), kind: 'thank-you', sourceEventId: held.id, workspaceId: 'test', contactId: contact, meetingId: meeting };
   };

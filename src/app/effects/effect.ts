@@ -7,7 +7,14 @@ export const EMAIL_EFFECTS = [
   'request-email', 'nudge', 'booking-confirmation', 'prep-brief', 'thank-you', 'keep-in-touch', 'calendar-cancel',
 ] as const;
 export type EmailEffect = (typeof EMAIL_EFFECTS)[number];
-export type EffectKind = EmailEffect;
+/**
+ * Calendar effects: the `.ics` file of a meeting's latest state (always), and the Google Calendar
+ * event (only while the workspace has a calendar connected).
+ */
+export const CALENDAR_EFFECTS = ['calendar-file', 'google-create', 'google-update', 'google-delete'] as const;
+export type CalendarEffect = (typeof CALENDAR_EFFECTS)[number];
+export type EffectKind = EmailEffect | CalendarEffect;
+export const isCalendarEffect = (kind: EffectKind): kind is CalendarEffect => (CALENDAR_EFFECTS as readonly string[]).includes(kind);
 
 export type EffectData = {
   key: string;
@@ -29,7 +36,7 @@ export type EffectJob = {
 /** Pending effects to withdraw: all, or some kinds, of one contact's or one meeting's. */
 export type Cancellation = { scope: string; kinds: readonly EffectKind[] | 'all'; because: string };
 
-export type Reaction = { schedule: EffectJob[]; cancel: Cancellation[] };
+export type Reaction = { schedule: EffectJob[]; cancel: Cancellation[]; polls?: PollChange[] };
 
 export const effectKey = (kind: EffectKind, sourceEventId: string) => `${kind}:${sourceEventId}`;
 export const contactScope = (contactId: string) => `contact:${contactId}`;
@@ -43,12 +50,21 @@ export const PRIORITY: Record<EffectKind, number> = {
   nudge: 5,
   'keep-in-touch': 6,
   'request-email': 10,
+  'google-create': 1,
+  'google-update': 1,
+  'google-delete': 1,
+  'calendar-file': 2,
 };
 
 /** Emails to the seeker (the prep brief) do not count against the daily limit on outreach. */
-export const toContact = (kind: EffectKind) => kind !== 'prep-brief';
+export const toContact = (kind: EffectKind) => kind !== 'prep-brief' && !isCalendarEffect(kind);
+
+/** A Calendar poll per connected workspace, switched on and off by the reactor. */
+export type PollChange = { workspaceId: string; on: boolean };
 
 export interface EffectScheduler {
   schedule(jobs: EffectJob[]): Promise<void>;
   cancel(cancellations: Cancellation[]): Promise<number>;
+  /** Start or stop a workspace's periodic Calendar poll (idempotent). */
+  poll(changes: PollChange[]): Promise<void>;
 }

@@ -5,7 +5,6 @@ import type { EventStore } from '../../eventstore/port.ts';
 import type { Templates, EmailKind } from '../../infra/mail/templates.ts';
 import type { MailTransport } from '../../infra/mail/transport.ts';
 import { buildMail, messageIdFor } from '../../infra/mail/message.ts';
-import { buildIcs } from '../../infra/mail/ics.ts';
 import { classifySendError } from '../../infra/mail/errors.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from '../../infra/crypto/unsubscribe-token.ts';
 import { contactAggregate, meetingAggregate, workspaceAggregate } from '../aggregates.ts';
@@ -13,8 +12,9 @@ import type { Clock } from '../clock.ts';
 import { execute, load, type AppContext } from '../handle.ts';
 import { derivedId } from '../ids.ts';
 import { takeSendSlot, type SendCounter } from './daily-limit.ts';
-import { toContact, type EffectData } from './effect.ts';
+import { toContact, type EffectData, type EmailEffect } from './effect.ts';
 import { templateVariables } from './email-content.ts';
+import { icsUid, meetingIcs } from './meeting-ics.ts';
 
 export type EmailDeps = {
   store: EventStore;
@@ -35,14 +35,11 @@ export type EmailOutcome =
 
 const skipped = (reason: string): EmailOutcome => ({ outcome: 'skipped', reason });
 
-/** The calendar event's UID is the meeting's: every later invitation updates or cancels the same event. */
-export const icsUid = (meetingId: string, domain: string) => `${meetingId}@${domain}`;
-
 /** The bounce is a consequence of this effect, so its event id derives from the effect key too. */
 const bounceEventId = (key: string) => derivedId(`${key}:bounced`);
 
 /** The one result command an effect ends in; the decider refusing it is how "no longer due" is decided. */
-function resultCommand(data: EffectData, meeting: MeetingState, messageId: string, now: string, uid: string): MeetingCommand | null {
+function resultCommand(data: EmailEffectData, meeting: MeetingState, messageId: string, now: string, uid: string): MeetingCommand | null {
   switch (data.kind) {
     case 'request-email': return { type: 'RecordOutreachEmailSent', messageId, now };
     case 'nudge': return { type: 'RecordNudgeSent', messageId, now };
@@ -60,7 +57,9 @@ function resultCommand(data: EffectData, meeting: MeetingState, messageId: strin
  * a Message-ID derived from the effect key, then append the result event with an id derived from
  * the same key. A transient send failure is thrown (the queue retries); a permanent one is recorded.
  */
-export async function performEmailEffect(data: EffectData, deps: EmailDeps): Promise<EmailOutcome> {
+export type EmailEffectData = EffectData & { kind: EmailEffect };
+
+export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps): Promise<EmailOutcome> {
   const ctx: AppContext = {
     store: deps.store, clock: deps.clock, workspaceId: data.workspaceId, actor: 'worker:email', causationId: data.sourceEventId,
   };
@@ -126,18 +125,8 @@ export async function performEmailEffect(data: EffectData, deps: EmailDeps): Pro
   const person = { name: contact.details!.name, email: contact.details!.email ?? '' };
   const to = data.kind === 'prep-brief' ? seeker : person;
   const threaded = (data.kind === 'nudge' || data.kind === 'thank-you') && meeting.outreach ? meeting.outreach.messageId : undefined;
-  const booking = meeting.booking;
-  const ics = booking && (data.kind === 'booking-confirmation' || data.kind === 'calendar-cancel')
-    ? {
-        method: data.kind === 'calendar-cancel' ? 'CANCEL' as const : 'REQUEST' as const,
-        content: buildIcs({
-          uid, sequence: data.kind === 'calendar-cancel' ? meeting.sequence + 1 : meeting.sequence,
-          method: data.kind === 'calendar-cancel' ? 'CANCEL' : 'REQUEST',
-          start: booking.start, minutes: booking.minutes, timezone: booking.timezone,
-          summary: content.subject, description: content.text, organizer: seeker, attendee: person,
-          location: booking.location, url: booking.videoUrl, now,
-        }),
-      }
+  const ics = data.kind === 'booking-confirmation' || data.kind === 'calendar-cancel'
+    ? meetingIcs({ meetingId: data.meetingId!, meeting, contact, ws, domain, summary: content.subject, description: content.text, now }) ?? undefined
     : undefined;
 
   const mail = buildMail({

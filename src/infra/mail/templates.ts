@@ -13,6 +13,8 @@ export const emailKinds = [
   'thank-you',
   'keep-in-touch',
   'meeting-cancelled',
+  // Not an email: the summary (subject) and description (text) of the calendar event; its html is unused.
+  'calendar-event',
 ] as const;
 export type EmailKind = (typeof emailKinds)[number];
 
@@ -52,6 +54,10 @@ export const templateVariables = {
   'keep-in-touch': {
     required: ['ownerName', 'ownerEmail', 'contactFirstName'],
     optional: ['contactName', 'organisation', 'objective', 'update', 'unsubscribeUrl'],
+  },
+  'calendar-event': {
+    required: ['ownerName', 'contactName', 'minutes'],
+    optional: ['ownerEmail', 'contactFirstName', 'organisation', 'role', 'objective', 'referralName', 'videoUrl', 'location'],
   },
   'meeting-cancelled': {
     required: ['ownerName', 'ownerEmail', 'contactFirstName', 'meetingStart'],

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../app/clock.ts';
-import type { Cancellation, EffectJob, EffectScheduler } from '../../app/effects/effect.ts';
+import type { Cancellation, EffectJob, EffectScheduler, PollChange } from '../../app/effects/effect.ts';
 import { effectKeyOf, jobIdFor, QUEUES, type QueueName } from './names.ts';
 
 const PENDING = new Set(['delayed', 'waiting', 'prioritized', 'waiting-children']);
@@ -31,7 +31,9 @@ export function createQueues(connection: Redis, prefix: string): Queues {
  * The reactor's scheduler on BullMQ: deterministic job ids make re-adding a no-op, and a set per
  * contact and per meeting remembers which jobs to withdraw when the person opts out or the meeting moves.
  */
-export function createBullScheduler(opts: { connection: Redis; prefix: string; queues: Queues; clock: Clock; attempts?: number; retryBaseMs?: number }): EffectScheduler {
+export const pollSchedulerId = (workspaceId: string) => `calendar-poll.${workspaceId}`;
+
+export function createBullScheduler(opts: { connection: Redis; prefix: string; queues: Queues; clock: Clock; attempts?: number; retryBaseMs?: number; pollEveryMs?: number }): EffectScheduler {
   const scopeKey = (scope: string) => `${opts.prefix}:scope:${scope}`;
   return {
     async schedule(jobs: EffectJob[]) {
@@ -67,6 +69,17 @@ export function createBullScheduler(opts: { connection: Redis; prefix: string; q
         }
       }
       return removed;
+    },
+    async poll(changes: PollChange[]) {
+      for (const c of changes) {
+        if (c.on) {
+          await opts.queues.calendar.upsertJobScheduler(pollSchedulerId(c.workspaceId), { every: opts.pollEveryMs ?? 300_000 }, {
+            name: 'calendar-poll', data: { workspaceId: c.workspaceId }, opts: { ...jobRetention, removeOnComplete: { count: 10 } },
+          });
+        } else {
+          await opts.queues.calendar.removeJobScheduler(pollSchedulerId(c.workspaceId));
+        }
+      }
     },
   };
 }

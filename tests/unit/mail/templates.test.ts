@@ -24,6 +24,7 @@ const full: { [K in EmailKind]: TemplateVars<K> } = {
   'thank-you': { ...owner, ...contact, minutes: 20, referralNames: 'Dan and Erin', unsubscribeUrl },
   'keep-in-touch': { ...owner, ...contact, update: 'I have started a course in product discovery.', unsubscribeUrl },
   'meeting-cancelled': { ...owner, ...contact, ...booking, reason: 'I have come down with flu.', unsubscribeUrl },
+  'calendar-event': { ...owner, ...contact, minutes: 20, role: 'Head of Product', referralName: 'Carol Referrer', videoUrl: 'https://meet.example/abc' },
 };
 
 const dirs: string[] = [];
