@@ -1,7 +1,7 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Runtime } from '../src/infra/runtime.ts';
 import type { EffectData } from '../src/app/effects/effect.ts';
-import { performEmailEffect, recordEmailFailed, type EmailDeps } from '../src/app/effects/email-effect.ts';
+import { performEmailEffect, recordEmailFailed, type EmailDeps, type EmailEffectData } from '../src/app/effects/email-effect.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
 import type { WorkerLog } from '../src/app/worker-log.ts';
 
@@ -19,7 +19,7 @@ export function startEmailWorker(rt: Runtime, opts: EmailWorkerOptions): Worker<
   const worker = new Worker<EffectData>(
     QUEUES.email,
     async (job: Job<EffectData>, token?: string) => {
-      const result = await performEmailEffect(job.data, deps);
+      const result = await performEmailEffect(job.data as EmailEffectData, deps);
       if (result.outcome === 'deferred') {
         opts.log('deferred', { effect: job.data.key, until: result.until, reason: result.reason });
         await job.moveToDelayed(Date.parse(result.until), token);

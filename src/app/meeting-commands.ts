@@ -117,3 +117,7 @@ export async function holdMeeting(ctx: AppContext, input: Untrusted<typeof holdM
     now: ctx.clock(),
   }));
 }
+
+export async function recordAttendeeResponse(ctx: AppContext, input: { meeting: string; response: 'accepted' | 'declined' | 'tentative' | 'needsAction' }) {
+  return onMeeting(ctx, input.meeting, () => ({ type: 'RecordAttendeeResponse', response: input.response, now: ctx.clock() }));
+}

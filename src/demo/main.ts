@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { openSession, type Session } from '../cli/session.ts';
 import { jsonReplacer } from '../cli/output.ts';
 import { seedDemo } from './seed.ts';
@@ -43,17 +44,20 @@ async function run(argv: string[]): Promise<number> {
     const report = await seedDemo(session.ctx, (line) => say(`  ${line}`));
     if (!report.created) say('  the demo workspace already exists: nothing added (delete the data folder to start again)');
 
-    const env = { ...process.env, REDIS_URL: redis.url };
+    // The demo's jobs live under a prefix of their own; a fresh demo data folder makes any left there stale.
+    const env = { ...process.env, REDIS_URL: redis.url, OUTREACH_QUEUE_PREFIX: process.env['OUTREACH_QUEUE_PREFIX'] || 'outreach-demo' };
     const { openRuntime } = await import('../infra/runtime.ts');
+    const { deleteKeysWithPrefix } = await import('../infra/redis.ts');
     const { replayReactor } = await import('../app/reactor-runner.ts');
     const { runWorkers } = await import('../cli/commands/worker.ts');
     const { snapshot } = await import('../infra/queue/idle.ts');
     const rt = await openRuntime(session.config, env, { store: session.ctx.store });
+    if (report.created) await deleteKeysWithPrefix(rt.producer, rt.prefix);
     let tally: Record<string, number>;
     let next: Awaited<ReturnType<typeof snapshot>>;
     try {
       await replayReactor({ store: rt.store, clock: rt.clock, scheduler: rt.scheduler, from: 0n });
-      tally = await runWorkers(rt, { only: ['reactor', 'email'], untilIdle: true, json: false, quiet: true });
+      tally = await runWorkers(rt, { only: ['reactor', 'email', 'calendar'], untilIdle: true, json: false, quiet: true });
       next = await snapshot(rt.queues.email, 10);
     } finally {
       await rt.close();
@@ -61,10 +65,12 @@ async function run(argv: string[]): Promise<number> {
     const counts = await countEvents(session);
     const outbox = `${session.config.dataDir}/outbox`;
     if (json) {
-      process.stdout.write(`${JSON.stringify({ ...report, dataDir: session.config.dataDir, outbox, emails: { sent: tally['sent'] ?? 0, skipped: tally['skipped'] ?? 0, deferred: tally['deferred'] ?? 0 }, scheduled: next.next, events: Object.fromEntries(counts) }, jsonReplacer)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...report, dataDir: session.config.dataDir, outbox, calendarFiles: (await readdir(`${session.config.dataDir}/calendar`).catch(() => [] as string[])).length, emails: { sent: tally['sent'] ?? 0, skipped: tally['skipped'] ?? 0, deferred: tally['deferred'] ?? 0 }, scheduled: next.next, events: Object.fromEntries(counts) }, jsonReplacer)}\n`);
       return 0;
     }
     say(`\nEmails this run: ${tally['sent'] ?? 0} sent to ${outbox}, ${tally['skipped'] ?? 0} skipped (already sent, or no longer due), ${tally['deferred'] ?? 0} deferred`);
+    const icsFiles = await readdir(`${session.config.dataDir}/calendar`).catch(() => [] as string[]);
+    say(`Calendar invitations (.ics) for the booked meetings: ${icsFiles.length} in ${session.config.dataDir}/calendar`);
     say(`Scheduled follow-ups (${next.counts['delayed'] ?? 0} in all; the next ones):`);
     for (const n of next.next) say(`  ${n.dueAt}  ${n.name}`);
     say('\nEvents per type:');

@@ -60,3 +60,15 @@ export async function evictionWarning(redis: Redis): Promise<string | null> {
     return null;
   }
 }
+
+/** Deletes the keys under one prefix (never the whole database: other prefixes may share it). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

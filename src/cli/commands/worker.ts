@@ -7,7 +7,7 @@ import { act, leaf } from '../define.ts';
 import { progressBar, type Output } from '../output.ts';
 import type { Session } from '../session.ts';
 
-const WORKERS = ['reactor', 'email'] as const;
+const WORKERS = ['reactor', 'email', 'calendar'] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // BullMQ, nodemailer and the workers load only for the commands that use them, so `contact add` stays quick.
@@ -28,12 +28,15 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
   const { startReactorWorker } = await import('../../../workers/reactor.ts');
   const { startEmailWorker } = await import('../../../workers/email.ts');
   const { emailDepsFrom } = await import('../../infra/email-deps.ts');
+  const { calendarDepsFrom } = await import('../../infra/calendar-deps.ts');
+  const { startCalendarWorker } = await import('../../../workers/calendar.ts');
   const { isIdle } = await import('../../infra/queue/idle.ts');
   const log = opts.quiet ? silentLog : createWorkerLog(opts.json);
   const tally: Record<string, number> = {};
   const counting = (event: string, fields?: Record<string, unknown>) => { tally[event] = (tally[event] ?? 0) + 1; log(event, fields); };
   // Everything that can fail on configuration (templates, transport) is built before anything starts.
   const deps = opts.only.includes('email') ? emailDepsFrom(rt.config, rt.env) : null;
+  const calendarDeps = opts.only.includes('calendar') ? calendarDepsFrom(rt.config, rt.env) : null;
   const closeTransport = async () => { deps?.transport.close(); };
   const reactor = opts.only.includes('reactor') ? await startReactorWorker(rt, counting) : null;
   let email: Awaited<ReturnType<typeof startEmailWorker>> | null = null;
@@ -41,6 +44,7 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
     const rate = Number(rt.env['SMTP_RATE_LIMIT'] || 0);
     email = startEmailWorker(rt, { deps, log: counting, concurrency: opts.concurrency ?? 10, ...(rate > 0 ? { ratePerSecond: rate } : {}) });
   }
+  const calendar = calendarDeps ? startCalendarWorker(rt, { deps: calendarDeps, log: counting }) : null;
   log('started', { workers: opts.only.join(','), store: rt.store.kind, queuePrefix: rt.prefix });
 
   let stop!: () => void;
@@ -56,7 +60,7 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
         await sleep(150);
         const head = await rt.store.headPosition();
         const reactorDone = !reactor || head === null || (reactor.position() ?? 0n) >= head;
-        quiet = reactorDone && (await isIdle([rt.queues.email], Date.now())) ? quiet + 1 : 0;
+        quiet = reactorDone && (await isIdle([rt.queues.email, rt.queues.calendar], Date.now())) ? quiet + 1 : 0;
         if (quiet >= 3) break;
       }
       stop();
@@ -72,6 +76,7 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
     await Promise.race([email.close(), new Promise<void>((r) => { timer = setTimeout(() => { void email!.close(true).then(r); }, 15_000); })]);
     clearTimeout(timer);
   }
+  if (calendar) await calendar.close();
   await closeTransport();
   log('stopped', tally);
   return tally;
