@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addContact, optOut, recordReply } from '../../src/app/contact-commands.ts';
-import { bookMeeting, cancelMeeting, holdMeeting, requestMeeting } from '../../src/app/meeting-commands.ts';
+import { bookMeeting, cancelMeeting, holdMeeting, requestMeeting, rescheduleMeeting } from '../../src/app/meeting-commands.ts';
 import { react } from '../../src/app/reactor.ts';
 import { fixedClock } from '../../src/app/clock.ts';
 import type { StoredEvent } from '../../src/eventstore/port.ts';
@@ -57,7 +57,9 @@ describe('the reactor turns events into effects', () => {
     const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20 });
     await bookMeeting(ctx, { meeting, at: '2026-12-03T14:00:00Z' });
     const r = await react(await last('MeetingBooked'), ctx);
-    expect(r.schedule.map((j) => [j.data.kind, j.dueAt])).toEqual([['booking-confirmation', NOW], ['prep-brief', '2026-12-02T09:00:00Z']]);
+    expect(r.schedule.map((j) => [j.data.kind, j.queue, j.dueAt])).toEqual([
+      ['booking-confirmation', 'email', NOW], ['prep-brief', 'email', '2026-12-02T09:00:00Z'], ['calendar-file', 'calendar', NOW],
+    ]);
     expect(r.cancel[0]!.kinds).toContain('nudge');
   });
 
@@ -68,8 +70,27 @@ describe('the reactor turns events into effects', () => {
     await bookMeeting(ctx, { meeting, at: '2026-12-03T14:00:00Z' });
     await cancelMeeting(ctx, { meeting, by: 'contact' });
     const r = await react(await last('MeetingCancelled'), ctx);
-    expect(r.schedule.map((j) => j.data.kind)).toEqual(['calendar-cancel']);
+    expect(r.schedule.map((j) => j.data.kind)).toEqual(['calendar-cancel', 'calendar-file']);
     expect(r.cancel[0]).toMatchObject({ scope: `meeting:${meeting}`, because: 'MeetingCancelled' });
+  });
+
+  it('with a calendar connected, a booking also creates the Google event; a time moved in the calendar is not pushed back', async () => {
+    const { ctx, last } = await setup();
+    const { decideWorkspace } = await import('../../src/domain/workspace.ts');
+    const { execute } = await import('../../src/app/handle.ts');
+    const { workspaceAggregate } = await import('../../src/app/aggregates.ts');
+    await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: NOW }, state));
+    expect((await react(await last('CalendarConnected'), ctx)).polls).toEqual([{ workspaceId: 'test', on: true }]);
+    const { id: contact } = await addContact(ctx, { name: 'Ada', email: 'ada@example.org' });
+    const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20 });
+    await bookMeeting(ctx, { meeting, at: '2026-12-03T14:00:00Z' });
+    expect((await react(await last('MeetingBooked'), ctx)).schedule.map((j) => j.data.kind)).toContain('google-create');
+    await rescheduleMeeting(ctx, { meeting, at: '2026-12-03T15:00:00Z' });
+    expect((await react(await last('MeetingRescheduled'), ctx)).schedule.map((j) => j.data.kind)).toContain('google-update');
+    await rescheduleMeeting(ctx, { meeting, at: '2026-12-03T16:00:00Z' }, 'calendar');
+    expect((await react(await last('MeetingRescheduled'), ctx)).schedule.map((j) => j.data.kind)).not.toContain('google-update');
+    await cancelMeeting(ctx, { meeting }, 'calendar');
+    expect((await react(await last('MeetingCancelled'), ctx)).schedule.map((j) => j.data.kind)).not.toContain('google-delete');
   });
 
   it('a reply withdraws nudges and keep-in-touch notes, not the thank-you', async () => {
