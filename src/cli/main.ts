@@ -4,6 +4,7 @@ import { contactCommands } from './commands/contact.ts';
 import { meetingCommands } from './commands/meeting.ts';
 import { eventsCommand } from './commands/events.ts';
 import { workerCommands } from './commands/worker.ts';
+import { googleCommands } from './commands/google.ts';
 import { exitCodes } from './define.ts';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   meetingCommands(program);
   eventsCommand(program);
   workerCommands(program);
+  googleCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

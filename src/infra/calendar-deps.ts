@@ -19,6 +19,7 @@ export function calendarDepsFrom(config: Config, env: NodeJS.ProcessEnv): Omit<C
   const deps: Omit<CalendarDeps, 'store' | 'clock'> = {
     templates: loadTemplates({ overrideDir: env['OUTREACH_TEMPLATES_DIR'] || undefined }),
     calendarDir: join(config.dataDir, 'calendar'),
+    rateLimitWaitMs: Number(env['OUTREACH_RATE_LIMIT_WAIT_MS'] || 30_000),
     ...(mail.messageDomain ? { messageDomain: mail.messageDomain } : {}),
   };
   if (!googleEnabled(env)) return deps;

@@ -22,6 +22,8 @@ export type CalendarDeps = {
   /** Where `.ics` files are written: `$OUTREACH_DATA_DIR/calendar`. */
   calendarDir: string;
   messageDomain?: string;
+  /** How long to wait after a rate limit that named no Retry-After (default 30 s). */
+  rateLimitWaitMs?: number;
   google?: {
     calendarId: string;
     sendUpdates: SendUpdates;
@@ -121,7 +123,7 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
     const now = Date.parse(deps.clock());
     switch (failure.kind) {
       case 'rate-limited':
-        return { outcome: 'deferred', until: new Date(now + (failure.retryAfterMs ?? 30_000)).toISOString(), reason: failure.message };
+        return { outcome: 'deferred', until: new Date(now + (failure.retryAfterMs ?? deps.rateLimitWaitMs ?? 30_000)).toISOString(), reason: failure.message };
       case 'quota-exceeded':
         // Invitation and usage limits reset over hours: wait, never drop.
         return { outcome: 'deferred', until: new Date(now + 3_600_000).toISOString(), reason: failure.message };

@@ -60,7 +60,9 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
         await sleep(150);
         const head = await rt.store.headPosition();
         const reactorDone = !reactor || head === null || (reactor.position() ?? 0n) >= head;
-        quiet = reactorDone && (await isIdle([rt.queues.email, rt.queues.calendar], Date.now())) ? quiet + 1 : 0;
+        // Only the queues this process works on: jobs for a worker that is not running here wait for it.
+        const queues = [...(email ? [rt.queues.email] : []), ...(calendar ? [rt.queues.calendar] : [])];
+        quiet = reactorDone && (await isIdle(queues, Date.now())) ? quiet + 1 : 0;
         if (quiet >= 3) break;
       }
       stop();

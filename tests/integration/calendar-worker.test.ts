@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCalendarStandIn, type CalendarStandIn } from '../support/google-calendar-standin/index.ts';
+import { appSandbox } from '../support/app.ts';
+import { configureAllHours } from '../support/email-fixtures.ts';
+import { deleteKeys, pipelineEnv, testPrefix, testRuntime } from '../support/pipeline.ts';
+import { startSmtpServer, type SmtpStandIn } from '../support/smtp-server.ts';
+import { runWorkers } from '../../src/cli/commands/worker.ts';
+import { addContact } from '../../src/app/contact-commands.ts';
+import { bookMeeting, cancelMeeting, requestMeeting, rescheduleMeeting } from '../../src/app/meeting-commands.ts';
+import { execute, load } from '../../src/app/handle.ts';
+import { workspaceAggregate } from '../../src/app/aggregates.ts';
+import { decideWorkspace } from '../../src/domain/workspace.ts';
+import { saveRefreshToken, tokenStoreKeyFrom } from '../../src/infra/google/token-store.ts';
+import { googleEventIdFor } from '../../src/infra/google/event-id.ts';
+import { calendarDepsFrom, redisSyncTokens } from '../../src/infra/calendar-deps.ts';
+import { pollCalendar } from '../../src/app/calendar-sync.ts';
+import { snapshot } from '../../src/infra/queue/idle.ts';
+
+let google: CalendarStandIn;
+let smtp: SmtpStandIn;
+const prefixes: string[] = [];
+beforeAll(async () => { google = await startCalendarStandIn(); smtp = await startSmtpServer(); });
+afterAll(async () => {
+  await google.stop();
+  await smtp.stop();
+  for (const p of prefixes) await deleteKeys(p);
+});
+
+const inDays = (d: number, hour = 10) => { const t = new Date(Date.now() + d * 86_400_000); t.setUTCHours(hour, 0, 0, 0); return t.toISOString().replace('.000Z', 'Z'); };
+
+async function connected() {
+  const s = await appSandbox({ configure: false });
+  await configureAllHours(s.ctx);
+  const prefix = testPrefix();
+  prefixes.push(prefix);
+  const env = { ...pipelineEnv(prefix, s.dir, smtp.url), ...google.env() };
+  saveRefreshToken(s.dir, tokenStoreKeyFrom(env), 'test', { refreshToken: google.issueRefreshToken(), scope: 'https://www.googleapis.com/auth/calendar.events' });
+  await execute(s.ctx, workspaceAggregate, 'test', ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: s.ctx.clock() }, state));
+  const rt = await testRuntime(s.store, s.dir, env);
+  const work = () => runWorkers(rt, { only: ['reactor', 'calendar'], untilIdle: true, json: false, quiet: !process.env['DEBUG_WORKERS'] });
+  const { id: contact } = await addContact(s.ctx, { name: 'Ada Lovelace', email: 'ada@example.org', org: 'Analytical Engines', timezone: 'Europe/London' });
+  const { id: meeting } = await requestMeeting(s.ctx, { contact, minutes: 20, channel: 'phone' });
+  const types = async () => (await s.store.readStream(`meeting-${meeting}`)).map((e) => e.type);
+  const poll = async () => {
+    const deps = calendarDepsFrom(rt.config, rt.env);
+    const client = (await deps.google!.clientFor('test'))!;
+    return pollCalendar({ store: s.store, clock: s.ctx.clock, workspaceId: 'test', client, calendarId: 'primary', tokens: redisSyncTokens(rt.producer, rt.prefix), classify: deps.google!.classify });
+  };
+  return { ...s, rt, env, work, contact, meeting, types, poll, eventId: googleEventIdFor(meeting), close: async () => { await rt.close(); await s.cleanup(); } };
+}
+
+describe('the calendar worker against the Calendar v3 stand-in, through Google\'s own client', () => {
+  it('a booking creates the event with a derived id, the contact as attendee, reminders and the product\'s marks', async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3), minutes: 20, videoUrl: 'https://meet.example/x' });
+    await c.work();
+    const event = google.events.find(c.eventId)!;
+    expect(event).toMatchObject({
+      status: 'confirmed',
+      attendees: [expect.objectContaining({ email: 'ada@example.org' })],
+      extendedProperties: { private: { meetingId: c.meeting, workspaceId: 'test' } },
+      reminders: { useDefault: false },
+    });
+    expect(event.summary).toContain('Ada Lovelace');
+    expect(event.description).toContain('20-minute');
+    expect(Date.parse(event.start!.dateTime!)).toBe(Date.parse(inDays(3)));
+    expect(google.lastCall('insert')!.query['sendUpdates']).toBe('all');
+    expect(await c.types()).toContain('CalendarEventCreated');
+    await c.close();
+  });
+
+  it('a reschedule patches it and a cancellation deletes it', async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    await rescheduleMeeting(c.ctx, { meeting: c.meeting, at: inDays(4) });
+    await c.work();
+    expect(Date.parse(google.events.find(c.eventId)!.start!.dateTime!)).toBe(Date.parse(inDays(4)));
+    await cancelMeeting(c.ctx, { meeting: c.meeting });
+    await c.work();
+    expect(google.events.find(c.eventId)!.status).toBe('cancelled');
+    expect(await c.types()).toEqual(expect.arrayContaining(['CalendarEventCreated', 'CalendarEventUpdated', 'CalendarEventDeleted']));
+    await c.close();
+  });
+
+  it('a 409 on the derived id is reconciled: an event cancelled earlier is restored, not duplicated', async () => {
+    const c = await connected();
+    google.events.put({ id: c.eventId, status: 'cancelled', summary: 'old', start: { dateTime: inDays(1) }, end: { dateTime: inDays(1, 11) } });
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    expect(google.events.all().filter((e) => e.id === c.eventId)).toHaveLength(1);
+    expect(google.events.find(c.eventId)).toMatchObject({ status: 'confirmed' });
+    expect(await c.types()).toContain('CalendarEventCreated');
+    await c.close();
+  });
+
+  it('rate limits (403 rateLimitExceeded, 429 with Retry-After) and a 500 are waited out and retried', async () => {
+    const c = await connected();
+    google.failNext(1, { status: 403, reason: 'rateLimitExceeded', kind: 'insert' });
+    google.failNext(1, { status: 429, retryAfter: 1, kind: 'insert' });
+    google.failNext(1, { status: 500, kind: 'insert' });
+    const before = google.calls.length;
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    const started = Date.now();
+    while (!(await c.types()).includes('CalendarEventCreated') && Date.now() - started < 60_000) await c.work();
+    expect(google.events.find(c.eventId)?.status).toBe('confirmed');
+    expect(google.calls.slice(before).filter((x) => x.kind === 'insert' && x.scripted).map((x) => x.status)).toEqual([403, 429, 500]);
+    await c.close();
+  }, 90_000);
+
+  it('a quota refusal (403 quotaExceeded) defers the job for later instead of dropping it', async () => {
+    const c = await connected();
+    google.failNext(1, { status: 403, reason: 'quotaExceeded', kind: 'insert' });
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    const waiting = await snapshot(c.rt.queues.calendar, 20);
+    const deferred = waiting.next.find((n) => n.name === 'google-create')!;
+    expect(Date.parse(deferred.dueAt)).toBeGreaterThan(Date.now() + 30 * 60_000);
+    await c.close();
+  });
+
+  it('a revoked grant (invalid_grant) disconnects the calendar and stops its jobs', async () => {
+    const c = await connected();
+    google.revokeAll();
+    const before = google.calls.length;
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    const ws = (await load(c.ctx, workspaceAggregate, 'test')).state;
+    expect(ws.calendar).toMatchObject({ connected: false, disconnectReason: 'invalid_grant' });
+    await rescheduleMeeting(c.ctx, { meeting: c.meeting, at: inDays(5) });
+    await c.work();
+    expect(google.calls.slice(before).filter((x) => x.kind === 'patch')).toHaveLength(0);
+    await c.close();
+  });
+
+  it('edits made in the calendar reach the event store through the poller', async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    // Connecting started the workspace's poll schedule; its first run made the full sync and kept the token.
+    expect(await c.rt.producer.get(`${c.rt.prefix}:calendar-sync:test`)).toBeTruthy();
+    expect((await c.poll()).fullSync).toBe(false);
+
+    google.editDirectly(c.eventId, { start: { dateTime: inDays(6) }, end: { dateTime: new Date(Date.parse(inDays(6)) + 30 * 60_000).toISOString() } });
+    expect((await c.poll()).changes).toEqual([{ meetingId: c.meeting, change: 'rescheduled' }]);
+    const moved = (await c.store.readStream(`meeting-${c.meeting}`)).filter((e) => e.type === 'MeetingRescheduled').at(-1)!;
+    expect(moved.data).toMatchObject({ source: 'calendar', minutes: 30 });
+
+    google.editDirectly(c.eventId, { attendeeResponse: { email: 'ada@example.org', responseStatus: 'declined' } });
+    expect((await c.poll()).changes).toEqual([{ meetingId: c.meeting, change: 'attendee declined' }]);
+
+    google.expireSyncTokens();
+    google.editDirectly(c.eventId, { cancel: true });
+    const r = await c.poll();
+    expect(r.fullSync).toBe(true);
+    expect(r.changes).toEqual([{ meetingId: c.meeting, change: 'cancelled' }]);
+    const cancelled = (await c.store.readStream(`meeting-${c.meeting}`)).filter((e) => e.type === 'MeetingCancelled').at(-1)!;
+    expect(cancelled.data).toMatchObject({ source: 'calendar' });
+    // What came from the calendar is not pushed back to it.
+    const patches = google.calls.filter((x) => x.kind === 'patch' || x.kind === 'delete').length;
+    await c.work();
+    expect(google.calls.filter((x) => x.kind === 'patch' || x.kind === 'delete').length).toBe(patches);
+    await c.close();
+  });
+});
