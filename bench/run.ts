@@ -6,10 +6,12 @@
 import { main, type Benchmark } from './harness.ts';
 import { eventstoreBenchmarks } from './eventstore.bench.ts';
 import { importBenchmarks } from './import.bench.ts';
+import { emailBenchmarks } from './email.bench.ts';
 
 const benchmarks: Benchmark[] = [
   ...eventstoreBenchmarks,
   ...importBenchmarks,
+  ...emailBenchmarks,
 ];
 
 await main(benchmarks);
