@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ICAL from 'ical.js';
 import { startCalendarStandIn, type CalendarStandIn } from '../support/google-calendar-standin/index.ts';
 import { appSandbox } from '../support/app.ts';
 import { configureAllHours } from '../support/email-fixtures.ts';
@@ -73,12 +76,21 @@ describe('the calendar worker against the Calendar v3 stand-in, through Google\'
     const c = await connected();
     await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
     await c.work();
+    const ics = () => {
+      const vcal = new ICAL.Component(ICAL.parse(readFileSync(join(c.dir, 'calendar', `${c.meeting}.ics`), 'utf8')));
+      const vevent = vcal.getFirstSubcomponent('vevent')!;
+      return { method: vcal.getFirstPropertyValue('method'), sequence: vevent.getFirstPropertyValue('sequence'), status: vevent.getFirstPropertyValue('status'), start: new ICAL.Event(vevent).startDate.toJSDate().toISOString() };
+    };
+    expect(ics()).toMatchObject({ method: 'REQUEST', sequence: 0, start: new Date(inDays(3)).toISOString() });
     await rescheduleMeeting(c.ctx, { meeting: c.meeting, at: inDays(4) });
     await c.work();
     expect(Date.parse(google.events.find(c.eventId)!.start!.dateTime!)).toBe(Date.parse(inDays(4)));
+    // The .ics file follows too: same UID, SEQUENCE raised, the new time in the right zone.
+    expect(ics()).toMatchObject({ method: 'REQUEST', sequence: 1, start: new Date(inDays(4)).toISOString() });
     await cancelMeeting(c.ctx, { meeting: c.meeting });
     await c.work();
     expect(google.events.find(c.eventId)!.status).toBe('cancelled');
+    expect(ics()).toMatchObject({ method: 'CANCEL', sequence: 2, status: 'CANCELLED' });
     expect(await c.types()).toEqual(expect.arrayContaining(['CalendarEventCreated', 'CalendarEventUpdated', 'CalendarEventDeleted']));
     await c.close();
   });
