@@ -49,20 +49,26 @@ export const configureWorkspaceInput = z.strictObject({
   dailyLimit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(10_000).optional(),
 });
 
-export const addContactInput = z.strictObject({
-  name: headerText(120),
+/** The details a person can give about a contact, when adding one and when correcting one. */
+const contactDetails = {
   email: emailAddress.optional(),
   phone: phoneNumber.optional(),
   org: headerText(200).optional(),
   role: headerText(200).optional(),
   level: level.optional(),
   industry: headerText(100).optional(),
+  timezone: timezone.optional(),
+  linkedinUrl: url.optional(),
+};
+const tags = list(tag).pipe(z.array(tag).max(30, 'at most 30 tags'));
+
+export const addContactInput = z.strictObject({
+  name: headerText(120),
+  ...contactDetails,
   source: contactSource.optional(),
   referredBy: id.optional(),
   referralMeeting: id.optional(),
-  timezone: timezone.optional(),
-  linkedinUrl: url.optional(),
-  tag: list(tag).pipe(z.array(tag).max(30, 'at most 30 tags')),
+  tag: tags,
 }).refine((c) => c.referralMeeting === undefined || c.referredBy !== undefined, {
   message: 'needs --referred-by as well', path: ['referralMeeting'],
 });
@@ -70,15 +76,8 @@ export const addContactInput = z.strictObject({
 export const changeContactInput = z.strictObject({
   contact: id,
   name: headerText(120).optional(),
-  email: emailAddress.optional(),
-  phone: phoneNumber.optional(),
-  org: headerText(200).optional(),
-  role: headerText(200).optional(),
-  level: level.optional(),
-  industry: headerText(100).optional(),
-  timezone: timezone.optional(),
-  linkedinUrl: url.optional(),
-  tag: list(tag).optional(),
+  ...contactDetails,
+  tag: tags.optional(),
 });
 
 export const contactNoteInput = z.strictObject({ contact: id, text: bodyText() });
