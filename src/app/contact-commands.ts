@@ -8,6 +8,7 @@ import {
   contactReplyInput,
 } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
+import { invalid } from '../domain/errors.ts';
 
 type AddInput = z.infer<typeof addContactInput>;
 
@@ -50,7 +51,8 @@ const onContact = async (ctx: AppContext, contactId: string, command: ContactCom
 
 export async function changeContact(ctx: AppContext, input: Untrusted<typeof changeContactInput>) {
   const { contact, org, tag, ...rest } = parseInput(changeContactInput, input);
-  const changes = { ...rest, ...(org !== undefined ? { organisation: org } : {}), ...(tag !== undefined ? { tags: tag } : {}) };
+  const changes = Object.fromEntries(Object.entries({ ...rest, organisation: org, tags: tag }).filter(([, v]) => v !== undefined));
+  if (Object.keys(changes).length === 0) throw invalid('input', 'give at least one detail to change');
   return onContact(ctx, contact, { type: 'ChangeContactDetails', changes, now: ctx.clock() });
 }
 

@@ -5,6 +5,7 @@ import { meetingCommands } from './commands/meeting.ts';
 import { eventsCommand } from './commands/events.ts';
 import { workerCommands } from './commands/worker.ts';
 import { googleCommands } from './commands/google.ts';
+import { serveCommand } from './commands/serve.ts';
 import { exitCodes } from './define.ts';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   eventsCommand(program);
   workerCommands(program);
   googleCommands(program);
+  serveCommand(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteEventStore } from '../../src/eventstore/sqlite/store.ts';
+import type { EventStore } from '../../src/eventstore/port.ts';
+import { systemClock } from '../../src/app/clock.ts';
+import { execute, type AppContext } from '../../src/app/handle.ts';
+import { workspaceAggregate } from '../../src/app/aggregates.ts';
+import { configureWorkspace } from '../../src/app/workspace-commands.ts';
+import { decideWorkspace } from '../../src/domain/workspace.ts';
+import { openReadModels, type Dashboard, type ReadModels } from '../../src/app/read-models.ts';
+import { silentLog } from '../../src/app/worker-log.ts';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { startProjectorWorker } from '../../workers/projector.ts';
+import { createRedis } from '../../src/infra/redis.ts';
+import { createQueues, type Queues } from '../../src/infra/queue/scheduler.ts';
+import { buildServer, type ApiServer } from '../../src/api/server.ts';
+import { REDIS_URL, deleteKeys, testPrefix } from '../support/pipeline.ts';
+
+const TOKEN = 'dashboard-test-token-0123456789ab';
+const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
+const SCREENSHOT = join(process.cwd(), 'test-output', 'dashboard.png');
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const STAGES = ['added', 'requested', 'booked', 'held', 'thanked', 'leads'] as const;
+
+let dir: string;
+let profile: string;
+let store: EventStore;
+let readModels: ReadModels;
+let projector: Awaited<ReturnType<typeof startProjectorWorker>>;
+let redis: Redis;
+let queues: Queues;
+let prefix: string;
+let app: ApiServer;
+let base: string;
+let browser: BrowserContext;
+
+const ctxFor = (workspaceId: string): AppContext => ({ store, clock: systemClock, workspaceId, actor: 'test' });
+
+async function projected() {
+  const head = await store.headPosition();
+  for (let i = 0; i < 400; i++) {
+    if (readModels.lag(head).every((p) => p.lag === 0)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('projections still behind');
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const r = await fetch(`${base}${path.replace(/^\//, '')}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  if (!r.ok) throw new Error(`${path}: ${r.status}`);
+  return (await r.json()) as T;
+}
+
+/** Every figure on the page that carries a raw value: data-testid → data-value. */
+async function figures(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('[data-testid][data-value]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-testid')!, e.getAttribute('data-value')!])));
+}
+
+const raw = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+
+/** The page shows exactly what /api/dashboard says. */
+function expectSame(f: Record<string, string>, d: Dashboard) {
+  for (const s of STAGES) {
+    expect(f[`total-${s}`], `total-${s}`).toBe(raw(d.totals[s]));
+    expect(f[`funnel-bar-${s}`], `funnel-bar-${s}`).toBe(raw(d.totals[s]));
+  }
+  for (const w of d.funnel) for (const s of STAGES) expect(f[`funnel-${w.week}-${s}`], `funnel ${w.week} ${s}`).toBe(raw(w[s]));
+  for (const w of d.meetingsPerWeek) {
+    expect(f[`meetings-${w.week}-held`], `meetings ${w.week} held`).toBe(raw(w.held));
+    expect(f[`meetings-${w.week}-booked`], `meetings ${w.week} booked`).toBe(raw(w.booked));
+  }
+  expect(f['thankyou-p50']).toBe(raw(d.thankYouLatency.p50Hours));
+  expect(f['thankyou-p90']).toBe(raw(d.thankYouLatency.p90Hours));
+  expect(f['thankyou-within24h']).toBe(raw(d.thankYouLatency.within24hShare));
+  expect(f['thankyou-count']).toBe(raw(d.thankYouLatency.count));
+  expect(f['referrals-average']).toBe(raw(d.referralsPerInterview.average));
+  expect(f['referrals-target']).toBe('2');
+  expect(f['referrals-meetings']).toBe(raw(d.referralsPerInterview.meetings));
+  expect(f['referrals-reaching-target']).toBe(raw(d.referralsPerInterview.reachingTarget));
+  for (const l of d.levelsByIndustry) expect(f[`levels-${l.industry}`], `levels ${l.industry}`).toBe(l.levels.join(','));
+  expect(f['agenda-count']).toBe(String(d.agenda.length));
+  expect(f['followups-count']).toBe(String(d.followUpsDue.length));
+  expect(f['overruns-count']).toBe(String(d.overruns.length));
+  expect(f['jobleads-count']).toBe(String(d.jobLeads.length));
+}
+
+/** The capped lists say how many there are in all, as the list endpoints count them. */
+async function expectTotals(f: Page, workspace?: string) {
+  for (const [name, id] of [['agenda', 'agenda'], ['follow-ups', 'followups'], ['overruns', 'overruns'], ['job-leads', 'jobleads']]) {
+    const { total } = await getJson<{ total: number }>(`/api/${name}?limit=1${workspace ? `&workspace=${workspace}` : ''}`);
+    expect(await f.getAttribute(`[data-testid="${id}-count"]`, 'data-total'), `${name} total`).toBe(String(total));
+  }
+}
+
+async function loaded(page: Page) {
+  await page.waitForSelector('body[data-loaded="true"]', { timeout: 15_000 });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'outreach-dashboard-'));
+  profile = mkdtempSync(join(tmpdir(), 'outreach-chromium-'));
+  store = openSqliteEventStore(join(dir, 'events.db'));
+  // Two seekers a coach follows; the second has another name and a connected calendar.
+  await seedDemo(ctxFor('demo'));
+  await seedDemo(ctxFor('jordan'));
+  await configureWorkspace(ctxFor('jordan'), { ownerName: 'Jordan Lee', timezone: 'America/New_York' });
+  await execute(ctxFor('jordan'), workspaceAggregate, 'jordan', ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'jordan@example.com', now: systemClock() }, state));
+  // The email worker's result events for the held meetings, at different delays, so latency has figures.
+  const held = (await store.readAll({ maxCount: 100_000 })).filter((e) => e.type === 'MeetingHeld');
+  const delays = [1.5, 3, 20, 30];
+  for (const [i, e] of held.entries()) {
+    const heldAt = Date.parse((e.data as { heldAt: string }).heldAt);
+    const sentAt = new Date(heldAt + delays[i % delays.length]! * 3_600_000).toISOString();
+    await store.append(e.stream, [{ id: randomUUID(), type: 'ThankYouSent', data: { messageId: `<${randomUUID()}@outreach.test>`, sentAt }, metadata: { ...e.metadata, actor: 'email-worker' } }]);
+  }
+  readModels = openReadModels(dir);
+  projector = await startProjectorWorker({ store, dataDir: dir, log: silentLog });
+  await projector.caughtUp;
+  await projected();
+
+  prefix = testPrefix();
+  redis = createRedis(REDIS_URL, 'producer');
+  await redis.connect();
+  queues = createQueues(redis, prefix);
+  await queues.email.add('thank-you', { key: 'x' }, { jobId: 'thank-you.dashboard-test', delay: 3_600_000 });
+
+  app = await buildServer({ store, readModels, clock: systemClock, defaultWorkspace: 'demo', secretKey: 'dashboard-secret-key-long-enough', redis, queues }, { token: TOKEN, log: () => undefined });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
+
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1,
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await projector?.stop();
+  if (queues) await Promise.all(Object.values(queues).map((q) => q.close()));
+  redis?.disconnect();
+  if (prefix) await deleteKeys(prefix);
+  readModels?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true });
+});
+
+describe('the dashboard in headless Chromium', () => {
+  it('logs in through ?token=, shows every seeker, and its figures equal /api/dashboard; screenshot saved', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    await page.goto(`${base}?token=${encodeURIComponent(TOKEN)}`);
+    expect(new URL(page.url()).search).toBe('');
+    await loaded(page);
+
+    const all = await getJson<Dashboard>('/api/dashboard');
+    expect(all.totals.added).toBe(24);
+    expectSame(await figures(page), all);
+    await expectTotals(page);
+    expect(all.thankYouLatency.count).toBeGreaterThan(0);
+
+    const f = await figures(page);
+    const { queues: qs } = await getJson<{ queues: { queue: string; counts: Record<string, number> }[] }>('/api/queues');
+    for (const q of qs) for (const [state, n] of Object.entries(q.counts)) expect(f[`queue-${q.queue}-${state}`], `${q.queue} ${state}`).toBe(String(n));
+    expect(f['queue-email-delayed']).toBe('1');
+    expect(f['calendar-connected-count']).toBe('1');
+    expect(f['calendar-workspaces-count']).toBe('2');
+
+    const options = await page.$$eval('[data-testid="workspace-select"] option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+    expect(options.map(([v]) => v)).toEqual(['', 'demo', 'jordan']);
+    expect(options[2]![1]).toContain('Jordan Lee');
+
+    mkdirSync(join(process.cwd(), 'test-output'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('one seeker: the figures follow the selector, and the calendar shows that seeker\'s connection', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await loaded(page);
+    for (const [ws, connected] of [['jordan', 'true'], ['demo', 'false']] as const) {
+      await page.evaluate(() => { document.body.dataset['loaded'] = 'false'; });
+      await page.selectOption('[data-testid="workspace-select"]', ws);
+      await loaded(page);
+      const d = await getJson<Dashboard>(`/api/dashboard?workspace=${ws}`);
+      expect(d.workspaceId).toBe(ws);
+      expect(d.totals.added).toBe(12);
+      const f = await figures(page);
+      expectSame(f, d);
+      await expectTotals(page, ws);
+      expect(f['calendar-status']).toBe(connected);
+    }
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-seeker.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('without the cookie it asks for the token, refuses a wrong one, and keeps a right one in localStorage', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.waitForSelector('#login:not([hidden])');
+    await page.fill('#token', 'not-the-token');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('[data-testid="login-error"]:not([hidden])');
+    expect(await page.textContent('[data-testid="login-error"]')).toMatch(/not accepted/);
+    await page.fill('#token', TOKEN);
+    await page.click('#login-form button[type=submit]');
+    await loaded(page);
+    expect(await page.evaluate(() => localStorage.getItem('outreach.apiToken'))).toBe(TOKEN);
+    const d = await getJson<Dashboard>(`/api/dashboard${(await page.inputValue('[data-testid="workspace-select"]')) ? `?workspace=${await page.inputValue('[data-testid="workspace-select"]')}` : ''}`);
+    expectSame(await figures(page), d);
+    await page.close();
+  });
+});
