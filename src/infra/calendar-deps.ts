@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from '../app/config.ts';
@@ -9,7 +10,7 @@ import { mailConfigFrom } from './mail/config.ts';
 import { googleConfigFrom, googleEnabled } from './google/config.ts';
 import { createCalendarClient, googleEventIdFor, type CalendarClient } from './google/calendar-client.ts';
 import { classifyGoogleError } from './google/errors.ts';
-import { loadRefreshToken, saveRefreshToken, tokenStoreKeyFrom } from './google/token-store.ts';
+import { loadRefreshToken, refreshTokenFile, saveRefreshToken, tokenStoreKeyFrom } from './google/token-store.ts';
 
 export const classifyCalendarFailure = (e: unknown): CalendarFailure => classifyGoogleError(e);
 
@@ -25,8 +26,9 @@ export function calendarDepsFrom(config: Config, env: NodeJS.ProcessEnv): Omit<C
   if (!googleEnabled(env)) return deps;
   const google = googleConfigFrom(env);
   const key = tokenStoreKeyFrom(env);
-  // One client per workspace and grant, reused across jobs (it caches its access token).
-  const clients = new Map<string, { token: string; client: CalendarClient }>();
+  // One client per workspace and grant, reused across jobs (it caches its access token); the grant
+  // file is decrypted again only when it changed (a reconnect), not on every job.
+  const clients = new Map<string, { token: string; client: CalendarClient; mtimeMs: number }>();
   return {
     ...deps,
     google: {
@@ -35,15 +37,24 @@ export function calendarDepsFrom(config: Config, env: NodeJS.ProcessEnv): Omit<C
       eventIdFor: googleEventIdFor,
       classify: classifyCalendarFailure,
       async clientFor(workspaceId) {
+        const mtimeMs = statSync(refreshTokenFile(config.dataDir, workspaceId), { throwIfNoEntry: false })?.mtimeMs;
+        const cached = clients.get(workspaceId);
+        if (mtimeMs === undefined) {
+          clients.delete(workspaceId);
+          return null;
+        }
+        if (cached && cached.mtimeMs === mtimeMs) return cached.client;
         const grant = loadRefreshToken(config.dataDir, key, workspaceId);
         if (!grant) return null;
-        const cached = clients.get(workspaceId);
-        if (cached?.token === grant.refreshToken) return cached.client;
+        if (cached?.token === grant.refreshToken) {
+          cached.mtimeMs = mtimeMs;
+          return cached.client;
+        }
         const client = createCalendarClient({
           config: google, refreshToken: grant.refreshToken,
           onRefreshToken: (refreshToken) => saveRefreshToken(config.dataDir, key, workspaceId, { ...grant, refreshToken }),
         });
-        clients.set(workspaceId, { token: grant.refreshToken, client });
+        clients.set(workspaceId, { token: grant.refreshToken, client, mtimeMs });
         return client;
       },
     },

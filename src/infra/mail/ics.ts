@@ -118,12 +118,25 @@ function byDayCandidates(local: DateTime): string[] {
  * present in every year whose dates share a BYDAY rule becomes one yearly RRULE component, as
  * Outlook and Apple Calendar expect; anything irregular is written as single-onset components.
  */
+// Finding a zone's transitions scans three years of offsets (milliseconds of work); they depend only on the zone and the span.
+const transitions = new Map<string, ReturnType<typeof transitionsOf>>();
+function cachedTransitions(zoneName: string, zone: IANAZone, from: number, to: number) {
+  const key = `${zoneName}|${from}|${to}`;
+  let found = transitions.get(key);
+  if (!found) {
+    if (transitions.size > 500) transitions.clear();
+    found = transitionsOf(zone, from, to);
+    transitions.set(key, found);
+  }
+  return found;
+}
+
 export function buildVtimezone(zoneName: string, aroundMs: number): string[] {
   const zone = IANAZone.create(zoneName);
   const year = DateTime.fromMillis(aroundMs, { zone }).year;
   const from = DateTime.fromObject({ year: year - 1, month: 1, day: 1 }, { zone }).toMillis();
   const to = DateTime.fromObject({ year: year + 2, month: 1, day: 1 }, { zone }).toMillis();
-  const changes = transitionsOf(zone, from, to);
+  const changes = cachedTransitions(zoneName, zone, from, to);
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zoneName}`];
   const tzName = (ms: number) => escapeText(DateTime.fromMillis(ms, { zone }).setLocale('en-US').toFormat('ZZZZ'));
   const isDst = (ms: number) => DateTime.fromMillis(ms, { zone }).isInDST;
