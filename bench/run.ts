@@ -7,11 +7,17 @@ import { main, type Benchmark } from './harness.ts';
 import { eventstoreBenchmarks } from './eventstore.bench.ts';
 import { importBenchmarks } from './import.bench.ts';
 import { emailBenchmarks } from './email.bench.ts';
+import { projectionBenchmarks } from './projections.bench.ts';
+import { apiBenchmarks } from './api.bench.ts';
+import { calendarBenchmarks } from './calendar.bench.ts';
 
 const benchmarks: Benchmark[] = [
   ...eventstoreBenchmarks,
   ...importBenchmarks,
   ...emailBenchmarks,
+  ...projectionBenchmarks,
+  ...apiBenchmarks,
+  ...calendarBenchmarks,
 ];
 
 await main(benchmarks);

@@ -6,6 +6,7 @@ import { eventsCommand } from './commands/events.ts';
 import { workerCommands } from './commands/worker.ts';
 import { googleCommands } from './commands/google.ts';
 import { serveCommand } from './commands/serve.ts';
+import { projectionCommands } from './commands/projections.ts';
 import { exitCodes } from './define.ts';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   workerCommands(program);
   googleCommands(program);
   serveCommand(program);
+  projectionCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -33,6 +33,50 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Brings the read models up to the log (the projector, in this process, until caught up). */
+async function project(session: Session) {
+  const { startProjectorWorker } = await import('../../workers/projector.ts');
+  const projector = await startProjectorWorker({ store: session.ctx.store, dataDir: session.config.dataDir, log: () => undefined });
+  await projector.caughtUp;
+  await projector.stop();
+}
+
+/** The funnel and the method's figures, as text. */
+async function funnelSummary(session: Session): Promise<string[]> {
+  const { openReadModels } = await import('../app/read-models.ts');
+  await project(session);
+  const readModels = openReadModels(session.config.dataDir);
+  try {
+    const d = readModels.dashboard({ workspaceId: session.ctx.workspaceId, now: session.ctx.clock() });
+    const t = d.totals;
+    const hours = (h: number | null) => (h === null ? '–' : `${h.toFixed(1)} h`);
+    const share = d.thankYouLatency.within24hShare;
+    return [
+      '\nFunnel:',
+      `  added ${t.added} → requested ${t.requested} → booked ${t.booked} → held ${t.held} → thanked ${t.thanked} → leads ${t.leads}`,
+      `  thank-you latency: p50 ${hours(d.thankYouLatency.p50Hours)}, p90 ${hours(d.thankYouLatency.p90Hours)}, within 24 h ${share === null ? '–' : `${Math.round(share * 100)}%`}`,
+      `  referrals per interview: ${d.referralsPerInterview.average?.toFixed(1) ?? '–'} (the method asks for ${d.referralsPerInterview.target}; ${d.referralsPerInterview.reachingTarget} of ${d.referralsPerInterview.meetings} reached it)`,
+      `  upcoming meetings: ${d.agenda.length}; follow-ups due: ${d.followUpsDue.length}; job leads: ${d.jobLeads.length}`,
+    ];
+  } finally {
+    readModels.close();
+  }
+}
+
+/** The dashboard on the demo's data until Ctrl-C. */
+async function serveDashboard(session: Session, env: NodeJS.ProcessEnv) {
+  const { startApi } = await import('../api/start.ts');
+  const port = Number(env['PORT'] || 3000);
+  const start = (p: number) => startApi({ config: session.config, env, store: session.ctx.store, port: p });
+  const api = await start(port).catch((e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? start(0) : Promise.reject(e)));
+  process.stdout.write(`\nDashboard: ${api.loginUrl}\n(the link holds this run's API token; Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await api.close();
+}
+
 async function run(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const say = (line = '') => { if (!json) process.stdout.write(`${line}\n`); };
@@ -65,7 +109,12 @@ async function run(argv: string[]): Promise<number> {
     const counts = await countEvents(session);
     const outbox = `${session.config.dataDir}/outbox`;
     if (json) {
-      process.stdout.write(`${JSON.stringify({ ...report, dataDir: session.config.dataDir, outbox, calendarFiles: (await readdir(`${session.config.dataDir}/calendar`).catch(() => [] as string[])).length, emails: { sent: tally['sent'] ?? 0, skipped: tally['skipped'] ?? 0, deferred: tally['deferred'] ?? 0 }, scheduled: next.next, events: Object.fromEntries(counts) }, jsonReplacer)}\n`);
+      const { openReadModels } = await import('../app/read-models.ts');
+      await project(session);
+      const readModels = openReadModels(session.config.dataDir);
+      const dashboard = readModels.dashboard({ workspaceId: session.ctx.workspaceId, now: session.ctx.clock() });
+      readModels.close();
+      process.stdout.write(`${JSON.stringify({ ...report, funnel: dashboard.totals, thankYouLatency: dashboard.thankYouLatency, referralsPerInterview: dashboard.referralsPerInterview, dataDir: session.config.dataDir, outbox, calendarFiles: (await readdir(`${session.config.dataDir}/calendar`).catch(() => [] as string[])).length, emails: { sent: tally['sent'] ?? 0, skipped: tally['skipped'] ?? 0, deferred: tally['deferred'] ?? 0 }, scheduled: next.next, events: Object.fromEntries(counts) }, jsonReplacer)}\n`);
       return 0;
     }
     say(`\nEmails this run: ${tally['sent'] ?? 0} sent to ${outbox}, ${tally['skipped'] ?? 0} skipped (already sent, or no longer due), ${tally['deferred'] ?? 0} deferred`);
@@ -77,7 +126,11 @@ async function run(argv: string[]): Promise<number> {
     const width = Math.max(...[...counts.keys()].map((k) => k.length));
     for (const [type, n] of counts) say(`  ${type.padEnd(width)}  ${String(n).padStart(4)}`);
     say(`  ${'total'.padEnd(width)}  ${String([...counts.values()].reduce((a, b) => a + b, 0)).padStart(4)}`);
+    const summary = await funnelSummary(session);
+    for (const line of summary) say(line);
     say(`\nNext: npx outreach outbox --workspace ${session.ctx.workspaceId}   ·   npx outreach events --workspace ${session.ctx.workspaceId}   ·   npx outreach --help`);
+    if (argv.includes('--no-serve') || process.env['CI'] === 'true') return 0;
+    await serveDashboard(session, env);
     return 0;
   } finally {
     await session.close();

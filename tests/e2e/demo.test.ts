@@ -12,7 +12,7 @@ afterAll(async () => {
   await deleteKeys(prefix);
 });
 const demo = (args: string[] = [], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['bin/demo.js', ...args], {
+  spawnSync(process.execPath, ['bin/demo.js', '--no-serve', ...args], {
     env: { ...process.env, OUTREACH_DATA_DIR: dataDir, OUTREACH_WORKSPACE: '', OUTREACH_QUEUE_PREFIX: prefix, REDIS_URL, SMTP_URL: '', ...env },
     encoding: 'utf8',
   });
@@ -26,6 +26,8 @@ describe('npm run demo', () => {
     expect(r.stdout).toMatch(/ThankYouSent\s+4/);
     expect(r.stdout).toMatch(/Scheduled follow-ups/);
     expect(r.stdout).toMatch(/keep-in-touch/);
+    expect(r.stdout).toMatch(/Funnel:\n\s+added 12 → requested 8 → booked 6 → held 4 → thanked 4 → leads 1/);
+    expect(r.stdout).toMatch(/referrals per interview: 1\.8 \(the method asks for 2/);
     const emails = readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml'));
     expect(emails.length).toBeGreaterThanOrEqual(4);
   });
@@ -38,6 +40,8 @@ describe('npm run demo', () => {
     expect(out.created).toBe(false);
     expect(out.emails.sent).toBe(0);
     expect(out.events).toMatchObject({ ContactAdded: 12, MeetingRequested: 8, MeetingBooked: 6, MeetingHeld: 4, ThankYouSent: 4 });
+    expect(out.funnel).toEqual({ added: 12, requested: 8, booked: 6, held: 4, thanked: 4, leads: 1 });
+    expect(out.calendarFiles).toBe(6);
     expect(readdirSync(join(dataDir, 'outbox')).length).toBe(before);
   });
 
