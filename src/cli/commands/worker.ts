@@ -7,7 +7,7 @@ import { act, leaf } from '../define.ts';
 import { progressBar, type Output } from '../output.ts';
 import type { Session } from '../session.ts';
 
-const WORKERS = ['reactor', 'email', 'calendar'] as const;
+const WORKERS = ['reactor', 'email', 'calendar', 'projector'] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // BullMQ, nodemailer and the workers load only for the commands that use them, so `contact add` stays quick.
@@ -30,6 +30,7 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
   const { emailDepsFrom } = await import('../../infra/email-deps.ts');
   const { calendarDepsFrom } = await import('../../infra/calendar-deps.ts');
   const { startCalendarWorker } = await import('../../../workers/calendar.ts');
+  const { startProjectorWorker } = await import('../../../workers/projector.ts');
   const { isIdle } = await import('../../infra/queue/idle.ts');
   const log = opts.quiet ? silentLog : createWorkerLog(opts.json);
   const tally: Record<string, number> = {};
@@ -45,6 +46,10 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
     email = startEmailWorker(rt, { deps, log: counting, concurrency: opts.concurrency ?? 10, ...(rate > 0 ? { ratePerSecond: rate } : {}) });
   }
   const calendar = calendarDeps ? startCalendarWorker(rt, { deps: calendarDeps, log: counting }) : null;
+  const projector = opts.only.includes('projector') ? startProjectorWorker({ store: rt.store, dataDir: rt.config.dataDir, log }) : null;
+  // A projector that stopped on an event it cannot apply has logged why; --until-idle must not wait for it.
+  let projectorStopped = false;
+  projector?.done.catch(() => { projectorStopped = true; });
   log('started', { workers: opts.only.join(','), store: rt.store.kind, queuePrefix: rt.prefix });
 
   let stop!: () => void;
@@ -59,7 +64,8 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
       for (;;) {
         await sleep(150);
         const head = await rt.store.headPosition();
-        const reactorDone = !reactor || head === null || (reactor.position() ?? 0n) >= head;
+        const reactorDone = (!reactor || head === null || (reactor.position() ?? 0n) >= head)
+          && (!projector || projectorStopped || head === null || (projector.position() ?? 0n) >= head);
         // Only the queues this process works on: jobs for a worker that is not running here wait for it.
         const queues = [...(email ? [rt.queues.email] : []), ...(calendar ? [rt.queues.calendar] : [])];
         quiet = reactorDone && (await isIdle(queues, Date.now())) ? quiet + 1 : 0;
@@ -73,6 +79,7 @@ export async function runWorkers(rt: Runtime, opts: { only: readonly string[]; u
   process.off('SIGTERM', onSignal);
   // Stop taking work, let active jobs finish, but never hang a shutdown.
   await reactor?.stop();
+  await projector?.stop();
   if (email) {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([email.close(), new Promise<void>((r) => { timer = setTimeout(() => { void email!.close(true).then(r); }, 15_000); })]);
