@@ -40,7 +40,7 @@ export async function addContact(ctx: AppContext, input: Untrusted<typeof addCon
   const contactId = newId();
   const contact = await contactFromInput(ctx, i, contactId);
   await execute(ctx, contactAggregate, contactId, ({ state }) =>
-    decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state));
+    decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state), { newStream: true });
   return { id: contactId, contact };
 }
 

@@ -106,7 +106,7 @@ export async function importContacts(ctx: AppContext, text: string, onProgress?:
       }
       const contactId = newId();
       const contact = await contactFromInput(ctx, input, contactId);
-      await execute(ctx, contactAggregate, contactId, () => decideContact({ type: 'AddContact', contact, now: contact.addedAt }, initialContact()));
+      await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: contact.addedAt }, state), { newStream: true });
       known.add(key);
       report.imported += 1;
       report.ids.push(contactId);

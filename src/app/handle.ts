@@ -41,18 +41,20 @@ export async function load<S, E extends { type: string }>(ctx: AppContext, agg: 
   let state = agg.initial();
   let revision = -1;
   let workspaceId: unknown;
+  let current: number | undefined;
   if (hit) {
-    const current = await ctx.store.streamRevision(stream);
+    current = await ctx.store.streamRevision(stream);
     if (current >= hit.revision) {
       ({ revision, workspaceId } = hit);
       state = hit.state as S;
     }
   }
-  const events = await ctx.store.readStream(stream, revision >= 0 ? { fromRevision: revision + 1 } : {});
+  // Nothing appended since the cached fold: no read at all.
+  const events = hit && current === hit.revision ? [] : await ctx.store.readStream(stream, revision >= 0 ? { fromRevision: revision + 1 } : {});
   if (revision < 0 && events.length > 0) workspaceId = events[0]!.metadata['workspaceId'];
   for (const e of events) if (agg.owns(e.type)) state = agg.evolve(state, { type: e.type, data: e.data } as unknown as E);
   if (events.length > 0) revision = events.at(-1)!.revision;
-  if (revision >= 0) {
+  if (revision >= 0 && events.length > 0) {
     cache.delete(key);
     cache.set(key, { revision, workspaceId, state });
     if (cache.size > MAX_CACHED_STREAMS) cache.delete(cache.keys().next().value!);
@@ -83,6 +85,11 @@ export type ExecuteOptions = {
   maxAttempts?: number;
   /** Refuse with not-found when the stream does not exist (every command but a create). */
   mustExist?: boolean;
+  /**
+   * The stream is new (its id was just made): skip the read and append with no_stream. Should it
+   * exist after all, the append fails with a conflict and the next attempt reads it.
+   */
+  newStream?: boolean;
 };
 
 export type Executed<E> = { events: E[]; ids: string[]; nextRevision: number; position: bigint | null };
@@ -102,7 +109,7 @@ export async function execute<S, E extends DomainEvent>(
 ): Promise<Executed<E>> {
   const maxAttempts = opts.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
-    const loaded = await load(ctx, agg, id);
+    const loaded: Loaded<S> = opts.newStream && attempt === 1 ? { state: agg.initial(), revision: -1, exists: false } : await load(ctx, agg, id);
     if (!loaded.exists && (loaded.revision >= 0 || opts.mustExist)) throw notFound(agg.name, id);
     const events = validated(await decide(loaded)) as E[];
     if (events.length === 0) return { events, ids: [], nextRevision: loaded.revision, position: null };

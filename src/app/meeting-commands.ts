@@ -49,7 +49,7 @@ export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof re
     return decideContact({ type: 'LinkMeeting', meetingId, now }, contact);
   });
   const { state: contact } = await load(ctx, contactAggregate, i.contact);
-  const result = await execute(mctx, meetingAggregate, meetingId, ({ state }) => decideMeeting(command, state, { contact }));
+  const result = await execute(mctx, meetingAggregate, meetingId, ({ state }) => decideMeeting(command, state, { contact }), { newStream: true });
   return { id: meetingId, contactId: i.contact, events: result.events.map((e) => e.type) };
 }
 

@@ -22,8 +22,12 @@ export async function react(event: StoredEvent, deps: Deps): Promise<Reaction> {
   const ctx: AppContext = { ...deps, workspaceId, actor: 'reactor' };
   const data = event.data as never;
 
-  const workspace = async () => (await load(ctx, workspaceAggregate, workspaceId)).state.config;
-  const calendarConnected = async () => (await load(ctx, workspaceAggregate, workspaceId)).state.calendar.connected;
+  // Each stream is loaded once per event, however many questions are asked of it.
+  let workspaceLoaded: ReturnType<typeof loadWorkspace> | undefined;
+  const loadWorkspace = () => load(ctx, workspaceAggregate, workspaceId);
+  const workspaceState = async () => (await (workspaceLoaded ??= loadWorkspace())).state;
+  const workspace = async () => (await workspaceState()).config;
+  const calendarConnected = async () => (await workspaceState()).calendar.connected;
   const contact = async (id: string) => (await load(ctx, contactAggregate, id)).state;
   const meeting = async (id: string) => (await load(ctx, meetingAggregate, id)).state;
   const windowFor = async (contactId: string | null): Promise<Window | null> => {

@@ -1,13 +1,13 @@
 import { decideContact, emailBlocker } from '../../domain/contact.ts';
 import { decideMeeting, initialMeeting, type MeetingCommand, type MeetingState } from '../../domain/meeting.ts';
 import { isOutreachError } from '../../domain/errors.ts';
-import type { EventStore } from '../../eventstore/port.ts';
+import type { EventStore, StoredEvent } from '../../eventstore/port.ts';
 import type { Templates, EmailKind } from '../../infra/mail/templates.ts';
 import type { MailTransport } from '../../infra/mail/transport.ts';
 import { buildMail, messageIdFor } from '../../infra/mail/message.ts';
 import { classifySendError } from '../../infra/mail/errors.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from '../../infra/crypto/unsubscribe-token.ts';
-import { contactAggregate, meetingAggregate, workspaceAggregate } from '../aggregates.ts';
+import { contactAggregate, meetingAggregate, workspaceAggregate, type Aggregate } from '../aggregates.ts';
 import type { Clock } from '../clock.ts';
 import { execute, load, type AppContext } from '../handle.ts';
 import { derivedId } from '../ids.ts';
@@ -53,6 +53,17 @@ function resultCommand(data: EmailEffectData, meeting: MeetingState, messageId: 
 }
 
 /**
+ * A stream's state folded from its events as load() folds them; a stream written by another
+ * workspace reads as missing (the initial state), as it does there.
+ */
+function folded<S, E extends { type: string }>(agg: Aggregate<S, E>, events: readonly StoredEvent[], workspaceId: string): S {
+  if (events.length > 0 && events[0]!.metadata['workspaceId'] !== workspaceId) return agg.initial();
+  let state = agg.initial();
+  for (const e of events) if (agg.owns(e.type)) state = agg.evolve(state, { type: e.type, data: e.data } as unknown as E);
+  return state;
+}
+
+/**
  * One email effect, by the protocol: re-read the streams, decide whether it is still due, send with
  * a Message-ID derived from the effect key, then append the result event with an id derived from
  * the same key. A transient send failure is thrown (the queue retries); a permanent one is recorded.
@@ -68,15 +79,20 @@ export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps)
   if (!ws) return skipped('the workspace is not configured');
   const { state: contact, exists } = await load(ctx, contactAggregate, data.contactId);
   if (!exists) return skipped('the contact does not exist');
-  const meeting = data.meetingId ? (await load(ctx, meetingAggregate, data.meetingId)).state : initialMeeting();
-
   const resultStream = data.kind === 'keep-in-touch' ? `contact-${data.contactId}` : `meeting-${data.meetingId}`;
-  const resultId = derivedId(data.key);
   const stream = await deps.store.readStream(resultStream);
+  // The meeting's stream is the one just read (for every kind but keep-in-touch): its state is folded from it, not read again.
+  const meeting = !data.meetingId
+    ? initialMeeting()
+    : resultStream === meetingAggregate.stream(data.meetingId)
+      ? folded(meetingAggregate, stream, data.workspaceId)
+      : (await load(ctx, meetingAggregate, data.meetingId)).state;
+
+  const resultId = derivedId(data.key);
   if (stream.some((e) => e.id === resultId)) return skipped('already done: its result event is stored');
 
   const domain = deps.messageDomain ?? ws.ownerEmail.split('@')[1]!;
-  const messageId = messageIdFor(data.key, domain);
+  const messageId = messageIdFor(data.key, domain, resultId);
   const uid = data.meetingId ? icsUid(data.meetingId, domain) : '';
 
   // Still due? The decider that will record the result says so; and an effect made for an older booking is stale.
@@ -100,8 +116,8 @@ export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps)
     if (blocker) return skipped(blocker);
   }
   if (data.kind === 'keep-in-touch') {
-    const source = (await deps.store.readStream(`contact-${data.contactId}`)).find((e) => e.id === data.sourceEventId)
-      ?? stream.find((e) => e.id === data.sourceEventId);
+    // The result stream of a keep-in-touch is the contact's stream, read above: its source is there.
+    const source = stream.find((e) => e.id === data.sourceEventId);
     const touchedAt = (source?.data as { sentAt?: string } | undefined)?.sentAt;
     if (touchedAt && contact.lastTouchAt && Date.parse(contact.lastTouchAt) > Date.parse(touchedAt)) {
       return skipped('a later touch started its own keep-in-touch');
@@ -116,10 +132,10 @@ export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps)
 
   const token = signUnsubscribeToken({ workspaceId: data.workspaceId, contactId: data.contactId }, deps.unsubscribe.secret);
   const unsubscribe = unsubscribeUrl(deps.unsubscribe.publicUrl, token);
-  const vars = await templateVariables(ctx, { ws, contactId: data.contactId, contact, meeting, unsubscribeUrl: unsubscribe });
   const kind: EmailKind = data.kind === 'request-email'
     ? (meeting.request?.via === 'gatekeeper' ? 'meeting-request-gatekeeper' : 'meeting-request-direct')
     : data.kind === 'calendar-cancel' ? 'meeting-cancelled' : data.kind;
+  const vars = await templateVariables(ctx, { ws, contactId: data.contactId, contact, meeting, unsubscribeUrl: unsubscribe, kind });
   const content = deps.templates.render(kind, vars as never);
   const seeker = { name: ws.ownerName, email: ws.ownerEmail };
   const person = { name: contact.details!.name, email: contact.details!.email ?? '' };

@@ -35,7 +35,31 @@ export function secretKeyFrom(env: Record<string, string | undefined>): Buffer {
 export function subkey(key: Uint8Array | string, purpose: string): Buffer {
   const ikm = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
   if (ikm.length === 0) throw new OutreachError('config', `${VAR}: the key is empty`, { field: VAR });
-  return Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), `outreach ${purpose}`, KEY_BYTES));
+  // Every unsubscribe link (one per email) and every sealed token needs a subkey of the same
+  // master key: the derivation is remembered per key and purpose, and each caller gets a copy.
+  const memo = typeof key === 'string' ? undefined : derivedFor(key, purpose);
+  if (memo) return Buffer.from(memo);
+  const derived = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), `outreach ${purpose}`, KEY_BYTES));
+  if (typeof key !== 'string') remember(key, purpose, derived);
+  return Buffer.from(derived);
+}
+
+/**
+ * Subkeys already derived, held by the master key's object (so they go when it goes, and no copy
+ * of the key is kept as a string). Each entry keeps the key bytes it was derived from: a key
+ * object whose bytes were changed since is derived again, never served a stale subkey.
+ */
+const derivedKeys = new WeakMap<Uint8Array, Map<string, { from: Buffer; key: Buffer }>>();
+
+function derivedFor(key: Uint8Array, purpose: string): Buffer | undefined {
+  const hit = derivedKeys.get(key)?.get(purpose);
+  return hit && hit.from.equals(key) ? hit.key : undefined;
+}
+
+function remember(key: Uint8Array, purpose: string, derived: Buffer) {
+  let byPurpose = derivedKeys.get(key);
+  if (!byPurpose) derivedKeys.set(key, (byPurpose = new Map()));
+  byPurpose.set(purpose, { from: Buffer.from(key), key: derived });
 }
 
 const FORMAT = 'v1';

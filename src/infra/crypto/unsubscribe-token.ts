@@ -67,7 +67,15 @@ export function checkPublicUrl(publicUrl: string, field = 'OUTREACH_PUBLIC_URL')
   return url;
 }
 
+/** Checked base URLs by what was given: one per deployment, asked for once per email. */
+const checkedBases = new Map<string, string>();
+
 export function unsubscribeUrl(publicUrl: string, token: string): string {
-  const base = checkPublicUrl(publicUrl).toString().replace(/\/+$/, '');
+  let base = checkedBases.get(publicUrl);
+  if (base === undefined) {
+    base = checkPublicUrl(publicUrl).toString().replace(/\/+$/, '');
+    if (checkedBases.size >= 16) checkedBases.clear();
+    checkedBases.set(publicUrl, base);
+  }
   return `${base}/u/${encodeURIComponent(token)}`;
 }

@@ -14,10 +14,11 @@ const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
  * The Message-ID of an effect: the same key always gives the same id, so a retried send is
  * recognisably the same message (receivers and our outbox de-duplicate on it) and replies thread.
  */
-export function messageIdFor(effectKey: string, domain: string): string {
+export function messageIdFor(effectKey: string, domain: string, derived?: string): string {
   if (!effectKey) throw new OutreachError('validation', 'effectKey: must not be empty', { field: 'effectKey' });
   if (!DOMAIN.test(domain)) throw new OutreachError('config', `OUTREACH_MESSAGE_DOMAIN: ${JSON.stringify(domain)} is not a domain name`, { field: 'OUTREACH_MESSAGE_DOMAIN' });
-  return `<${derivedId(effectKey)}@${domain.toLowerCase()}>`;
+  // `derived`: derivedId(effectKey), when the caller has worked it out already (the result event's id is the same).
+  return `<${derived ?? derivedId(effectKey)}@${domain.toLowerCase()}>`;
 }
 
 export type BuildMailInput = {

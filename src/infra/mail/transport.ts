@@ -41,6 +41,18 @@ export interface MailTransport {
 
 export const DEFAULT_MAX_REQUEUES = 2;
 export const DEFAULT_POOL_SIZE = 5;
+/**
+ * Messages a pooled connection carries before the pool replaces it (nodemailer's default is 100).
+ * A replacement costs a TCP (and TLS) handshake, the login and the server's greeting delay (often
+ * 100 ms or more, deliberately), and a message waiting for it sees that latency: at 100 a
+ * connection, a busy worker pays it every few hundred sends. Higher means fewer of those pauses;
+ * the price is longer-lived connections: a provider's per-connection limits and any state it keeps
+ * per session last longer, and load is spread over its servers less often. A server that ends a
+ * session itself (a 421, a closed socket) is handled either way: the pool opens a new connection
+ * and re-sends what was in flight (maxRequeues). 1000 keeps a replacement rare without pinning a
+ * connection forever.
+ */
+export const DEFAULT_POOL_MAX_MESSAGES = 1000;
 
 const SECRET_PARAM = /pass|secret|token|key|auth/i;
 
@@ -137,7 +149,7 @@ function createSmtp(config: SmtpTransportConfig): MailTransport {
     pool: true,
     url: config.url,
     maxConnections: config.pool?.maxConnections ?? DEFAULT_POOL_SIZE,
-    ...(config.pool?.maxMessages !== undefined ? { maxMessages: config.pool.maxMessages } : {}),
+    maxMessages: config.pool?.maxMessages ?? DEFAULT_POOL_MAX_MESSAGES,
     maxRequeues: config.maxRequeues ?? DEFAULT_MAX_REQUEUES,
     connectionTimeout: config.timeouts?.connectionMs ?? 15_000,
     greetingTimeout: config.timeouts?.greetingMs ?? 15_000,
