@@ -10,6 +10,7 @@
  * job done, and the CalendarEventCreated event stored.
  */
 import { join } from 'node:path';
+import { arrivals } from './arrivals.ts';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/app/clock.ts';
 import { addContact } from '../src/app/contact-commands.ts';
@@ -99,8 +100,7 @@ export async function openCalendarSandbox(dir: string, google: StandInThread, op
   const prefix = benchPrefix();
   const env = { ...pipelineEnv(prefix, dir, UNUSED_SMTP), ...google.env };
   const trips = new Map<string, Trip>();
-  const created: number[] = [];
-  let waiter: { count: number; resolve: () => void } | undefined;
+  const created = arrivals('CalendarEventCreated events');
   let rt: Runtime;
   try {
     await configureAllHours(ctx);
@@ -112,10 +112,9 @@ export async function openCalendarSandbox(dir: string, google: StandInThread, op
         const result = await store.append(stream, events, opts);
         if (result.position !== null && events.some((e: NewEvent) => e.type === 'CalendarEventCreated')) {
           const at = epochMs();
-          created.push(at);
           const trip = trips.get(stream.slice('meeting-'.length));
           if (trip) trip.stored = at;
-          if (waiter && created.length >= waiter.count) waiter.resolve();
+          created.record(at);
         }
         return result;
       },
@@ -145,18 +144,9 @@ export async function openCalendarSandbox(dir: string, google: StandInThread, op
     /** Per booked meeting, the marks of its trip. */
     trips,
     /** epochMs of each CalendarEventCreated stored, in order. */
-    created,
+    created: created.times,
     /** Resolves when `count` CalendarEventCreated events in all are stored; rejects after timeoutMs. */
-    createdStored(count: number, timeoutMs: number) {
-      return new Promise<void>((resolve, reject) => {
-        if (created.length >= count) return resolve();
-        const timer = setTimeout(() => {
-          waiter = undefined;
-          reject(new Error(`${created.length} of ${count} CalendarEventCreated events stored after ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiter = { count, resolve: () => { clearTimeout(timer); waiter = undefined; resolve(); } };
-      });
-    },
+    createdStored: created.reached,
     async close() {
       try {
         await rt.close();

@@ -4,6 +4,7 @@
  * and the raw nodemailer pool of the baseline.
  */
 import { randomUUID } from 'node:crypto';
+import { arrivals } from './arrivals.ts';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { systemClock } from '../src/app/clock.ts';
@@ -43,15 +44,13 @@ export async function openEmailSandbox(dir: string, smtpUrl: string) {
   await configureAllHours(ctx, { dailyLimit: 10_000 });
   const prefix = benchPrefix();
   const env = pipelineEnv(prefix, dir, smtpUrl);
-  const thankYous: number[] = [];
-  let waiter: { count: number; resolve: () => void } | undefined;
+  const thankYous = arrivals('ThankYouSent events');
   const observed: EventStore = {
     ...store,
     async append(stream, events, opts) {
       const result = await store.append(stream, events, opts);
       if (result.position !== null && events.some((e: NewEvent) => e.type === 'ThankYouSent')) {
-        thankYous.push(hrMs());
-        if (waiter && thankYous.length >= waiter.count) waiter.resolve();
+        thankYous.record(hrMs());
       }
       return result;
     },
@@ -66,18 +65,9 @@ export async function openEmailSandbox(dir: string, smtpUrl: string) {
   return {
     store, ctx, prefix, rt,
     /** hrMs() of each ThankYouSent stored, in order. */
-    thankYous,
+    thankYous: thankYous.times,
     /** Resolves when `count` ThankYouSent events in all are stored; rejects after timeoutMs. */
-    thankYousStored(count: number, timeoutMs: number) {
-      return new Promise<void>((resolve, reject) => {
-        if (thankYous.length >= count) return resolve();
-        const timer = setTimeout(() => {
-          waiter = undefined;
-          reject(new Error(`${thankYous.length} of ${count} ThankYouSent events stored after ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiter = { count, resolve: () => { clearTimeout(timer); waiter = undefined; resolve(); } };
-      });
-    },
+    thankYousStored: thankYous.reached,
     async close() {
       try {
         await rt.close();

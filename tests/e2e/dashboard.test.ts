@@ -20,6 +20,7 @@ import { createRedis } from '../../src/infra/redis.ts';
 import { createQueues, type Queues } from '../../src/infra/queue/scheduler.ts';
 import { buildServer, type ApiServer } from '../../src/api/server.ts';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/pipeline.ts';
+import { projected as waitForProjections } from '../support/projections.ts';
 
 const TOKEN = 'dashboard-test-token-0123456789ab';
 const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
@@ -41,14 +42,7 @@ let browser: BrowserContext;
 
 const ctxFor = (workspaceId: string): AppContext => ({ store, clock: systemClock, workspaceId, actor: 'test' });
 
-async function projected() {
-  const head = await store.headPosition();
-  for (let i = 0; i < 400; i++) {
-    if (readModels.lag(head).every((p) => p.lag === 0)) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('projections still behind');
-}
+const projected = () => waitForProjections(store, readModels);
 
 async function getJson<T>(path: string): Promise<T> {
   const r = await fetch(`${base}${path.replace(/^\//, '')}`, { headers: { authorization: `Bearer ${TOKEN}` } });

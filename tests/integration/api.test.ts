@@ -24,6 +24,7 @@ import { describe as describeError } from '../../src/api/errors.ts';
 import { resolveApiToken, tokenMatches } from '../../src/api/auth.ts';
 import { OutreachError } from '../../src/domain/errors.ts';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/pipeline.ts';
+import { projected as waitForProjections } from '../support/projections.ts';
 
 const TOKEN = 'api-test-token-0123456789abcdef';
 const SECRET = 'api-test-secret-key-that-is-long-enough';
@@ -43,15 +44,7 @@ const others: { close(): Promise<unknown> }[] = [];
 
 const ctxFor = (workspaceId: string): AppContext => ({ store, clock: systemClock, workspaceId, actor: 'test' });
 
-/** The projector has applied everything in the log. */
-async function projected() {
-  const head = await store.headPosition();
-  for (let i = 0; i < 400; i++) {
-    if (readModels.lag(head).every((p) => p.lag === 0)) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`projections still behind: ${JSON.stringify(readModels.lag(head))}`);
-}
+const projected = () => waitForProjections(store, readModels);
 
 async function lastEvent(type: string) {
   const all = await store.readAll({ maxCount: 100_000 });
