@@ -7,6 +7,7 @@ import { load } from '../src/app/handle.ts';
 import { workspaceAggregate } from '../src/app/aggregates.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
 import { pollSchedulerId } from '../src/infra/queue/scheduler.ts';
+import { effectWorkerOptions, failedForGood } from '../src/infra/queue/worker-options.ts';
 import { redisSyncTokens } from '../src/infra/calendar-deps.ts';
 import type { WorkerLog } from '../src/app/worker-log.ts';
 
@@ -37,8 +38,7 @@ export function startCalendarWorker(rt: Runtime, opts: { deps: Omit<CalendarDeps
       connection: rt.workerConnection(),
       prefix: rt.prefix,
       concurrency: opts.concurrency ?? 10,
-      lockDuration: Number(rt.env['OUTREACH_JOB_LOCK_MS'] || 30_000),
-      stalledInterval: Number(rt.env['OUTREACH_JOB_LOCK_MS'] || 30_000),
+      ...effectWorkerOptions(rt.env),
     },
   );
 
@@ -59,7 +59,7 @@ export function startCalendarWorker(rt: Runtime, opts: { deps: Omit<CalendarDeps
 
   worker.on('failed', (job, error) => {
     if (!job) return;
-    opts.log(job.attemptsMade < (job.opts.attempts ?? 1) ? 'retrying' : 'failed', { job: job.id, attempt: job.attemptsMade, reason: error.message });
+    opts.log(failedForGood(job, error) ? 'failed' : 'retrying', { job: job.id, attempt: job.attemptsMade, reason: error.message });
   });
   worker.on('error', (e) => opts.log('error', { reason: e.message }));
   return worker;

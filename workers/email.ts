@@ -3,6 +3,7 @@ import type { Runtime } from '../src/infra/runtime.ts';
 import type { EffectData } from '../src/app/effects/effect.ts';
 import { performEmailEffect, recordEmailFailed, type EmailDeps, type EmailEffectData } from '../src/app/effects/email-effect.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
+import { effectWorkerOptions, failedForGood } from '../src/infra/queue/worker-options.ts';
 import type { WorkerLog } from '../src/app/worker-log.ts';
 
 export type EmailWorkerOptions = {
@@ -32,16 +33,14 @@ export function startEmailWorker(rt: Runtime, opts: EmailWorkerOptions): Worker<
       connection: rt.workerConnection(),
       prefix: rt.prefix,
       concurrency: opts.concurrency ?? 10,
-      // A job whose worker died is taken up again once its lock lapses; shorter locks mean faster recovery, more renewals.
-      lockDuration: Number(rt.env['OUTREACH_JOB_LOCK_MS'] || 30_000),
-      stalledInterval: Number(rt.env['OUTREACH_JOB_LOCK_MS'] || 30_000),
+      ...effectWorkerOptions(rt.env),
       ...(opts.ratePerSecond ? { limiter: { max: opts.ratePerSecond, duration: 1000 } } : {}),
     },
   );
   worker.on('failed', (job, error) => {
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade < attempts) {
+    if (!failedForGood(job, error)) {
       opts.log('retrying', { effect: job.data.key, attempt: job.attemptsMade, of: attempts, reason: error.message });
       return;
     }
