@@ -29,8 +29,13 @@ export type SmtpStandIn = {
   readonly connectionCount: number;
   /** Reply `code` to the next `count` messages at `stage` (default: after DATA). */
   failNext(count: number, code: number, opts?: { stage?: FaultStage; message?: string }): void;
-  /** Cut the connection in the middle of DATA for the next `count` messages. */
-  dropNext(count?: number): void;
+  /**
+   * Cut the connection in the middle of DATA for the next `count` messages: once `afterBytes` of the
+   * message (default: its first bytes, whatever arrived first) are in, before any reply.
+   */
+  dropNext(count?: number, opts?: { afterBytes?: number }): void;
+  /** Each cut made by dropNext: the message bytes received by then, and its Message-ID when those bytes held it. */
+  readonly drops: { bytes: number; messageId?: string }[];
   /** Resolves once `count` messages in all have arrived; rejects after timeoutMs. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Forgets received messages and pending faults. */
@@ -38,12 +43,13 @@ export type SmtpStandIn = {
   stop(): Promise<void>;
 };
 
-type Fault = { kind: 'reply'; code: number; stage: FaultStage; message: string } | { kind: 'drop' };
+type Fault = { kind: 'reply'; code: number; stage: FaultStage; message: string } | { kind: 'drop'; afterBytes: number };
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 
 export async function startSmtpServer(opts: { auth?: { user: string; pass: string } } = {}): Promise<SmtpStandIn> {
   const messages: ReceivedMail[] = [];
+  const drops: { bytes: number; messageId?: string }[] = [];
   let faults: Fault[] = [];
   let connectionCount = 0;
   const waiters = new Set<() => void>();
@@ -89,9 +95,24 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
     onData(stream, session: SMTPServerSession, callback) {
       const fault = takeFault('data');
       if (fault?.kind === 'drop') {
-        // Cut the TCP connection once the first bytes of the message are in.
-        stream.once('data', () => sockets.get(socketKey(session.remoteAddress, session.remotePort))?.destroy());
-        stream.resume();
+        // Cut the TCP connection once enough of the message is in (the end of a short one at the latest), never replying.
+        const received: Buffer[] = [];
+        let bytes = 0;
+        let cut = false;
+        const cutNow = () => {
+          if (cut) return;
+          cut = true;
+          const messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(Buffer.concat(received).toString('latin1'))?.[1];
+          drops.push({ bytes, ...(messageId ? { messageId } : {}) });
+          sockets.get(socketKey(session.remoteAddress, session.remotePort))?.destroy();
+        };
+        stream.on('data', (chunk: Buffer) => {
+          if (cut) return;
+          received.push(chunk);
+          bytes += chunk.length;
+          if (bytes >= fault.afterBytes) cutNow();
+        });
+        stream.once('end', cutNow);
         return;
       }
       const chunks: Buffer[] = [];
@@ -145,6 +166,7 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
     port,
     url: `smtp://${credentials}${host}:${port}`,
     messages,
+    drops,
     get connectionCount() {
       return connectionCount;
     },
@@ -153,8 +175,8 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
       const message = options.message ?? (code >= 500 ? 'Requested action not taken: mailbox unavailable' : 'Requested action aborted: try again later');
       for (let i = 0; i < count; i++) faults.push({ kind: 'reply', code, stage, message });
     },
-    dropNext(count = 1) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'drop' });
+    dropNext(count = 1, options = {}) {
+      for (let i = 0; i < count; i++) faults.push({ kind: 'drop', afterBytes: Math.max(1, options.afterBytes ?? 1) });
     },
     waitFor(count, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
@@ -174,6 +196,7 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
     },
     reset() {
       messages.length = 0;
+      drops.length = 0;
       faults = [];
     },
     stop() {

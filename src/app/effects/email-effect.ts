@@ -126,7 +126,8 @@ export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps)
 
   if (toContact(data.kind)) {
     const contactZone = contact.details?.timezone ?? ws.timezone;
-    const slot = await takeSendSlot(deps.counter, { workspaceId: data.workspaceId, now, limit: ws.dailySendLimit, zone: ws.timezone, hours: ws.businessHours });
+    // The slot is this effect's: its retries (a 421, a cut connection, a worker that died) do not take another.
+    const slot = await takeSendSlot(deps.counter, { workspaceId: data.workspaceId, now, limit: ws.dailySendLimit, zone: ws.timezone, hours: ws.businessHours, effect: data.key });
     if (!slot.ok) return { outcome: 'deferred', until: slot.until, reason: `the daily limit of ${ws.dailySendLimit} emails for ${slot.day} is reached (recipient zone ${contactZone})` };
   }
 

@@ -1,12 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SendCounter } from '../../app/effects/daily-limit.ts';
 
-// Check and increment in one step, so two workers cannot both take the last slot of a day.
+// Check and take in one step, so two workers cannot both take the last slot of a day. The day's
+// slots are a set of effect keys: an effect that already holds one (its retry) keeps it.
 const RESERVE = `
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n >= tonumber(ARGV[1]) then return 0 end
-redis.call('INCR', KEYS[1])
+if redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[1], 259200)
 return 1`;
 const RESERVE_SHA = createHash('sha1').update(RESERVE).digest('hex');
@@ -15,15 +16,16 @@ const isNoScript = (e: unknown) => e instanceof Error && e.message.startsWith('N
 
 export function redisSendCounter(redis: Redis, prefix: string): SendCounter {
   return {
-    async reserve(workspaceId, day, limit) {
-      const key = `${prefix}:sent:${workspaceId}:${day}`;
+    async reserve(workspaceId, day, limit, effect = randomUUID()) {
+      // A set (the counter it replaced was a string under :sent:, hence the new name).
+      const key = `${prefix}:sends:${workspaceId}:${day}`;
       // By its hash, as the script is one send after another; the text only when Redis does not know it (yet, or any more).
       let r: unknown;
       try {
-        r = await redis.evalsha(RESERVE_SHA, 1, key, String(limit));
+        r = await redis.evalsha(RESERVE_SHA, 1, key, String(limit), effect);
       } catch (e) {
         if (!isNoScript(e)) throw e;
-        r = await redis.eval(RESERVE, 1, key, String(limit));
+        r = await redis.eval(RESERVE, 1, key, String(limit), effect);
       }
       return r === 1;
     },
