@@ -127,11 +127,18 @@ export function nextBusinessMoment(iso: string, w: Window): string {
   const local = dt(iso).setZone(w.zone);
   if (within) return out(local);
   let day = local.startOf('day');
-  if (isBusinessDay(local, w) && local < at(local, w.hours.start)) return out(at(local, w.hours.start));
-  for (let i = 1; i <= 8; i++) {
+  // at() on a day whose start falls in a DST gap lands on the shifted wall time, which is what a person would expect,
+  // unless the whole window lies in the gap: that day has no business hours.
+  const opening = (d: DateTime) => {
+    const o = out(at(d, w.hours.start));
+    return isWithinBusinessHours(o, w) ? o : null;
+  };
+  const today = isBusinessDay(local, w) && local < at(local, w.hours.start) ? opening(local) : null;
+  if (today) return today;
+  for (let i = 1; i <= 15; i++) {
     day = day.plus({ days: 1 });
-    // at() on a day whose start falls in a DST gap lands on the shifted wall time, which is what a person would expect.
-    if (isBusinessDay(day, w)) return out(at(day, w.hours.start));
+    const o = isBusinessDay(day, w) ? opening(day) : null;
+    if (o) return o;
   }
   throw new Error('business hours name no weekday');
 }
@@ -147,8 +154,11 @@ export function lastBusinessMomentBefore(iso: string, notBefore: string, w: Wind
   for (let i = 0; i <= 8; i++) {
     if (isBusinessDay(day, w)) {
       const end = at(day, w.hours.end).minus({ minutes: 1 });
-      if (end <= dt(iso) && end >= floor) return out(end);
-      if (end < floor) return null;
+      // An end in a DST gap shifts out of the window: not a business moment.
+      const inside = isWithinBusinessHours(out(end), w);
+      if (inside && end <= dt(iso) && end >= floor) return out(end);
+      // The window's last minute began before `notBefore`, which may still be in it.
+      if (end < floor) return isWithinBusinessHours(notBefore, w) && floor <= dt(iso) ? out(floor) : null;
     }
     day = day.minus({ days: 1 });
   }
