@@ -1,6 +1,9 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Runtime } from '../src/infra/runtime.ts';
-import type { EffectData } from '../src/app/effects/effect.ts';
+import { join } from 'node:path';
+import { ERASE_EFFECT, type EffectData } from '../src/app/effects/effect.ts';
+import { eraseContactCopies, type EraseDeps } from '../src/app/effects/erase-effect.ts';
+import { withoutAddresses } from '../src/infra/mail/errors.ts';
 import { performEmailEffect, recordEmailFailed, type EmailDeps, type EmailEffectData } from '../src/app/effects/email-effect.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
 import { effectWorkerOptions, failedForGood } from '../src/infra/queue/worker-options.ts';
@@ -17,10 +20,22 @@ export type EmailWorkerOptions = {
 /** Wires the email queue to performEmailEffect; the rules live there. */
 export function startEmailWorker(rt: Runtime, opts: EmailWorkerOptions): Worker<EffectData> {
   const deps: EmailDeps = { ...opts.deps, store: rt.store, clock: rt.clock, counter: rt.counter };
+  const erase: EraseDeps = {
+    store: rt.store, calendarDir: join(rt.config.dataDir, 'calendar'),
+    ...(opts.deps.transport.folder ? { outboxDir: opts.deps.transport.folder } : {}),
+  };
   const worker = new Worker<EffectData>(
     QUEUES.email,
     async (job: Job<EffectData>, token?: string) => {
-      const result = await performEmailEffect(job.data as EmailEffectData, deps);
+      if (job.data.kind === ERASE_EFFECT) {
+        const erased = await eraseContactCopies(job.data, erase);
+        opts.log(erased.outcome, { effect: job.data.key, ...(erased.outcome === 'erased' ? { files: erased.files } : { reason: erased.reason }) });
+        return erased;
+      }
+      const result = await performEmailEffect(job.data as EmailEffectData, deps).catch((e: unknown) => {
+        // The error becomes the job's failedReason in Redis and a log line: no address in either.
+        throw e instanceof Error ? Object.assign(e, { message: withoutAddresses(e.message) }) : e;
+      });
       if (result.outcome === 'deferred') {
         opts.log('deferred', { effect: job.data.key, until: result.until, reason: result.reason });
         await job.moveToDelayed(Date.parse(result.until), token);

@@ -46,7 +46,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const host = opts.host ?? '127.0.0.1';
   const log: WorkerLog = opts.log ?? (() => undefined);
   const { token, generated } = resolveApiToken(env, host);
-  const store = opts.store ?? (await openEventStore(opts.config.eventStore));
+  const store = opts.store ?? (await openEventStore(opts.config, env));
   const closers: (() => Promise<void> | void)[] = [];
   if (!opts.store) closers.push(() => store.close());
   try {

@@ -10,16 +10,25 @@ export type Aggregate<S, E extends { type: string }> = {
   initial: () => S;
   evolve: (state: S, event: E) => S;
   owns: (type: string) => boolean;
+  /** Whose personal data the aggregate's events hold: their key seals it, forgetting them erases it. */
+  dataSubject: (id: string, state: S, events: readonly E[]) => string;
 };
 
 const owns = (schemas: object) => (type: string) => Object.hasOwn(schemas, type);
 
 export const workspaceAggregate: Aggregate<WorkspaceState, WorkspaceEvent> = {
   name: 'workspace', stream: streams.workspace, initial: initialWorkspace, evolve: evolveWorkspace, owns: owns(workspaceEvents),
+  dataSubject: (id) => `workspace:${id}`,
 };
 export const contactAggregate: Aggregate<ContactState, ContactEvent> = {
   name: 'contact', stream: streams.contact, initial: initialContact, evolve: evolveContact, owns: owns(contactEvents),
+  dataSubject: (id) => `contact:${id}`,
 };
 export const meetingAggregate: Aggregate<MeetingState, MeetingEvent> = {
   name: 'meeting', stream: streams.meeting, initial: initialMeeting, evolve: evolveMeeting, owns: owns(meetingEvents),
+  // A meeting's notes, place and reasons are about the person met: they go when that person is forgotten.
+  dataSubject: (id, state, events) => {
+    const contactId = state.request?.contactId ?? events.find((e) => e.type === 'MeetingRequested')?.data.contactId;
+    return contactId ? `contact:${contactId}` : `meeting:${id}`;
+  },
 };

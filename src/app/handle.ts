@@ -121,6 +121,7 @@ export async function execute<S, E extends DomainEvent>(
       causationId: ctx.causationId ?? correlationId,
       actor: ctx.actor,
       schemaVersion: SCHEMA_VERSION,
+      dataSubject: agg.dataSubject(id, loaded.state, events),
     };
     try {
       const result = await ctx.store.append(

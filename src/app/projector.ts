@@ -45,6 +45,19 @@ export type RunningProjector = {
  * LIVE_BATCH). After every batch it resumes from the lowest checkpoint, which is where another
  * process (a rebuild) may have sent a projection back.
  */
+/**
+ * The rows a forget scrubbed are overwritten in place (secure_delete), but their old pages still
+ * sit in the WAL until a checkpoint copies the new ones over them: force it now, and truncate the
+ * WAL so not even its stale frames keep the data.
+ */
+function eraseOldPages(db: Database) {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // Busy with a reader: the next checkpoint does it.
+  }
+}
+
 export function startProjector(deps: ProjectorDeps): RunningProjector {
   const projector = createProjector(deps.db, deps.projections ?? allProjections);
   const batchSize = deps.batchSize ?? CATCH_UP_BATCH;
@@ -61,6 +74,7 @@ export function startProjector(deps: ProjectorDeps): RunningProjector {
   const commit = async (events: StoredEvent[], after: bigint | null): Promise<boolean> => {
     await retryBusy(() => projector.apply(events, after));
     position = projector.lowest();
+    if (events.some((e) => e.type === 'ContactForgotten')) eraseOldPages(deps.db);
     return position === null || position < events[events.length - 1]!.position;
   };
 

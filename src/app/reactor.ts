@@ -4,7 +4,7 @@ import { keepInTouchDue, nextBusinessMoment, nudgeDue, prepBriefDue, thankYouDue
 import { contactAggregate, meetingAggregate, workspaceAggregate } from './aggregates.ts';
 import { load, type AppContext } from './handle.ts';
 import {
-  contactScope, effectKey, isCalendarEffect, meetingScope, PRIORITY, type EffectKind, type EffectJob, type Reaction,
+  contactScope, effectKey, ERASE_EFFECT, isCalendarEffect, meetingScope, PRIORITY, type EffectKind, type EffectJob, type Reaction,
 } from './effects/effect.ts';
 
 type Deps = Pick<AppContext, 'store' | 'clock'>;
@@ -127,8 +127,15 @@ export async function react(event: StoredEvent, deps: Deps): Promise<Reaction> {
       return { schedule: [], cancel: [], polls: [{ workspaceId, on: false }] };
     case 'ReplyReceived':
       return { schedule: [], cancel: [{ scope: contactScope(contactIdOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }] };
+    case 'ContactForgotten': {
+      const contactId = contactIdOfStream(event.stream);
+      // Withdrawn first (cancellations run before jobs), so the erasure itself is not withdrawn.
+      return {
+        schedule: [job(ERASE_EFFECT, (data as EventOf<'ContactForgotten'>['data']).forgottenAt, { contactId })],
+        cancel: [{ scope: contactScope(contactId), kinds: 'all', because: event.type }],
+      };
+    }
     case 'ContactOptedOut':
-    case 'ContactForgotten':
     case 'EmailBounced':
       return { schedule: [], cancel: [{ scope: contactScope(contactIdOfStream(event.stream)), kinds: 'all', because: event.type }] };
     default:

@@ -84,14 +84,15 @@ export const contactEvents = {
     effect: z.string().min(1).max(200),
     email: personal(emailAddress),
     code: z.number().int().min(400).max(599),
-    reason: z.string().max(1000),
+    // A server's answer often quotes the address it refused.
+    reason: personal(z.string().max(1000)),
     meetingId: id.optional(),
     bouncedAt: at,
   }),
   /** An email that kept failing for temporary reasons until its retries ran out; it can be sent again by replaying. */
   EmailFailed: z.object({
     effect: z.string().min(1).max(200),
-    reason: z.string().max(1000),
+    reason: personal(z.string().max(1000)),
     attempts: z.number().int().min(1),
     meetingId: id.optional(),
     failedAt: at,
@@ -172,5 +173,7 @@ export const eventMetadata = z.object({
   causationId: z.string().min(1),
   actor: z.string().min(1).max(200),
   schemaVersion: z.number().int().min(1),
+  /** Whose key seals the event's personal fields (`contact:<id>`); the stream's own id when absent. */
+  dataSubject: z.string().min(1).max(200).optional(),
 });
 export type EventMetadata = z.infer<typeof eventMetadata>;

@@ -44,7 +44,7 @@ export async function openRuntime(config: Config, env: NodeJS.ProcessEnv = proce
   const warnings: string[] = [];
   const eviction = await evictionWarning(producer);
   if (eviction) warnings.push(eviction);
-  const store = opts.store ?? (await openEventStore(config.eventStore));
+  const store = opts.store ?? (await openEventStore(config, env));
   const clock = opts.clock ?? systemClock;
   const queues = createQueues(producer, prefix);
   const workers: Redis[] = [];

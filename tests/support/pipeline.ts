@@ -4,6 +4,7 @@ import type { Config } from '../../src/app/config.ts';
 import { openRuntime, type Runtime } from '../../src/infra/runtime.ts';
 import { runWorkers } from '../../src/cli/commands/worker.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
+import { TEST_SECRET_KEY } from './app.ts';
 
 export const REDIS_URL = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
 
@@ -27,7 +28,7 @@ export async function deleteKeys(prefix: string) {
 /** The environment a worker process of this test sees. */
 export const pipelineEnv = (prefix: string, dataDir: string, smtpUrl: string, extra: Record<string, string> = {}) => ({
   REDIS_URL, OUTREACH_QUEUE_PREFIX: prefix, OUTREACH_DATA_DIR: dataDir, SMTP_URL: smtpUrl,
-  OUTREACH_RETRY_BASE_MS: '50', OUTREACH_JOB_LOCK_MS: '1500', OUTREACH_RATE_LIMIT_WAIT_MS: '200', OUTREACH_SECRET_KEY: 'test-secret-key-that-is-long-enough-1234', OUTREACH_PUBLIC_URL: 'https://outreach.example',
+  OUTREACH_RETRY_BASE_MS: '50', OUTREACH_JOB_LOCK_MS: '1500', OUTREACH_RATE_LIMIT_WAIT_MS: '200', OUTREACH_SECRET_KEY: TEST_SECRET_KEY, OUTREACH_PUBLIC_URL: 'https://outreach.example',
   ...extra,
 });
 

@@ -13,7 +13,14 @@ export type EmailEffect = (typeof EMAIL_EFFECTS)[number];
  */
 export const CALENDAR_EFFECTS = ['calendar-file', 'google-create', 'google-update', 'google-delete'] as const;
 export type CalendarEffect = (typeof CALENDAR_EFFECTS)[number];
-export type EffectKind = EmailEffect | CalendarEffect;
+/**
+ * Erasure: after a contact is forgotten, the local copies of mail and invitations about them (the
+ * outbox's .eml files, the meetings' .ics files) are deleted. It runs on the email queue, whose
+ * worker owns the outbox.
+ */
+export const ERASE_EFFECT = 'erase-copies' as const;
+export type EraseEffect = typeof ERASE_EFFECT;
+export type EffectKind = EmailEffect | CalendarEffect | EraseEffect;
 export const isCalendarEffect = (kind: EffectKind): kind is CalendarEffect => (CALENDAR_EFFECTS as readonly string[]).includes(kind);
 
 export type EffectData = {
@@ -54,10 +61,11 @@ export const PRIORITY: Record<EffectKind, number> = {
   'google-update': 1,
   'google-delete': 1,
   'calendar-file': 2,
+  'erase-copies': 1,
 };
 
 /** Emails to the seeker (the prep brief) do not count against the daily limit on outreach. */
-export const toContact = (kind: EffectKind) => kind !== 'prep-brief' && !isCalendarEffect(kind);
+export const toContact = (kind: EffectKind) => kind !== 'prep-brief' && kind !== ERASE_EFFECT && !isCalendarEffect(kind);
 
 /** A Calendar poll per connected workspace, switched on and off by the reactor. */
 export type PollChange = { workspaceId: string; on: boolean };

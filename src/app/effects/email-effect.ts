@@ -28,7 +28,7 @@ export type EmailDeps = {
 };
 
 export type EmailOutcome =
-  | { outcome: 'sent'; messageId: string; to: string }
+  | { outcome: 'sent'; messageId: string }
   | { outcome: 'skipped'; reason: string }
   | { outcome: 'deferred'; until: string; reason: string }
   | { outcome: 'bounced'; code: number; reason: string };
@@ -153,7 +153,7 @@ export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps)
     ...(ics ? { ics } : {}),
   });
   try {
-    await deps.transport.send(mail);
+    await deps.transport.send(mail, { about: data.contactId });
   } catch (error) {
     const failure = classifySendError(error);
     if (failure.kind !== 'permanent') throw error;
@@ -176,7 +176,8 @@ export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps)
     // Refused now means something changed while the mail was in flight (an opt-out): the mail went, and the log says why no result followed.
     if (!isOutreachError(e, 'illegal_state')) throw e;
   }
-  return { outcome: 'sent', messageId, to: to.email };
+  // No address in the outcome: it is kept with the finished job in Redis, which forget cannot reach.
+  return { outcome: 'sent', messageId };
 }
 
 /** After the last retry: the failure becomes part of the contact's history. */

@@ -16,5 +16,7 @@ export function openProjectionsDb(file: string): Database.Database {
   applyPragmas(db);
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
+  // A forgotten person's rows are overwritten where they lay, not left in free pages.
+  db.pragma('secure_delete = ON');
   return db;
 }

@@ -66,3 +66,8 @@ export function classifySendError(error: unknown): SendErrorClass {
   }
   return { kind: 'transient', ...base, reason: code ? `${code}: ${message}` : message };
 }
+
+const ADDRESS = /[^\s<>()[\]",;:@]+@[^\s<>()[\]",;:@]+\.[^\s<>()[\]",;:@]+/g;
+
+/** A server's message with the addresses it quotes taken out: it is kept where forget cannot reach (Redis, logs). */
+export const withoutAddresses = (message: string): string => message.replace(ADDRESS, '<address>');

@@ -33,7 +33,10 @@ export interface MailTransport {
   /** For logs: never contains a password. */
   readonly description: string;
   /** Rejects with nodemailer's error as is (responseCode, command, code), for classifySendError. */
-  send(message: SendMailOptions): Promise<SendResult>;
+  /** `about`: the contact the message concerns, so that forgetting them can find its local copy. */
+  send(message: SendMailOptions, opts?: { about?: string }): Promise<SendResult>;
+  /** Where copies are kept on disk (the outbox folder); none for SMTP. */
+  readonly folder?: string;
   /** Outbox: the folder is writable. SMTP: connects (and logs in) once. */
   verify(): Promise<void>;
   close(): Promise<void>;
@@ -74,12 +77,17 @@ export function describeTransport(config: MailTransportConfig): string {
   return `smtp ${where} (pool ${size}, requeues ${config.maxRequeues ?? DEFAULT_MAX_REQUEUES}, TLS verification ${verifyTls}${dkim})`;
 }
 
-/** Message-ID → file name: readable, unique per id, and nothing that could climb out of the folder. */
-export const outboxFileName = (messageId: string): string => {
+/**
+ * Message-ID → file name: readable, unique per id, and nothing that could climb out of the folder.
+ * Mail about a contact starts with their id, which is how forgetting them finds it.
+ */
+export const outboxFileName = (messageId: string, about?: string): string => {
   const bare = messageId.replace(/^<|>$/g, '');
   const safe = bare.replace(/[^A-Za-z0-9._@+-]/g, '_').replace(/^\.+/, '_').slice(0, 200);
-  return `${safe || 'message'}.eml`;
+  const owner = about && /^[A-Za-z0-9-]{1,64}$/.test(about) ? `${about}${ABOUT_SEPARATOR}` : '';
+  return `${owner}${safe || 'message'}.eml`;
 };
+export const ABOUT_SEPARATOR = '--';
 
 const addresses = (list: unknown): string[] =>
   Array.isArray(list) ? list.map((a) => (typeof a === 'string' ? a : String((a as { address?: unknown }).address ?? a))) : [];
@@ -122,10 +130,11 @@ function createOutbox(config: OutboxTransportConfig): MailTransport {
   return {
     kind: 'outbox',
     description: describeTransport(config),
-    async send(message) {
+    folder: dir,
+    async send(message, opts) {
       await ensureDir();
       const info = await transporter.sendMail(message);
-      const file = await writeAtomically(dir, outboxFileName(info.messageId), info.message as Buffer);
+      const file = await writeAtomically(dir, outboxFileName(info.messageId, opts?.about), info.message as Buffer);
       const accepted = addresses(info.envelope.to);
       return { messageId: info.messageId, accepted, rejected: [], response: `written to ${file}`, file };
     },

@@ -1,0 +1,132 @@
+import Database from 'better-sqlite3';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { OutreachError } from '../../domain/errors.ts';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { applyPragmas } from '../../eventstore/sqlite/schema.ts';
+import { subkey } from './secret-key.ts';
+
+/**
+ * One data key per subject (a contact, a workspace): personal fields are encrypted with it, and
+ * forgetting the subject deletes it, which makes every copy of that data unreadable at once —
+ * in the log, in backups of it, in EventStoreDB, wherever the ciphertext went (crypto-shredding).
+ */
+export type SubjectKeys = {
+  /** The subject's key, made on first use; null once the subject is forgotten. */
+  keyFor(subject: string): Buffer | null;
+  /** The key when there is one; never makes one (reading needs no new key). */
+  existingKey(subject: string): Buffer | null;
+  /** Delete the key for good, leaving a tombstone so no new key is ever made for it. Idempotent. */
+  forget(subject: string): void;
+  isForgotten(subject: string): boolean;
+  close(): void;
+};
+
+export const subjectKeysFile = (dataDir: string) => join(dataDir, 'keys.db');
+
+const IV = 12;
+const TAG = 16;
+const MAX_CACHED = 50_000;
+
+/**
+ * Keys live in a small SQLite file of their own (not in the event log, which must never lose a
+ * byte, while these must be deletable), wrapped with a subkey of OUTREACH_SECRET_KEY so the file
+ * alone opens nothing. secure_delete and a WAL truncation after each forget overwrite the bytes
+ * of a deleted key instead of leaving them in free pages.
+ */
+export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKeys {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file);
+  applyPragmas(db);
+  db.pragma('secure_delete = ON');
+  db.exec(`CREATE TABLE IF NOT EXISTS subject_keys (
+    subject      TEXT PRIMARY KEY,
+    wrapped      BLOB,
+    created_at   TEXT NOT NULL,
+    forgotten_at TEXT
+  )`);
+  db.exec('CREATE TABLE IF NOT EXISTS wrapping (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL)');
+  if (file !== ':memory:') chmodSync(file, 0o600);
+  const kek = subkey(masterKey, 'subject-keys');
+  // Which master key wraps these keys, so that a changed OUTREACH_SECRET_KEY is one clear error
+  // at start-up instead of unreadable data later.
+  const fingerprint = createHash('sha256').update(subkey(masterKey, 'subject-keys-fingerprint')).digest('hex').slice(0, 16);
+  db.prepare('INSERT OR IGNORE INTO wrapping (id, fingerprint) VALUES (1, ?)').run(fingerprint);
+  const stored = db.prepare<[], { fingerprint: string }>('SELECT fingerprint FROM wrapping WHERE id = 1').get()!.fingerprint;
+  if (stored !== fingerprint) {
+    db.close();
+    throw new OutreachError('config', `OUTREACH_SECRET_KEY: ${file} was made with another key (the one in OUTREACH_SECRET_KEY, or data/secret.key when it was not set); set it back to that key`, { field: 'OUTREACH_SECRET_KEY' });
+  }
+
+  const q = {
+    get: db.prepare<[string], { wrapped: Buffer | null }>('SELECT wrapped FROM subject_keys WHERE subject = ?'),
+    insert: db.prepare<[string, Buffer, string]>('INSERT OR IGNORE INTO subject_keys (subject, wrapped, created_at) VALUES (?, ?, ?)'),
+    forget: db.prepare<[string, string, string]>(
+      `INSERT INTO subject_keys (subject, wrapped, created_at, forgotten_at) VALUES (?, NULL, ?, ?)
+       ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, forgotten_at = COALESCE(forgotten_at, excluded.forgotten_at)`),
+  };
+
+  // Forgetting is final, so a tombstone can be remembered for ever; a live key only as long as
+  // this process has not seen it forgotten (another process's forget is seen on the next miss).
+  const cache = new Map<string, Buffer | null>();
+  const remember = (subject: string, key: Buffer | null) => {
+    cache.set(subject, key);
+    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+    return key;
+  };
+
+  const wrap = (subject: string, key: Buffer) => {
+    const iv = randomBytes(IV);
+    const c = createCipheriv('aes-256-gcm', kek, iv);
+    c.setAAD(Buffer.from(subject));
+    return Buffer.concat([iv, c.update(key), c.final(), c.getAuthTag()]);
+  };
+  const unwrap = (subject: string, blob: Buffer) => {
+    const d = createDecipheriv('aes-256-gcm', kek, blob.subarray(0, IV));
+    d.setAAD(Buffer.from(subject));
+    d.setAuthTag(blob.subarray(blob.length - TAG));
+    try {
+      return Buffer.concat([d.update(blob.subarray(IV, blob.length - TAG)), d.final()]);
+    } catch {
+      throw new Error(`the data key of ${subject} does not open with this OUTREACH_SECRET_KEY (was the key changed?)`);
+    }
+  };
+
+  const lookup = (subject: string): Buffer | null | undefined => {
+    if (cache.has(subject)) return cache.get(subject)!;
+    const row = q.get.get(subject);
+    if (!row) return undefined;
+    return remember(subject, row.wrapped ? unwrap(subject, row.wrapped) : null);
+  };
+
+  return {
+    keyFor(subject) {
+      const found = lookup(subject);
+      if (found !== undefined) return found;
+      // Two processes may race to make the first key: the one stored wins and both use it.
+      q.insert.run(subject, wrap(subject, randomBytes(32)), new Date().toISOString());
+      const row = q.get.get(subject)!;
+      return remember(subject, row.wrapped ? unwrap(subject, row.wrapped) : null);
+    },
+    existingKey(subject) {
+      return lookup(subject) ?? null;
+    },
+    forget(subject) {
+      if (cache.has(subject) && cache.get(subject) === null) return;
+      const now = new Date().toISOString();
+      q.forget.run(subject, now, now);
+      remember(subject, null);
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // A reader in another process holds the WAL; the next checkpoint overwrites the page.
+      }
+    },
+    isForgotten(subject) {
+      return lookup(subject) === null;
+    },
+    close() {
+      db.close();
+    },
+  };
+}
