@@ -19,12 +19,22 @@ export function redactUrl(url: string): string {
 /**
  * Workers block on Redis and must wait through a restart (BullMQ requires maxRetriesPerRequest null);
  * producers (the CLI, the reactor's adds) should fail fast with one clear error instead of hanging.
+ * A producer gives up connecting only while it has never been connected: once it has, a lost
+ * connection (Redis restarting) is tried again for as long as the process keeps it open, or a
+ * long-running worker's reactor, daily-limit counter and sync tokens would be cut off for good.
+ * Its commands still fail at once while it is down (no offline queue); the callers retry them.
  */
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
+  let connected = false;
   const options: RedisOptions = role === 'worker'
     ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra }
-    : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000, retryStrategy: (n) => (n > 3 ? null : 100 * n), lazyConnect: true, ...extra };
+    : {
+        maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000, lazyConnect: true,
+        retryStrategy: (n) => (connected ? Math.min(2000, 100 * n) : n > 3 ? null : 100 * n),
+        ...extra,
+      };
   const redis = new Redis(url, options);
+  redis.once('ready', () => { connected = true; });
   // Errors surface through the commands that fail; an unhandled 'error' event would crash the process.
   redis.on('error', () => undefined);
   return redis;
