@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { openSqliteEventStore } from '../../../src/eventstore/sqlite/store.ts';
+import { withSealedPersonalData } from '../../../src/eventstore/sealing-store.ts';
+import { openSubjectKeys } from '../../../src/infra/crypto/subject-keys.ts';
+import { personalDataRules } from '../../../src/app/personal-data.ts';
+import { personalFieldsOf } from '../../../src/domain/personal-fields.ts';
+import { eventSchemas } from '../../../src/domain/events.ts';
+import type { EventStore, NewEvent } from '../../../src/eventstore/port.ts';
+
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+function sandbox(master = randomBytes(32)) {
+  const dir = mkdtempSync(join(tmpdir(), 'outreach-seal-'));
+  dirs.push(dir);
+  const open = (key = master) => withSealedPersonalData(openSqliteEventStore(join(dir, 'events.db')), openSubjectKeys(join(dir, 'keys.db'), key), personalDataRules);
+  return { dir, open, rawData: () => readFileSync(join(dir, 'events.db')).toString('latin1') + readFileSync(join(dir, 'events.db-wal')).toString('latin1') };
+}
+
+const meta = (extra: Record<string, unknown> = {}) => ({ workspaceId: 'w', correlationId: 'c', causationId: 'c', actor: 't', schemaVersion: 1, ...extra });
+const added = (contactId: string, over: Record<string, unknown> = {}): NewEvent => ({
+  id: randomUUID(), type: 'ContactAdded', metadata: meta(),
+  data: { contactId, name: 'Orla Brennan-Vance', email: 'orla@vance.example', phone: '+353 1 555 0199', organisation: 'Tidewater', tags: [], source: 'friend', addedAt: '2026-11-29T08:00:00Z', ...over },
+});
+const forgottenEvent = (): NewEvent => ({ id: randomUUID(), type: 'ContactForgotten', metadata: meta(), data: { forgottenAt: '2026-11-29T10:00:00Z' } });
+const dataOf = async (store: EventStore, stream: string, type: string) => (await store.readStream(stream)).find((e) => e.type === type)!.data as Record<string, unknown>;
+
+describe('the sealing event store', () => {
+  it('stores personal fields as ciphertext and reads them back in clear', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id)]);
+    expect(await dataOf(store, `contact-${id}`, 'ContactAdded')).toMatchObject({ name: 'Orla Brennan-Vance', email: 'orla@vance.example', phone: '+353 1 555 0199' });
+    const raw = s.rawData();
+    for (const clear of ['Brennan', 'orla@vance.example', '555 0199']) expect(raw).not.toContain(clear);
+    await store.close();
+  });
+
+  it('leaves fields that are not personal in clear', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id)]);
+    expect(s.rawData()).toContain('Tidewater');
+    await store.close();
+  });
+
+  it('reads a forgotten subject\'s fields as erased: optional ones removed, required ones a placeholder their schema accepts', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id), forgottenEvent()]);
+    const data = await dataOf(store, `contact-${id}`, 'ContactAdded');
+    expect(data).toMatchObject({ name: '[forgotten]', organisation: 'Tidewater' });
+    expect(data).not.toHaveProperty('email');
+    expect(data).not.toHaveProperty('phone');
+    expect(eventSchemas.ContactAdded.safeParse(data).success).toBe(true);
+    await store.close();
+  });
+
+  it('erases for every reader: another process opening the files finds no key', async () => {
+    const s = sandbox();
+    const first = s.open();
+    const id = randomUUID();
+    await first.append(`contact-${id}`, [added(id), forgottenEvent()]);
+    await first.close();
+    const second = s.open();
+    expect(await dataOf(second, `contact-${id}`, 'ContactAdded')).toMatchObject({ name: '[forgotten]' });
+    await second.close();
+  });
+
+  it('never stores plaintext for a subject already forgotten', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id), forgottenEvent()]);
+    await store.append(`contact-${id}`, [{ id: randomUUID(), type: 'ResearchNoteAdded', metadata: meta(), data: { note: 'late note naming Orla', addedAt: '2026-11-29T11:00:00Z' } }]);
+    expect(s.rawData()).not.toContain('late note');
+    expect(await dataOf(store, `contact-${id}`, 'ResearchNoteAdded')).toMatchObject({ note: '[forgotten]' });
+    await store.close();
+  });
+
+  it('deletes the key when it reads a forgetting whose key was left (the forgetting process stopped first)', async () => {
+    const s = sandbox();
+    const plain = openSqliteEventStore(join(s.dir, 'events.db'));
+    const sealed = s.open();
+    const id = randomUUID();
+    await sealed.append(`contact-${id}`, [added(id)]);
+    // The forgetting stored, its key not yet deleted: written past the sealing store.
+    await plain.append(`contact-${id}`, [forgottenEvent()]);
+    await plain.close();
+    const reader = s.open();
+    await reader.readAll({});
+    expect(await dataOf(reader, `contact-${id}`, 'ContactAdded')).toMatchObject({ name: '[forgotten]' });
+    await reader.close();
+    await sealed.close();
+  });
+
+  it('seals a meeting\'s personal fields under its contact\'s key, so forgetting the contact erases them', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const contact = randomUUID();
+    const meeting = randomUUID();
+    await store.append(`contact-${contact}`, [added(contact)]);
+    await store.append(`meeting-${meeting}`, [{
+      id: randomUUID(), type: 'MeetingHeld', metadata: meta({ dataSubject: `contact:${contact}` }),
+      data: { heldAt: '2026-11-29T09:00:00Z', actualMinutes: 20, notes: 'Orla mentioned a reorg', referralsAsked: 2, businessCards: 0 },
+    }]);
+    expect((await dataOf(store, `meeting-${meeting}`, 'MeetingHeld'))['notes']).toBe('Orla mentioned a reorg');
+    await store.append(`contact-${contact}`, [forgottenEvent()]);
+    expect(await dataOf(store, `meeting-${meeting}`, 'MeetingHeld')).not.toHaveProperty('notes');
+    await store.close();
+  });
+
+  it('refuses a sealed value moved into another contact\'s event (authenticated with its subject)', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const a = randomUUID();
+    const b = randomUUID();
+    await store.append(`contact-${a}`, [added(a)]);
+    await store.append(`contact-${b}`, [added(b, { name: 'Someone Else' })]);
+    await store.close();
+    const db = new Database(join(s.dir, 'events.db'));
+    const dataA = JSON.parse((db.prepare('SELECT data FROM events WHERE stream = ?').get(`contact-${a}`) as { data: string }).data);
+    const rowB = JSON.parse((db.prepare('SELECT data FROM events WHERE stream = ?').get(`contact-${b}`) as { data: string }).data);
+    db.prepare('UPDATE events SET data = ? WHERE stream = ?').run(JSON.stringify({ ...rowB, name: dataA.name }), `contact-${b}`);
+    db.close();
+    const reader = s.open();
+    await expect(reader.readStream(`contact-${b}`)).rejects.toThrow(/failed authentication/);
+    await reader.close();
+  });
+
+  it('opening the keys with another master key is one config error naming OUTREACH_SECRET_KEY', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id)]);
+    await store.close();
+    expect(() => s.open(randomBytes(32))).toThrow(/OUTREACH_SECRET_KEY/);
+  });
+});
+
+describe('the personal fields of the schemas', () => {
+  it('every event type with personal data has a placeholder its schema accepts for each required field', () => {
+    for (const [type, schema] of Object.entries(eventSchemas)) {
+      for (const f of personalFieldsOf(type)) {
+        if (f.optional || f.path.includes('*')) continue;
+        const shape = (schema as { shape: Record<string, { safeParse: (v: unknown) => { success: boolean } }> }).shape;
+        expect(shape[f.path[0]!]!.safeParse(f.placeholder).success, `${type}.${f.path.join('.')}`).toBe(true);
+      }
+    }
+  });
+
+  it('finds the marked fields: the contact\'s name, email and phone, the meeting\'s notes, each question', () => {
+    const paths = (type: string) => personalFieldsOf(type).map((f) => f.path.join('.'));
+    expect(paths('ContactAdded')).toEqual(expect.arrayContaining(['name', 'email', 'phone', 'linkedinUrl']));
+    expect(paths('MeetingHeld')).toEqual(expect.arrayContaining(['notes', 'insights']));
+    expect(paths('QuestionsPrepared')).toEqual(['questions.*']);
+    expect(paths('ThankYouSent')).toEqual([]);
+  });
+});
