@@ -1,5 +1,5 @@
 import type { ContactEvent, EventOf } from './events.ts';
-import { illegal } from './errors.ts';
+import { illegal, invalid } from './errors.ts';
 
 type Added = EventOf<'ContactAdded'>['data'];
 type Details = Omit<Added, 'contactId' | 'source' | 'referredBy' | 'addedAt'>;
@@ -92,6 +92,7 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
       return [{ type: 'ContactAdded', data: command.contact }];
     case 'ChangeContactDetails':
       requireActive(state, 'change details');
+      if (Object.keys(command.changes).length === 0) throw invalid('changes', 'give at least one detail to change');
       return [{ type: 'ContactDetailsChanged', data: { changes: command.changes, changedAt: now } }];
     case 'AddResearchNote':
       requireActive(state, 'add a research note');
