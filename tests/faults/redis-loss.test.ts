@@ -19,7 +19,7 @@ import { connectCalendar, deliveries, Ledger, mixedWorkload, repeatedMessages, r
  * requests and their nudges.
  */
 
-const SIZE = faultScale({ held: 30, booked: 15, requested: 15 }, { held: 200, booked: 100, requested: 100 });
+const SIZE = faultScale({ held: 30, booked: 15, requested: 15 }, { held: 500, booked: 200, requested: 200 });
 const FINISH_MS = faultScale(45_000, 240_000);
 /** Email or calendar jobs in flight at once in the worker (each queue's default concurrency). */
 const CONCURRENCY = 10;
