@@ -144,13 +144,18 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
   return { outcome: 'done', detail: `${change} ${eventId}` };
 }
 
-/** A 409 means the id exists (a retried insert, or an event cancelled earlier): bring it to this state instead of failing. */
+/**
+ * A 409 means the id exists. Cancelled (deleted earlier): restore it in this state. Live: an earlier
+ * try of this insert landed (its answer was lost); the event is ours already, and whatever the owner
+ * changed in it since (moved it, say) stays, for the poller to bring into the store — writing this
+ * body over it would silently undo their edit.
+ */
 async function insertOrReconcile(client: CalendarApi, calendarId: string, body: CalendarEvent, opts: { sendUpdates: SendUpdates }, classify: (e: unknown) => CalendarFailure) {
   try {
     await client.insertEvent(calendarId, body, opts);
   } catch (error) {
     if (classify(error).kind !== 'conflict') throw error;
-    await client.getEvent(calendarId, body.id!);
-    await client.updateEvent(calendarId, body.id!, body, opts);
+    const existing = await client.getEvent(calendarId, body.id!);
+    if (existing.status === 'cancelled') await client.updateEvent(calendarId, body.id!, body, opts);
   }
 }

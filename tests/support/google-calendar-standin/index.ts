@@ -59,6 +59,11 @@ export type Fault = {
   on?: 'calendar' | 'token' | 'any';
   /** Exactly the calls of this kind (insert, list, token, revoke …); takes the place of `on`. */
   kind?: CallKind;
+  /**
+   * Calendar API calls only: do what was asked, then answer with the fault anyway (a response lost
+   * on the way back: the client cannot tell the write happened).
+   */
+  afterApplying?: boolean;
 };
 
 export type CalendarStandInOptions = {
@@ -166,7 +171,10 @@ export async function startCalendarStandIn(options: CalendarStandInOptions = {})
       if (call.kind === 'revoke') delete call.query['token'];
 
       const raw = await bodyOf(req);
-      const scripted = takeFault(call.kind);
+      const taken = takeFault(call.kind);
+      // A fault to give after doing the work waits until the Calendar call below has been applied.
+      const afterwards = taken?.afterApplying && m && call.kind !== 'other' ? taken : undefined;
+      const scripted = afterwards ? undefined : taken;
       if (scripted) {
         call.scripted = true;
         if (scripted.reset) {
@@ -263,6 +271,11 @@ export async function startCalendarStandIn(options: CalendarStandInOptions = {})
           }
         }
       })();
+      if (afterwards) {
+        call.scripted = true;
+        const status = afterwards.status ?? 500;
+        return sendFault(fault(status, afterwards.reason, afterwards.message), afterwards.retryAfter === undefined ? {} : { 'retry-after': String(afterwards.retryAfter) });
+      }
       if ('fault' in result) return sendFault(result.fault);
       if (call.kind === 'delete') return send(204);
       return send(200, result.ok);
