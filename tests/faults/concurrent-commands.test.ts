@@ -84,9 +84,9 @@ describe('fault: concurrent conflicting commands on one meeting', () => {
     const commands: RacedCommand[] = shuffled([
       ...Array.from({ length: COMMANDS - 3 }, (_, k): RacedCommand => ({ id: randomUUID(), kind: 'reschedule', meeting, at: iso(now - 2 * 3_600_000 + k * 60_000) })),
       // Issued a little later, so the reschedules win some revisions first and these land mid-race.
-      { id: randomUUID(), kind: 'cancel', meeting, afterMs: 40 + Math.random() * 80 },
-      { id: randomUUID(), kind: 'cancel', meeting, afterMs: 40 + Math.random() * 80 },
-      { id: randomUUID(), kind: 'hold', meeting, at: iso(now - 60_000), afterMs: 40 + Math.random() * 80 },
+      { id: randomUUID(), kind: 'cancel', meeting, afterMs: 60 + Math.random() * 200 },
+      { id: randomUUID(), kind: 'cancel', meeting, afterMs: 60 + Math.random() * 200 },
+      { id: randomUUID(), kind: 'hold', meeting, at: iso(now - 60_000), afterMs: 60 + Math.random() * 200 },
     ]);
     const perProcess = Math.ceil(COMMANDS / (CHILDREN + 1));
     const shares = Array.from({ length: CHILDREN + 1 }, (_, i) => commands.slice(i * perProcess, (i + 1) * perProcess));

@@ -100,7 +100,7 @@ describe('fault: two processes appending to one SQLite file', () => {
       expect(all.length).toBe(4 * ITERATIONS);
       expect(shared.length).toBe(2 * ITERATIONS);
       expect(revisionsGapless).toBe(true);
-      expect(switches).toBeGreaterThanOrEqual(10);
+      expect(switches).toBeGreaterThanOrEqual(3);
       // Positions only grow and are unique.
       expect(all.every((e, i) => i === 0 || e.position > all[i - 1]!.position)).toBe(true);
     } finally {
