@@ -199,5 +199,6 @@ export async function replayReactor(deps: Deps & { from: bigint; onProgress?: (d
   }
   const current = await deps.store.getCheckpoint(consumer);
   if (after !== null && (current === null || after > current)) await deps.store.saveCheckpoint(consumer, after);
-  return { events, scheduled };
+  const retried = (await deps.scheduler.retryFailed?.()) ?? 0;
+  return { events, scheduled, retried };
 }

@@ -75,4 +75,10 @@ export interface EffectScheduler {
   cancel(cancellations: Cancellation[]): Promise<number>;
   /** Start or stop a workspace's periodic Calendar poll (idempotent). */
   poll(changes: PollChange[]): Promise<void>;
+  /**
+   * Put the jobs that used up their retries back in line (a replay does, after the cause — a wrong
+   * SMTP password, an outage — was fixed): a failed job keeps its id, so deriving it again alone
+   * would leave it failed. Those already done or no longer due are skipped when they run.
+   */
+  retryFailed?(): Promise<number>;
 }

@@ -127,7 +127,7 @@ export function workerCommands(program: Command) {
     const bar = progressBar('replaying', !out.json);
     const r = await withRuntime(session, out, (rt) => replayReactor({ store: rt.store, clock: rt.clock, scheduler: rt.scheduler, from: BigInt(from), onProgress: (d, t) => bar.update(d, t) }));
     bar.end();
-    out.result(r, `Replayed ${r.events} events from position ${from}: ${r.scheduled} jobs derived (existing ones kept, done ones will be skipped)`);
+    out.result(r, `Replayed ${r.events} events from position ${from}: ${r.scheduled} jobs derived (existing ones kept, done ones will be skipped); ${r.retried} failed jobs put back in line`);
   });
 
   act(leaf(program, 'outbox', 'the emails written to the outbox folder (the default transport)')

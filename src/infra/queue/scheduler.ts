@@ -84,6 +84,16 @@ export function createBullScheduler(opts: { connection: Redis; prefix: string; q
      * a job id already there as it is, as add does; add itself for a single job, which needs no
      * pipeline), then every scope membership in one atomic step.
      */
+    async retryFailed() {
+      let count = 0;
+      for (const queue of Object.values(opts.queues)) {
+        const failed = await queue.getFailedCount();
+        if (failed === 0) continue;
+        await queue.retryJobs({ state: 'failed', count: 1000 });
+        count += failed;
+      }
+      return count;
+    },
     async schedule(jobs: EffectJob[]) {
       if (jobs.length === 0) return;
       const now = Date.parse(opts.clock());
