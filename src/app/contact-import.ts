@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import { decideContact, initialContact } from '../domain/contact.ts';
 import { isOutreachError, OutreachError } from '../domain/errors.ts';
 import { addContactInput } from './inputs.ts';
@@ -81,13 +81,20 @@ export async function existingContactKeys(ctx: AppContext): Promise<Set<string>>
 
 export async function importContacts(ctx: AppContext, text: string, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
   const { format, headerLine } = findHeader(text.replace(/^\uFEFF/, ''));
-  const records = parse(text.replace(/^\uFEFF/, ''), {
-    from_line: headerLine,
-    columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-    skip_empty_lines: true,
-    relax_column_count: true,
-    info: true,
-  }) as { record: Record<string, string>; info: { lines: number } }[];
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      from_line: headerLine,
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+    }) as typeof records;
+  } catch (e) {
+    // A quote left open or closed mid-field is a mistake in the file, named with its line, not an internal error.
+    if (e instanceof CsvError) throw new OutreachError('validation', `file: ${e.message}`, { field: 'file', cause: e });
+    throw e;
+  }
   const PLAIN_COLUMNS = ['name', 'email', 'phone', 'org', 'role', 'level', 'industry', 'source', 'referred-by', 'referral-meeting', 'timezone', 'tag', 'tags', 'linkedin-url'];
   const unknown = format === 'plain' ? Object.keys(records[0]?.record ?? {}).filter((c) => !PLAIN_COLUMNS.includes(c)) : [];
   if (unknown.length > 0) throw new OutreachError('validation', `columns: unknown column ${unknown.join(', ')} (known: ${PLAIN_COLUMNS.join(', ')})`, { field: 'columns' });

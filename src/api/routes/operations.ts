@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
+import { ErrorCode } from 'bullmq';
 import { snapshot } from '../../infra/queue/idle.ts';
 import { OutreachError } from '../../domain/errors.ts';
 import type { ApiDeps } from '../context.ts';
@@ -28,6 +29,48 @@ async function pingRedis(deps: ApiDeps) {
   if (!deps.redis) throw new Error('no Redis configured');
   if (deps.redis.status !== 'ready') throw new Error(`Redis connection is ${deps.redis.status}`);
   return deps.redis.ping();
+}
+
+type BoardError = {
+  status: 404 | 409 | 500;
+  key: 'ERRORS.JOB_NOT_FOUND' | 'ERRORS.JOB_BELONGS_TO_JOB_SCHEDULER' | 'ERRORS.JOB_NOT_DELAYED' | 'ERRORS.JOB_IS_ACTIVE' | 'ERRORS.JOB_NOT_RETRIABLE'
+    | 'ERRORS.QUEUE_NOT_PAUSED' | 'ERRORS.QUEUE_HAS_ACTIVE_JOBS' | 'ERRORS.INTERNAL_SERVER_ERROR';
+};
+
+/**
+ * BullMQ's refusals to obliterate carry no code, only these messages (Bull Board matches them the
+ * same way). Bull Board checks that the queue is paused first, but a resume in between still reaches here.
+ */
+const OBLITERATE_REFUSALS: Record<string, BoardError> = {
+  'Cannot obliterate non-paused queue': { status: 409, key: 'ERRORS.QUEUE_NOT_PAUSED' },
+  'Cannot obliterate queue with active jobs': { status: 409, key: 'ERRORS.QUEUE_HAS_ACTIVE_JOBS' },
+};
+
+/**
+ * An error thrown inside a Bull Board action, as an answer. BullMQ refuses an action on a job in
+ * the wrong state (promote a job that is not delayed, retry one that has not failed, remove one
+ * that is locked) with a negative numeric `code`, and to obliterate a queue that is not paused with
+ * a message: the request met the queue's current state, so 404 or 409, not 500. Anything else stays
+ * a server error.
+ */
+export function boardError(error: unknown): BoardError {
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (Object.hasOwn(OBLITERATE_REFUSALS, message)) return OBLITERATE_REFUSALS[message]!;
+  switch (code) {
+    case ErrorCode.JobNotExist:
+    case ErrorCode.ParentJobNotExist:
+      return { status: 404, key: 'ERRORS.JOB_NOT_FOUND' };
+    case ErrorCode.JobBelongsToJobScheduler:
+      return { status: 409, key: 'ERRORS.JOB_BELONGS_TO_JOB_SCHEDULER' };
+    case ErrorCode.JobNotInState:
+      return { status: 409, key: / delayed state/.test(message) ? 'ERRORS.JOB_NOT_DELAYED' : 'ERRORS.JOB_NOT_RETRIABLE' };
+    case ErrorCode.JobLockNotExist:
+    case ErrorCode.JobLockMismatch:
+      return { status: 409, key: 'ERRORS.JOB_IS_ACTIVE' };
+    default:
+      return typeof code === 'number' && code < 0 ? { status: 409, key: 'ERRORS.JOB_NOT_RETRIABLE' } : { status: 500, key: 'ERRORS.INTERNAL_SERVER_ERROR' };
+  }
 }
 
 export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Metrics) {
@@ -80,6 +123,14 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
       queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
       serverAdapter,
       options: { uiConfig: { boardTitle: 'Outreach queues' } },
+    });
+    // Bull Board's own handler answers 500 for everything its actions throw; see boardError.
+    serverAdapter.setErrorHandler((error) => {
+      const statusCode = (error as { statusCode?: unknown }).statusCode;
+      // Fastify's own errors inside the board (a body it cannot parse, one too large) keep their 4xx.
+      if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return { status: statusCode as 400, body: { error: { key: 'ERRORS.INVALID_REQUEST_BODY' }, message: error.message } };
+      const { status, key } = boardError(error);
+      return { status, body: { error: { key }, message: error.message } };
     });
     void app.register(serverAdapter.registerPlugin(), { prefix: '/queues' });
   }
