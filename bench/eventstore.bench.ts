@@ -6,7 +6,11 @@
  * The two sides are interleaved in chunks (some commands, then the raw inserts of the rows they
  * stored, then the next commands...), so a machine busy with other work slows both alike.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { personalDataRules } from '../src/app/personal-data.ts';
+import { withSealedPersonalData } from '../src/eventstore/sealing-store.ts';
+import { openSubjectKeys } from '../src/infra/crypto/subject-keys.ts';
 import { addContact, addResearchNote } from '../src/app/contact-commands.ts';
 import { systemClock } from '../src/app/clock.ts';
 import type { AppContext } from '../src/app/handle.ts';
@@ -24,7 +28,10 @@ export type Workload = {
   step(ctx: AppContext, i: number): Promise<unknown>;
 };
 
-export type CompareOptions = { runs?: number; warmupSteps?: number; goal?: string; makeContext?: (store: ReturnType<typeof openSqliteEventStore>) => AppContext };
+export type CompareOptions = {
+  runs?: number; warmupSteps?: number; goal?: string;
+  makeContext?: (store: ReturnType<typeof openSqliteEventStore>, dir: string, run: number) => AppContext;
+};
 
 const defaultContext = (store: ReturnType<typeof openSqliteEventStore>): AppContext =>
   ({ store, clock: systemClock, workspaceId: 'bench', actor: 'bench' });
@@ -42,7 +49,7 @@ export async function compareWithRaw(bench: BenchContext, name: string, work: Wo
     const steps = warmup ? (opts.warmupSteps ?? work.chunk) : work.steps;
     const store = openSqliteEventStore(join(dir, `project-${run}.db`));
     const raw = new RawInserter(join(dir, `raw-${run}.db`));
-    const ctx = (opts.makeContext ?? defaultContext)(store);
+    const ctx = (opts.makeContext ?? defaultContext)(store, dir, run);
     let secs = 0;
     let events = 0;
     let after = 0;
@@ -110,7 +117,18 @@ export const tenEventsPerStream: Workload = {
   },
 };
 
+/**
+ * As the CLI and the API run: personal fields sealed with the contact's key on the way in (a new
+ * key per new contact, stored wrapped in keys.db). The raw side inserts the very (sealed) rows.
+ */
+const sealedContext = (store: ReturnType<typeof openSqliteEventStore>, dir: string, run: number): AppContext => ({
+  ...defaultContext(store),
+  store: withSealedPersonalData(store, openSubjectKeys(join(dir, `keys-${run}.db`), randomBytes(32)), personalDataRules),
+});
+
 export const eventstoreBenchmarks: Benchmark[] = [
+  defineBenchmark('command: add contact, personal fields sealed (as the CLI and API run)', (bench) =>
+    compareWithRaw(bench, 'command: add contact, personal fields sealed (as the CLI and API run)', addContacts, { warmupSteps: 1000, makeContext: sealedContext })),
   defineBenchmark('command: add contact (new stream each)', (bench) =>
     compareWithRaw(bench, 'command: add contact (new stream each)', addContacts, { warmupSteps: 1000 })),
   defineBenchmark('command: 10 events one by one to the same stream', (bench) =>

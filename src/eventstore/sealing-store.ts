@@ -15,32 +15,31 @@ export type SealingRules = {
 type Visit = (value: unknown, field: SealedField) => unknown;
 const REMOVE = Symbol('remove');
 
-/** A copy of `data` with every value at the fields' paths replaced by `visit`'s answer. */
+/**
+ * `data` with every value at the fields' paths replaced by `visit`'s answer. Copies only the
+ * objects and arrays on those paths (the caller's event is never changed; the rest is shared).
+ */
 function mapFields(data: unknown, fields: readonly SealedField[], visit: Visit): unknown {
-  if (fields.length === 0 || typeof data !== 'object' || data === null) return data;
-  const copy = structuredClone(data) as Record<string, unknown>;
-  for (const f of fields) apply(copy, f.path, 0, f, visit);
-  return copy;
+  let out = data;
+  for (const f of fields) out = apply(out, f.path, 0, f, visit);
+  return out;
 }
 
-function apply(node: unknown, path: readonly string[], i: number, field: SealedField, visit: Visit) {
-  if (typeof node !== 'object' || node === null) return;
+function apply(node: unknown, path: readonly string[], i: number, field: SealedField, visit: Visit): unknown {
+  if (typeof node !== 'object' || node === null) return node;
   const step = path[i]!;
   const last = i === path.length - 1;
   if (step === '*') {
-    if (!Array.isArray(node)) return;
-    for (let k = 0; k < node.length; k++) {
-      if (last) node[k] = visit(node[k], field);
-      else apply(node[k], path, i + 1, field, visit);
-    }
-    return;
+    if (!Array.isArray(node)) return node;
+    return node.map((item) => (last ? visit(item, field) : apply(item, path, i + 1, field, visit)));
   }
   const obj = node as Record<string, unknown>;
-  if (!Object.hasOwn(obj, step) || obj[step] === undefined) return;
-  if (!last) return apply(obj[step], path, i + 1, field, visit);
-  const next = visit(obj[step], field);
-  if (next === REMOVE) delete obj[step];
-  else obj[step] = next;
+  if (!Object.hasOwn(obj, step) || obj[step] === undefined) return node;
+  const next = last ? visit(obj[step], field) : apply(obj[step], path, i + 1, field, visit);
+  const copy = { ...obj };
+  if (next === REMOVE) delete copy[step];
+  else copy[step] = next;
+  return copy;
 }
 
 const erased = (field: SealedField) => (field.optional ? REMOVE : field.placeholder);

@@ -104,7 +104,8 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
       const found = lookup(subject);
       if (found !== undefined) return found;
       // Two processes may race to make the first key: the one stored wins and both use it.
-      q.insert.run(subject, wrap(subject, randomBytes(32)), new Date().toISOString());
+      const fresh = randomBytes(32);
+      if (q.insert.run(subject, wrap(subject, fresh), new Date().toISOString()).changes === 1) return remember(subject, fresh);
       const row = q.get.get(subject)!;
       return remember(subject, row.wrapped ? unwrap(subject, row.wrapped) : null);
     },
