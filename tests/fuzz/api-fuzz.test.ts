@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteEventStore } from '../../src/eventstore/sqlite/store.ts';
+import { openEventStore } from '../../src/eventstore/open.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
 import { systemClock } from '../../src/app/clock.ts';
 import type { AppContext } from '../../src/app/handle.ts';
@@ -174,7 +174,8 @@ const ctxFor = (workspaceId: string): AppContext => ({ store, clock: systemClock
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'outreach-fuzz-'));
-  store = openSqliteEventStore(join(dir, 'events.db'));
+  // Opened as the application opens it: personal fields sealed per subject, keys in the folder's keys.db.
+  store = await openEventStore({ eventStore: { kind: 'sqlite', file: join(dir, 'events.db') }, dataDir: dir }, { ...process.env, OUTREACH_SECRET_KEY: SECRET });
   // Seeded data, so that commands can succeed and path params hit real ids.
   await seedDemo(ctxFor('demo'));
   await seedDemo(ctxFor('coach-b'));
