@@ -39,6 +39,9 @@ function apply(node: unknown, path: readonly string[], i: number, field: SealedF
   const copy = { ...obj };
   if (next === REMOVE) delete copy[step];
   else copy[step] = next;
+  // A nested object left empty (a change of details that changed only personal fields) would no
+  // longer say what it is: keep the field, erased, instead.
+  if (next === REMOVE && i > 0 && Object.keys(copy).length === 0) copy[step] = field.placeholder;
   return copy;
 }
 

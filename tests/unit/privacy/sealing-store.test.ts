@@ -64,6 +64,17 @@ describe('the sealing event store', () => {
     await store.close();
   });
 
+  it('keeps a change of details that changed only personal fields valid once erased (the field stays, as a placeholder)', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id), { id: randomUUID(), type: 'ContactDetailsChanged', metadata: meta(), data: { changes: { email: 'orla@new.example' }, changedAt: '2026-11-29T09:00:00Z' } }, forgottenEvent()]);
+    const data = await dataOf(store, `contact-${id}`, 'ContactDetailsChanged');
+    expect(data).toMatchObject({ changes: { email: 'forgotten@forgotten.invalid' } });
+    expect(eventSchemas.ContactDetailsChanged.safeParse(data).success).toBe(true);
+    await store.close();
+  });
+
   it('erases for every reader: another process opening the files finds no key', async () => {
     const s = sandbox();
     const first = s.open();
