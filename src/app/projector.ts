@@ -51,10 +51,16 @@ export type RunningProjector = {
  * WAL so not even its stale frames keep the data.
  */
 function eraseOldPages(db: Database) {
+  // A reader (the API) may hold the WAL: wait briefly rather than the usual busy timeout, so the
+  // projector is never held up for long; the next forget or the last connection's close does it.
+  const usual = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 50');
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
   } catch {
-    // Busy with a reader: the next checkpoint does it.
+    // Busy: as above.
+  } finally {
+    db.pragma(`busy_timeout = ${usual}`);
   }
 }
 

@@ -95,13 +95,13 @@ describe('the calendar worker against the Calendar v3 stand-in, through Google\'
     await c.close();
   });
 
-  it('a 409 on the derived id is reconciled: an event cancelled earlier is restored, not duplicated', async () => {
+  it('a 409 on the derived id means an earlier try landed: never a duplicate, and an event the owner deleted since is not put back', async () => {
     const c = await connected();
     google.events.put({ id: c.eventId, status: 'cancelled', summary: 'old', start: { dateTime: inDays(1) }, end: { dateTime: inDays(1, 11) } });
     await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
     await c.work();
     expect(google.events.all().filter((e) => e.id === c.eventId)).toHaveLength(1);
-    expect(google.events.find(c.eventId)).toMatchObject({ status: 'confirmed' });
+    expect(google.events.find(c.eventId)).toMatchObject({ status: 'cancelled' });
     expect(await c.types()).toContain('CalendarEventCreated');
     await c.close();
   });

@@ -145,17 +145,16 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
 }
 
 /**
- * A 409 means the id exists. Cancelled (deleted earlier): restore it in this state. Live: an earlier
- * try of this insert landed (its answer was lost); the event is ours already, and whatever the owner
- * changed in it since (moved it, say) stays, for the poller to bring into the store — writing this
- * body over it would silently undo their edit.
+ * A 409 means the id exists, and the id is derived from the meeting's, so an earlier try of this
+ * insert landed (its answer was lost). Whatever the owner did to the event since — moved it, or
+ * deleted it (then Google keeps it as cancelled) — stays, for the poller to bring into the store:
+ * writing this body over it would silently undo their edit, and restoring a deleted one would put
+ * back a meeting they cancelled (the fault suite caught exactly that).
  */
 async function insertOrReconcile(client: CalendarApi, calendarId: string, body: CalendarEvent, opts: { sendUpdates: SendUpdates }, classify: (e: unknown) => CalendarFailure) {
   try {
     await client.insertEvent(calendarId, body, opts);
   } catch (error) {
     if (classify(error).kind !== 'conflict') throw error;
-    const existing = await client.getEvent(calendarId, body.id!);
-    if (existing.status === 'cancelled') await client.updateEvent(calendarId, body.id!, body, opts);
   }
 }
