@@ -41,6 +41,8 @@ export type RunningApi = {
  * optionally runs the projector, and listens. Redis being down does not stop the server: /readyz
  * says so and the queue views answer 503 until it is back (the connection keeps retrying).
  */
+const CLOSE_GRACE_MS = 3000;
+
 export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const env = opts.env ?? process.env;
   const host = opts.host ?? '127.0.0.1';
@@ -75,7 +77,16 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
       ...(projectorPosition ? { projectorPosition } : {}),
     };
     const app = await buildServer(deps, { token, log: (line) => log('error', { reason: line }) });
-    closers.push(() => app.close());
+    closers.push(async () => {
+      // Idle keep-alive connections close at once; a client that stopped reading a response (its
+      // socket full) would hold the close for as long as its own timeout: cut those after a grace.
+      const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(grace);
+      }
+    });
     await app.listen({ host, port: opts.port ?? 3000 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port ?? 3000;

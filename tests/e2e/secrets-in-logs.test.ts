@@ -38,8 +38,7 @@ function start(args: string[], env: Record<string, string> = {}): { child: Child
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
-  const began = Date.now();
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => { logs.push(`$ outreach ${args.join(" ")}\n${out}`); if (process.env["DEBUG_TIMING"]) console.log(args.join(" "), Date.now() - began); r(code); }));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => { logs.push(`$ outreach ${args.join(' ')}\n${out}`); r(code); }));
   return { child, output: () => out, exited };
 }
 const run = async (args: string[], env: Record<string, string> = {}) => {
