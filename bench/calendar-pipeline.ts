@@ -24,6 +24,7 @@ import type { WorkerLog } from '../src/app/worker-log.ts';
 import { decideWorkspace } from '../src/domain/workspace.ts';
 import type { EventStore, NewEvent } from '../src/eventstore/port.ts';
 import { openSqliteEventStore } from '../src/eventstore/sqlite/store.ts';
+import { sealedStore } from './sealed-store.ts';
 import { calendarDepsFrom } from '../src/infra/calendar-deps.ts';
 import { createCalendarClient, googleEventIdFor, type CalendarClient, type CalendarEvent as GoogleEvent } from '../src/infra/google/calendar-client.ts';
 import { googleConfigFrom } from '../src/infra/google/config.ts';
@@ -95,7 +96,8 @@ export async function warmClient(client: CalendarApi | CalendarClient) {
  * for a diagnosis only, it can drop the jobs of some kinds (`dropKinds`) instead of scheduling them.
  */
 export async function openCalendarSandbox(dir: string, google: StandInThread, opts: { dropKinds?: readonly string[] } = {}) {
-  const store = openSqliteEventStore(join(dir, 'events.db'));
+  // Sealed as the workers run it: the attendee's name and address are opened for every insert.
+  const store = sealedStore(openSqliteEventStore(join(dir, 'events.db')), join(dir, 'keys.db'));
   const ctx: AppContext = { store, clock: systemClock, workspaceId: WORKSPACE, actor: 'bench' };
   const prefix = benchPrefix();
   const env = { ...pipelineEnv(prefix, dir, UNUSED_SMTP), ...google.env };

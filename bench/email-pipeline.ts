@@ -15,6 +15,7 @@ import { REACTOR_CONSUMER } from '../src/app/reactor-runner.ts';
 import type { WorkerLog } from '../src/app/worker-log.ts';
 import type { EventStore, NewEvent } from '../src/eventstore/port.ts';
 import { openSqliteEventStore } from '../src/eventstore/sqlite/store.ts';
+import { sealedStore } from './sealed-store.ts';
 import { emailDepsFrom } from '../src/infra/email-deps.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { DEFAULT_MAX_REQUEUES, DEFAULT_POOL_SIZE } from '../src/infra/mail/transport.ts';
@@ -39,7 +40,8 @@ export type Booked = { meeting: string; email: string };
  * notes when each ThankYouSent is stored; commands of the benchmark go through `ctx` (the store itself).
  */
 export async function openEmailSandbox(dir: string, smtpUrl: string) {
-  const store = openSqliteEventStore(join(dir, 'events.db'));
+  // Sealed as the workers run it: every contact read opens their sealed name and address.
+  const store = sealedStore(openSqliteEventStore(join(dir, 'events.db')), join(dir, 'keys.db'));
   const ctx: AppContext = { store, clock: systemClock, workspaceId: 'bench', actor: 'bench' };
   await configureAllHours(ctx, { dailyLimit: 10_000 });
   const prefix = benchPrefix();

@@ -6,11 +6,8 @@
  * The two sides are interleaved in chunks (some commands, then the raw inserts of the rows they
  * stored, then the next commands...), so a machine busy with other work slows both alike.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { personalDataRules } from '../src/app/personal-data.ts';
-import { withSealedPersonalData } from '../src/eventstore/sealing-store.ts';
-import { openSubjectKeys } from '../src/infra/crypto/subject-keys.ts';
+import { sealedStore } from './sealed-store.ts';
 import { addContact, addResearchNote } from '../src/app/contact-commands.ts';
 import { systemClock } from '../src/app/clock.ts';
 import type { AppContext } from '../src/app/handle.ts';
@@ -123,7 +120,7 @@ export const tenEventsPerStream: Workload = {
  */
 const sealedContext = (store: ReturnType<typeof openSqliteEventStore>, dir: string, run: number): AppContext => ({
   ...defaultContext(store),
-  store: withSealedPersonalData(store, openSubjectKeys(join(dir, `keys-${run}.db`), randomBytes(32)), personalDataRules),
+  store: sealedStore(store, join(dir, `keys-${run}.db`)),
 });
 
 export const eventstoreBenchmarks: Benchmark[] = [
