@@ -9,7 +9,7 @@ import { QUEUES } from '../src/infra/queue/names.ts';
 import { pollSchedulerId } from '../src/infra/queue/scheduler.ts';
 import { effectWorkerOptions, failedForGood } from '../src/infra/queue/worker-options.ts';
 import { redisSyncTokens } from '../src/infra/calendar-deps.ts';
-import type { WorkerLog } from '../src/app/worker-log.ts';
+import { onceInAWhile, type WorkerLog } from '../src/app/worker-log.ts';
 
 type PollData = { workspaceId: string };
 
@@ -61,6 +61,7 @@ export function startCalendarWorker(rt: Runtime, opts: { deps: Omit<CalendarDeps
     if (!job) return;
     opts.log(failedForGood(job, error) ? 'failed' : 'retrying', { job: job.id, attempt: job.attemptsMade, reason: error.message });
   });
-  worker.on('error', (e) => opts.log('error', { reason: e.message }));
+  const error = onceInAWhile(opts.log);
+  worker.on('error', (e) => error(e.message));
   return worker;
 }

@@ -7,7 +7,7 @@ import { withoutAddresses } from '../src/infra/mail/errors.ts';
 import { performEmailEffect, recordEmailFailed, type EmailDeps, type EmailEffectData } from '../src/app/effects/email-effect.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
 import { effectWorkerOptions, failedForGood } from '../src/infra/queue/worker-options.ts';
-import type { WorkerLog } from '../src/app/worker-log.ts';
+import { onceInAWhile, type WorkerLog } from '../src/app/worker-log.ts';
 
 export type EmailWorkerOptions = {
   deps: Omit<EmailDeps, 'store' | 'clock' | 'counter'>;
@@ -62,6 +62,7 @@ export function startEmailWorker(rt: Runtime, opts: EmailWorkerOptions): Worker<
     opts.log('failed', { effect: job.data.key, attempts: job.attemptsMade, reason: error.message });
     recordEmailFailed(job.data, deps, job.attemptsMade, error.message).catch((e: unknown) => opts.log('error', { effect: job.data.key, reason: String(e) }));
   });
-  worker.on('error', (e) => opts.log('error', { reason: e.message }));
+  const error = onceInAWhile(opts.log);
+  worker.on('error', (e) => error(e.message));
   return worker;
 }

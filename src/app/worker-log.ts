@@ -16,3 +16,21 @@ export function createWorkerLog(json: boolean, out: NodeJS.WritableStream = proc
 }
 
 export const silentLog: WorkerLog = () => undefined;
+
+/**
+ * The same error again and again (Redis away: every connection reports each reconnection try)
+ * is logged once per window, with how many times it came since.
+ */
+export function onceInAWhile(log: WorkerLog, windowMs = 10_000): (reason: string) => void {
+  const seen = new Map<string, { at: number; repeats: number }>();
+  return (reason) => {
+    const now = Date.now();
+    const last = seen.get(reason);
+    if (last && now - last.at < windowMs) {
+      last.repeats++;
+      return;
+    }
+    seen.set(reason, { at: now, repeats: 0 });
+    log('error', { reason, ...(last?.repeats ? { repeated: last.repeats } : {}) });
+  };
+}

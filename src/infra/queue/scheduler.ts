@@ -22,10 +22,14 @@ export const retryPolicy = (attempts: number, baseDelayMs: number): Pick<JobsOpt
 export type Queues = Record<QueueName, Queue>;
 
 export function createQueues(connection: Redis, prefix: string): Queues {
-  return {
+  const queues = {
     email: new Queue(QUEUES.email, { connection, prefix }),
     calendar: new Queue(QUEUES.calendar, { connection, prefix }),
   };
+  // A Redis outage reaches the callers as failed commands (which they retry); without a listener
+  // BullMQ would also print every reconnection error as a raw object.
+  for (const q of Object.values(queues)) q.on('error', () => undefined);
+  return queues;
 }
 
 /**
