@@ -60,6 +60,8 @@ export function startEmailWorker(rt: Runtime, opts: EmailWorkerOptions): Worker<
       return;
     }
     opts.log('failed', { effect: job.data.key, attempts: job.attemptsMade, reason: error.message });
+    // An erasure that kept failing is no email: nothing to record on the contact (a replay retries it).
+    if (job.data.kind === ERASE_EFFECT) return;
     recordEmailFailed(job.data, deps, job.attemptsMade, error.message).catch((e: unknown) => opts.log('error', { effect: job.data.key, reason: String(e) }));
   });
   const error = onceInAWhile(opts.log);
