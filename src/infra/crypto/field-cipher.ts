@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomBytesPooled } from './random-pool.ts';
 
 /** A sealed value as stored: the prefix says it is ciphertext, so plaintext is never mistaken for it. */
 export const SEALED_PREFIX = 'enc:v1:';
@@ -12,7 +13,7 @@ export const isSealed = (v: unknown): v is string => typeof v === 'string' && v.
  * from one contact's event to another's without failing authentication.
  */
 export function sealValue(key: Buffer, value: unknown, subject: string): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomBytesPooled(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(subject, 'utf8'));
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { randomBytesPooled } from './random-pool.ts';
 import { OutreachError } from '../../domain/errors.ts';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -76,7 +77,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
   };
 
   const wrap = (subject: string, key: Buffer) => {
-    const iv = randomBytes(IV);
+    const iv = randomBytesPooled(IV);
     const c = createCipheriv('aes-256-gcm', kek, iv);
     c.setAAD(Buffer.from(subject));
     return Buffer.concat([iv, c.update(key), c.final(), c.getAuthTag()]);
@@ -101,10 +102,11 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
 
   return {
     keyFor(subject) {
-      const found = lookup(subject);
-      if (found !== undefined) return found;
+      // Sealing is for writing, and most writes for a subject not in the cache create it (a new
+      // contact): try the insert first and read only when a key (or tombstone) was already there.
+      if (cache.has(subject)) return cache.get(subject)!;
       // Two processes may race to make the first key: the one stored wins and both use it.
-      const fresh = randomBytes(32);
+      const fresh = randomBytesPooled(32);
       if (q.insert.run(subject, wrap(subject, fresh), new Date().toISOString()).changes === 1) return remember(subject, fresh);
       const row = q.get.get(subject)!;
       return remember(subject, row.wrapped ? unwrap(subject, row.wrapped) : null);
