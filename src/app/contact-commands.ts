@@ -16,6 +16,11 @@ type AddInput = z.infer<typeof addContactInput>;
 export async function contactFromInput(ctx: AppContext, i: AddInput, contactId: string) {
   if (i.referredBy) await loadExisting(ctx, contactAggregate, i.referredBy);
   if (i.referralMeeting) await loadExisting(ctx, meetingAggregate, i.referralMeeting);
+  return contactAddedData(i, contactId, ctx.clock());
+}
+
+/** The ContactAdded data for checked input (the referral's existence is the caller's to check). */
+export function contactAddedData(i: AddInput, contactId: string, now: string) {
   const opt = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
   return {
     contactId,
@@ -31,7 +36,7 @@ export async function contactFromInput(ctx: AppContext, i: AddInput, contactId: 
     tags: i.tag,
     source: i.source ?? (i.referredBy ? 'referral' : 'other'),
     ...(i.referredBy ? { referredBy: { contactId: i.referredBy, ...opt('meetingId', i.referralMeeting) } } : {}),
-    addedAt: ctx.clock(),
+    addedAt: now,
   } as const;
 }
 
@@ -49,11 +54,17 @@ const onContact = async (ctx: AppContext, contactId: string, command: ContactCom
   return { id: contactId, events: result.events.map((e) => e.type) };
 };
 
+/** What was given, under the event's field names. */
+export function detailChanges(i: z.infer<typeof changeContactInput>) {
+  const { contact: _contact, org, tag, ...rest } = i;
+  return Object.fromEntries(Object.entries({ ...rest, organisation: org, tags: tag }).filter(([, v]) => v !== undefined));
+}
+
 export async function changeContact(ctx: AppContext, input: Untrusted<typeof changeContactInput>) {
-  const { contact, org, tag, ...rest } = parseInput(changeContactInput, input);
-  const changes = Object.fromEntries(Object.entries({ ...rest, organisation: org, tags: tag }).filter(([, v]) => v !== undefined));
+  const i = parseInput(changeContactInput, input);
+  const changes = detailChanges(i);
   if (Object.keys(changes).length === 0) throw invalid('input', 'give at least one detail to change');
-  return onContact(ctx, contact, { type: 'ChangeContactDetails', changes, now: ctx.clock() });
+  return onContact(ctx, i.contact, { type: 'ChangeContactDetails', changes, now: ctx.clock() });
 }
 
 export async function addResearchNote(ctx: AppContext, input: Untrusted<typeof contactNoteInput>) {

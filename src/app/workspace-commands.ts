@@ -1,4 +1,5 @@
-import { decideWorkspace, type WorkspaceConfig, type WorkspaceState } from '../domain/workspace.ts';
+import type { z } from 'zod';
+import { decideWorkspace, type WorkspaceCommand, type WorkspaceConfig, type WorkspaceState } from '../domain/workspace.ts';
 import { illegal } from '../domain/errors.ts';
 import { workspaceAggregate } from './aggregates.ts';
 import { execute, load, type AppContext } from './handle.ts';
@@ -7,6 +8,13 @@ import { parseInput, type Untrusted } from './parse.ts';
 
 export async function configureWorkspace(ctx: AppContext, input: Untrusted<typeof configureWorkspaceInput>) {
   const i = parseInput(configureWorkspaceInput, input);
+  const result = await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) => decideWorkspace(configureCommand(i, state, ctx.clock()), state));
+  const configured = result.events.find((e) => e.type === 'WorkspaceConfigured');
+  return { id: ctx.workspaceId, events: result.events.map((e) => e.type), config: configured?.type === 'WorkspaceConfigured' ? configured.data : undefined };
+}
+
+/** The ConfigureWorkspace command for checked input: what was given, over the current business hours. */
+export function configureCommand(i: z.infer<typeof configureWorkspaceInput>, state: WorkspaceState, now: string): WorkspaceCommand {
   const config: Partial<WorkspaceConfig> = {};
   if (i.ownerName) config.ownerName = i.ownerName;
   if (i.ownerEmail) config.ownerEmail = i.ownerEmail;
@@ -17,14 +25,10 @@ export async function configureWorkspace(ctx: AppContext, input: Untrusted<typeo
   if (i.keepInTouch) config.keepInTouchCadence = i.keepInTouch;
   if (i.nudgeAfter) config.nudgeAfter = i.nudgeAfter;
   if (i.dailyLimit) config.dailySendLimit = i.dailyLimit;
-  const result = await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) => {
-    const hours = { ...(state.config?.businessHours ?? { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] }) };
-    if (i.businessHours) [hours.start, hours.end] = i.businessHours.split('-') as [string, string];
-    if (i.businessDays) hours.days = i.businessDays;
-    return decideWorkspace({ type: 'ConfigureWorkspace', config: { ...config, businessHours: hours }, now: ctx.clock() }, state);
-  });
-  const configured = result.events.find((e) => e.type === 'WorkspaceConfigured');
-  return { id: ctx.workspaceId, events: result.events.map((e) => e.type), config: configured?.type === 'WorkspaceConfigured' ? configured.data : undefined };
+  const hours = { ...(state.config?.businessHours ?? { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] }) };
+  if (i.businessHours) [hours.start, hours.end] = i.businessHours.split('-') as [string, string];
+  if (i.businessDays) hours.days = i.businessDays;
+  return { type: 'ConfigureWorkspace', config: { ...config, businessHours: hours }, now };
 }
 
 export async function loadWorkspace(ctx: AppContext): Promise<WorkspaceState> {

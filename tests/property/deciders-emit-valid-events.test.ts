@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { eventSchemas, type DomainEvent } from '../../src/domain/events.ts';
 import { isOutreachError } from '../../src/domain/errors.ts';
-import { decideWorkspace, evolveWorkspace, initialWorkspace, type WorkspaceCommand, type WorkspaceConfig, type WorkspaceState } from '../../src/domain/workspace.ts';
+import { decideWorkspace, evolveWorkspace, initialWorkspace, type WorkspaceCommand, type WorkspaceState } from '../../src/domain/workspace.ts';
 import { decideContact, evolveContact, initialContact, type ContactCommand, type ContactState } from '../../src/domain/contact.ts';
 import { decideMeeting, evolveMeeting, initialMeeting, isOpen, type MeetingCommand, type MeetingState } from '../../src/domain/meeting.ts';
 import { levels, sources } from '../../src/domain/values.ts';
@@ -12,6 +12,8 @@ import {
   contactQuestionsInput, contactReplyInput, holdMeetingInput, requestMeetingInput, rescheduleMeetingInput,
 } from '../../src/app/inputs.ts';
 import { parseInput } from '../../src/app/parse.ts';
+import { configureCommand } from '../../src/app/workspace-commands.ts';
+import { contactAddedData, detailChanges } from '../../src/app/contact-commands.ts';
 
 /*
  * Random command sequences against the workspace, contact and meeting deciders. What a person types
@@ -88,22 +90,8 @@ const configure: fc.Arbitrary<Step> = fc.record({
   thankYouDelay: maybe(duration), thankYouDeadline: maybe(duration), keepInTouch: maybe(duration), nudgeAfter: maybe(duration),
   dailyLimit: maybe(fc.integer({ min: -1, max: 20_000 })),
 }).map((raw) => (w: World, now: string): Decision => {
-  // As configureWorkspace (src/app/workspace-commands.ts) builds the command.
-  const i = edge(configureWorkspaceInput, raw);
-  const config: Partial<WorkspaceConfig> = {};
-  if (i.ownerName) config.ownerName = i.ownerName;
-  if (i.ownerEmail) config.ownerEmail = i.ownerEmail;
-  if (i.objective) config.objective = i.objective;
-  if (i.timezone) config.timezone = i.timezone;
-  if (i.thankYouDelay) config.thankYouDelay = i.thankYouDelay;
-  if (i.thankYouDeadline) config.thankYouDeadline = i.thankYouDeadline;
-  if (i.keepInTouch) config.keepInTouchCadence = i.keepInTouch;
-  if (i.nudgeAfter) config.nudgeAfter = i.nudgeAfter;
-  if (i.dailyLimit) config.dailySendLimit = i.dailyLimit;
-  const hours = { ...(w.workspace.config?.businessHours ?? { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] }) };
-  if (i.businessHours) [hours.start, hours.end] = i.businessHours.split('-') as [string, string];
-  if (i.businessDays) hours.days = i.businessDays;
-  return { agg: 'workspace', command: { type: 'ConfigureWorkspace', config: { ...config, businessHours: hours }, now } };
+  // The command configureWorkspace builds, from the same code.
+  return { agg: 'workspace', command: configureCommand(edge(configureWorkspaceInput, raw), w.workspace, now) };
 });
 
 const calendar: fc.Arbitrary<Step> = fc.oneof(
@@ -127,16 +115,8 @@ const addContactAt = (i: fc.Arbitrary<number>): fc.Arbitrary<Step> => fc.record(
   referralMeeting: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: meetingRef }),
   tag: maybe(fc.array(text(['data', 'warm intro']), { maxLength: 4 })),
 }).map(({ i: index, ...raw }) => (_w: World, now: string): Decision => {
-  // As contactFromInput (src/app/contact-commands.ts) builds ContactAdded.
-  const i = edge(addContactInput, raw);
-  const opt = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
-  const contact = {
-    contactId: CONTACTS[index]!, name: i.name, ...opt('email', i.email), ...opt('phone', i.phone), ...opt('organisation', i.org),
-    ...opt('role', i.role), ...opt('level', i.level), ...opt('industry', i.industry), ...opt('timezone', i.timezone),
-    ...opt('linkedinUrl', i.linkedinUrl), tags: i.tag, source: i.source ?? (i.referredBy ? 'referral' : 'other'),
-    ...(i.referredBy ? { referredBy: { contactId: i.referredBy, ...opt('meetingId', i.referralMeeting) } } : {}),
-    addedAt: now,
-  } as const;
+  // The data addContact builds, from the same code (the referral may not exist: the decider's case).
+  const contact = contactAddedData(edge(addContactInput, raw), CONTACTS[index]!, now);
   return { agg: 'contact', i: index, command: { type: 'AddContact', contact, now } };
 });
 const addContact = addContactAt(fc.nat(CONTACTS.length - 1));
@@ -144,10 +124,9 @@ const addContact = addContactAt(fc.nat(CONTACTS.length - 1));
 const changeContact: fc.Arbitrary<Step> = fc.record({
   contact: contactRef, name: maybe(text(['Ada King'])), ...contactDetails, tag: maybe(fc.array(text(['data']), { maxLength: 3 })),
 }).map((raw) => (_w: World, now: string): Decision => {
-  // As changeContact builds the changes: what was given, under the event's field names.
-  const { contact, org, tag, ...rest } = edge(changeContactInput, raw);
-  const changes = Object.fromEntries(Object.entries({ ...rest, organisation: org, tags: tag }).filter(([, v]) => v !== undefined));
-  return { agg: 'contact', i: contactIndex(contact), command: { type: 'ChangeContactDetails', changes, now } };
+  // The changes changeContact builds, from the same code.
+  const i = edge(changeContactInput, raw);
+  return { agg: 'contact', i: contactIndex(i.contact), command: { type: 'ChangeContactDetails', changes: detailChanges(i), now } };
 });
 
 /** Changes as a typed caller (an import, a sync) may hand them over: any subset of valid details, none included. */
