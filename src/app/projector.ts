@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { EventStore, StoredEvent, Subscription } from '../eventstore/port.ts';
 import { retryBusy } from '../eventstore/sqlite/busy.ts';
+import { truncateWal } from '../eventstore/sqlite/schema.ts';
 import { OutreachError } from '../domain/errors.ts';
 import { projectionNamed, projections as allProjections } from '../../projections/index.ts';
 import { createProjector } from './projections/batch.ts';
@@ -45,25 +46,6 @@ export type RunningProjector = {
  * LIVE_BATCH). After every batch it resumes from the lowest checkpoint, which is where another
  * process (a rebuild) may have sent a projection back.
  */
-/**
- * The rows a forget scrubbed are overwritten in place (secure_delete), but their old pages still
- * sit in the WAL until a checkpoint copies the new ones over them: force it now, and truncate the
- * WAL so not even its stale frames keep the data.
- */
-function eraseOldPages(db: Database) {
-  // A reader (the API) may hold the WAL: wait briefly rather than the usual busy timeout, so the
-  // projector is never held up for long; the next forget or the last connection's close does it.
-  const usual = db.pragma('busy_timeout', { simple: true }) as number;
-  db.pragma('busy_timeout = 50');
-  try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  } catch {
-    // Busy: as above.
-  } finally {
-    db.pragma(`busy_timeout = ${usual}`);
-  }
-}
-
 export function startProjector(deps: ProjectorDeps): RunningProjector {
   const projector = createProjector(deps.db, deps.projections ?? allProjections);
   const batchSize = deps.batchSize ?? CATCH_UP_BATCH;
@@ -80,7 +62,8 @@ export function startProjector(deps: ProjectorDeps): RunningProjector {
   const commit = async (events: StoredEvent[], after: bigint | null): Promise<boolean> => {
     await retryBusy(() => projector.apply(events, after));
     position = projector.lowest();
-    if (events.some((e) => e.type === 'ContactForgotten')) eraseOldPages(deps.db);
+    // The rows a forget scrubbed: their old pages must not stay in the WAL.
+    if (events.some((e) => e.type === 'ContactForgotten')) truncateWal(deps.db);
     return position === null || position < events[events.length - 1]!.position;
   };
 

@@ -4,7 +4,7 @@ import { randomBytesPooled } from './random-pool.ts';
 import { OutreachError } from '../../domain/errors.ts';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { applyPragmas } from '../../eventstore/sqlite/schema.ts';
+import { applyPragmas, truncateWal } from '../../eventstore/sqlite/schema.ts';
 import { subkey } from './secret-key.ts';
 
 /**
@@ -119,11 +119,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
       const now = new Date().toISOString();
       q.forget.run(subject, now, now);
       remember(subject, null);
-      try {
-        db.pragma('wal_checkpoint(TRUNCATE)');
-      } catch {
-        // A reader in another process holds the WAL; the next checkpoint overwrites the page.
-      }
+      truncateWal(db);
     },
     isForgotten(subject) {
       return lookup(subject) === null;
