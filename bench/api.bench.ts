@@ -9,6 +9,7 @@
  * warm-up, then DURATION_S seconds measured. The API is measured as served (its dashboard answer is
  * reused for up to a second while no projection moves) and once more with that micro-cache off.
  */
+import { apiWiring } from '../tests/support/api-deps.ts';
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,8 +18,8 @@ import { openSqliteEventStore } from '../src/eventstore/sqlite/store.ts';
 import { systemClock } from '../src/app/clock.ts';
 import type { AppContext } from '../src/app/handle.ts';
 import { configureWorkspace } from '../src/app/workspace-commands.ts';
-import { openReadModels } from '../src/app/read-models.ts';
-import { silentLog } from '../src/app/worker-log.ts';
+import { openReadModels } from '../src/read-models/queries.ts';
+import { silentLog } from '../tests/support/tally-log.ts';
 import { seedDemo } from '../src/demo/seed.ts';
 import { buildServer } from '../src/api/server.ts';
 import { startProjectorWorker } from '../workers/projector.ts';
@@ -80,7 +81,7 @@ export const apiBenchmarks: Benchmark[] = [
     const projector = await startProjectorWorker({ store, dataDir: dir, log: silentLog });
     await projector.caughtUp;
     const readModels = openReadModels(dir);
-    const deps = { store, readModels, clock: systemClock, defaultWorkspace: 'seeker-00', secretKey: 'bench-secret-key-long-enough-0123', redis: null, queues: null };
+    const deps = { store, readModels, clock: systemClock, defaultWorkspace: 'seeker-00', redis: null, ...apiWiring('bench-secret-key-long-enough-0123', null) };
     const app = await buildServer(deps, { token: TOKEN, log: (line) => bctx.progress(line) });
     // The same server without the dashboard's one-second micro-cache: every request reads the projections.
     const uncached = await buildServer({ ...deps, dashboardCacheMs: 0 }, { token: TOKEN, log: (line) => bctx.progress(line) });

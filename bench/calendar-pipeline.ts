@@ -17,23 +17,23 @@ import { addContact } from '../src/app/contact-commands.ts';
 import { workspaceAggregate } from '../src/app/aggregates.ts';
 import { execute, type AppContext } from '../src/app/handle.ts';
 import { bookMeeting, requestMeeting } from '../src/app/meeting-commands.ts';
-import { REACTOR_CONSUMER } from '../src/app/reactor-runner.ts';
-import type { CalendarApi, CalendarEvent } from '../src/app/effects/calendar-api.ts';
+import { REACTOR_CONSUMER } from '../src/app/reactor/runner.ts';
+import type { CalendarApi, CalendarEvent } from '../src/app/effects/calendar/api.ts';
 import type { EffectJob } from '../src/app/effects/effect.ts';
-import type { WorkerLog } from '../src/app/worker-log.ts';
+import type { Log } from '../src/app/log.ts';
+import { callbackLog } from '../tests/support/tally-log.ts';
 import { decideWorkspace } from '../src/domain/workspace.ts';
 import type { EventStore, NewEvent } from '../src/eventstore/port.ts';
 import { openSqliteEventStore } from '../src/eventstore/sqlite/store.ts';
 import { sealedStore } from './sealed-store.ts';
-import { calendarDepsFrom } from '../src/infra/calendar-deps.ts';
+import { calendarWiringFrom } from '../src/main/calendar.ts';
 import { createCalendarClient, googleEventIdFor, type CalendarClient, type CalendarEvent as GoogleEvent } from '../src/infra/google/calendar-client.ts';
 import { googleConfigFrom } from '../src/infra/google/config.ts';
 import { GoogleApiError } from '../src/infra/google/errors.ts';
 import { CALENDAR_EVENTS_SCOPE } from '../src/infra/google/oauth.ts';
 import { saveRefreshToken, tokenStoreKeyFrom } from '../src/infra/google/token-store.ts';
-import type { Runtime } from '../src/infra/runtime.ts';
-import { startCalendarWorker } from '../workers/calendar.ts';
-import { startReactorWorker } from '../workers/reactor.ts';
+import type { Runtime } from '../src/main/runtime.ts';
+import { calendarWorker, reactorWorker } from '../src/main/workers.ts';
 import { configureAllHours } from '../tests/support/email-fixtures.ts';
 import { deleteKeys, pipelineEnv, testRuntime } from '../tests/support/pipeline.ts';
 import { benchPrefix } from './email-pipeline.ts';
@@ -194,14 +194,14 @@ export async function bookAll(box: CalendarSandbox, meetings: string[]) {
 export function jobLog() {
   const done: Record<string, number[]> = {};
   const other: Record<string, number> = {};
-  const log: WorkerLog = (event, fields) => {
-    if (event === 'synced' && typeof fields?.['effect'] === 'string') {
+  const log: Log = callbackLog((event, fields) => {
+    if (event === 'synced' && typeof fields['effect'] === 'string') {
       const kind = fields['effect'].split(':')[0]!;
       (done[kind] ??= []).push(epochMs());
     } else if (!['started', 'stopping', 'stopped'].includes(event)) {
       other[event] = (other[event] ?? 0) + 1;
     }
-  };
+  });
   return { done, other, log };
 }
 
@@ -209,8 +209,8 @@ export function jobLog() {
  * The calendar worker with the deps `outreach worker` builds, its Google client fetched and warmed
  * (an access token held) and the worker connected to Redis, so that none of that is timed.
  */
-export async function startWarmCalendarWorker(box: CalendarSandbox, opts: { concurrency: number; log: WorkerLog; inFlight: InFlight }) {
-  const deps = calendarDepsFrom(box.rt.config, box.rt.env);
+export async function startWarmCalendarWorker(box: CalendarSandbox, opts: { concurrency: number; log: Log; inFlight: InFlight }) {
+  const deps = calendarWiringFrom(box.rt.config, box.rt.env);
   const google = deps.google!;
   const clientFor = google.clientFor;
   const watched = new Map<object, CalendarApi>();
@@ -222,7 +222,7 @@ export async function startWarmCalendarWorker(box: CalendarSandbox, opts: { conc
     return w;
   };
   await warmClient((await google.clientFor(WORKSPACE))!);
-  const calendar = startCalendarWorker(box.rt, { deps, log: opts.log, concurrency: opts.concurrency });
+  const calendar = calendarWorker(box.rt, { wiring: deps, log: opts.log, concurrency: opts.concurrency });
   await calendar.waitUntilReady();
   return calendar;
 }
@@ -231,11 +231,11 @@ export async function startWarmCalendarWorker(box: CalendarSandbox, opts: { conc
  * The pipeline: the warm calendar worker, then the reactor. `startedAt` is taken just before the
  * reactor starts: the clock of the measured run starts there.
  */
-export async function startCalendarPipeline(box: CalendarSandbox, opts: { concurrency: number; log: WorkerLog; inFlight: InFlight }) {
+export async function startCalendarPipeline(box: CalendarSandbox, opts: { concurrency: number; log: Log; inFlight: InFlight }) {
   const calendar = await startWarmCalendarWorker(box, opts);
   const elu = performance.eventLoopUtilization();
   const startedAt = epochMs();
-  const reactor = await startReactorWorker(box.rt, opts.log);
+  const reactor = await reactorWorker(box.rt, opts.log);
   return {
     startedAt,
     /** The main thread's busy share since the start. */

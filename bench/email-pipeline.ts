@@ -11,16 +11,16 @@ import { systemClock } from '../src/app/clock.ts';
 import { addContact } from '../src/app/contact-commands.ts';
 import type { AppContext } from '../src/app/handle.ts';
 import { bookMeeting, holdMeeting, requestMeeting } from '../src/app/meeting-commands.ts';
-import { REACTOR_CONSUMER } from '../src/app/reactor-runner.ts';
-import type { WorkerLog } from '../src/app/worker-log.ts';
+import { REACTOR_CONSUMER } from '../src/app/reactor/runner.ts';
+import type { Log } from '../src/app/log.ts';
+import { callbackLog } from '../tests/support/tally-log.ts';
 import type { EventStore, NewEvent } from '../src/eventstore/port.ts';
 import { openSqliteEventStore } from '../src/eventstore/sqlite/store.ts';
 import { sealedStore } from './sealed-store.ts';
-import { emailDepsFrom } from '../src/infra/email-deps.ts';
-import type { Runtime } from '../src/infra/runtime.ts';
+import { emailWiringFrom } from '../src/main/email.ts';
+import type { Runtime } from '../src/main/runtime.ts';
 import { DEFAULT_MAX_REQUEUES, DEFAULT_POOL_SIZE } from '../src/infra/mail/transport.ts';
-import { startEmailWorker } from '../workers/email.ts';
-import { startReactorWorker } from '../workers/reactor.ts';
+import { emailWorker, reactorWorker } from '../src/main/workers.ts';
 import { configureAllHours } from '../tests/support/email-fixtures.ts';
 import { deleteKeys, pipelineEnv, testRuntime } from '../tests/support/pipeline.ts';
 import { hrMs } from './smtp-sink.ts';
@@ -107,7 +107,7 @@ export const hold = (ctx: AppContext, meeting: string) =>
 /** Counts what the workers log (sent, skipped, retrying, failed, deferred...). */
 export function tallyLog() {
   const tally: Record<string, number> = {};
-  const log: WorkerLog = (event) => { tally[event] = (tally[event] ?? 0) + 1; };
+  const log: Log = callbackLog((event) => { tally[event] = (tally[event] ?? 0) + 1; });
   return { tally, log };
 }
 
@@ -125,11 +125,11 @@ export const warmPool = (send: (m: SendMailOptions) => Promise<unknown>) =>
 
 /**
  * The reactor and the email worker, as `runWorkers(rt, { only: ['reactor', 'email'] })` starts
- * them (src/cli/commands/worker.ts), with the SMTP pool opened before they start. `sent` sees each
+ * them (src/main/workers.ts), with the SMTP pool opened before they start. `sent` sees each
  * message the worker hands to the transport (to give the baseline the same messages).
  */
-export async function startPipeline(rt: Runtime, opts: { concurrency: number; log: WorkerLog; sent?: (m: SendMailOptions) => void }) {
-  const deps = emailDepsFrom(rt.config, rt.env);
+export async function startPipeline(rt: Runtime, opts: { concurrency: number; log: Log; sent?: (m: SendMailOptions) => void }) {
+  const deps = emailWiringFrom(rt.config, rt.env);
   await warmPool((m) => deps.transport.send(m));
   if (opts.sent) {
     const send = deps.transport.send.bind(deps.transport);
@@ -137,8 +137,8 @@ export async function startPipeline(rt: Runtime, opts: { concurrency: number; lo
     deps.transport.send = (m) => { seen(m); return send(m); };
   }
   const startedAt = hrMs();
-  const reactor = await startReactorWorker(rt, opts.log);
-  const email = startEmailWorker(rt, { deps, log: opts.log, concurrency: opts.concurrency });
+  const reactor = await reactorWorker(rt, opts.log);
+  const email = emailWorker(rt, { wiring: deps, log: opts.log, concurrency: opts.concurrency });
   return {
     startedAt,
     async stop() {

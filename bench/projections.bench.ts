@@ -13,9 +13,10 @@ import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyPragmas, migrate } from '../src/eventstore/sqlite/schema.ts';
+import { migrate } from '../src/eventstore/sqlite/schema.ts';
+import { applyPragmas } from '../src/sqlite/pragmas.ts';
 import { openSqliteEventStore } from '../src/eventstore/sqlite/store.ts';
-import { rebuildProjections } from '../src/app/projector.ts';
+import { rebuildProjections } from '../src/read-models/projector/projector.ts';
 import { generateLog } from '../tests/unit/projections/support/generated-log.ts';
 import { defineBenchmark, PeakRss, row, seconds, type BenchContext, type Benchmark } from './harness.ts';
 

@@ -4,7 +4,8 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { applyPragmas, migrate } from '../src/eventstore/sqlite/schema.ts';
+import { migrate } from '../src/eventstore/sqlite/schema.ts';
+import { applyPragmas } from '../src/sqlite/pragmas.ts';
 
 export type EventRow = {
   position: number; id: string; stream: string; revision: number; type: string; data: string; metadata: string; created_at: string;

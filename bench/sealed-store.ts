@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { personalDataRules } from '../src/app/personal-data.ts';
+import { personalDataRules } from '../src/main/personal-data.ts';
 import type { EventStore } from '../src/eventstore/port.ts';
-import { withSealedPersonalData } from '../src/eventstore/sealing-store.ts';
+import { withSealedPersonalData } from '../src/infra/crypto/sealing-store.ts';
 import { openSubjectKeys } from '../src/infra/crypto/subject-keys.ts';
 
 /** The store as the CLI, API and workers open it: personal fields sealed per contact, keys in `keysFile`. */

@@ -1,13 +1,11 @@
-import type { Runtime } from '../src/infra/runtime.ts';
-import { startReactor } from '../src/app/reactor-runner.ts';
-import type { WorkerLog } from '../src/app/worker-log.ts';
+import type { Log } from '../src/app/log.ts';
+import { startReactor } from '../src/app/reactor/runner.ts';
 
-/** The reactor: the event log in, jobs out (src/app/reactor.ts decides which). */
-export async function startReactorWorker(rt: Runtime, log: WorkerLog) {
-  const reactor = await startReactor({
-    store: rt.store, clock: rt.clock, scheduler: rt.scheduler,
-    onError: (e) => log('reactor-retry', { reason: e instanceof Error ? e.message : String(e) }),
-  });
-  reactor.done.catch((e: unknown) => log('reactor-stopped', { reason: e instanceof Error ? e.message : String(e) }));
+type Deps = Parameters<typeof startReactor>[0];
+
+/** The reactor: the event log in, jobs out (src/app/reactor/reactions.ts is the table). */
+export async function startReactorWorker(deps: Omit<Deps, 'onError'>, log: Log) {
+  const reactor = await startReactor({ ...deps, onError: (e) => log.warn({ reason: e instanceof Error ? e.message : String(e) }, 'reactor-retry') });
+  reactor.done.catch((e: unknown) => log.error({ reason: e instanceof Error ? e.message : String(e) }, 'reactor-stopped'));
   return reactor;
 }

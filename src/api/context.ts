@@ -2,9 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../app/clock.ts';
 import type { AppContext } from '../app/handle.ts';
-import type { ReadModels } from '../app/read-models.ts';
+import type { ReadModels } from '../read-models/queries.ts';
 import type { EventStore } from '../eventstore/port.ts';
-import type { Queues } from '../infra/queue/scheduler.ts';
+import type { Queue } from 'bullmq';
 import { invalid, OutreachError } from '../domain/errors.ts';
 import { workspaceId as workspaceIdSchema } from '../domain/values.ts';
 
@@ -15,11 +15,13 @@ export type ApiDeps = {
   clock: Clock;
   /** Workspace for commands that name none. */
   defaultWorkspace: string;
-  /** The key unsubscribe tokens are signed with. */
-  secretKey: Buffer | string;
+  /** The contact an unsubscribe link names, or null when its signature does not hold. */
+  verifyUnsubscribe: (token: string) => { workspaceId: string; contactId: string } | null;
   /** Redis and the queues; null when the server runs without Redis (queues then read as unavailable). */
   redis: Redis | null;
-  queues: Queues | null;
+  queues: Record<'email' | 'calendar', Queue> | null;
+  /** Jobs per queue and state, and the next due ones (src/infra/queue/idle.ts). */
+  queueSnapshots: (() => Promise<QueueSnapshot[]>) | null;
   /**
    * How long a computed /api/dashboard answer may be served again (default 1000 ms; 0: never).
    * An answer is dropped at once when any projection moves on, so a change applied by the
@@ -29,6 +31,8 @@ export type ApiDeps = {
   /** The projector's position, when this process runs it. */
   projectorPosition?: () => bigint | null;
 };
+
+export type QueueSnapshot = { queue: string; counts: Record<string, number>; next: { id: string; name: string; dueAt: string }[] };
 
 export const ACTOR = 'api';
 

@@ -1,8 +1,7 @@
 import client from 'prom-client';
 import type { Queue } from 'bullmq';
-import type { ReadModels } from '../app/read-models.ts';
+import type { ReadModels } from '../read-models/queries.ts';
 import type { EventStore } from '../eventstore/port.ts';
-import type { Queues } from '../infra/queue/scheduler.ts';
 
 /** Emails per result event in the log; the event type names the kind of email. */
 const SENT_KINDS: Record<string, string> = {
@@ -60,7 +59,7 @@ const wasDeferred = (job: { attemptsStarted?: number; attemptsMade?: number }) =
 export type MetricsDeps = {
   store: EventStore;
   readModels: ReadModels;
-  queues: Queues | null;
+  queues: Record<string, Queue> | null;
   redisUp: () => Promise<boolean>;
 };
 

@@ -1,6 +1,6 @@
 import { eventSchemas, isEventType, SCHEMA_VERSION, type DomainEvent } from '../domain/events.ts';
 import { OutreachError, notFound } from '../domain/errors.ts';
-import { WrongExpectedRevisionError, type EventStore } from '../eventstore/port.ts';
+import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '../eventstore/port.ts';
 import type { Aggregate } from './aggregates.ts';
 import type { Clock } from './clock.ts';
 import { newId } from './ids.ts';
@@ -32,6 +32,18 @@ function cacheOf(store: EventStore) {
   return cache;
 }
 
+/** Events applied to a state in order; events of other aggregates (none should be there) are passed over. */
+export function foldEvents<S, E extends { type: string }>(agg: Aggregate<S, E>, state: S, events: readonly StoredEvent[]): S {
+  for (const e of events) if (agg.owns(e.type)) state = agg.evolve(state, { type: e.type, data: e.data } as unknown as E);
+  return state;
+}
+
+/** A whole stream's state, as load() gives it: a stream written by another workspace reads as missing. */
+export function foldStream<S, E extends { type: string }>(agg: Aggregate<S, E>, events: readonly StoredEvent[], workspaceId: string): S {
+  if (events.length > 0 && events[0]!.metadata['workspaceId'] !== workspaceId) return agg.initial();
+  return foldEvents(agg, agg.initial(), events);
+}
+
 /** Fold a stream into state. A stream written by another workspace reads as missing: workspaces do not see each other's data. */
 export async function load<S, E extends { type: string }>(ctx: AppContext, agg: Aggregate<S, E>, id: string): Promise<Loaded<S>> {
   const stream = agg.stream(id);
@@ -52,7 +64,7 @@ export async function load<S, E extends { type: string }>(ctx: AppContext, agg: 
   // Nothing appended since the cached fold: no read at all.
   const events = hit && current === hit.revision ? [] : await ctx.store.readStream(stream, revision >= 0 ? { fromRevision: revision + 1 } : {});
   if (revision < 0 && events.length > 0) workspaceId = events[0]!.metadata['workspaceId'];
-  for (const e of events) if (agg.owns(e.type)) state = agg.evolve(state, { type: e.type, data: e.data } as unknown as E);
+  state = foldEvents(agg, state, events);
   if (events.length > 0) revision = events.at(-1)!.revision;
   if (revision >= 0 && events.length > 0) {
     cache.delete(key);

@@ -1,7 +1,7 @@
-import { loadConfig, type Config } from '../app/config.ts';
+import { loadConfig, type Config } from '../main/config.ts';
 import { systemClock } from '../app/clock.ts';
 import type { AppContext } from '../app/handle.ts';
-import { openEventStore } from '../eventstore/open.ts';
+import { openEventStore } from '../main/event-store.ts';
 
 export type Session = { ctx: AppContext; config: Config; close(): Promise<void> };
 

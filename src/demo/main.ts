@@ -35,15 +35,16 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Brings the read models up to the log (the projector, in this process, until caught up). */
 async function project(session: Session) {
-  const { startProjectorWorker } = await import('../../workers/projector.ts');
-  const projector = await startProjectorWorker({ store: session.ctx.store, dataDir: session.config.dataDir, log: () => undefined });
+  const { projectorWorker } = await import('../main/workers.ts');
+  const { silentLogger } = await import('../main/logger.ts');
+  const projector = projectorWorker({ store: session.ctx.store, config: session.config }, silentLogger());
   await projector.caughtUp;
   await projector.stop();
 }
 
 /** The funnel and the method's figures, as text. */
 async function funnelSummary(session: Session): Promise<string[]> {
-  const { openReadModels } = await import('../app/read-models.ts');
+  const { openReadModels } = await import('../read-models/queries.ts');
   await project(session);
   const readModels = openReadModels(session.config.dataDir);
   try {
@@ -65,7 +66,7 @@ async function funnelSummary(session: Session): Promise<string[]> {
 
 /** The dashboard on the demo's data until Ctrl-C. */
 async function serveDashboard(session: Session, env: NodeJS.ProcessEnv) {
-  const { startApi } = await import('../api/start.ts');
+  const { startApi } = await import('../main/api.ts');
   const port = Number(env['PORT'] || 3000);
   const start = (p: number) => startApi({ config: session.config, env, store: session.ctx.store, port: p });
   const api = await start(port).catch((e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? start(0) : Promise.reject(e)));
@@ -90,26 +91,24 @@ async function run(argv: string[]): Promise<number> {
 
     // The demo's jobs live under a prefix of their own; a fresh demo data folder makes any left there stale.
     const env = { ...process.env, REDIS_URL: redis.url, OUTREACH_QUEUE_PREFIX: process.env['OUTREACH_QUEUE_PREFIX'] || 'outreach-demo' };
-    const { openRuntime } = await import('../infra/runtime.ts');
-    const { deleteKeysWithPrefix } = await import('../infra/redis.ts');
-    const { replayReactor } = await import('../app/reactor-runner.ts');
-    const { runWorkers } = await import('../cli/commands/worker.ts');
-    const { snapshot } = await import('../infra/queue/idle.ts');
+    const { openRuntime } = await import('../main/runtime.ts');
+    const { replayReactor } = await import('../app/reactor/runner.ts');
+    const { runWorkers } = await import('../main/workers.ts');
     const rt = await openRuntime(session.config, env, { store: session.ctx.store });
-    if (report.created) await deleteKeysWithPrefix(rt.producer, rt.prefix);
+    if (report.created) await rt.deleteQueueKeys();
     let tally: Record<string, number>;
-    let next: Awaited<ReturnType<typeof snapshot>>;
+    let next: Awaited<ReturnType<typeof rt.snapshots>>[number];
     try {
       await replayReactor({ store: rt.store, clock: rt.clock, scheduler: rt.scheduler, from: 0n });
       tally = await runWorkers(rt, { only: ['reactor', 'email', 'calendar'], untilIdle: true, json: false, quiet: true });
-      next = await snapshot(rt.queues.email, 10);
+      next = (await rt.snapshots(10)).find((s) => s.queue === 'email')!;
     } finally {
       await rt.close();
     }
     const counts = await countEvents(session);
     const outbox = `${session.config.dataDir}/outbox`;
     if (json) {
-      const { openReadModels } = await import('../app/read-models.ts');
+      const { openReadModels } = await import('../read-models/queries.ts');
       await project(session);
       const readModels = openReadModels(session.config.dataDir);
       const dashboard = readModels.dashboard({ workspaceId: session.ctx.workspaceId, now: session.ctx.clock() });

@@ -1,3 +1,4 @@
+import type { Decider } from './decider.ts';
 import type { ContactEvent, EventOf } from './events.ts';
 import { illegal, invalid } from './errors.ts';
 
@@ -147,3 +148,7 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
       return [{ type: 'MeetingLinked', data: { meetingId: command.meetingId, linkedAt: now } }];
   }
 }
+
+export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent> = {
+  initialState: initialContact, evolve: evolveContact, decide: decideContact,
+};

@@ -1,3 +1,4 @@
+import type { Decider } from './decider.ts';
 import type { EventOf, MeetingEvent } from './events.ts';
 import { illegal } from './errors.ts';
 import { emailBlocker, type ContactState } from './contact.ts';
@@ -183,3 +184,7 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
       return [{ type: 'ThankYouSent', data: { messageId: command.messageId, sentAt: now } }];
   }
 }
+
+export const meetingDecider: Decider<MeetingState, MeetingCommand, MeetingEvent, MeetingContext> = {
+  initialState: initialMeeting, evolve: evolveMeeting, decide: decideMeeting,
+};

@@ -1,5 +1,6 @@
 import { DateTime, Duration } from 'luxon';
 import type { BusinessHours } from './values.ts';
+import { zoneFormat } from './zone-format.ts';
 
 /**
  * When things are due. Every function is pure: instants in, instants out (ISO strings, UTC),
@@ -67,23 +68,9 @@ function shiftOf(duration: string): Shift | null {
 }
 
 type Wall = { weekday: number; minutes: number };
-const wallFormats = new Map<string, Intl.DateTimeFormat | null>();
-
-function wallFormat(zone: string): Intl.DateTimeFormat | null {
-  let format = wallFormats.get(zone);
-  if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone, calendar: 'gregory', numberingSystem: 'latn', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
-      });
-    } catch {
-      format = null;
-    }
-    if (wallFormats.size >= 1000) wallFormats.clear();
-    wallFormats.set(zone, format);
-  }
-  return format;
-}
+const wallFormat = (zone: string) => zoneFormat('wall', zone, 'en-US', {
+  calendar: 'gregory', numberingSystem: 'latn', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+});
 
 /** The weekday (1 = Monday, as luxon counts) and minute of the day of an instant on a zone's clocks. */
 function wallClock(ms: number, zone: string): Wall | null {
@@ -217,21 +204,7 @@ export const dayKey = (iso: string, zone: string) => fastDayKey(iso, zone) ?? dt
  * than the rest of the check. For an instant with an explicit offset in a zone Intl knows, one
  * Intl.DateTimeFormat per zone, kept, gives the same date; anything else goes to luxon as before.
  */
-const dayFormats = new Map<string, Intl.DateTimeFormat | null>();
-
-function dayFormat(zone: string): Intl.DateTimeFormat | null {
-  let format = dayFormats.get(zone);
-  if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', { timeZone: zone, calendar: 'gregory', numberingSystem: 'latn', year: 'numeric', month: '2-digit', day: '2-digit' });
-    } catch {
-      format = null;
-    }
-    if (dayFormats.size >= 1000) dayFormats.clear();
-    dayFormats.set(zone, format);
-  }
-  return format;
-}
+const dayFormat = (zone: string) => zoneFormat('day', zone, 'en-US', { calendar: 'gregory', numberingSystem: 'latn', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 function fastDayKey(iso: string, zone: string): string | null {
   const ms = instantMs(iso);
@@ -247,16 +220,11 @@ function fastDayKey(iso: string, zone: string): string | null {
 }
 
 /**
- * A send past the daily limit is deferred to the next business window that still has room,
- * never dropped. `sentPerDay` counts sends already made or reserved per day of the seeker's zone.
+ * A send on a day whose limit is used up waits for the first business moment of a later day in
+ * the seeker's zone, where it is checked again (and waits again if that day fills): deferred as
+ * often as needed, never dropped.
  */
-export function deferForDailyLimit(input: { due: string; limit: number; sentPerDay: Readonly<Record<string, number>> } & Window): string {
-  let due = input.due;
-  for (let i = 0; i < 366; i++) {
-    const used = input.sentPerDay[dayKey(due, input.zone)] ?? 0;
-    if (used < input.limit) return due;
-    const nextDay = dt(due).setZone(input.zone).plus({ days: 1 }).startOf('day');
-    due = nextBusinessMoment(out(nextDay), input);
-  }
-  throw new Error('no room in the next year of business days');
+export function nextDayForSends(now: string, w: Window): string {
+  const tomorrow = dt(now).setZone(w.zone).plus({ days: 1 }).startOf('day');
+  return nextBusinessMoment(out(tomorrow), w);
 }

@@ -1,3 +1,4 @@
+import type { Decider } from './decider.ts';
 import type { EventOf, WorkspaceEvent } from './events.ts';
 import { illegal } from './errors.ts';
 import type { BusinessHours } from './values.ts';
@@ -60,3 +61,7 @@ export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState
       return [{ type: 'CalendarDisconnected', data: { provider: 'google', reason: command.reason, disconnectedAt: command.now } }];
   }
 }
+
+export const workspaceDecider: Decider<WorkspaceState, WorkspaceCommand, WorkspaceEvent> = {
+  initialState: initialWorkspace, evolve: evolveWorkspace, decide: decideWorkspace,
+};

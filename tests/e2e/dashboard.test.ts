@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiWiring } from '../support/api-deps.ts';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite/store.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
 import { systemClock } from '../../src/app/clock.ts';
@@ -12,8 +13,8 @@ import { execute, type AppContext } from '../../src/app/handle.ts';
 import { workspaceAggregate } from '../../src/app/aggregates.ts';
 import { configureWorkspace } from '../../src/app/workspace-commands.ts';
 import { decideWorkspace } from '../../src/domain/workspace.ts';
-import { openReadModels, type Dashboard, type ReadModels } from '../../src/app/read-models.ts';
-import { silentLog } from '../../src/app/worker-log.ts';
+import { openReadModels, type Dashboard, type ReadModels } from '../../src/read-models/queries.ts';
+import { silentLog } from '../support/tally-log.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { startProjectorWorker } from '../../workers/projector.ts';
 import { createRedis } from '../../src/infra/redis.ts';
@@ -123,7 +124,7 @@ beforeAll(async () => {
   queues = createQueues(redis, prefix);
   await queues.email.add('thank-you', { key: 'x' }, { jobId: 'thank-you.dashboard-test', delay: 3_600_000 });
 
-  app = await buildServer({ store, readModels, clock: systemClock, defaultWorkspace: 'demo', secretKey: 'dashboard-secret-key-long-enough', redis, queues }, { token: TOKEN, log: () => undefined });
+  app = await buildServer({ store, readModels, clock: systemClock, defaultWorkspace: 'demo', redis, ...apiWiring('dashboard-secret-key-long-enough', queues) }, { token: TOKEN, log: () => undefined });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
 

@@ -11,10 +11,10 @@ import { execute } from '../../src/app/handle.ts';
 import { workspaceAggregate } from '../../src/app/aggregates.ts';
 import { decideWorkspace } from '../../src/domain/workspace.ts';
 import { saveRefreshToken, tokenStoreKeyFrom } from '../../src/infra/google/token-store.ts';
-import { googleEventIdFor } from '../../src/infra/google/event-id.ts';
-import { calendarDepsFrom } from '../../src/infra/calendar-deps.ts';
-import { startReactorWorker } from '../../workers/reactor.ts';
-import { startCalendarWorker } from '../../workers/calendar.ts';
+import { googleEventIdFor } from '../../src/app/effects/calendar/event-id.ts';
+import { calendarWiringFrom } from '../../src/main/calendar.ts';
+import { calendarWorker, reactorWorker } from '../../src/main/workers.ts';
+import { callbackLog } from '../support/tally-log.ts';
 import type { StoredEvent } from '../../src/eventstore/port.ts';
 
 /*
@@ -73,12 +73,12 @@ describe('fault: Calendar 403 rate limits, 429, 500 and an expired sync token in
     const started = Date.now();
     const tally: Record<string, number> = {};
     // Poll jobs that fail are simply followed by the next poll; a failed effect job would be a loss.
-    const log = (event: string, fields: Record<string, unknown> = {}) => {
+    const log = callbackLog((event, fields) => {
       const key = event === 'failed' && String(fields['job'] ?? '').startsWith('repeat:') ? 'failed-poll' : event;
       tally[key] = (tally[key] ?? 0) + 1;
-    };
-    let reactor: Awaited<ReturnType<typeof startReactorWorker>> | undefined;
-    let worker: ReturnType<typeof startCalendarWorker> | undefined;
+    });
+    let reactor: Awaited<ReturnType<typeof reactorWorker>> | undefined;
+    let worker: ReturnType<typeof calendarWorker> | undefined;
     try {
       // Bookings two days out and later, each at its own half hour, well inside the poller's window.
       const base = Date.now() + 2 * 86_400_000;
@@ -92,8 +92,8 @@ describe('fault: Calendar 403 rate limits, 429, 500 and an expired sync token in
       const callsBefore = google.calls.length;
 
       armBurst(Math.ceil(ROUNDS / 2));
-      reactor = await startReactorWorker(rt, log);
-      worker = startCalendarWorker(rt, { deps: calendarDepsFrom(rt.config, rt.env), log });
+      reactor = await reactorWorker(rt, log);
+      worker = calendarWorker(rt, { wiring: calendarWiringFrom(rt.config, rt.env), log });
 
       // During the burst, once some events exist, the owner moves some and deletes others, more refusals
       // arrive, and every sync token expires (the next incremental poll gets 410 and syncs in full).

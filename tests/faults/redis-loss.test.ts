@@ -122,7 +122,7 @@ describe('Redis lost in the middle of a run', () => {
       const resent = smtp.messages.slice(mailsAtReplay).filter((m) => doneAtReplay.has(resultIdOfMessage(m.parsed.messageId))).length;
       const byId = new Map(s.ledger.due().map((e) => [e.resultId, e]));
       const doneMeetings = new Set([...doneAtReplay].map((id) => byId.get(id)).filter((e) => e?.kind === 'google-create').map((e) => e!.meeting));
-      const { googleEventIdFor } = await import('../../src/infra/google/event-id.ts');
+      const { googleEventIdFor } = await import('../../src/app/effects/calendar/event-id.ts');
       const doneEventIds = new Set([...doneMeetings].map(googleEventIdFor));
       const reinserted = google.calls.slice(callsAtReplay).filter((c) => (c.kind === 'insert' || c.kind === 'update') && doneEventIds.has(String(c.eventId ?? (c.body as { id?: string } | undefined)?.id))).length;
       const conflicts = google.calls.slice(callsAtReplay).filter((c) => c.kind === 'insert' && c.status === 409).length;

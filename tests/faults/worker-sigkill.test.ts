@@ -13,7 +13,7 @@ import { execute } from '../../src/app/handle.ts';
 import { workspaceAggregate } from '../../src/app/aggregates.ts';
 import { decideWorkspace } from '../../src/domain/workspace.ts';
 import { saveRefreshToken, tokenStoreKeyFrom } from '../../src/infra/google/token-store.ts';
-import { googleEventIdFor } from '../../src/infra/google/event-id.ts';
+import { googleEventIdFor } from '../../src/app/effects/calendar/event-id.ts';
 
 /*
  * The whole worker (reactor, email, calendar, projector) as a child process, killed with SIGKILL at

@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEventStore } from '../../src/eventstore/open.ts';
+import { apiWiring } from '../support/api-deps.ts';
+import { openEventStore } from '../../src/main/event-store.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
 import { systemClock } from '../../src/app/clock.ts';
 import type { AppContext } from '../../src/app/handle.ts';
@@ -30,8 +31,8 @@ import { seedDemo } from '../../src/demo/seed.ts';
 import { configureWorkspace } from '../../src/app/workspace-commands.ts';
 import { addContact } from '../../src/app/contact-commands.ts';
 import { bookMeeting, requestMeeting } from '../../src/app/meeting-commands.ts';
-import { openReadModels, type ReadModels } from '../../src/app/read-models.ts';
-import { silentLog } from '../../src/app/worker-log.ts';
+import { openReadModels, type ReadModels } from '../../src/read-models/queries.ts';
+import { silentLog } from '../support/tally-log.ts';
 import { eventMetadata, eventSchemas, isEventType } from '../../src/domain/events.ts';
 import { startProjectorWorker } from '../../workers/projector.ts';
 import { createRedis } from '../../src/infra/redis.ts';
@@ -221,7 +222,7 @@ beforeAll(async () => {
   await redis.connect();
   queues = createQueues(redis, prefix);
   app = await buildServer(
-    { store, readModels, clock: systemClock, defaultWorkspace: 'demo', secretKey: SECRET, redis, queues, dashboardCacheMs: 200 },
+    { store, readModels, clock: systemClock, defaultWorkspace: 'demo', redis, ...apiWiring(SECRET, queues), dashboardCacheMs: 200 },
     { token: TOKEN, log: (line) => serverLog.push(line) },
   );
   await app.listen({ host: '127.0.0.1', port: 0 });

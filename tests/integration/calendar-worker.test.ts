@@ -7,16 +7,16 @@ import { appSandbox } from '../support/app.ts';
 import { configureAllHours } from '../support/email-fixtures.ts';
 import { deleteKeys, pipelineEnv, testPrefix, testRuntime } from '../support/pipeline.ts';
 import { startSmtpServer, type SmtpStandIn } from '../support/smtp-server.ts';
-import { runWorkers } from '../../src/cli/commands/worker.ts';
+import { runWorkers } from '../../src/main/workers.ts';
 import { addContact } from '../../src/app/contact-commands.ts';
 import { bookMeeting, cancelMeeting, requestMeeting, rescheduleMeeting } from '../../src/app/meeting-commands.ts';
 import { execute, load } from '../../src/app/handle.ts';
 import { workspaceAggregate } from '../../src/app/aggregates.ts';
 import { decideWorkspace } from '../../src/domain/workspace.ts';
 import { saveRefreshToken, tokenStoreKeyFrom } from '../../src/infra/google/token-store.ts';
-import { googleEventIdFor } from '../../src/infra/google/event-id.ts';
-import { calendarDepsFrom, redisSyncTokens } from '../../src/infra/calendar-deps.ts';
-import { pollCalendar } from '../../src/app/calendar-sync.ts';
+import { googleEventIdFor } from '../../src/app/effects/calendar/event-id.ts';
+import { calendarWiringFrom, redisSyncTokens } from '../../src/main/calendar.ts';
+import { pollCalendar } from '../../src/app/effects/calendar/poll.ts';
 import { snapshot } from '../../src/infra/queue/idle.ts';
 
 let google: CalendarStandIn;
@@ -45,7 +45,7 @@ async function connected() {
   const { id: meeting } = await requestMeeting(s.ctx, { contact, minutes: 20, channel: 'phone' });
   const types = async () => (await s.store.readStream(`meeting-${meeting}`)).map((e) => e.type);
   const poll = async () => {
-    const deps = calendarDepsFrom(rt.config, rt.env);
+    const deps = calendarWiringFrom(rt.config, rt.env);
     const client = (await deps.google!.clientFor('test'))!;
     return pollCalendar({ store: s.store, clock: s.ctx.clock, workspaceId: 'test', client, calendarId: 'primary', tokens: redisSyncTokens(rt.producer, rt.prefix), classify: deps.google!.classify });
   };

@@ -4,7 +4,7 @@ import { startSmtpServer } from '../support/smtp-server.ts';
 import { appSandbox } from '../support/app.ts';
 import { configureAllHours, heldMeeting } from '../support/email-fixtures.ts';
 import { deleteKeys, pipelineEnv, testPrefix, testRuntime } from '../support/pipeline.ts';
-import { replayReactor } from '../../src/app/reactor-runner.ts';
+import { replayReactor } from '../../src/app/reactor/runner.ts';
 
 const prefix = testPrefix();
 afterAll(async () => { await deleteKeys(prefix); });

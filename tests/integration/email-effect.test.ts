@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { performEmailEffect, type EmailDeps, type EmailEffectData } from '../../src/app/effects/email-effect.ts';
-import { memoryCounter } from '../../src/app/effects/daily-limit.ts';
+import { performEmailEffect, type EmailDeps, type EmailEffectData } from '../../src/app/effects/email/run.ts';
+import { memoryCounter } from '../support/memory-counter.ts';
+import { createEmailSender } from '../../src/infra/mail/email-sender.ts';
 import { effectKey } from '../../src/app/effects/effect.ts';
 import { optOut } from '../../src/app/contact-commands.ts';
 import { derivedId } from '../../src/app/ids.ts';
@@ -24,8 +25,8 @@ async function setup(limit = 50) {
   const s = await appSandbox({ configure: false });
   await configureAllHours(s.ctx, { dailyLimit: limit });
   const deps: EmailDeps = {
-    store: s.store, clock: s.ctx.clock, templates: loadTemplates(), transport, counter: memoryCounter(),
-    unsubscribe: { publicUrl: 'https://outreach.example', secret: Buffer.alloc(32, 7) },
+    store: s.store, clock: s.ctx.clock, counter: memoryCounter(),
+    sender: createEmailSender({ templates: loadTemplates(), transport, unsubscribe: { publicUrl: 'https://outreach.example', secret: Buffer.alloc(32, 7) } }),
   };
   const thankYouFor = async (meeting: string, contact: string): Promise<EmailEffectData> => {
     const held = (await s.store.readStream(`meeting-${meeting}`)).find((e: StoredEvent) => e.type === 'MeetingHeld')!;

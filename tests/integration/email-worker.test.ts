@@ -5,7 +5,7 @@ import { appSandbox } from '../support/app.ts';
 import { configureAllHours, heldMeeting, preparedContact } from '../support/email-fixtures.ts';
 import { deleteKeys, pipelineEnv, testPrefix, testRuntime, workUntilIdle } from '../support/pipeline.ts';
 import { bookMeeting, holdMeeting, requestMeeting, rescheduleMeeting } from '../../src/app/meeting-commands.ts';
-import { replayReactor } from '../../src/app/reactor-runner.ts';
+import { replayReactor } from '../../src/app/reactor/runner.ts';
 import { derivedId } from '../../src/app/ids.ts';
 import { snapshot } from '../../src/infra/queue/idle.ts';
 
@@ -149,7 +149,7 @@ describe('priorities under the daily limit', () => {
     for (let n = 0; n < 3; n++) await heldMeeting(p.ctx, n);
     // Every job is queued before the worker starts, so the queue's priorities decide the order.
     await replayReactor({ store: p.store, clock: p.ctx.clock, scheduler: p.rt.scheduler, from: 0n });
-    const { runWorkers } = await import('../../src/cli/commands/worker.ts');
+    const { runWorkers } = await import('../../src/main/workers.ts');
     await runWorkers(p.rt, { only: ['email'], untilIdle: true, json: false, quiet: true, concurrency: 1 });
     expect(smtp.messages.map((m) => to(m)).sort()).toEqual(['person0@contact.example', 'person1@contact.example', 'person2@contact.example']);
     await p.close();

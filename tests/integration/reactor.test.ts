@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addContact, optOut, recordReply } from '../../src/app/contact-commands.ts';
 import { bookMeeting, cancelMeeting, holdMeeting, requestMeeting, rescheduleMeeting } from '../../src/app/meeting-commands.ts';
-import { react } from '../../src/app/reactor.ts';
+import { react } from '../../src/app/reactor/facts.ts';
 import { fixedClock } from '../../src/app/clock.ts';
 import type { StoredEvent } from '../../src/eventstore/port.ts';
 import { appSandbox } from '../support/app.ts';

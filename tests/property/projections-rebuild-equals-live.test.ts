@@ -16,9 +16,9 @@ import {
 import {
   bookMeeting, cancelMeeting, holdMeeting, onMeeting, recordAttendeeResponse, recordNoShow, requestMeeting, rescheduleMeeting,
 } from '../../src/app/meeting-commands.ts';
-import { rebuildProjections, startProjector } from '../../src/app/projector.ts';
-import { openProjectionsDb, projectionsFile } from '../../src/app/projections/database.ts';
-import { openReadModels, readModelNames } from '../../src/app/read-models.ts';
+import { rebuildProjections, startProjector } from '../../src/read-models/projector/projector.ts';
+import { openProjectionsDb, projectionsFile } from '../../src/read-models/projector/database.ts';
+import { openReadModels, readModelNames } from '../../src/read-models/queries.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/eventstore/sqlite/store.ts';
 import { expectSameTables, tablesOf } from '../unit/projections/support/tables.ts';
 

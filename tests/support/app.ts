@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open.ts';
+import { openEventStore } from '../../src/main/event-store.ts';
 import type { AppContext } from '../../src/app/handle.ts';
 import { systemClock, type Clock } from '../../src/app/clock.ts';
 import { configureWorkspace } from '../../src/app/workspace-commands.ts';

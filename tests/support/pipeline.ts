@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Config } from '../../src/app/config.ts';
-import { openRuntime, type Runtime } from '../../src/infra/runtime.ts';
-import { runWorkers } from '../../src/cli/commands/worker.ts';
+import type { Config } from '../../src/main/config.ts';
+import { openRuntime, type Runtime } from '../../src/main/runtime.ts';
+import { runWorkers } from '../../src/main/workers.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
 import { TEST_SECRET_KEY } from './app.ts';
 

@@ -1,5 +1,5 @@
 import type { EventStore } from '../../src/eventstore/port.ts';
-import type { ReadModels } from '../../src/app/read-models.ts';
+import type { ReadModels } from '../../src/read-models/queries.ts';
 
 /** Waits until every projection has applied everything in the log (the projector runs elsewhere). */
 export async function projected(store: EventStore, readModels: ReadModels): Promise<void> {

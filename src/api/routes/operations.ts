@@ -3,7 +3,6 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { ErrorCode } from 'bullmq';
-import { snapshot } from '../../infra/queue/idle.ts';
 import { OutreachError } from '../../domain/errors.ts';
 import type { ApiDeps } from '../context.ts';
 import { withTimeout, type Metrics } from '../metrics.ts';
@@ -109,8 +108,8 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
       response: { 200: anyObject, ...errorResponses(401, 503) },
     },
   }, async (_request, reply) => {
-    if (!deps.queues || !(await redisReachable(deps))) throw new OutreachError('unavailable', 'Redis is not reachable: queue counts are unknown');
-    const queues = await withTimeout(Promise.all(Object.values(deps.queues).map((q) => snapshot(q))), 3000, 'queues')
+    if (!deps.queueSnapshots || !(await redisReachable(deps))) throw new OutreachError('unavailable', 'Redis is not reachable: queue counts are unknown');
+    const queues = await withTimeout(deps.queueSnapshots(), 3000, 'queues')
       .catch((e: unknown) => { throw new OutreachError('unavailable', `Redis: ${e instanceof Error ? e.message : String(e)}`); });
     void reply.header('cache-control', 'no-store');
     return { queues };

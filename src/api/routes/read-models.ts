@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { readModelNames, type ReadModelName } from '../../app/read-models.ts';
+import { readModelNames, type ReadModelName } from '../../read-models/queries.ts';
 import { parseInput } from '../../app/parse.ts';
 import { readWorkspace, type ApiDeps } from '../context.ts';
 import { anyObject, errorResponses } from '../openapi.ts';

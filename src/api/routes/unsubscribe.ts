@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { optOut } from '../../app/contact-commands.ts';
 import { isOutreachError } from '../../domain/errors.ts';
-import { verifyUnsubscribeToken } from '../../infra/crypto/unsubscribe-token.ts';
 import { commandContext, type ApiDeps } from '../context.ts';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -47,7 +46,7 @@ export function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps) {
       schema: { summary: 'Confirmation page with a button that POSTs to the same URL; does not unsubscribe', tags: ['unsubscribe'], security: [], params },
     }, async (request, reply) => {
       const { token } = request.params as { token: string };
-      if (!verifyUnsubscribeToken(token, deps.secretKey)) return invalidLink(reply);
+      if (!deps.verifyUnsubscribe(token)) return invalidLink(reply);
       return send(reply, 200, page('Unsubscribe', `<p>Stop receiving emails about informational interviews from this sender?</p>
 <form method="post" action="/u/${encodeURIComponent(token)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`));
     });
@@ -56,7 +55,7 @@ export function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps) {
       schema: { summary: 'One-click unsubscribe (RFC 8058): records ContactOptedOut; idempotent', tags: ['unsubscribe'], security: [], params },
     }, async (request, reply) => {
       const { token } = request.params as { token: string };
-      const subject = verifyUnsubscribeToken(token, deps.secretKey);
+      const subject = deps.verifyUnsubscribe(token);
       if (!subject) return invalidLink(reply);
       const ctx = commandContext(deps, subject.workspaceId);
       try {

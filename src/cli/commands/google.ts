@@ -12,39 +12,25 @@ export function googleCommands(program: Command) {
     .option('--timeout <seconds>', 'how long to wait for the browser (default 300)'),
   async ({ ctx, config }, _args, input, out) => {
     await requireWorkspaceConfig(ctx);
-    const { googleConfigFrom } = await import('../../infra/google/config.ts');
-    const { startLoopbackConsent, exchangeCode } = await import('../../infra/google/oauth.ts');
-    const { saveRefreshToken, tokenStoreKeyFrom } = await import('../../infra/google/token-store.ts');
-    const gconfig = googleConfigFrom(process.env);
-    // The key is checked before the browser dance, so a missing OUTREACH_SECRET_KEY fails at once.
-    const key = tokenStoreKeyFrom(process.env);
-    const consent = await startLoopbackConsent({ config: gconfig, ...(input['timeout'] ? { timeoutMs: Number(input['timeout']) * 1000 } : {}) });
-    process.stderr.write(`Open this page to let Outreach manage your calendar's events:\n\n  ${consent.url}\n\nWaiting for the browser on ${consent.redirectUri} …\n`);
-    try {
-      const code = await consent.waitForCode();
-      const tokens = await exchangeCode(gconfig, code);
-      saveRefreshToken(config.dataDir, key, ctx.workspaceId, { refreshToken: tokens.refreshToken, scope: tokens.scope });
-    } finally {
-      await consent.close();
-    }
+    const { connectGoogle } = await import('../../main/google.ts');
+    const { calendarId } = await connectGoogle({
+      dataDir: config.dataDir, workspaceId: ctx.workspaceId, env: process.env,
+      timeoutMs: input['timeout'] ? Number(input['timeout']) * 1000 : undefined,
+      onConsentUrl: (url, redirectUri) => process.stderr.write(`Open this page to let Outreach manage your calendar's events:\n\n  ${url}\n\nWaiting for the browser on ${redirectUri} …\n`),
+    });
     await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) =>
-      decideWorkspace({ type: 'ConnectCalendar', calendarId: gconfig.calendarId, now: ctx.clock() }, state));
-    out.result({ id: ctx.workspaceId, connected: true, calendarId: gconfig.calendarId }, `Google Calendar connected for workspace ${ctx.workspaceId} (calendar ${gconfig.calendarId}); the refresh token is stored encrypted.`);
+      decideWorkspace({ type: 'ConnectCalendar', calendarId, now: ctx.clock() }, state));
+    out.result({ id: ctx.workspaceId, connected: true, calendarId }, `Google Calendar connected for workspace ${ctx.workspaceId} (calendar ${calendarId}); the refresh token is stored encrypted.`);
   });
 
   act(leaf(google, 'disconnect', 'revoke the grant, delete the stored token and stop calendar sync'),
     async ({ ctx, config }, _args, _input, out) => {
-      const { googleConfigFrom } = await import('../../infra/google/config.ts');
-      const { revokeToken } = await import('../../infra/google/oauth.ts');
-      const { deleteRefreshToken, loadRefreshToken, tokenStoreKeyFrom } = await import('../../infra/google/token-store.ts');
-      const gconfig = googleConfigFrom(process.env);
-      const grant = loadRefreshToken(config.dataDir, tokenStoreKeyFrom(process.env), ctx.workspaceId);
-      const revoked = grant ? await revokeToken(gconfig, grant.refreshToken) : null;
-      deleteRefreshToken(config.dataDir, ctx.workspaceId);
+      const { disconnectGoogle } = await import('../../main/google.ts');
+      const { revoked } = await disconnectGoogle({ dataDir: config.dataDir, workspaceId: ctx.workspaceId, env: process.env });
       await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) =>
         decideWorkspace({ type: 'DisconnectCalendar', reason: 'user', now: ctx.clock() }, state));
-      out.result({ id: ctx.workspaceId, connected: false, revoked: revoked ? !revoked.alreadyInvalid : false },
-        `Google Calendar disconnected for workspace ${ctx.workspaceId}${revoked ? (revoked.alreadyInvalid ? ' (the grant was already invalid)' : '; the grant was revoked') : ''}.`);
+      out.result({ id: ctx.workspaceId, connected: false, revoked: revoked === true },
+        `Google Calendar disconnected for workspace ${ctx.workspaceId}${revoked === null ? '' : revoked ? '; the grant was revoked' : ' (the grant was already invalid)'}.`);
     });
 
   act(leaf(google, 'status', 'whether the workspace\'s calendar is connected'),

@@ -10,7 +10,7 @@ export function projectionCommands(program: Command) {
   act(leaf(projections, 'rebuild', 'empty the read models and apply the whole event log again (all workspaces)')
     .option('--name <name>', 'only this projection (see `projections status` for the names)'),
   async (session, _args, input, out) => {
-    const { rebuildProjections } = await import('../../app/projector.ts');
+    const { rebuildProjections } = await import('../../read-models/projector/projector.ts');
     const bar = progressBar('rebuilding', !out.json);
     const r = await rebuildProjections({
       store: session.ctx.store,
@@ -27,7 +27,7 @@ export function projectionCommands(program: Command) {
 
   act(leaf(projections, 'status', 'checkpoint and lag (events not yet applied) of each projection'),
     async (session, _args, _input, out) => {
-      const { openReadModels } = await import('../../app/read-models.ts');
+      const { openReadModels } = await import('../../read-models/queries.ts');
       const models = openReadModels(session.config.dataDir);
       try {
         const head = await session.ctx.store.headPosition();

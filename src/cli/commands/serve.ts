@@ -15,11 +15,11 @@ export function serveCommand(program: Command) {
     const port = input['port'] === undefined ? 3000 : Number(input['port']);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('port', 'must be a TCP port number (0-65535)');
     const host = String(input['host'] ?? '127.0.0.1');
-    const { startApi } = await import('../../api/start.ts');
-    const { createWorkerLog } = await import('../../app/worker-log.ts');
+    const { startApi } = await import('../../main/api.ts');
+    const { createLogger } = await import('../../main/logger.ts');
     const api = await startApi({
       config: session.config, env: process.env, host, port, store: session.ctx.store,
-      projector: input['projector'] !== false, log: createWorkerLog(out.json),
+      projector: input['projector'] !== false, log: createLogger({ json: out.json }),
     });
     const info = {
       url: api.url, docs: `${api.url}docs`, metrics: `${api.url}metrics`, queues: `${api.url}queues`,

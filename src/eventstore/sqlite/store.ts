@@ -7,8 +7,9 @@ import {
   type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions,
   type ReadStreamOptions, type StoredEvent, type SubscribeOptions,
 } from '../port.ts';
-import { applyPragmas, migrate, type Pragmas } from './schema.ts';
-import { retryBusy } from './busy.ts';
+import { migrate } from './schema.ts';
+import { applyPragmas, type Pragmas } from '../../sqlite/pragmas.ts';
+import { retryBusy } from '../../sqlite/busy.ts';
 import { follow } from '../follow.ts';
 
 type Row = {

@@ -4,7 +4,7 @@ import { randomBytesPooled } from './random-pool.ts';
 import { OutreachError } from '../../domain/errors.ts';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { applyPragmas, truncateWal } from '../../eventstore/sqlite/schema.ts';
+import { applyPragmas, truncateWal } from '../../sqlite/pragmas.ts';
 import { subkey } from './secret-key.ts';
 
 /**

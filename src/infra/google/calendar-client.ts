@@ -3,7 +3,7 @@ import type { GoogleConfig, SendUpdates } from './config.ts';
 import { GoogleApiError, toGoogleApiError } from './errors.ts';
 import { oauthClient } from './oauth.ts';
 
-export { googleEventIdFor, isValidGoogleEventId, meetingIdFromGoogleEventId } from './event-id.ts';
+export { googleEventIdFor, isValidGoogleEventId, meetingIdFromGoogleEventId } from '../../app/effects/calendar/event-id.ts';
 
 export type CalendarEvent = calendar_v3.Schema$Event;
 export type SendUpdatesOption = { sendUpdates?: SendUpdates };

@@ -1,26 +1,11 @@
 import { DateTime, IANAZone } from 'luxon';
 import { OutreachError } from '../../domain/errors.ts';
+import type { Invitation, Person } from '../../app/effects/email/invitation.ts';
 
-export type IcsMethod = 'REQUEST' | 'CANCEL';
-export type IcsPerson = { name: string; email: string };
-export type IcsInput = {
-  uid: string;
-  sequence: number;
-  method: IcsMethod;
-  /** ISO 8601 with an offset: the instant the meeting starts. */
-  start: string;
-  minutes: number;
-  /** IANA zone the times are written in (the organiser's or the recipient's). */
-  timezone: string;
-  summary: string;
-  description: string;
-  organizer: IcsPerson;
-  attendee: IcsPerson;
-  location?: string | undefined;
-  url?: string | undefined;
-  /** ISO instant for DTSTAMP: passed in, so the same input gives the same bytes. */
-  now: string;
-};
+export type IcsMethod = Invitation['method'];
+export type IcsPerson = Person;
+/** An invitation with its words: the summary and description come from the rendered template. */
+export type IcsInput = Invitation & { summary: string; description: string };
 
 const CRLF = '\r\n';
 const PRODID = '-//Outreach//Informational interviews//EN';

@@ -1,5 +1,4 @@
 import type { SendMailOptions } from 'nodemailer';
-import { derivedId } from '../../app/ids.ts';
 import { OutreachError } from '../../domain/errors.ts';
 import type { IcsMethod } from './ics.ts';
 
@@ -7,19 +6,9 @@ import type { IcsMethod } from './ics.ts';
 export type MailAddress = string | { name: string; email: string } | { name: string; address: string };
 export type OutgoingMail = SendMailOptions & { messageId: string };
 
-const DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
 
-/**
- * The Message-ID of an effect: the same key always gives the same id, so a retried send is
- * recognisably the same message (receivers and our outbox de-duplicate on it) and replies thread.
- */
-export function messageIdFor(effectKey: string, domain: string, derived?: string): string {
-  if (!effectKey) throw new OutreachError('validation', 'effectKey: must not be empty', { field: 'effectKey' });
-  if (!DOMAIN.test(domain)) throw new OutreachError('config', `OUTREACH_MESSAGE_DOMAIN: ${JSON.stringify(domain)} is not a domain name`, { field: 'OUTREACH_MESSAGE_DOMAIN' });
-  // `derived`: derivedId(effectKey), when the caller has worked it out already (the result event's id is the same).
-  return `<${derived ?? derivedId(effectKey)}@${domain.toLowerCase()}>`;
-}
+export { messageIdFor } from '../../app/effects/email/message-id.ts';
 
 export type BuildMailInput = {
   from: MailAddress;

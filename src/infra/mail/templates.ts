@@ -1,84 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DateTime } from 'luxon';
 import { OutreachError } from '../../domain/errors.ts';
+import {
+  emailKinds, templateVariables, type EmailKind, type RenderedEmail, type TemplatePart, type Templates, type VarValue,
+} from '../../app/effects/email/templates.ts';
 
-export const emailKinds = [
-  'meeting-request-direct',
-  'meeting-request-gatekeeper',
-  'nudge',
-  'booking-confirmation',
-  'prep-brief',
-  'thank-you',
-  'keep-in-touch',
-  'meeting-cancelled',
-  // Not an email: the summary (subject) and description (text) of the calendar event; its html is unused.
-  'calendar-event',
-] as const;
-export type EmailKind = (typeof emailKinds)[number];
-
-/**
- * The variables each kind may use. `required` must be non-empty when rendering; `optional` may be
- * empty, and a template wraps what depends on them in {{#name}}…{{/name}} (or {{^name}}…{{/name}}
- * for the text to show when it is empty). A template using a name listed nowhere here fails at load.
- */
-export const templateVariables = {
-  'meeting-request-direct': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'objective', 'minutes'],
-    optional: ['contactName', 'organisation', 'role', 'referralName', 'unsubscribeUrl'],
-  },
-  'meeting-request-gatekeeper': {
-    required: ['ownerName', 'ownerEmail', 'contactName', 'objective', 'minutes'],
-    optional: ['contactFirstName', 'gatekeeperName', 'organisation', 'role', 'referralName', 'unsubscribeUrl'],
-  },
-  nudge: {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'minutes'],
-    optional: ['contactName', 'organisation', 'objective', 'referralName', 'originalSubject', 'unsubscribeUrl'],
-  },
-  'booking-confirmation': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'meetingStart', 'meetingTimezone', 'minutes'],
-    optional: ['contactName', 'organisation', 'objective', 'location', 'videoUrl', 'unsubscribeUrl'],
-  },
-  'prep-brief': {
-    required: ['ownerName', 'contactName', 'meetingStart', 'meetingTimezone', 'minutes'],
-    optional: [
-      'ownerEmail', 'contactFirstName', 'organisation', 'role', 'objective', 'location', 'videoUrl',
-      'researchNotes', 'questions', 'referredByName', 'referralName', 'meetingStartForSeeker',
-    ],
-  },
-  'thank-you': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName'],
-    optional: ['contactName', 'organisation', 'objective', 'minutes', 'referralNames', 'originalSubject', 'unsubscribeUrl'],
-  },
-  'keep-in-touch': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName'],
-    optional: ['contactName', 'organisation', 'objective', 'update', 'unsubscribeUrl'],
-  },
-  'calendar-event': {
-    required: ['ownerName', 'contactName', 'minutes'],
-    optional: ['ownerEmail', 'contactFirstName', 'organisation', 'role', 'objective', 'referralName', 'videoUrl', 'location'],
-  },
-  'meeting-cancelled': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'meetingStart'],
-    optional: ['contactName', 'organisation', 'meetingTimezone', 'minutes', 'location', 'videoUrl', 'reason', 'unsubscribeUrl'],
-  },
-} as const satisfies Record<EmailKind, { required: readonly string[]; optional: readonly string[] }>;
-
-type Decl = typeof templateVariables;
-type VarValue = string | number;
-/** Per kind: required names must be there, optional ones may be; keys no template reads are ignored. */
-export type TemplateVars<K extends EmailKind> = K extends EmailKind
-  ? { [N in Decl[K]['required'][number]]: VarValue } & { [N in Decl[K]['optional'][number]]?: VarValue | undefined }
-  : never;
-export type RenderedEmail = { subject: string; text: string; html: string };
-export type TemplatePart = 'subject' | 'text' | 'html';
-
-export interface Templates {
-  render<K extends EmailKind>(kind: K, vars: TemplateVars<K>): RenderedEmail;
-  /** The file each part was read from, to say at start-up which overrides are in force. */
-  files(kind: EmailKind): Record<TemplatePart, string>;
-}
+export { emailKinds, templateVariables, type EmailKind, type TemplateVars, type Templates } from '../../app/effects/email/templates.ts';
 
 const FILE_SUFFIX: Record<TemplatePart, string> = { subject: '.subject.txt', text: '.text.txt', html: '.html' };
 export const defaultTemplatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
@@ -212,20 +140,3 @@ export function loadTemplates(opts: { overrideDir?: string | undefined; defaultD
     },
   };
 }
-
-/**
- * meetingStart and meetingTimezone as a person reads them in their own zone:
- * "Tuesday 1 December 2026, 10:00" and "Eastern Standard Time".
- */
-export function meetingTimeVars(start: string, timezone: string, locale = 'en-GB'): { meetingStart: string; meetingTimezone: string } {
-  const at = DateTime.fromISO(start, { setZone: true }).setZone(timezone).setLocale(locale);
-  if (!at.isValid) throw new OutreachError('validation', `meeting start ${start} in ${timezone} is not a valid time`, { field: 'start' });
-  const meetingStart = at.toFormat('cccc d LLLL yyyy, HH:mm');
-  const longName = at.offsetNameLong ?? '';
-  // Intl falls back to "GMT-03:00" for zones without a name in the locale; the IANA name reads better.
-  const meetingTimezone = !longName || /^GMT[+-]/.test(longName) ? timezone : longName;
-  return { meetingStart, meetingTimezone };
-}
-
-/** A list for the {{questions}} variable: one "- item" per line. */
-export const listText = (items: readonly string[]): string => items.map((i) => `- ${i.trim().replace(/\s*\r?\n\s*/g, ' ')}`).join('\n');

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { SendCounter } from '../../app/effects/daily-limit.ts';
+import type { SendCounter } from '../../app/effects/email/send-counter.ts';
 
 // Check and take in one step, so two workers cannot both take the last slot of a day. The day's
 // slots are a set of effect keys: an effect that already holds one (its retry) keeps it.

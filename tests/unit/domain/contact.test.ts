@@ -1,15 +1,14 @@
 import { describe, it } from 'vitest';
-import { decideContact, evolveContact, initialContact, type ContactCommand, type ContactState } from '../../../src/domain/contact.ts';
-import type { ContactEvent } from '../../../src/domain/events.ts';
+import { contactDecider, type ContactCommand } from '../../../src/domain/contact.ts';
 import { deciderSpec } from '../../support/decider-spec.ts';
 import { contactAdded, NOW } from '../../support/domain-fixtures.ts';
 
-const spec = deciderSpec<ContactState, ContactCommand, ContactEvent>({ initial: initialContact, evolve: evolveContact, decide: decideContact });
+const spec = deciderSpec(contactDecider, undefined);
 const keepInTouch: ContactCommand = { type: 'RecordKeepInTouchSent', messageId: '<k1@outreach>', now: NOW };
 
 describe('contact', () => {
   it('a contact is added once', () => {
-    spec.given([contactAdded()]).when({ type: 'AddContact', contact: contactAdded().data as never, now: NOW }).thenRefused(/already exists/);
+    spec.given([contactAdded()]).when({ type: 'AddContact', contact: contactAdded().data as never, now: NOW }).thenRefused('illegal_state', /already exists/);
   });
 
   it('a keep-in-touch note goes to a contact with an address who has not replied', () => {
@@ -17,19 +16,19 @@ describe('contact', () => {
   });
 
   it('no email to a contact who opted out', () => {
-    spec.given([contactAdded(), { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: NOW } }]).when(keepInTouch).thenRefused(/opted out/);
+    spec.given([contactAdded(), { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: NOW } }]).when(keepInTouch).thenRefused('illegal_state', /opted out/);
   });
 
   it('no email to a contact who was forgotten', () => {
-    spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }]).when(keepInTouch).thenRefused(/forgotten/);
+    spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }]).when(keepInTouch).thenRefused('illegal_state', /forgotten/);
   });
 
   it('no email to a contact without an address', () => {
-    spec.given([contactAdded({ email: undefined })]).when(keepInTouch).thenRefused(/no email address/);
+    spec.given([contactAdded({ email: undefined })]).when(keepInTouch).thenRefused('illegal_state', /no email address/);
   });
 
   it('keep-in-touch stops once the contact replied', () => {
-    spec.given([contactAdded(), { type: 'ReplyReceived', data: { receivedAt: NOW } }]).when(keepInTouch).thenRefused(/replied/);
+    spec.given([contactAdded(), { type: 'ReplyReceived', data: { receivedAt: NOW } }]).when(keepInTouch).thenRefused('illegal_state', /replied/);
   });
 
   it('opting out twice records nothing new', () => {
@@ -39,7 +38,7 @@ describe('contact', () => {
 
   it('a forgotten contact\'s details cannot be changed', () => {
     spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }])
-      .when({ type: 'ChangeContactDetails', changes: { role: 'CTO' }, now: NOW }).thenRefused(/forgotten/);
+      .when({ type: 'ChangeContactDetails', changes: { role: 'CTO' }, now: NOW }).thenRefused('illegal_state', /forgotten/);
   });
 
   it('forgetting a contact twice records nothing new', () => {
@@ -48,7 +47,7 @@ describe('contact', () => {
 
   it('no email to an address that bounced', () => {
     spec.given([contactAdded(), { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } }])
-      .when(keepInTouch).thenRefused(/bounced/);
+      .when(keepInTouch).thenRefused('illegal_state', /bounced/);
   });
 
   it('a new address lifts the suppression of the one that bounced', () => {
@@ -65,6 +64,6 @@ describe('contact', () => {
   });
 
   it('a meeting can be linked only to a contact that exists', () => {
-    spec.given([]).when({ type: 'LinkMeeting', meetingId: '01a22886-cd0e-72c7-98fb-c8b5ea28f5ff', now: NOW }).thenRefused(/does not exist/);
+    spec.given([]).when({ type: 'LinkMeeting', meetingId: '01a22886-cd0e-72c7-98fb-c8b5ea28f5ff', now: NOW }).thenRefused('illegal_state', /does not exist/);
   });
 });

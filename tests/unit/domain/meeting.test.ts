@@ -1,14 +1,12 @@
 import { describe, it } from 'vitest';
-import { decideMeeting, evolveMeeting, initialMeeting, type MeetingCommand, type MeetingState } from '../../../src/domain/meeting.ts';
+import { meetingDecider, type MeetingCommand } from '../../../src/domain/meeting.ts';
 import type { ContactEvent, MeetingEvent } from '../../../src/domain/events.ts';
 import type { ContactState } from '../../../src/domain/contact.ts';
 import { deciderSpec } from '../../support/decider-spec.ts';
 import { booked, contactAdded, contactWith, held, NOW, OTHER_ID, outreachSent, requested } from '../../support/domain-fixtures.ts';
 
 const withContact = (contact: ContactState, openMeetingId?: string) =>
-  deciderSpec<MeetingState, MeetingCommand, MeetingEvent>({
-    initial: initialMeeting, evolve: evolveMeeting, decide: (c, s) => decideMeeting(c, s, { contact, openMeetingId }),
-  });
+  deciderSpec(meetingDecider, { contact, openMeetingId });
 const reachable = withContact(contactWith(contactAdded()));
 const optedOut: ContactEvent = { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: '2026-11-22T00:00:00Z' } };
 const replied: ContactEvent = { type: 'ReplyReceived', data: { receivedAt: '2026-11-22T00:00:00Z' } };
@@ -26,7 +24,7 @@ describe('meeting request', () => {
   });
 
   it('no request by email to a contact without an address', () => {
-    withContact(contactWith(contactAdded({ email: undefined }))).given([]).when(request()).thenRefused(/no email address/);
+    withContact(contactWith(contactAdded({ email: undefined }))).given([]).when(request()).thenRefused('illegal_state', /no email address/);
   });
 
   it('a request by phone may go to a contact without an address', () => {
@@ -34,15 +32,15 @@ describe('meeting request', () => {
   });
 
   it('no request by email to a contact who opted out', () => {
-    withContact(contactWith(contactAdded(), optedOut)).given([]).when(request()).thenRefused(/opted out/);
+    withContact(contactWith(contactAdded(), optedOut)).given([]).when(request()).thenRefused('illegal_state', /opted out/);
   });
 
   it('no request to a contact who was forgotten', () => {
-    withContact(contactWith(contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } })).given([]).when(request({ channel: 'phone' })).thenRefused(/forgotten/);
+    withContact(contactWith(contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } })).given([]).when(request({ channel: 'phone' })).thenRefused('illegal_state', /forgotten/);
   });
 
   it('one open request per contact', () => {
-    withContact(contactWith(contactAdded()), OTHER_ID).given([]).when(request()).thenRefused(new RegExp(`open request \\(meeting ${OTHER_ID}\\)`));
+    withContact(contactWith(contactAdded()), OTHER_ID).given([]).when(request()).thenRefused('illegal_state', new RegExp(`open request \\(meeting ${OTHER_ID}\\)`));
   });
 });
 
@@ -53,15 +51,15 @@ describe('booking and holding', () => {
   });
 
   it('a meeting is held only after it was booked', () => {
-    reachable.given([requested()]).when(hold()).thenRefused(/cannot record the meeting as held: the meeting is requested/);
+    reachable.given([requested()]).when(hold()).thenRefused('illegal_state', /cannot record the meeting as held: the meeting is requested/);
   });
 
   it('a meeting is not held before its booked start', () => {
-    reachable.given([requested(), booked()]).when(hold('2026-11-25T09:59:00-05:00')).thenRefused(/before its booked start/);
+    reachable.given([requested(), booked()]).when(hold('2026-11-25T09:59:00-05:00')).thenRefused('illegal_state', /before its booked start/);
   });
 
   it('a meeting is not recorded as held in the future', () => {
-    reachable.given([requested(), booked('2026-12-25T10:00:00Z')]).when({ ...hold('2026-12-25T10:30:00Z'), now: NOW } as MeetingCommand).thenRefused(/in the future/);
+    reachable.given([requested(), booked('2026-12-25T10:00:00Z')]).when({ ...hold('2026-12-25T10:30:00Z'), now: NOW } as MeetingCommand).thenRefused('illegal_state', /in the future/);
   });
 
   it('a held meeting records what was learned', () => {
@@ -80,7 +78,7 @@ describe('booking and holding', () => {
   });
 
   it('a held meeting cannot be cancelled', () => {
-    reachable.given([requested(), booked(), held()]).when({ type: 'CancelMeeting', by: 'seeker', source: 'seeker', now: NOW }).thenRefused(/the meeting is held/);
+    reachable.given([requested(), booked(), held()]).when({ type: 'CancelMeeting', by: 'seeker', source: 'seeker', now: NOW }).thenRefused('illegal_state', /the meeting is held/);
   });
 });
 
@@ -91,15 +89,15 @@ describe('thank-you', () => {
 
   it('exactly one thank-you per held meeting', () => {
     reachable.given([requested(), booked(), held(), { type: 'ThankYouSent', data: { messageId: '<t0@outreach>', sentAt: NOW } }])
-      .when(thankYou).thenRefused(/already sent/);
+      .when(thankYou).thenRefused('illegal_state', /already sent/);
   });
 
   it('no thank-you before the meeting was held', () => {
-    reachable.given([requested(), booked()]).when(thankYou).thenRefused(/the meeting is booked/);
+    reachable.given([requested(), booked()]).when(thankYou).thenRefused('illegal_state', /the meeting is booked/);
   });
 
   it('no thank-you to a contact who opted out since the meeting', () => {
-    withContact(contactWith(contactAdded(), optedOut)).given([requested(), booked(), held()]).when(thankYou).thenRefused(/opted out/);
+    withContact(contactWith(contactAdded(), optedOut)).given([requested(), booked(), held()]).when(thankYou).thenRefused('illegal_state', /opted out/);
   });
 });
 
@@ -109,24 +107,24 @@ describe('nudge', () => {
   });
 
   it('only one nudge per request', () => {
-    reachable.given([requested(), outreachSent, { type: 'NudgeSent', data: { messageId: '<n0@outreach>', sentAt: NOW } }]).when(nudge).thenRefused(/already sent/);
+    reachable.given([requested(), outreachSent, { type: 'NudgeSent', data: { messageId: '<n0@outreach>', sentAt: NOW } }]).when(nudge).thenRefused('illegal_state', /already sent/);
   });
 
   it('nudges stop on a reply', () => {
-    withContact(contactWith(contactAdded(), replied)).given([requested(), outreachSent]).when(nudge).thenRefused(/replied/);
+    withContact(contactWith(contactAdded(), replied)).given([requested(), outreachSent]).when(nudge).thenRefused('illegal_state', /replied/);
   });
 
   it('nudges stop on a booking', () => {
-    reachable.given([requested(), outreachSent, booked()]).when(nudge).thenRefused(/booked/);
+    reachable.given([requested(), outreachSent, booked()]).when(nudge).thenRefused('illegal_state', /booked/);
   });
 
   it('nudges stop on a cancellation', () => {
     reachable.given([requested(), outreachSent, { type: 'MeetingCancelled', data: { by: 'contact', source: 'seeker', cancelledAt: NOW } }])
-      .when(nudge).thenRefused(/cancelled/);
+      .when(nudge).thenRefused('illegal_state', /cancelled/);
   });
 
   it('nudges stop on an opt-out', () => {
-    withContact(contactWith(contactAdded(), optedOut)).given([requested(), outreachSent]).when(nudge).thenRefused(/opted out/);
+    withContact(contactWith(contactAdded(), optedOut)).given([requested(), outreachSent]).when(nudge).thenRefused('illegal_state', /opted out/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  deferForDailyLimit, isWithinBusinessHours, keepInTouchDue, nextBusinessMoment, nudgeDue, prepBriefDue, thankYouDue,
+  isWithinBusinessHours, nextDayForSends, keepInTouchDue, nextBusinessMoment, nudgeDue, prepBriefDue, thankYouDue,
 } from '../../../src/domain/scheduling.ts';
 
 const hours = { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] };
@@ -81,12 +81,11 @@ describe('prep brief', () => {
 });
 
 describe('daily send limit', () => {
-  it('a send on a day with room keeps its time', () => {
-    expect(deferForDailyLimit({ due: '2026-11-30T10:00:00Z', limit: 2, sentPerDay: { '2026-11-30': 1 }, ...london })).toBe('2026-11-30T10:00:00Z');
+  it('a send on a full day waits for the first business moment of the next day', () => {
+    expect(nextDayForSends('2026-11-30T10:00:00Z', london)).toBe('2026-12-01T09:00:00Z');
   });
 
-  it('a send past the limit is deferred to the next business window with room, never dropped', () => {
-    const due = deferForDailyLimit({ due: '2026-12-04T10:00:00Z', limit: 2, sentPerDay: { '2026-12-04': 2, '2026-12-07': 2 }, ...london });
-    expect(due).toBe('2026-12-08T09:00:00Z');
+  it('a send on a full Friday waits for Monday morning, never dropped', () => {
+    expect(nextDayForSends('2026-12-04T10:00:00Z', london)).toBe('2026-12-07T09:00:00Z');
   });
 });

@@ -1,17 +1,14 @@
 import { describe, it } from 'vitest';
-import { decideWorkspace, evolveWorkspace, initialWorkspace, type WorkspaceCommand } from '../../../src/domain/workspace.ts';
-import type { WorkspaceEvent } from '../../../src/domain/events.ts';
+import { workspaceDecider, type WorkspaceCommand } from '../../../src/domain/workspace.ts';
 import { deciderSpec } from '../../support/decider-spec.ts';
 import { configured, NOW } from '../../support/domain-fixtures.ts';
 
-const spec = deciderSpec<ReturnType<typeof initialWorkspace>, WorkspaceCommand, WorkspaceEvent>({
-  initial: initialWorkspace, evolve: evolveWorkspace, decide: decideWorkspace,
-});
+const spec = deciderSpec(workspaceDecider, undefined);
 
 describe('workspace', () => {
   it('the first configuration needs the owner, their email, the objective and the time zone', () => {
     spec.given([]).when({ type: 'ConfigureWorkspace', config: { ownerName: 'Sam', ownerEmail: 'sam@example.com', timezone: 'Europe/London' }, now: NOW })
-      .thenRefused(/objective is required/);
+      .thenRefused('illegal_state', /objective is required/);
   });
 
   it('the method\'s defaults apply when not given: thank-you after PT2H within PT24H, nudge after P5D, keep in touch every P6W', () => {
@@ -28,7 +25,7 @@ describe('workspace', () => {
   });
 
   it('a calendar is connected only to a configured workspace', () => {
-    spec.given([]).when({ type: 'ConnectCalendar', calendarId: 'primary', now: NOW }).thenRefused(/configure the workspace/);
+    spec.given([]).when({ type: 'ConnectCalendar', calendarId: 'primary', now: NOW }).thenRefused('illegal_state', /configure the workspace/);
   });
 
   it('disconnecting a calendar that is not connected records nothing', () => {

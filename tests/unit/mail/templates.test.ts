@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isOutreachError } from '../../../src/domain/errors.ts';
 import {
-  emailKinds, listText, loadTemplates, meetingTimeVars, templateVariables, type EmailKind, type TemplateVars,
+  emailKinds, loadTemplates, templateVariables, type EmailKind, type TemplateVars,
 } from '../../../src/infra/mail/templates.ts';
 
 const owner = { ownerName: 'Ann Seeker', ownerEmail: 'ann@seeker.example', objective: 'I am exploring a move from nursing into health-care product management.' };
@@ -19,7 +19,7 @@ const full: { [K in EmailKind]: TemplateVars<K> } = {
   'booking-confirmation': { ...owner, ...contact, ...booking, location: 'Acme HQ, room 2', videoUrl: 'https://meet.example/abc', unsubscribeUrl },
   'prep-brief': {
     ...owner, ...contact, ...booking, role: 'Head of Product', referredByName: 'Carol Referrer',
-    researchNotes: 'Acme launched a patient app in 2025.\nHiring two PMs.', questions: listText(['How did you move into product?', 'What does a typical week look like?']),
+    researchNotes: 'Acme launched a patient app in 2025.\nHiring two PMs.', questions: '1. How did you move into product?\n2. What does a typical week look like?',
   },
   'thank-you': { ...owner, ...contact, minutes: 20, referralNames: 'Dan and Erin', unsubscribeUrl },
   'keep-in-touch': { ...owner, ...contact, update: 'I have started a course in product discovery.', unsubscribeUrl },
@@ -102,7 +102,7 @@ describe('default templates', () => {
     expect(out.text).toContain('Agreed length: 20 minutes');
     expect(out.text).toContain('Referral: Carol Referrer referred you to Bob Contact');
     expect(out.text).toContain('Research notes:\nAcme launched a patient app in 2025.\nHiring two PMs.\n');
-    expect(out.text).toContain('Your questions:\n- How did you move into product?\n- What does a typical week look like?\n');
+    expect(out.text).toContain('Your questions:\n1. How did you move into product?\n2. What does a typical week look like?\n');
     expect(out.text).toContain('Ask for two referrals');
     expect(out.html).toContain('Acme launched a patient app in 2025.<br>\nHiring two PMs.');
     const empty = render('prep-brief', { ...full['prep-brief'], researchNotes: '', questions: '', referredByName: '' });
@@ -203,14 +203,5 @@ describe('overrides', () => {
 
   it('a missing override folder fails at load', () => {
     expect(() => loadTemplates({ overrideDir: join(tmpdir(), 'no-such-outreach-templates') })).toThrow(/does not exist/);
-  });
-});
-
-describe('meetingTimeVars', () => {
-  it('writes the start in the recipient zone with the zone name', () => {
-    expect(meetingTimeVars('2026-12-01T15:00:00Z', 'America/New_York')).toEqual({
-      meetingStart: 'Tuesday 1 December 2026, 10:00', meetingTimezone: 'Eastern Standard Time',
-    });
-    expect(meetingTimeVars('2026-07-01T09:00:00Z', 'Europe/London').meetingTimezone).toBe('British Summer Time');
   });
 });

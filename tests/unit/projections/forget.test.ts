@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contactAdded, eventLog, heldMeeting, id, workspaceConfigured } from './support/log.ts';
 import { everyCell, project } from './support/harness.ts';
-import { readModelNames } from '../../../src/app/read-models.ts';
+import { readModelNames } from '../../../src/read-models/queries.ts';
 
 /** Everything personal the log holds about contact 1, as it could reach a read model. */
 const PERSONAL = ['Ada Person1', 'ada1@example.org', '+44 20 7946 0001', 'linkedin.com/in/ada', 'Acacia Avenue', 'hiring freeze', 'Portfolio beats', 'Call Ada on her mobile', 'Northwind Analytics', 'Head of Data'];

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { projections } from '../../../projections/index.ts';
-import { createProjector } from '../../../src/app/projections/batch.ts';
-import { readCheckpoints } from '../../../src/app/projections/checkpoints.ts';
-import { defineProjection, type Projection } from '../../../src/app/projections/projection.ts';
-import { readModelsOn } from '../../../src/app/read-models.ts';
+import { projections } from '../../../src/read-models/projections/index.ts';
+import { createProjector } from '../../../src/read-models/projector/apply.ts';
+import { readCheckpoints } from '../../../src/read-models/projector/checkpoints.ts';
+import { defineProjection, type Projection } from '../../../src/read-models/projections/support/projection.ts';
+import { readModelsOn } from '../../../src/read-models/queries.ts';
 import { eventLog, heldMeeting, workspaceConfigured } from './support/log.ts';
 import { everyCell } from './support/harness.ts';
 

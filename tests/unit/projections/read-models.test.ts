@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openReadModels, readModelNames } from '../../../src/app/read-models.ts';
+import { openReadModels, readModelNames } from '../../../src/read-models/queries.ts';
 import { contactAdded, eventLog, heldMeeting, id, workspaceConfigured } from './support/log.ts';
 import { NOW, project } from './support/harness.ts';
 

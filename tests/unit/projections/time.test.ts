@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime, Duration } from 'luxon';
-import { durationFloorMs, isoWeek, utc } from '../../../src/app/projections/time.ts';
+import { durationFloorMs, isoWeek, utc } from '../../../src/read-models/projections/support/time.ts';
 
 describe('time helpers of the read models', () => {
   it('stores any offset as UTC with milliseconds', () => {

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../../../../src/eventstore/port.ts';
-import { projections } from '../../../../projections/index.ts';
-import { createProjector } from '../../../../src/app/projections/batch.ts';
-import { readModelsOn, type ReadModelName } from '../../../../src/app/read-models.ts';
+import { projections } from '../../../../src/read-models/projections/index.ts';
+import { createProjector } from '../../../../src/read-models/projector/apply.ts';
+import { readModelsOn, type ReadModelName } from '../../../../src/read-models/queries.ts';
 
 export const NOW = '2026-11-24T09:00:00.000Z'; // a Tuesday
 

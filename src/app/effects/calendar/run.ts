@@ -1,0 +1,71 @@
+import { isOutreachError } from '../../../domain/errors.ts';
+import { decideMeeting } from '../../../domain/meeting.ts';
+import { decideWorkspace } from '../../../domain/workspace.ts';
+import type { EventStore } from '../../../eventstore/port.ts';
+import { meetingAggregate, workspaceAggregate } from '../../aggregates.ts';
+import type { Clock } from '../../clock.ts';
+import { execute, type AppContext } from '../../handle.ts';
+import { derivedId } from '../../ids.ts';
+import type { SendUpdates } from './api.ts';
+import { decideCalendar, waitAfterRefusal } from './decide.ts';
+import { readCalendarFacts, type CalendarEffectData, type CalendarFacts } from './facts.ts';
+import type { CalendarExecutor, CalendarIntent } from './intent.ts';
+
+export type { CalendarEffectData } from './facts.ts';
+
+export type CalendarDeps = {
+  store: EventStore;
+  clock: Clock;
+  executor: CalendarExecutor;
+  messageDomain?: string | undefined;
+  /** How long to wait after a rate limit that named no Retry-After (default 30 s). */
+  rateLimitWaitMs?: number | undefined;
+  /** Google Calendar as configured, or absent (only the .ics files are written). */
+  google?: { calendarId: string; sendUpdates: SendUpdates } | undefined;
+};
+
+export type CalendarOutcome =
+  | { outcome: 'done'; detail: string }
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'deferred'; until: string; reason: string }
+  | { outcome: 'disconnected'; reason: string };
+
+/**
+ * One calendar effect: read the facts, decide (pure), let the executor write the file or call
+ * Google, then record a Google write with an event id derived from the effect key. A refusal that
+ * asks for waiting defers the job; a revoked grant records CalendarDisconnected.
+ */
+export async function performCalendarEffect(data: CalendarEffectData, deps: CalendarDeps): Promise<CalendarOutcome> {
+  const ctx: AppContext = { store: deps.store, clock: deps.clock, workspaceId: data.workspaceId, actor: 'worker:calendar', causationId: data.sourceEventId };
+  const facts = await readCalendarFacts(ctx, data);
+  const decision = decideCalendar(data, facts, { now: deps.clock(), messageDomain: deps.messageDomain, google: deps.google });
+  if (decision.decision === 'skip') return { outcome: 'skipped', reason: decision.reason };
+  if (decision.decision === 'defer') return { outcome: 'deferred', until: decision.until, reason: decision.reason };
+  const intent = decision.intent;
+  const result = await deps.executor.run(intent);
+  switch (result.outcome) {
+    case 'done':
+      if (intent.kind === 'google') await recordWrite(ctx, data, intent, facts);
+      return result;
+    case 'no-grant':
+      return { outcome: 'skipped', reason: 'no Google grant is stored for this workspace: run `outreach google connect`' };
+    case 'reauth':
+      await execute(ctx, workspaceAggregate, data.workspaceId, ({ state }) =>
+        decideWorkspace({ type: 'DisconnectCalendar', reason: 'invalid_grant', now: deps.clock() }, state));
+      return { outcome: 'disconnected', reason: `${result.message}: reconnect with \`outreach google connect\`` };
+    default: {
+      const wait = waitAfterRefusal(result, deps.clock(), deps.rateLimitWaitMs ?? 30_000)!;
+      return { outcome: 'deferred', until: wait.until, reason: wait.reason };
+    }
+  }
+}
+
+async function recordWrite(ctx: AppContext, data: CalendarEffectData, intent: Extract<CalendarIntent, { kind: 'google' }>, facts: CalendarFacts) {
+  try {
+    await execute(ctx, meetingAggregate, data.meetingId!, ({ state }) => decideMeeting({
+      type: 'RecordCalendarEvent', change: intent.change, provider: 'google', calendarEventId: intent.eventId, now: ctx.clock(),
+    }, state, { contact: facts.contact }), { eventIds: () => derivedId(data.key) });
+  } catch (e) {
+    if (!isOutreachError(e, 'illegal_state')) throw e;
+  }
+}

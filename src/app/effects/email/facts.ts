@@ -1,0 +1,66 @@
+import type { ContactState } from '../../../domain/contact.ts';
+import { initialMeeting, type MeetingState } from '../../../domain/meeting.ts';
+import type { WorkspaceConfig } from '../../../domain/workspace.ts';
+import { contactAggregate, meetingAggregate, workspaceAggregate } from '../../aggregates.ts';
+import { foldStream, load, type AppContext } from '../../handle.ts';
+import { derivedId } from '../../ids.ts';
+import type { EffectData, EmailEffect } from '../effect.ts';
+import { usesVariable, type ContentFacts } from './content.ts';
+import { templateOf } from './kinds.ts';
+
+export type EmailEffectData = EffectData & { kind: EmailEffect };
+
+/** What an email decision looks at, read from the streams when the job runs. */
+export type EmailFacts = {
+  ws: WorkspaceConfig | undefined;
+  contact: ContactState;
+  contactExists: boolean;
+  meeting: MeetingState;
+  /** This effect's result event is stored: it already happened. */
+  done: boolean;
+  /** The meeting's latest booking or reschedule event: a confirmation made for an older one is stale. */
+  latestBookingEventId?: string | undefined;
+  /** When the touch that scheduled a keep-in-touch happened. */
+  sourceTouchAt?: string | undefined;
+  content: ContentFacts;
+};
+
+const nameOf = async (ctx: AppContext, contactId: string | undefined) =>
+  contactId ? (await load(ctx, contactAggregate, contactId)).state.details?.name : undefined;
+
+/** The research notes and questions are only counted in the contact's state; their text is in its events. */
+async function preparation(ctx: AppContext, contactId: string): Promise<ContentFacts> {
+  const researchNotes: string[] = [];
+  const questions: string[] = [];
+  for (const e of await ctx.store.readStream(contactAggregate.stream(contactId))) {
+    if (e.type === 'ResearchNoteAdded') researchNotes.push((e.data as { note: string }).note);
+    if (e.type === 'QuestionsPrepared') questions.push(...(e.data as { questions: string[] }).questions);
+  }
+  return { researchNotes, questions };
+}
+
+/** Reads each stream once: the result stream (the meeting's, or the contact's for a keep-in-touch) is folded, not read again. */
+export async function readEmailFacts(ctx: AppContext, data: EmailEffectData): Promise<EmailFacts> {
+  const ws = (await load(ctx, workspaceAggregate, data.workspaceId)).state.config;
+  const { state: contact, exists: contactExists } = await load(ctx, contactAggregate, data.contactId);
+  const resultStream = data.kind === 'keep-in-touch' ? contactAggregate.stream(data.contactId) : meetingAggregate.stream(data.meetingId!);
+  const stream = await ctx.store.readStream(resultStream);
+  const meeting = !data.meetingId ? initialMeeting()
+    : resultStream === meetingAggregate.stream(data.meetingId) ? foldStream(meetingAggregate, stream, data.workspaceId)
+      : (await load(ctx, meetingAggregate, data.meetingId)).state;
+  const resultId = derivedId(data.key);
+  const template = templateOf(data.kind, meeting);
+  const uses = (name: string) => usesVariable(template, name);
+  const source = data.kind === 'keep-in-touch' ? stream.find((e) => e.id === data.sourceEventId) : undefined;
+  return {
+    ws, contact, contactExists, meeting,
+    done: stream.some((e) => e.id === resultId),
+    latestBookingEventId: stream.filter((e) => e.type === 'MeetingBooked' || e.type === 'MeetingRescheduled').at(-1)?.id,
+    sourceTouchAt: (source?.data as { sentAt?: string } | undefined)?.sentAt,
+    content: {
+      referralName: uses('referralName') ? await nameOf(ctx, meeting.request?.referralContactId) : undefined,
+      referredByName: uses('referredByName') ? await nameOf(ctx, contact.referredBy?.contactId) : undefined,
+      ...(uses('researchNotes') || uses('questions') ? await preparation(ctx, data.contactId) : {}),
+    },
+  };
+}

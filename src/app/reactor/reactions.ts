@@ -1,0 +1,163 @@
+import type { ContactState } from '../../domain/contact.ts';
+import type { EventOf, EventType } from '../../domain/events.ts';
+import type { MeetingState } from '../../domain/meeting.ts';
+import { keepInTouchDue, nextBusinessMoment, nudgeDue, prepBriefDue, thankYouDue, type Window } from '../../domain/scheduling.ts';
+import type { WorkspaceState } from '../../domain/workspace.ts';
+import type { StoredEvent } from '../../eventstore/port.ts';
+import {
+  contactScope, effectKey, ERASE_EFFECT, isCalendarEffect, meetingScope, PRIORITY, type EffectJob, type EffectKind, type Reaction,
+} from '../effects/effect.ts';
+
+/** What a reaction looks at besides its event: the workspace, and the meeting and contact the event is about. */
+export type ReactionFacts = { workspace: WorkspaceState; meeting?: MeetingState | undefined; contact?: ContactState | undefined };
+
+/** One row of the table: the facts to read for an event of this type, and what it asks of the outside world. */
+export type ReactionRule = {
+  needs: readonly ('workspace' | 'meeting' | 'contact')[];
+  react: (event: StoredEvent, facts: ReactionFacts) => Reaction;
+};
+
+export const NO_REACTION: Reaction = { schedule: [], cancel: [] };
+const idOfStream = (stream: string) => stream.slice(stream.indexOf('-') + 1);
+const workspaceOf = (event: StoredEvent) => event.metadata['workspaceId'] as string;
+const dataOf = <T extends EventType>(event: StoredEvent) => event.data as EventOf<T>['data'];
+
+/** The business hours that apply to a contact (their zone, else the seeker's), or the seeker's. */
+function windowFor(facts: ReactionFacts, forContact: boolean): Window | null {
+  const ws = facts.workspace.config;
+  if (!ws) return null;
+  const zone = forContact ? facts.contact?.details?.timezone ?? ws.timezone : ws.timezone;
+  return { zone, hours: ws.businessHours };
+}
+
+function job(event: StoredEvent, kind: EffectKind, dueAt: string, ids: { contactId: string; meetingId?: string }): EffectJob {
+  return {
+    queue: isCalendarEffect(kind) ? 'calendar' : 'email',
+    dueAt,
+    priority: PRIORITY[kind],
+    data: { key: effectKey(kind, event.id), kind, sourceEventId: event.id, workspaceId: workspaceOf(event), ...ids },
+  };
+}
+
+const BOOKING_FOLLOW_UPS: EffectKind[] = ['nudge', 'request-email', 'booking-confirmation', 'prep-brief'];
+
+/** Each note schedules the next; the chain ends when a send is refused (reply, opt-out, forget). */
+function keepInTouchAfter(event: StoredEvent, facts: ReactionFacts, lastTouchAt: string, contactId: string): Reaction {
+  const ws = facts.workspace.config;
+  const w = windowFor(facts, true);
+  if (!ws || !w) return NO_REACTION;
+  return { schedule: [job(event, 'keep-in-touch', keepInTouchDue({ lastTouchAt, cadence: ws.keepInTouchCadence, ...w }), { contactId })], cancel: [] };
+}
+
+/** A booking ends the nudging; a new time replaces the confirmation and brief made for the old one. */
+function afterBooking(event: StoredEvent, facts: ReactionFacts): Reaction {
+  const meetingId = idOfStream(event.stream);
+  const contactId = facts.meeting!.request!.contactId;
+  const seeker = windowFor(facts, false);
+  if (!seeker) return NO_REACTION;
+  const booked = event.type === 'MeetingBooked';
+  const d = booked ? dataOf<'MeetingBooked'>(event) : dataOf<'MeetingRescheduled'>(event);
+  const at = booked ? dataOf<'MeetingBooked'>(event).bookedAt : dataOf<'MeetingRescheduled'>(event).rescheduledAt;
+  // A time moved in the calendar itself is not pushed back to it.
+  const fromCalendar = !booked && dataOf<'MeetingRescheduled'>(event).source === 'calendar';
+  const google = facts.workspace.calendar.connected && !fromCalendar;
+  const ids = { contactId, meetingId };
+  return {
+    schedule: [
+      job(event, 'booking-confirmation', at, ids),
+      job(event, 'prep-brief', prepBriefDue({ meetingStart: d.start, now: at, ...seeker }), ids),
+      job(event, 'calendar-file', at, ids),
+      ...(google ? [job(event, booked ? 'google-create' : 'google-update', at, ids)] : []),
+    ],
+    cancel: [{ scope: meetingScope(meetingId), kinds: BOOKING_FOLLOW_UPS, because: event.type }],
+  };
+}
+
+/** The contact is sent a calendar cancellation only when there was a booking to cancel. */
+function afterCancel(event: StoredEvent, facts: ReactionFacts): Reaction {
+  const meetingId = idOfStream(event.stream);
+  const m = facts.meeting!;
+  const ids = { contactId: m.request!.contactId, meetingId };
+  const d = dataOf<'MeetingCancelled'>(event);
+  const google = m.booking && d.source !== 'calendar' && facts.workspace.calendar.connected;
+  return {
+    schedule: m.booking
+      ? [
+          job(event, 'calendar-cancel', d.cancelledAt, ids),
+          job(event, 'calendar-file', d.cancelledAt, ids),
+          ...(google ? [job(event, 'google-delete', d.cancelledAt, ids)] : []),
+        ]
+      : [],
+    cancel: [{ scope: meetingScope(meetingId), kinds: BOOKING_FOLLOW_UPS, because: 'MeetingCancelled' }],
+  };
+}
+
+const withdrawAll = (event: StoredEvent): Reaction =>
+  ({ schedule: [], cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: 'all', because: event.type }] });
+
+/**
+ * The reactor's table: per event type, the effects it asks for (with their due times from the
+ * scheduling rules) and the pending ones it withdraws. Pure: the facts are read by the runner.
+ */
+export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
+  MeetingRequested: {
+    needs: ['workspace', 'contact'],
+    react(event, facts) {
+      const d = dataOf<'MeetingRequested'>(event);
+      const w = windowFor(facts, true);
+      if (d.channel !== 'email' || !w) return NO_REACTION;
+      return { schedule: [job(event, 'request-email', nextBusinessMoment(d.requestedAt, w), { contactId: d.contactId, meetingId: d.meetingId })], cancel: [] };
+    },
+  },
+  OutreachEmailSent: {
+    needs: ['workspace', 'meeting', 'contact'],
+    react(event, facts) {
+      const ws = facts.workspace.config;
+      const w = windowFor(facts, true);
+      if (!ws || !w) return NO_REACTION;
+      const ids = { contactId: facts.meeting!.request!.contactId, meetingId: idOfStream(event.stream) };
+      return { schedule: [job(event, 'nudge', nudgeDue({ requestSentAt: dataOf<'OutreachEmailSent'>(event).sentAt, after: ws.nudgeAfter, ...w }), ids)], cancel: [] };
+    },
+  },
+  MeetingBooked: { needs: ['workspace', 'meeting'], react: afterBooking },
+  MeetingRescheduled: { needs: ['workspace', 'meeting'], react: afterBooking },
+  MeetingCancelled: { needs: ['workspace', 'meeting'], react: afterCancel },
+  MeetingHeld: {
+    needs: ['workspace', 'meeting', 'contact'],
+    react(event, facts) {
+      const ws = facts.workspace.config;
+      const w = windowFor(facts, true);
+      if (!ws || !w) return NO_REACTION;
+      const meetingId = idOfStream(event.stream);
+      const due = thankYouDue({ heldAt: dataOf<'MeetingHeld'>(event).heldAt, delay: ws.thankYouDelay, deadline: ws.thankYouDeadline, ...w });
+      return {
+        schedule: [job(event, 'thank-you', due, { contactId: facts.meeting!.request!.contactId, meetingId })],
+        cancel: [{ scope: meetingScope(meetingId), kinds: ['prep-brief', 'nudge'], because: 'MeetingHeld' }],
+      };
+    },
+  },
+  ThankYouSent: {
+    needs: ['workspace', 'meeting', 'contact'],
+    react: (event, facts) => keepInTouchAfter(event, facts, dataOf<'ThankYouSent'>(event).sentAt, facts.meeting!.request!.contactId),
+  },
+  KeepInTouchSent: {
+    needs: ['workspace', 'contact'],
+    react: (event, facts) => keepInTouchAfter(event, facts, dataOf<'KeepInTouchSent'>(event).sentAt, idOfStream(event.stream)),
+  },
+  CalendarConnected: { needs: [], react: (event) => ({ schedule: [], cancel: [], polls: [{ workspaceId: workspaceOf(event), on: true }] }) },
+  CalendarDisconnected: { needs: [], react: (event) => ({ schedule: [], cancel: [], polls: [{ workspaceId: workspaceOf(event), on: false }] }) },
+  ReplyReceived: {
+    needs: [],
+    react: (event) => ({ schedule: [], cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }] }),
+  },
+  ContactForgotten: {
+    needs: [],
+    // Withdrawn first (cancellations run before jobs), so the erasure itself is not withdrawn.
+    react: (event) => ({
+      schedule: [job(event, ERASE_EFFECT, dataOf<'ContactForgotten'>(event).forgottenAt, { contactId: idOfStream(event.stream) })],
+      cancel: withdrawAll(event).cancel,
+    }),
+  },
+  ContactOptedOut: { needs: [], react: withdrawAll },
+  EmailBounced: { needs: [], react: withdrawAll },
+};

@@ -1,0 +1,113 @@
+import { isSealed, openValue, sealValue } from './field-cipher.ts';
+import type { SubjectKeys } from './subject-keys.ts';
+import type { EventStore, NewEvent, StoredEvent } from '../../eventstore/port.ts';
+
+export type SealedField = { path: readonly string[]; optional: boolean; placeholder: string };
+
+export type SealingRules = {
+  fieldsOf(type: string): readonly SealedField[];
+  /** Whose key seals an event's fields. */
+  subjectOf(stream: string, metadata: Record<string, unknown>): string;
+  /** The subject an event erases, if it is a forgetting. */
+  forgottenBy(type: string, stream: string): string | null;
+};
+
+type Visit = (value: unknown, field: SealedField) => unknown;
+const REMOVE = Symbol('remove');
+
+/**
+ * `data` with every value at the fields' paths replaced by `visit`'s answer. Copies only the
+ * objects and arrays on those paths (the caller's event is never changed; the rest is shared).
+ */
+function mapFields(data: unknown, fields: readonly SealedField[], visit: Visit): unknown {
+  let out = data;
+  for (const f of fields) out = apply(out, f.path, 0, f, visit);
+  return out;
+}
+
+function apply(node: unknown, path: readonly string[], i: number, field: SealedField, visit: Visit): unknown {
+  if (typeof node !== 'object' || node === null) return node;
+  const step = path[i]!;
+  const last = i === path.length - 1;
+  if (step === '*') {
+    if (!Array.isArray(node)) return node;
+    return node.map((item) => (last ? visit(item, field) : apply(item, path, i + 1, field, visit)));
+  }
+  const obj = node as Record<string, unknown>;
+  if (!Object.hasOwn(obj, step) || obj[step] === undefined) return node;
+  const next = last ? visit(obj[step], field) : apply(obj[step], path, i + 1, field, visit);
+  const copy = { ...obj };
+  if (next === REMOVE) delete copy[step];
+  else copy[step] = next;
+  // A nested object left empty (a change of details that changed only personal fields) would no
+  // longer say what it is: keep the field, erased, instead.
+  if (next === REMOVE && i > 0 && Object.keys(copy).length === 0) copy[step] = field.placeholder;
+  return copy;
+}
+
+const erased = (field: SealedField) => (field.optional ? REMOVE : field.placeholder);
+
+/**
+ * The event store with personal fields sealed on the way in and opened on the way out. Callers see
+ * plaintext; the adapter underneath — SQLite file or EventStoreDB — only ever holds ciphertext.
+ * Once a subject is forgotten its fields read as erased (removed when optional, a placeholder the
+ * schema accepts otherwise), and nothing new is ever sealed for it.
+ */
+export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rules: SealingRules): EventStore {
+  const seal = (stream: string, e: NewEvent): NewEvent => {
+    const fields = rules.fieldsOf(e.type);
+    if (fields.length === 0) return e;
+    const subject = rules.subjectOf(stream, e.metadata);
+    const key = keys.keyFor(subject);
+    const data = mapFields(e.data, fields, (v, f) => (key ? sealValue(key, v, subject) : erased(f)));
+    return { ...e, data };
+  };
+
+  const open = (e: StoredEvent): StoredEvent => {
+    const forgotten = rules.forgottenBy(e.type, e.stream);
+    // Whoever reads the forgetting makes sure the key is gone: this closes the gap of a process
+    // that stopped between appending ContactForgotten and deleting the key.
+    if (forgotten) keys.forget(forgotten);
+    const fields = rules.fieldsOf(e.type);
+    if (fields.length === 0) return e;
+    const subject = rules.subjectOf(e.stream, e.metadata);
+    const key = keys.existingKey(subject);
+    const data = mapFields(e.data, fields, (v, f) => {
+      if (!key) return erased(f);
+      return isSealed(v) ? openValue(key, v, subject) : v;
+    });
+    return { ...e, data };
+  };
+
+  return {
+    kind: inner.kind,
+    async append(stream, events, opts) {
+      const result = await inner.append(stream, events.map((e) => seal(stream, e)), opts);
+      for (const e of events) {
+        const forgotten = rules.forgottenBy(e.type, stream);
+        if (forgotten) keys.forget(forgotten);
+      }
+      return result;
+    },
+    async readStream(stream, opts) {
+      return (await inner.readStream(stream, opts)).map(open);
+    },
+    streamRevision: (stream) => inner.streamRevision(stream),
+    async readAll(opts) {
+      return (await inner.readAll(opts)).map(open);
+    },
+    subscribeAll(opts) {
+      return inner.subscribeAll({ ...opts, onEvent: (e) => opts.onEvent(open(e)) });
+    },
+    headPosition: () => inner.headPosition(),
+    getCheckpoint: (consumer) => inner.getCheckpoint(consumer),
+    saveCheckpoint: (consumer, position, opts) => inner.saveCheckpoint(consumer, position, opts),
+    async close() {
+      try {
+        await inner.close();
+      } finally {
+        keys.close();
+      }
+    },
+  };
+}

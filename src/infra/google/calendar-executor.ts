@@ -1,0 +1,85 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CalendarApi, CalendarEvent, CalendarFailure, SendUpdates } from '../../app/effects/calendar/api.ts';
+import type { CalendarCallOutcome, CalendarExecutor, CalendarIntent } from '../../app/effects/calendar/intent.ts';
+import type { Templates } from '../../app/effects/email/templates.ts';
+import { buildIcs } from '../mail/ics.ts';
+
+export type CalendarExecutorDeps = {
+  templates: Templates;
+  /** Where `.ics` files are written: `$OUTREACH_DATA_DIR/calendar`. */
+  calendarDir: string;
+  /** The workspace's Google client, or null when it holds no grant; absent without Google configured. */
+  clientFor?: ((workspaceId: string) => Promise<CalendarApi | null>) | undefined;
+  classify: (error: unknown) => CalendarFailure;
+};
+
+/** Written next to the final name, then renamed: a reader never sees half a file. */
+async function writeAtomically(file: string, content: string) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, content, { mode: 0o644 });
+  await rename(tmp, file);
+}
+
+/**
+ * The calendar executor: words the entry with the `calendar-event` template, then writes the
+ * `.ics` file or makes the Google call, and classifies Google's refusals. What can pass (5xx, a
+ * network error) is thrown for the queue to retry.
+ */
+export function createCalendarExecutor(deps: CalendarExecutorDeps): CalendarExecutor {
+  return {
+    async run(intent: CalendarIntent): Promise<CalendarCallOutcome> {
+      const words = deps.templates.render('calendar-event', intent.variables as never);
+      if (intent.kind === 'write-file') {
+        const content = buildIcs({ ...intent.invitation, summary: words.subject, description: words.text });
+        await mkdir(deps.calendarDir, { recursive: true });
+        const file = join(deps.calendarDir, `${intent.meetingId}.ics`);
+        await writeAtomically(file, content);
+        return { outcome: 'done', detail: `${intent.invitation.method} ${file}` };
+      }
+      const client = deps.clientFor ? await deps.clientFor(intent.workspaceId) : null;
+      if (!client) return { outcome: 'no-grant' };
+      const body: CalendarEvent = { ...intent.event, summary: words.subject, description: words.text };
+      try {
+        await call(client, intent, body, deps.classify);
+      } catch (error) {
+        const failure = deps.classify(error);
+        switch (failure.kind) {
+          case 'rate-limited': return { outcome: 'rate-limited', retryAfterMs: failure.retryAfterMs, message: failure.message };
+          case 'quota-exceeded': return { outcome: 'quota-exceeded', message: failure.message };
+          case 'reauth': return { outcome: 'reauth', message: failure.message };
+          default: throw error;
+        }
+      }
+      return { outcome: 'done', detail: `${intent.change} ${intent.eventId}` };
+    },
+  };
+}
+
+async function call(client: CalendarApi, intent: Extract<CalendarIntent, { kind: 'google' }>, body: CalendarEvent, classify: (e: unknown) => CalendarFailure) {
+  const opts: { sendUpdates: SendUpdates } = { sendUpdates: intent.sendUpdates };
+  if (intent.call === 'delete') {
+    await client.deleteEvent(intent.calendarId, intent.eventId, opts);
+  } else if (intent.call === 'insert') {
+    await insertOrReconcile(client, intent.calendarId, body, opts, classify);
+  } else {
+    await client.patchEvent(intent.calendarId, intent.eventId, {
+      start: body.start, end: body.end, summary: body.summary, description: body.description, location: body.location,
+    }, opts);
+  }
+}
+
+/**
+ * A 409 means the id exists, and the id is derived from the meeting's, so an earlier try of this
+ * insert landed (its answer was lost). Whatever the owner did to the event since — moved it, or
+ * deleted it (then Google keeps it as cancelled) — stays, for the poller to bring into the store:
+ * writing this body over it would silently undo their edit, and restoring a deleted one would put
+ * back a meeting they cancelled (the fault suite caught exactly that).
+ */
+async function insertOrReconcile(client: CalendarApi, calendarId: string, body: CalendarEvent, opts: { sendUpdates: SendUpdates }, classify: (e: unknown) => CalendarFailure) {
+  try {
+    await client.insertEvent(calendarId, body, opts);
+  } catch (error) {
+    if (classify(error).kind !== 'conflict') throw error;
+  }
+}

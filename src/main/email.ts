@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import type { Config } from './config.ts';
+import type { CopiesEraser } from '../app/effects/erase/run.ts';
+import type { EmailSender } from '../app/effects/email/sender.ts';
+import { secretKeyOrKeyFile } from '../infra/crypto/key-file.ts';
+import { localCopiesEraser } from '../infra/mail/copies.ts';
+import { mailConfigFrom } from '../infra/mail/config.ts';
+import { createEmailSender } from '../infra/mail/email-sender.ts';
+import { loadTemplates } from '../infra/mail/templates.ts';
+import { createMailTransport, type MailTransport } from '../infra/mail/transport.ts';
+
+/** What the email worker is given from configuration: the executor, the transport under it, and the eraser of local copies. */
+export type EmailWiring = {
+  sender: EmailSender;
+  transport: MailTransport;
+  eraser: CopiesEraser;
+  messageDomain?: string | undefined;
+};
+
+/**
+ * The email worker's parts, from configuration. Templates are loaded (and checked) here, at start,
+ * so a typo in an override fails before any job runs.
+ */
+export function emailWiringFrom(config: Config, env: NodeJS.ProcessEnv): EmailWiring {
+  const mail = mailConfigFrom(env, config.dataDir);
+  const templates = loadTemplates({ overrideDir: env['OUTREACH_TEMPLATES_DIR'] || undefined });
+  const { key } = secretKeyOrKeyFile(env, config.dataDir);
+  const transport = createMailTransport(mail.transport);
+  return {
+    sender: createEmailSender({ templates, transport, unsubscribe: { publicUrl: mail.publicUrl ?? 'http://localhost:3000', secret: key } }),
+    transport,
+    eraser: localCopiesEraser({ outboxDir: transport.folder, calendarDir: join(config.dataDir, 'calendar') }),
+    ...(mail.messageDomain ? { messageDomain: mail.messageDomain } : {}),
+  };
+}

@@ -1,0 +1,35 @@
+import { googleConfigFrom } from '../infra/google/config.ts';
+import { exchangeCode, revokeToken, startLoopbackConsent } from '../infra/google/oauth.ts';
+import { deleteRefreshToken, loadRefreshToken, saveRefreshToken, tokenStoreKeyFrom } from '../infra/google/token-store.ts';
+
+/**
+ * The loopback consent flow: prints nothing itself (`onConsentUrl` is told where to send the
+ * browser), waits for the code, exchanges it and stores the refresh token encrypted.
+ */
+export async function connectGoogle(input: {
+  dataDir: string; workspaceId: string; env: NodeJS.ProcessEnv; timeoutMs?: number | undefined;
+  onConsentUrl: (url: string, redirectUri: string) => void;
+}): Promise<{ calendarId: string }> {
+  const config = googleConfigFrom(input.env);
+  // The key is checked before the browser dance, so a missing OUTREACH_SECRET_KEY fails at once.
+  const key = tokenStoreKeyFrom(input.env);
+  const consent = await startLoopbackConsent({ config, ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) });
+  input.onConsentUrl(consent.url, consent.redirectUri);
+  try {
+    const code = await consent.waitForCode();
+    const tokens = await exchangeCode(config, code);
+    saveRefreshToken(input.dataDir, key, input.workspaceId, { refreshToken: tokens.refreshToken, scope: tokens.scope });
+  } finally {
+    await consent.close();
+  }
+  return { calendarId: config.calendarId };
+}
+
+/** Revokes the stored grant (when there is one) and deletes it. */
+export async function disconnectGoogle(input: { dataDir: string; workspaceId: string; env: NodeJS.ProcessEnv }): Promise<{ revoked: boolean | null }> {
+  const config = googleConfigFrom(input.env);
+  const grant = loadRefreshToken(input.dataDir, tokenStoreKeyFrom(input.env), input.workspaceId);
+  const revoked = grant ? await revokeToken(config, grant.refreshToken) : null;
+  deleteRefreshToken(input.dataDir, input.workspaceId);
+  return { revoked: revoked ? !revoked.alreadyInvalid : null };
+}

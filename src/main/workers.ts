@@ -1,0 +1,119 @@
+import type { Log } from '../app/log.ts';
+import { effectWorkerOptions } from '../infra/queue/worker-options.ts';
+import { isIdle } from '../infra/queue/idle.ts';
+import { redisSyncTokens } from '../infra/queue/sync-tokens.ts';
+import { startCalendarWorker } from '../../workers/calendar.ts';
+import { startEmailWorker } from '../../workers/email.ts';
+import { startProjectorWorker } from '../../workers/projector.ts';
+import { startReactorWorker } from '../../workers/reactor.ts';
+import { calendarWiringFrom, type CalendarWiring } from './calendar.ts';
+import { emailWiringFrom, type EmailWiring } from './email.ts';
+import { createLogger, silentLogger } from './logger.ts';
+import type { Runtime } from './runtime.ts';
+
+export { WORKERS } from './worker-names.ts';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const reactorWorker = (rt: Runtime, log: Log) =>
+  startReactorWorker({ store: rt.store, clock: rt.clock, scheduler: rt.scheduler }, log.child({ worker: 'reactor' }));
+
+export function emailWorker(rt: Runtime, opts: { wiring: EmailWiring; log: Log; concurrency?: number | undefined; ratePerSecond?: number | undefined }) {
+  const { wiring } = opts;
+  return startEmailWorker({
+    email: { store: rt.store, clock: rt.clock, sender: wiring.sender, counter: rt.counter, messageDomain: wiring.messageDomain },
+    erase: { store: rt.store, eraser: wiring.eraser },
+    connection: rt.workerConnection(), prefix: rt.prefix, options: effectWorkerOptions(rt.env),
+    log: opts.log.child({ worker: 'email' }), concurrency: opts.concurrency, ratePerSecond: opts.ratePerSecond,
+  });
+}
+
+export function calendarWorker(rt: Runtime, opts: { wiring: CalendarWiring; log: Log; concurrency?: number | undefined }) {
+  const { wiring } = opts;
+  const log = opts.log.child({ worker: 'calendar' });
+  return startCalendarWorker({
+    calendar: {
+      store: rt.store, clock: rt.clock, executor: wiring.executor, messageDomain: wiring.messageDomain, rateLimitWaitMs: wiring.rateLimitWaitMs,
+      google: wiring.google ? { calendarId: wiring.google.calendarId, sendUpdates: wiring.google.sendUpdates } : undefined,
+    },
+    poller: { store: rt.store, clock: rt.clock, queue: rt.queues.calendar, tokens: redisSyncTokens(rt.producer, rt.prefix), google: wiring.google, log },
+    connection: rt.workerConnection(), prefix: rt.prefix, options: effectWorkerOptions(rt.env), log, concurrency: opts.concurrency,
+  });
+}
+
+export const projectorWorker = (rt: Pick<Runtime, 'store' | 'config'>, log: Log) =>
+  startProjectorWorker({ store: rt.store, dataDir: rt.config.dataDir, log: log.child({ worker: 'projector' }) });
+
+/** A log that also counts each event, for the summary a run ends with. */
+function counting(log: Log, tally: Record<string, number>): Log {
+  const wrap = (inner: Log): Log => {
+    const at = (level: 'debug' | 'info' | 'warn' | 'error') => (fields: Record<string, unknown>, event: string) => {
+      tally[event] = (tally[event] ?? 0) + 1;
+      inner[level](fields, event);
+    };
+    return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (b) => wrap(inner.child(b)) };
+  };
+  return wrap(log);
+}
+
+export type RunWorkersOptions = {
+  only: readonly string[];
+  untilIdle: boolean;
+  json: boolean;
+  concurrency?: number;
+  quiet?: boolean;
+  /** Where the lines go instead of a logger made here. */
+  log?: Log;
+};
+
+/** Runs the chosen workers until a signal (or, with untilIdle, until nothing is due now). Returns how many times each thing happened. */
+export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
+  const tally: Record<string, number> = {};
+  const base = opts.log ?? (opts.quiet ? silentLogger() : createLogger({ json: opts.json }));
+  const log = counting(base, tally);
+  // Everything that can fail on configuration (templates, transport) is built before anything starts.
+  const emailWiring = opts.only.includes('email') ? emailWiringFrom(rt.config, rt.env) : null;
+  const calendarWiring = opts.only.includes('calendar') ? calendarWiringFrom(rt.config, rt.env) : null;
+  const reactor = opts.only.includes('reactor') ? await reactorWorker(rt, log) : null;
+  const rate = Number(rt.env['SMTP_RATE_LIMIT'] || 0);
+  const email = emailWiring ? emailWorker(rt, { wiring: emailWiring, log, concurrency: opts.concurrency ?? 10, ratePerSecond: rate > 0 ? rate : undefined }) : null;
+  const calendar = calendarWiring ? calendarWorker(rt, { wiring: calendarWiring, log }) : null;
+  const projector = opts.only.includes('projector') ? projectorWorker(rt, base) : null;
+  // A projector that stopped on an event it cannot apply has logged why; untilIdle must not wait for it.
+  let projectorStopped = false;
+  projector?.done.catch(() => { projectorStopped = true; });
+  log.info({ workers: opts.only.join(','), store: rt.store.kind, queuePrefix: rt.prefix }, 'started');
+
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = () => { log.info({ reason: 'signal' }, 'stopping'); finish(); };
+    const finish = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); resolve(); };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    if (!opts.untilIdle) return;
+    void (async () => {
+      if (reactor) await reactor.caughtUp;
+      // Only the queues this process works on: jobs for a worker that is not running here wait for it.
+      const queues = [...(email ? [rt.queues.email] : []), ...(calendar ? [rt.queues.calendar] : [])];
+      for (let quiet = 0; quiet < 3;) {
+        await sleep(150);
+        const head = await rt.store.headPosition();
+        const logsDone = (!reactor || head === null || (reactor.position() ?? 0n) >= head)
+          && (!projector || projectorStopped || head === null || (projector.position() ?? 0n) >= head);
+        quiet = logsDone && (await isIdle(queues, Date.now())) ? quiet + 1 : 0;
+      }
+      finish();
+    })();
+  });
+  await stopped;
+  // Stop taking work, let active jobs finish, but never hang a shutdown.
+  await reactor?.stop();
+  await projector?.stop();
+  if (email) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([email.close(), new Promise<void>((r) => { timer = setTimeout(() => { void email.close(true).then(r); }, 15_000); })]);
+    clearTimeout(timer);
+  }
+  if (calendar) await calendar.close();
+  await emailWiring?.transport.close();
+  log.info(tally, 'stopped');
+  return tally;
+}

@@ -1,0 +1,145 @@
+import type { Database } from 'better-sqlite3';
+import { OutreachError } from '../domain/errors.ts';
+import { projections } from './projections/index.ts';
+import { listAgenda, type AgendaItem } from './projections/agenda.ts';
+import { listContacts } from './projections/contacts.ts';
+import { listFollowUps, type FollowUpItem } from './projections/follow-ups.ts';
+import { funnelTotals, funnelWeeks, listFunnel } from './projections/funnel.ts';
+import { listJobLeads, type JobLeadItem } from './projections/job-leads.ts';
+import { levelsMet, listLevelsByIndustry } from './projections/levels-by-industry.ts';
+import { listOverruns, type OverrunItem } from './projections/overruns.ts';
+import { listPipeline } from './projections/pipeline.ts';
+import { listReferralTree } from './projections/referral-tree.ts';
+import { listReferralsPerInterview, referralsSummary } from './projections/referrals-per-interview.ts';
+import { latencySummary, listThankYouLatency } from './projections/thank-you-latency.ts';
+import { listWorkspaces } from './projections/workspaces.ts';
+import { createMissingTables, readCheckpoints } from './projector/checkpoints.ts';
+import { openProjectionsDb, projectionsFile } from './projector/database.ts';
+import type { Page, Rows } from './projections/support/sql.ts';
+
+export type { AgendaItem, FollowUpItem, JobLeadItem, OverrunItem };
+
+export type ReadModelName = 'contacts' | 'pipeline' | 'funnel' | 'referral-tree' | 'agenda' | 'follow-ups' | 'thank-you-latency' | 'referrals-per-interview' | 'levels-by-industry' | 'overruns' | 'job-leads';
+
+const lists: Record<ReadModelName, (db: Database, q: Page) => Rows> = {
+  contacts: listContacts,
+  pipeline: listPipeline,
+  funnel: listFunnel,
+  'referral-tree': listReferralTree,
+  agenda: listAgenda,
+  'follow-ups': listFollowUps,
+  'thank-you-latency': listThankYouLatency,
+  'referrals-per-interview': listReferralsPerInterview,
+  'levels-by-industry': listLevelsByIndustry,
+  overruns: listOverruns,
+  'job-leads': listJobLeads,
+};
+
+export const readModelNames: readonly ReadModelName[] = Object.keys(lists) as ReadModelName[];
+
+type Counts = { added: number; requested: number; booked: number; held: number; thanked: number; leads: number };
+
+export type Dashboard = {
+  workspaceId: string | null;
+  funnel: ({ week: string } & Counts)[];
+  totals: Counts;
+  meetingsPerWeek: { week: string; held: number; booked: number }[];
+  thankYouLatency: { p50Hours: number | null; p90Hours: number | null; within24hShare: number | null; count: number };
+  referralsPerInterview: { average: number | null; target: 2; meetings: number; reachingTarget: number };
+  levelsByIndustry: { industry: string; levels: string[] }[];
+  agenda: AgendaItem[];
+  followUpsDue: FollowUpItem[];
+  overruns: OverrunItem[];
+  jobLeads: JobLeadItem[];
+};
+
+export type ReadModels = {
+  list(name: ReadModelName, q: { workspaceId?: string; limit: number; offset: number; now: string }): { rows: Record<string, unknown>[]; total: number };
+  dashboard(q: { workspaceId?: string; now: string }): Dashboard;
+  workspaces(): { workspaceId: string; ownerName: string | null; contacts: number; meetings: number }[];
+  lag(headPosition: bigint | null): { name: string; checkpoint: number; lag: number }[];
+  close(): void;
+};
+
+/** How many items each list on the dashboard shows; the full lists are a `list` call away. */
+export const DASHBOARD_ITEMS = 10;
+const MAX_LIMIT = 1000;
+
+/** `now` in the stored form (UTC, milliseconds), so that it compares with stored instants as text. */
+function instantNow(now: string): string {
+  const ms = Date.parse(now);
+  if (Number.isNaN(ms)) throw new OutreachError('validation', `now: must be an ISO 8601 date-time, not ${JSON.stringify(now)}`, { field: 'now' });
+  return new Date(ms).toISOString();
+}
+
+function checkPage(limit: number, offset: number) {
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) throw new OutreachError('validation', `limit: must be a whole number from 0 to ${MAX_LIMIT}`, { field: 'limit' });
+  if (!Number.isInteger(offset) || offset < 0) throw new OutreachError('validation', 'offset: must be a whole number, 0 or more', { field: 'offset' });
+}
+
+/** The queries over an open projections database (the projector's own connection, or a reader's). */
+export function readModelsOn(db: Database): ReadModels {
+  const list: ReadModels['list'] = (name, q) => {
+    const read = Object.hasOwn(lists, name) ? lists[name] : undefined;
+    if (!read) throw new OutreachError('not_found', `read model ${String(name)} does not exist (known: ${readModelNames.join(', ')})`, { field: 'name' });
+    checkPage(q.limit, q.offset);
+    return read(db, { workspaceId: q.workspaceId, limit: q.limit, offset: q.offset, now: instantNow(q.now) });
+  };
+
+  return {
+    list,
+
+    dashboard(q) {
+      const now = instantNow(q.now);
+      const ws = q.workspaceId;
+      const top = (name: ReadModelName) => list(name, { ...(ws === undefined ? {} : { workspaceId: ws }), limit: DASHBOARD_ITEMS, offset: 0, now }).rows;
+      // One read transaction, so every figure comes from the same moment of the projector's work.
+      return db.transaction((): Dashboard => {
+        const weeks = funnelWeeks(db, ws);
+        return {
+          workspaceId: ws ?? null,
+          funnel: weeks,
+          totals: funnelTotals(db, ws),
+          meetingsPerWeek: weeks.map((w) => ({ week: w.week, held: w.held, booked: w.booked })),
+          thankYouLatency: latencySummary(db, ws),
+          referralsPerInterview: referralsSummary(db, ws),
+          levelsByIndustry: levelsMet(db, ws),
+          agenda: top('agenda') as AgendaItem[],
+          followUpsDue: top('follow-ups') as FollowUpItem[],
+          overruns: top('overruns') as OverrunItem[],
+          jobLeads: top('job-leads') as JobLeadItem[],
+        };
+      }).deferred();
+    },
+
+    workspaces: () => listWorkspaces(db),
+
+    lag(headPosition) {
+      const checkpoints = readCheckpoints(db);
+      return projections.map((p) => {
+        const at = checkpoints.get(p.name)?.position ?? 0n;
+        const behind = headPosition === null || headPosition <= at ? 0n : headPosition - at;
+        return { name: p.name, checkpoint: Number(at), lag: Number(behind) };
+      });
+    },
+
+    close: () => db.close(),
+  };
+}
+
+/**
+ * The read models in `${dataDir}/projections.db`, for the HTTP API and the CLI. Reading alongside
+ * a running projector is safe (WAL). Tables missing because no projector ran yet are created
+ * empty, so every query answers.
+ */
+export function openReadModels(dataDir: string): ReadModels {
+  const db = openProjectionsDb(projectionsFile(dataDir));
+  try {
+    createMissingTables(db, projections);
+    db.pragma('query_only = ON');
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return readModelsOn(db);
+}
