@@ -51,11 +51,17 @@ async function load(url: string, seconds: number, headers: Record<string, string
       })))
       .catch((e) => { console.error(String(e)); process.exit(1); });
   `;
-  const child = spawn(process.execPath, ['-e', code, JSON.stringify({ url, connections: CONNECTIONS, seconds, headers })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', code, JSON.stringify({ url, connections: CONNECTIONS, seconds, headers })], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const [code_] = (await once(child, 'exit')) as [number | null];
   if (code_ !== 0) throw new Error(`autocannon exited ${code_}: ${err}`);
   return JSON.parse(out) as Load;
@@ -112,7 +118,9 @@ export const apiBenchmarks: Benchmark[] = [
         const a = apiFirst ? await load(apiUrl, DURATION_S, headers) : undefined;
         const b = await load(bareUrl, DURATION_S, headers);
         const api = a ?? (await load(apiUrl, DURATION_S, headers));
-        bctx.progress(`run ${i + 1}: api ${api.requestsPerSecond.toFixed(0)} req/s p99 ${api.p99Ms} ms (${api.errors} errors); bare ${b.requestsPerSecond.toFixed(0)} req/s p99 ${b.p99Ms} ms (${b.errors} errors)`);
+        bctx.progress(
+          `run ${i + 1}: api ${api.requestsPerSecond.toFixed(0)} req/s p99 ${api.p99Ms} ms (${api.errors} errors); bare ${b.requestsPerSecond.toFixed(0)} req/s p99 ${b.p99Ms} ms (${b.errors} errors)`,
+        );
         checked('api', api);
         checked('bare', b);
         runs.push({ api, bare: b });

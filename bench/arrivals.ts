@@ -19,7 +19,14 @@ export function arrivals(what: string) {
           waiter = undefined;
           reject(new Error(`${times.length} of ${count} ${what} stored after ${timeoutMs} ms`));
         }, timeoutMs);
-        waiter = { count, resolve: () => { clearTimeout(timer); waiter = undefined; resolve(); } };
+        waiter = {
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            waiter = undefined;
+            resolve();
+          },
+        };
       });
     },
   };

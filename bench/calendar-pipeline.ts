@@ -56,8 +56,13 @@ export type Trip = { scheduled?: number; insertStart?: number; insertEnd?: numbe
 export class InFlight {
   now = 0;
   max = 0;
-  enter() { this.now += 1; if (this.now > this.max) this.max = this.now; }
-  leave() { this.now -= 1; }
+  enter() {
+    this.now += 1;
+    if (this.now > this.max) this.max = this.now;
+  }
+  leave() {
+    this.now -= 1;
+  }
 }
 
 /** A CalendarApi that notes when each insert starts and returns, by meeting id, and how many are in flight. */
@@ -107,7 +112,9 @@ export async function openCalendarSandbox(dir: string, google: StandInThread, op
   try {
     await configureAllHours(ctx);
     saveRefreshToken(dir, tokenStoreKeyFrom(env), WORKSPACE, { refreshToken: await google.issueRefreshToken(), scope: CALENDAR_EVENTS_SCOPE });
-    await execute(ctx, workspaceAggregate, WORKSPACE, ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: ctx.clock() }, state));
+    await execute(ctx, workspaceAggregate, WORKSPACE, ({ state }) =>
+      decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: ctx.clock() }, state),
+    );
     const observed: EventStore = {
       ...store,
       async append(stream, events, opts) {
@@ -142,7 +149,11 @@ export async function openCalendarSandbox(dir: string, google: StandInThread, op
     },
   };
   return {
-    store, ctx, prefix, rt, env,
+    store,
+    ctx,
+    prefix,
+    rt,
+    env,
     /** Per booked meeting, the marks of its trip. */
     trips,
     /** epochMs of each CalendarEventCreated stored, in order. */
@@ -170,7 +181,13 @@ export type CalendarSandbox = Awaited<ReturnType<typeof openCalendarSandbox>>;
 export async function requestedMeetings(box: CalendarSandbox, count: number): Promise<string[]> {
   const meetings: string[] = [];
   for (let n = 0; n < count; n++) {
-    const { id: contact } = await addContact(box.ctx, { name: `Person ${n} Example`, email: `person${n}@contact.example`, org: 'Northwind', role: 'Analyst', timezone: 'Europe/London' });
+    const { id: contact } = await addContact(box.ctx, {
+      name: `Person ${n} Example`,
+      email: `person${n}@contact.example`,
+      org: 'Northwind',
+      role: 'Analyst',
+      timezone: 'Europe/London',
+    });
     const { id: meeting } = await requestMeeting(box.ctx, { contact, minutes: 20, channel: 'phone' });
     meetings.push(meeting);
   }

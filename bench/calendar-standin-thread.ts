@@ -10,10 +10,7 @@
 import { parentPort } from 'node:worker_threads';
 import { startCalendarStandIn, type StandInEvent } from '../tests/support/google-calendar-standin/index.ts';
 
-export type StandInRequest =
-  | { id: number; type: 'token' }
-  | { id: number; type: 'take'; bodies: number }
-  | { id: number; type: 'stop' };
+export type StandInRequest = { id: number; type: 'token' } | { id: number; type: 'take'; bodies: number } | { id: number; type: 'stop' };
 
 /** An answered events.insert: `at` is Date.now() in the thread when the request arrived (the stand-in's own stamp). */
 export type InsertCall = { at: number; status: number };

@@ -19,7 +19,7 @@ export type StandInThread = {
   stop(): Promise<void>;
 };
 
-type Ask = StandInRequest extends infer R ? R extends { type: infer T } ? Omit<Extract<StandInRequest, { type: T }>, 'id'> : never : never;
+type Ask = StandInRequest extends infer R ? (R extends { type: infer T } ? Omit<Extract<StandInRequest, { type: T }>, 'id'> : never) : never;
 
 export async function startStandInThread(): Promise<StandInThread> {
   // A worker thread does not inherit tsx's loader (Node 20): the thread registers it, then loads the .ts.
@@ -29,7 +29,10 @@ export async function startStandInThread(): Promise<StandInThread> {
   let failure: Error | undefined;
   let ready!: (r: Extract<StandInReply, { type: 'ready' }>) => void;
   let broken!: (e: Error) => void;
-  const started = new Promise<Extract<StandInReply, { type: 'ready' }>>((resolve, reject) => { ready = resolve; broken = reject; });
+  const started = new Promise<Extract<StandInReply, { type: 'ready' }>>((resolve, reject) => {
+    ready = resolve;
+    broken = reject;
+  });
   worker.on('message', (m: StandInReply) => {
     if (m.type === 'ready') return ready(m);
     waiting.get(m.id)?.(m);

@@ -25,8 +25,18 @@ import type { CalendarEvent } from '../src/infra/google/calendar-client.ts';
 import { defineBenchmark, median, medianBy, row, type BenchContext, type Benchmark } from './harness.ts';
 import { startStandInThread, type StandInThread, type Taken } from './calendar-standin.ts';
 import {
-  bookAll, epochMs, InFlight, jobLog, openCalendarSandbox, rawBodies, rawClient, requestedMeetings, startCalendarPipeline,
-  startWarmCalendarWorker, until, watchedClient,
+  bookAll,
+  epochMs,
+  InFlight,
+  jobLog,
+  openCalendarSandbox,
+  rawBodies,
+  rawClient,
+  requestedMeetings,
+  startCalendarPipeline,
+  startWarmCalendarWorker,
+  until,
+  watchedClient,
 } from './calendar-pipeline.ts';
 import { startReactorWorker } from '../workers/reactor.ts';
 import { percentile, withLimit } from './email-pipeline.ts';
@@ -56,7 +66,14 @@ function checkInserts(taken: Taken, expected: number, what: string) {
 
 type Measured = { rate: number; busy: number; detail: string };
 
-async function ours(bench: BenchContext, google: StandInThread, n: number, concurrency: number, sent?: CalendarEvent[], dropKinds?: string[]): Promise<Measured> {
+async function ours(
+  bench: BenchContext,
+  google: StandInThread,
+  n: number,
+  concurrency: number,
+  sent?: CalendarEvent[],
+  dropKinds?: string[],
+): Promise<Measured> {
   const box = await openCalendarSandbox(bench.tempDir(), google, dropKinds ? { dropKinds } : {});
   try {
     await bookAll(box, await requestedMeetings(box, n));
@@ -80,9 +97,12 @@ async function ours(bench: BenchContext, google: StandInThread, n: number, concu
 
     const trips = [...box.trips.values()];
     const last = (pick: (t: (typeof trips)[number]) => number | undefined) => Math.max(...trips.map((t) => pick(t) ?? NaN)) - pipeline.startedAt;
-    const gaps = (a: keyof (typeof trips)[number], b: keyof (typeof trips)[number]) => trips.filter((t) => t[a] !== undefined && t[b] !== undefined).map((t) => t[b]! - t[a]!);
+    const gaps = (a: keyof (typeof trips)[number], b: keyof (typeof trips)[number]) =>
+      trips.filter((t) => t[a] !== undefined && t[b] !== undefined).map((t) => t[b]! - t[a]!);
     const files = dropKinds?.includes('calendar-file') ? 'dropped' : `${(done['calendar-file'] ?? []).filter((t) => t <= end).length}/${n}`;
-    const unusual = Object.entries({ ...other, ...taken.others }).filter(([k]) => !['token 200', 'get 404'].includes(k)).map(([k, v]) => `${k} ${v}`);
+    const unusual = Object.entries({ ...other, ...taken.others })
+      .filter(([k]) => !['token 200', 'get 404'].includes(k))
+      .map(([k, v]) => `${k} ${v}`);
     const detail = [
       `reactor's last schedule call with a google-create returned at ${s(last((t) => t.scheduled))}, last insert answered at ${s(last((t) => t.insertEnd))}, last CalendarEventCreated stored at ${s(end - pipeline.startedAt)}`,
       `per booking: insert ${summary(gaps('insertStart', 'insertEnd'))}; insert answered → CalendarEventCreated stored ${summary(gaps('insertEnd', 'stored'))}`,
@@ -149,13 +169,19 @@ async function diagnose(bench: BenchContext, google: StandInThread, setting: Set
     await worker.close();
     checkInserts(await google.take(), n, 'stages');
     const perBooking = (secs: number) => `${((secs * 1000) / n).toFixed(2)} ms a booking`;
-    bench.progress(`diagnosis, stages one after the other over ${n} bookings (main thread ${Math.round(reactorBusy * 100)}% busy in the reactor, ${Math.round(workerBusy * 100)}% in the worker):`);
-    bench.progress(`  reactor alone ${s(reactorSecs * 1000)} (${Math.round(n / reactorSecs)} bookings/s, ${perBooking(reactorSecs)}); worker alone: google-create jobs ${s(createSecs * 1000)} (${Math.round(n / createSecs)}/s, ${perBooking(createSecs)}), then calendar-file jobs ${s(fileSecs * 1000)} (${Math.round(n / fileSecs)}/s, ${perBooking(fileSecs)})`);
+    bench.progress(
+      `diagnosis, stages one after the other over ${n} bookings (main thread ${Math.round(reactorBusy * 100)}% busy in the reactor, ${Math.round(workerBusy * 100)}% in the worker):`,
+    );
+    bench.progress(
+      `  reactor alone ${s(reactorSecs * 1000)} (${Math.round(n / reactorSecs)} bookings/s, ${perBooking(reactorSecs)}); worker alone: google-create jobs ${s(createSecs * 1000)} (${Math.round(n / createSecs)}/s, ${perBooking(createSecs)}), then calendar-file jobs ${s(fileSecs * 1000)} (${Math.round(n / fileSecs)}/s, ${perBooking(fileSecs)})`,
+    );
   } finally {
     await box.close();
   }
   const o = await ours(bench, google, n, setting.concurrency, undefined, ['calendar-file']);
-  bench.progress(`diagnosis, the pipeline with the calendar-file jobs dropped: ${n} bookings synced at ${Math.round(o.rate)}/s (main thread ${Math.round(o.busy * 100)}% busy), ${(o.rate / rawRate).toFixed(2)}x the median raw rate`);
+  bench.progress(
+    `diagnosis, the pipeline with the calendar-file jobs dropped: ${n} bookings synced at ${Math.round(o.rate)}/s (main thread ${Math.round(o.busy * 100)}% busy), ${(o.rate / rawRate).toFixed(2)}x the median raw rate`,
+  );
   bench.progress(`  ${o.detail}`);
 }
 
@@ -181,7 +207,9 @@ const throughput = (setting: Setting) => async (bench: BenchContext) => {
       if (run === 0) continue;
       measured.push({ rate: o.rate, raw: r.rate });
       // The main thread's busy share says whether a side was held up by CPU (near 100%) or by waiting.
-      bench.progress(`run ${run}/${RUNS}${run % 2 === 1 ? ' (raw first)' : ''}: ${n} bookings synced at ${Math.round(o.rate)}/s (main thread ${Math.round(o.busy * 100)}% busy), raw client ${Math.round(r.rate)} inserts/s (${Math.round(r.busy * 100)}% busy): ${(o.rate / r.rate).toFixed(2)}x`);
+      bench.progress(
+        `run ${run}/${RUNS}${run % 2 === 1 ? ' (raw first)' : ''}: ${n} bookings synced at ${Math.round(o.rate)}/s (main thread ${Math.round(o.busy * 100)}% busy), raw client ${Math.round(r.rate)} inserts/s (${Math.round(r.busy * 100)}% busy): ${(o.rate / r.rate).toFixed(2)}x`,
+      );
       bench.progress(`  ours: ${o.detail}`);
       bench.progress(`  raw:  ${r.detail}`);
     }

@@ -65,7 +65,10 @@ export async function openEmailSandbox(dir: string, smtpUrl: string) {
     throw e;
   }
   return {
-    store, ctx, prefix, rt,
+    store,
+    ctx,
+    prefix,
+    rt,
     /** hrMs() of each ThankYouSent stored, in order. */
     thankYous: thankYous.times,
     /** Resolves when `count` ThankYouSent events in all are stored; rejects after timeoutMs. */
@@ -101,27 +104,33 @@ export async function bookedMeetings(ctx: AppContext, from: number, count: numbe
 }
 
 /** Held 35 minutes ago, 25 minutes long: the thank-you (1 s after, in business hours all day) is due at once. */
-export const hold = (ctx: AppContext, meeting: string) =>
-  holdMeeting(ctx, { meeting, at: isoMinutesAgo(35), minutes: 25, referrals: 2 });
+export const hold = (ctx: AppContext, meeting: string) => holdMeeting(ctx, { meeting, at: isoMinutesAgo(35), minutes: 25, referrals: 2 });
 
 /** Counts what the workers log (sent, skipped, retrying, failed, deferred...). */
 export function tallyLog() {
   const tally: Record<string, number> = {};
-  const log: Log = callbackLog((event) => { tally[event] = (tally[event] ?? 0) + 1; });
+  const log: Log = callbackLog((event) => {
+    tally[event] = (tally[event] ?? 0) + 1;
+  });
   return { tally, log };
 }
 
 /** The log said something other than "sent" (and the start and stop lines): worth a line in the output. */
 export const unusual = (tally: Record<string, number>) =>
-  Object.entries(tally).filter(([k]) => !['sent', 'started', 'stopping', 'stopped'].includes(k)).map(([k, v]) => `${k} ${v}`).join(', ');
+  Object.entries(tally)
+    .filter(([k]) => !['sent', 'started', 'stopping', 'stopped'].includes(k))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 
 const warmupMail = (i: number): SendMailOptions => ({
-  from: 'sam@seeker.example', to: `warmup${i}@bench.example`, subject: 'warm-up', text: 'Opens a pooled connection.',
+  from: 'sam@seeker.example',
+  to: `warmup${i}@bench.example`,
+  subject: 'warm-up',
+  text: 'Opens a pooled connection.',
 });
 
 /** One message per pooled connection, all at once, so the pool has its connections open before timing. */
-export const warmPool = (send: (m: SendMailOptions) => Promise<unknown>) =>
-  Promise.all(Array.from({ length: POOL_SIZE }, (_, i) => send(warmupMail(i))));
+export const warmPool = (send: (m: SendMailOptions) => Promise<unknown>) => Promise.all(Array.from({ length: POOL_SIZE }, (_, i) => send(warmupMail(i))));
 
 /**
  * The reactor and the email worker, as `runWorkers(rt, { only: ['reactor', 'email'] })` starts
@@ -134,7 +143,10 @@ export async function startPipeline(rt: Runtime, opts: { concurrency: number; lo
   if (opts.sent) {
     const send = deps.transport.send.bind(deps.transport);
     const seen = opts.sent;
-    deps.transport.send = (m) => { seen(m); return send(m); };
+    deps.transport.send = (m) => {
+      seen(m);
+      return send(m);
+    };
   }
   const startedAt = hrMs();
   const reactor = await reactorWorker(rt, opts.log);
@@ -152,9 +164,17 @@ export async function startPipeline(rt: Runtime, opts: { concurrency: number; lo
 /** Raw nodemailer: a pooled SMTP transport with the options the project's transport uses. */
 export async function rawPool(url: string): Promise<Transporter> {
   const transporter = nodemailer.createTransport({
-    pool: true, url, maxConnections: POOL_SIZE, maxRequeues: DEFAULT_MAX_REQUEUES,
-    connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000,
-    tls: { rejectUnauthorized: true }, disableFileAccess: true, disableUrlAccess: true, logger: false,
+    pool: true,
+    url,
+    maxConnections: POOL_SIZE,
+    maxRequeues: DEFAULT_MAX_REQUEUES,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+    tls: { rejectUnauthorized: true },
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    logger: false,
   });
   await warmPool((m) => transporter.sendMail(m));
   return transporter;

@@ -21,7 +21,17 @@ import type { SendMailOptions } from 'nodemailer';
 import { defineBenchmark, medianBy, row, type Benchmark } from './harness.ts';
 import { startSmtpSink, hrMs, type Accepted, type SmtpSink } from './smtp-sink.ts';
 import {
-  bookedMeetings, hold, openEmailSandbox, paced, percentile, rawPool, startPipeline, tallyLog, unusual, withLimit, type Booked,
+  bookedMeetings,
+  hold,
+  openEmailSandbox,
+  paced,
+  percentile,
+  rawPool,
+  startPipeline,
+  tallyLog,
+  unusual,
+  withLimit,
+  type Booked,
 } from './email-pipeline.ts';
 
 const CONCURRENCY = 20;
@@ -121,7 +131,9 @@ async function throughput(bench: Parameters<Benchmark['run']>[0]) {
       if (run === 0) continue;
       measured.push({ rate: o.rate, raw: r.rate });
       // The main thread's busy share says whether a side was held up by CPU (near 100%) or by waiting.
-      bench.progress(`run ${run}/${RUNS}: ${n} thank-yous at ${Math.round(o.rate)} msgs/s (main thread ${Math.round(o.busy * 100)}% busy), raw nodemailer ${Math.round(r.rate)} msgs/s (${Math.round(r.busy * 100)}% busy): ${(o.rate / r.rate).toFixed(2)}x`);
+      bench.progress(
+        `run ${run}/${RUNS}: ${n} thank-yous at ${Math.round(o.rate)} msgs/s (main thread ${Math.round(o.busy * 100)}% busy), raw nodemailer ${Math.round(r.rate)} msgs/s (${Math.round(r.busy * 100)}% busy): ${(o.rate / r.rate).toFixed(2)}x`,
+      );
     }
   } finally {
     await sink.stop();
@@ -141,7 +153,8 @@ async function latency(bench: Parameters<Benchmark['run']>[0]) {
       /** When the worker handed each recipient's message to the transport. */
       const sendCalls = new Map<string, number>();
       const pipeline = await startPipeline(box.rt, {
-        concurrency: CONCURRENCY, log,
+        concurrency: CONCURRENCY,
+        log,
         sent: (m) => {
           sendCalls.set((m.to as { address: string }).address, hrMs());
           if (sent.length < WARMUP_ROUND) sent.push(m);
@@ -216,7 +229,9 @@ async function latency(bench: Parameters<Benchmark['run']>[0]) {
             await sleep(200);
           }
         }
-        bench.progress(`ours by stage: holdMeeting call → worker calls the transport ${summary(stages.toSend)}; → server has the DATA ${summary(stages.toAccept)}; → ThankYouSent stored ${summary(stages.toStored)}`);
+        bench.progress(
+          `ours by stage: holdMeeting call → worker calls the transport ${summary(stages.toSend)}; → server has the DATA ${summary(stages.toAccept)}; → ThankYouSent stored ${summary(stages.toStored)}`,
+        );
         bench.progress(`SMTP connections opened while measuring (the pool replaces a connection after 100 messages): ours ${opened.ours}, raw ${opened.raw}`);
         if (unusual(tally)) bench.progress(`note: the worker logged ${unusual(tally)}`);
         const goal = 'ratio: ours/raw p99, lower is better';
@@ -236,7 +251,4 @@ async function latency(bench: Parameters<Benchmark['run']>[0]) {
   }
 }
 
-export const emailBenchmarks: Benchmark[] = [
-  defineBenchmark(THROUGHPUT, throughput),
-  defineBenchmark(LATENCY, latency),
-];
+export const emailBenchmarks: Benchmark[] = [defineBenchmark(THROUGHPUT, throughput), defineBenchmark(LATENCY, latency)];

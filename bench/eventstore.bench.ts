@@ -26,12 +26,13 @@ export type Workload = {
 };
 
 export type CompareOptions = {
-  runs?: number; warmupSteps?: number; goal?: string;
+  runs?: number;
+  warmupSteps?: number;
+  goal?: string;
   makeContext?: (store: ReturnType<typeof openSqliteEventStore>, dir: string, run: number) => AppContext;
 };
 
-const defaultContext = (store: ReturnType<typeof openSqliteEventStore>): AppContext =>
-  ({ store, clock: systemClock, workspaceId: 'bench', actor: 'bench' });
+const defaultContext = (store: ReturnType<typeof openSqliteEventStore>): AppContext => ({ store, clock: systemClock, workspaceId: 'bench', actor: 'bench' });
 
 /** Median over `runs` fresh database pairs of the project's rate and the raw rate for the same rows. */
 export async function compareWithRaw(bench: BenchContext, name: string, work: Workload, opts: CompareOptions = {}): Promise<Result[]> {
@@ -73,7 +74,9 @@ export async function compareWithRaw(bench: BenchContext, name: string, work: Wo
     }
     if (warmup) continue;
     measured.push({ rate: events / secs, raw: raw.rate });
-    bench.progress(`run ${run}/${runs}: ${events.toLocaleString('en-US')} events, ${Math.round(events / secs).toLocaleString('en-US')} ${work.unit}, raw ${Math.round(raw.rate).toLocaleString('en-US')} rows/s (${(events / secs / raw.rate).toFixed(2)}x)`);
+    bench.progress(
+      `run ${run}/${runs}: ${events.toLocaleString('en-US')} events, ${Math.round(events / secs).toLocaleString('en-US')} ${work.unit}, raw ${Math.round(raw.rate).toLocaleString('en-US')} rows/s (${(events / secs / raw.rate).toFixed(2)}x)`,
+    );
   }
   // The run with the median ratio: its rate and its raw rate were measured side by side.
   const mid = medianBy(measured, (m) => m.rate / m.raw);
@@ -125,9 +128,15 @@ const sealedContext = (store: ReturnType<typeof openSqliteEventStore>, dir: stri
 
 export const eventstoreBenchmarks: Benchmark[] = [
   defineBenchmark('command: add contact, personal fields sealed (as the CLI and API run)', (bench) =>
-    compareWithRaw(bench, 'command: add contact, personal fields sealed (as the CLI and API run)', addContacts, { warmupSteps: 1000, makeContext: sealedContext })),
+    compareWithRaw(bench, 'command: add contact, personal fields sealed (as the CLI and API run)', addContacts, {
+      warmupSteps: 1000,
+      makeContext: sealedContext,
+    }),
+  ),
   defineBenchmark('command: add contact (new stream each)', (bench) =>
-    compareWithRaw(bench, 'command: add contact (new stream each)', addContacts, { warmupSteps: 1000 })),
+    compareWithRaw(bench, 'command: add contact (new stream each)', addContacts, { warmupSteps: 1000 }),
+  ),
   defineBenchmark('command: 10 events one by one to the same stream', (bench) =>
-    compareWithRaw(bench, 'command: 10 events one by one to the same stream', tenEventsPerStream, { warmupSteps: 100 })),
+    compareWithRaw(bench, 'command: 10 events one by one to the same stream', tenEventsPerStream, { warmupSteps: 100 }),
+  ),
 ];

@@ -68,7 +68,12 @@ export async function seconds(work: () => unknown): Promise<number> {
 
 /** A row whose ratio is value / baseline. */
 export const row = (name: string, value: number, unit: string, baseline: number | null, goal: string): Result => ({
-  name, value, unit, baseline, ratio: baseline ? value / baseline : null, goal,
+  name,
+  value,
+  unit,
+  baseline,
+  ratio: baseline ? value / baseline : null,
+  goal,
 });
 
 /**
@@ -78,14 +83,19 @@ export const row = (name: string, value: number, unit: string, baseline: number 
 export class PeakRss {
   peak = 0;
   private calls = 0;
-  reset(): void { this.peak = process.memoryUsage.rss(); this.calls = 0; }
+  reset(): void {
+    this.peak = process.memoryUsage.rss();
+    this.calls = 0;
+  }
   /** Cheap enough to call every iteration: reads RSS once every `every` calls. */
   sample(every = 1): void {
     if (this.calls++ % every !== 0) return;
     const rss = process.memoryUsage.rss();
     if (rss > this.peak) this.peak = rss;
   }
-  get mb(): number { return this.peak / 2 ** 20; }
+  get mb(): number {
+    return this.peak / 2 ** 20;
+  }
 }
 
 let gc: (() => void) | undefined;
@@ -104,10 +114,14 @@ export function meetsGoal(r: Result): boolean | undefined {
   if (against === null) return undefined;
   const limit = Number(m[2]);
   switch (m[1]) {
-    case '>=': return against >= limit;
-    case '<=': return against <= limit;
-    case '>': return against > limit;
-    default: return against < limit;
+    case '>=':
+      return against >= limit;
+    case '<=':
+      return against <= limit;
+    case '>':
+      return against > limit;
+    default:
+      return against < limit;
   }
 }
 
@@ -122,13 +136,23 @@ export function formatTable(results: Result[]): string {
   const header = ['benchmark', 'value', 'unit', 'raw baseline', 'ratio', 'goal', 'status'];
   const rows = results.map((r) => {
     const ok = meetsGoal(r);
-    return [r.name, fmt(r.value), r.unit, fmt(r.baseline), r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`, r.goal,
-      ok === undefined ? '' : ok ? 'ok' : 'BELOW GOAL'];
+    return [
+      r.name,
+      fmt(r.value),
+      r.unit,
+      fmt(r.baseline),
+      r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
+      r.goal,
+      ok === undefined ? '' : ok ? 'ok' : 'BELOW GOAL',
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((c) => c[i]!.length)));
   const right = new Set([1, 3, 4]);
   const line = (cells: string[]) =>
-    cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

@@ -48,7 +48,8 @@ export const importBenchmarks: Benchmark[] = [
           const p0 = performance.now();
           rss.sample();
           if (raw && rawRows) raw.insert(rawRows.slice(raw.rows, Math.round((rawRows.length * done) / total)));
-          if (run > 0 && done % 2500 === 0 && done < total) bench.progress(`run ${run}/${RUNS}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
+          if (run > 0 && done % 2500 === 0 && done < total)
+            bench.progress(`run ${run}/${RUNS}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
           paused += performance.now() - p0;
         });
         secs = (performance.now() - t0 - paused) / 1000;
@@ -61,11 +62,14 @@ export const importBenchmarks: Benchmark[] = [
       const stored = rowsAfter(file).length;
       if (report.imported !== stored) throw new Error(`the import reported ${report.imported} imported but stored ${stored} events`);
       if (report.duplicates !== csv.duplicates) bench.progress(`note: ${report.duplicates} duplicates skipped, the file has ${csv.duplicates}`);
-      if (report.rejected.length > 0) bench.progress(`${report.rejected.length} rows rejected, first: line ${report.rejected[0]!.line}: ${report.rejected[0]!.reason}`);
+      if (report.rejected.length > 0)
+        bench.progress(`${report.rejected.length} rows rejected, first: line ${report.rejected[0]!.line}: ${report.rejected[0]!.reason}`);
       if (run === 0) continue;
       if (raw!.rows !== ROWS) throw new Error(`raw side inserted ${raw!.rows} rows, expected ${ROWS}`);
       measured.push({ secs, raw: raw!.seconds });
-      bench.progress(`run ${run}/${RUNS}: ${secs.toFixed(2)} s (${Math.round(ROWS / secs).toLocaleString('en-US')} rows/s): imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected.length}; raw ${raw!.seconds.toFixed(2)} s`);
+      bench.progress(
+        `run ${run}/${RUNS}: ${secs.toFixed(2)} s (${Math.round(ROWS / secs).toLocaleString('en-US')} rows/s): imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected.length}; raw ${raw!.seconds.toFixed(2)} s`,
+      );
     }
     // The run with the median ratio: its import and its raw inserts were measured side by side.
     const { secs, raw: rawSecs } = medianBy(measured, (m) => m.secs / m.raw);

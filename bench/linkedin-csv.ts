@@ -4,16 +4,88 @@
  * positions, and a few exact duplicate rows. Deterministic for a seed.
  */
 
-const FIRST = ['Alex', 'Maria', 'Jean-Luc', 'Aoife', 'Sven', 'Priya', 'Mateus', 'Chloé', 'Oluwaseun', 'Hiroshi', 'Zoë',
-  'Fatima', 'Liam', 'Sofía', 'Dmitri', 'Grace', 'Kwame', 'Ingrid', 'Rahul', 'Emma', 'Noah', 'Yuki', 'Ana', 'Tomás'];
-const LAST = ['Smith', "O'Brien", 'García', 'Nguyen', 'Müller', 'Kowalski', 'Okafor', 'Tanaka', 'Johansson', 'Rossi',
-  'Dubois', 'Patel', 'van der Berg', 'Smith, PhD', 'Murphy', 'Silva', 'Kim', 'Andersen', 'Hernández', 'Chen, CPA'];
-const COMPANIES = ['Northwind Traders', 'Acme, Inc.', 'Globex Corporation', 'Initech', 'Umbrella Health', 'Smith & Sons',
-  'Contoso Ltd', 'Hooli', 'Wayne Enterprises', 'Stark Industries, LLC', 'Tyrell Corp', 'Soylent', 'Vandelay Industries',
-  'Cyberdyne Systems', 'Massive Dynamic', 'The "Good" Company'];
-const POSITIONS = ['Software Engineer', 'Senior Product Manager', 'VP, Engineering', 'Head of People', 'Data Scientist',
-  'Director, Business Development', 'Recruiter', 'Founder & CEO', 'Staff Engineer', 'Marketing Lead', 'UX Researcher',
-  'Chief of Staff', 'Account Executive, EMEA', 'Partner'];
+const FIRST = [
+  'Alex',
+  'Maria',
+  'Jean-Luc',
+  'Aoife',
+  'Sven',
+  'Priya',
+  'Mateus',
+  'Chloé',
+  'Oluwaseun',
+  'Hiroshi',
+  'Zoë',
+  'Fatima',
+  'Liam',
+  'Sofía',
+  'Dmitri',
+  'Grace',
+  'Kwame',
+  'Ingrid',
+  'Rahul',
+  'Emma',
+  'Noah',
+  'Yuki',
+  'Ana',
+  'Tomás',
+];
+const LAST = [
+  'Smith',
+  "O'Brien",
+  'García',
+  'Nguyen',
+  'Müller',
+  'Kowalski',
+  'Okafor',
+  'Tanaka',
+  'Johansson',
+  'Rossi',
+  'Dubois',
+  'Patel',
+  'van der Berg',
+  'Smith, PhD',
+  'Murphy',
+  'Silva',
+  'Kim',
+  'Andersen',
+  'Hernández',
+  'Chen, CPA',
+];
+const COMPANIES = [
+  'Northwind Traders',
+  'Acme, Inc.',
+  'Globex Corporation',
+  'Initech',
+  'Umbrella Health',
+  'Smith & Sons',
+  'Contoso Ltd',
+  'Hooli',
+  'Wayne Enterprises',
+  'Stark Industries, LLC',
+  'Tyrell Corp',
+  'Soylent',
+  'Vandelay Industries',
+  'Cyberdyne Systems',
+  'Massive Dynamic',
+  'The "Good" Company',
+];
+const POSITIONS = [
+  'Software Engineer',
+  'Senior Product Manager',
+  'VP, Engineering',
+  'Head of People',
+  'Data Scientist',
+  'Director, Business Development',
+  'Recruiter',
+  'Founder & CEO',
+  'Staff Engineer',
+  'Marketing Lead',
+  'UX Researcher',
+  'Chief of Staff',
+  'Account Executive, EMEA',
+  'Partner',
+];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DOMAINS = ['gmail.com', 'outlook.com', 'example.com', 'proton.me', 'yahoo.co.uk'];
 
@@ -37,7 +109,13 @@ function random(seed: number): () => number {
 }
 
 const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const slug = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 export type LinkedinCsv = { text: string; rows: number; duplicates: number };
 
@@ -55,7 +133,9 @@ export function linkedinConnectionsCsv(rows: number, seed = 1): LinkedinCsv {
     }
     const first = pick(FIRST);
     const last = pick(LAST);
-    const hex = Math.floor(rnd() * 0xffffff).toString(16).padStart(6, '0');
+    const hex = Math.floor(rnd() * 0xffffff)
+      .toString(16)
+      .padStart(6, '0');
     const url = `https://www.linkedin.com/in/${slug(`${first}-${last}`)}-${hex}${i}`;
     const email = rnd() < 0.35 ? `${slug(first)}.${slug(last.split(',')[0]!)}.${i}@${pick(DOMAINS)}` : '';
     const company = rnd() < 0.05 ? '' : pick(COMPANIES);

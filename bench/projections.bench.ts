@@ -62,7 +62,9 @@ function child(bench: BenchContext, args: string[]): Promise<string> {
     const proc = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let tail = '';
-    proc.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+    proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
     proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       tail = (tail + chunk).slice(-4000);
       for (const line of chunk.split('\n')) if (line.startsWith('progress: ')) bench.progress(line.slice('progress: '.length));
@@ -77,15 +79,24 @@ async function rebuildHere(dir: string): Promise<RebuildResult> {
   const store = openSqliteEventStore(join(dir, 'events.db'));
   let lastShown = 0;
   const report = await rebuildProjections({
-    store, dataDir: dir,
+    store,
+    dataDir: dir,
     onProgress: (p) => {
       if (p.events - lastShown < 200_000) return;
       lastShown = p.events;
-      process.stderr.write(`progress: rebuild: ${p.events.toLocaleString('en-US')} / ${p.estimatedTotal.toLocaleString('en-US')} events, ${Math.round(p.eventsPerSecond).toLocaleString('en-US')} events/s, RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB\n`);
+      process.stderr.write(
+        `progress: rebuild: ${p.events.toLocaleString('en-US')} / ${p.estimatedTotal.toLocaleString('en-US')} events, ${Math.round(p.eventsPerSecond).toLocaleString('en-US')} events/s, RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB\n`,
+      );
     },
   });
   await store.close();
-  return { events: report.events, seconds: report.seconds, eventsPerSecond: report.eventsPerSecond, startRssMb, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return {
+    events: report.events,
+    seconds: report.seconds,
+    eventsPerSecond: report.eventsPerSecond,
+    startRssMb,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === SELF) {
@@ -123,7 +134,9 @@ export const projectionBenchmarks: Benchmark[] = [
     const scanOnce = async () => {
       bench.settle();
       let n = 0;
-      const secs = await seconds(() => { n = scan(file, scanRss); });
+      const secs = await seconds(() => {
+        n = scan(file, scanRss);
+      });
       scanRates.push(n / secs);
       bench.progress(`raw scan: ${n.toLocaleString('en-US')} rows in ${secs.toFixed(2)} s (${Math.round(n / secs).toLocaleString('en-US')} rows/s)`);
     };
@@ -131,7 +144,9 @@ export const projectionBenchmarks: Benchmark[] = [
     await scanOnce();
     const r = JSON.parse(await child(bench, ['--rebuild', dir])) as RebuildResult;
     if (r.events !== EVENTS) throw new Error(`rebuilt ${r.events} events, expected ${EVENTS}`);
-    bench.progress(`rebuild: ${r.events.toLocaleString('en-US')} events in ${r.seconds.toFixed(1)} s (${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s), peak RSS ${Math.round(r.peakRssMb)} MB (${Math.round(r.startRssMb)} MB at start)`);
+    bench.progress(
+      `rebuild: ${r.events.toLocaleString('en-US')} events in ${r.seconds.toFixed(1)} s (${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s), peak RSS ${Math.round(r.peakRssMb)} MB (${Math.round(r.startRssMb)} MB at start)`,
+    );
     await scanOnce();
     const raw = (scanRates[0]! + scanRates[1]!) / 2;
     return [

@@ -8,7 +8,14 @@ import { migrate } from '../src/eventstore/sqlite/schema.ts';
 import { applyPragmas } from '../src/sqlite/pragmas.ts';
 
 export type EventRow = {
-  position: number; id: string; stream: string; revision: number; type: string; data: string; metadata: string; created_at: string;
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  created_at: string;
 };
 
 const SELECT_AFTER = 'SELECT position, id, stream, revision, type, data, metadata, created_at FROM events WHERE position > ? ORDER BY position';
@@ -63,7 +70,11 @@ export class RawInserter {
     return secs;
   }
 
-  get rate(): number { return this.rows / this.seconds; }
+  get rate(): number {
+    return this.rows / this.seconds;
+  }
 
-  close(): void { this.db.close(); }
+  close(): void {
+    this.db.close();
+  }
 }

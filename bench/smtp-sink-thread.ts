@@ -11,10 +11,7 @@ export type SinkRequest = { type: 'take' } | { type: 'stop' };
 /** `at` is process.hrtime in ms: the same clock in every thread of the process. */
 /** `connection` numbers the connections in the order they were opened. */
 export type Accepted = { to: string; at: number; bytes: number; connection: number };
-export type SinkReply =
-  | { type: 'ready'; port: number }
-  | { type: 'taken'; accepted: Accepted[]; connections: number }
-  | { type: 'stopped' };
+export type SinkReply = { type: 'ready'; port: number } | { type: 'taken'; accepted: Accepted[]; connections: number } | { type: 'stopped' };
 
 const port = parentPort!;
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
@@ -40,7 +37,9 @@ const server = new SMTPServer({
   },
   onData(stream, session, callback) {
     let bytes = 0;
-    stream.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+    stream.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
     stream.on('end', () => {
       const at = nowMs();
       for (const r of session.envelope.rcptTo) accepted.push({ to: r.address, at, bytes, connection: connectionOf.get(session.id) ?? 0 });

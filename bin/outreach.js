@@ -3,7 +3,10 @@
 import { register } from 'tsx/esm/api';
 
 // A closed pipe (`outreach events | head`) is the reader's choice, not an error.
-process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 register();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -16,7 +16,13 @@ const run = spawnSync('npx', args, {
 });
 
 const rows = existsSync(dir)
-  ? readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)))
+  ? readdirSync(dir).flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    )
   : [];
 rows.sort((a, b) => a.name.localeCompare(b.name));
 const lost = rows.reduce((n, r) => n + r.lost, 0);

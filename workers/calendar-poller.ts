@@ -32,7 +32,15 @@ export async function pollJob(workspaceId: string, deps: CalendarPollerDeps) {
     deps.log.info({ workspace: workspaceId, reason: 'no calendar connected' }, 'poll-stopped');
     return { stopped: true };
   }
-  const r = await pollCalendar({ store: deps.store, clock: deps.clock, workspaceId, client, calendarId: deps.google.calendarId, tokens: deps.tokens, classify: deps.google.classify });
+  const r = await pollCalendar({
+    store: deps.store,
+    clock: deps.clock,
+    workspaceId,
+    client,
+    calendarId: deps.google.calendarId,
+    tokens: deps.tokens,
+    classify: deps.google.classify,
+  });
   deps.log.info({ workspace: workspaceId, seen: r.seen, changes: r.changes.length, fullSync: r.fullSync }, 'polled');
   return r;
 }

@@ -28,7 +28,10 @@ async function runJob(job: Job<EffectData | PollData>, token: string | undefined
     await job.moveToDelayed(Date.parse(result.until), token);
     throw new DelayedError();
   }
-  deps.log.info({ effect: data.key, ...('reason' in result ? { reason: result.reason } : { detail: result.detail }) }, result.outcome === 'done' ? 'synced' : result.outcome);
+  deps.log.info(
+    { effect: data.key, ...('reason' in result ? { reason: result.reason } : { detail: result.detail }) },
+    result.outcome === 'done' ? 'synced' : result.outcome,
+  );
   return result;
 }
 
@@ -38,7 +41,10 @@ async function runJob(job: Job<EffectData | PollData>, token: string | undefined
  */
 export function startCalendarWorker(deps: CalendarWorkerDeps): Worker {
   const worker = new Worker<EffectData | PollData>(QUEUES.calendar, (job, token) => runJob(job, token, deps), {
-    connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 10, ...deps.options,
+    connection: deps.connection,
+    prefix: deps.prefix,
+    concurrency: deps.concurrency ?? 10,
+    ...deps.options,
   });
   worker.on('failed', (job, error) => {
     if (!job) return;

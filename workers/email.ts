@@ -60,8 +60,9 @@ export function startEmailWorker(deps: EmailWorkerDeps): Worker<EffectData> {
     deps.log.warn({ effect: job.data.key, attempts: job.attemptsMade, reason: error.message }, 'failed');
     // An erasure that kept failing is no email: nothing to record on the contact (a replay retries it).
     if (job.data.kind === ERASE_EFFECT) return;
-    recordEmailFailed(job.data, deps.email, job.attemptsMade, error.message)
-      .catch((e: unknown) => deps.log.error({ effect: job.data.key, reason: String(e) }, 'error'));
+    recordEmailFailed(job.data, deps.email, job.attemptsMade, error.message).catch((e: unknown) =>
+      deps.log.error({ effect: job.data.key, reason: String(e) }, 'error'),
+    );
   });
   const error = onceInAWhile(deps.log);
   worker.on('error', (e) => error(e.message));

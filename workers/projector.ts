@@ -16,12 +16,19 @@ export function startProjectorWorker(deps: { store: EventStore; dataDir: string;
     throw e;
   }
   const started = performance.now();
-  deps.log.info({
-    from: projector.position()?.toString() ?? 'start',
-    ...(projector.reset.length ? { rebuilding: projector.reset.join(',') } : {}),
-  }, 'projector-started');
+  deps.log.info(
+    {
+      from: projector.position()?.toString() ?? 'start',
+      ...(projector.reset.length ? { rebuilding: projector.reset.join(',') } : {}),
+    },
+    'projector-started',
+  );
   projector.caughtUp.then(
-    () => deps.log.info({ position: projector.position()?.toString() ?? 'start', seconds: ((performance.now() - started) / 1000).toFixed(1) }, 'projector-caught-up'),
+    () =>
+      deps.log.info(
+        { position: projector.position()?.toString() ?? 'start', seconds: ((performance.now() - started) / 1000).toFixed(1) },
+        'projector-caught-up',
+      ),
     () => undefined,
   );
   projector.done.catch((e: unknown) => deps.log.error({ reason: reason(e) }, 'projector-stopped'));

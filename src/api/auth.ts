@@ -31,12 +31,16 @@ export function resolveApiToken(env: NodeJS.ProcessEnv, host: string): { token: 
   const token = env['OUTREACH_API_TOKEN'];
   if (token) {
     if (token.length < MIN_TOKEN_LENGTH) {
-      throw new OutreachError('config', `OUTREACH_API_TOKEN: must be at least ${MIN_TOKEN_LENGTH} characters (for example \`openssl rand -hex 32\`)`, { field: 'OUTREACH_API_TOKEN' });
+      throw new OutreachError('config', `OUTREACH_API_TOKEN: must be at least ${MIN_TOKEN_LENGTH} characters (for example \`openssl rand -hex 32\`)`, {
+        field: 'OUTREACH_API_TOKEN',
+      });
     }
     return { token, generated: false };
   }
   if (!isLoopback(host)) {
-    throw new OutreachError('config', `OUTREACH_API_TOKEN: must be set to serve on ${host}; without it the server binds to 127.0.0.1 only`, { field: 'OUTREACH_API_TOKEN' });
+    throw new OutreachError('config', `OUTREACH_API_TOKEN: must be set to serve on ${host}; without it the server binds to 127.0.0.1 only`, {
+      field: 'OUTREACH_API_TOKEN',
+    });
   }
   return { token: randomBytes(24).toString('base64url'), generated: true };
 }

@@ -17,8 +17,7 @@ export const statusOf: Record<ErrorCode, number> = {
 
 export type ErrorBody = { error: { code: string; message: string; field?: string } };
 
-export const errorBody = (code: string, message: string, field?: string): ErrorBody =>
-  ({ error: { code, message, ...(field ? { field } : {}) } });
+export const errorBody = (code: string, message: string, field?: string): ErrorBody => ({ error: { code, message, ...(field ? { field } : {}) } });
 
 /** The JSON schema of every error answer, for the OpenAPI document. */
 export const errorSchema = {
@@ -29,8 +28,22 @@ export const errorSchema = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', enum: ['validation', 'not_found', 'illegal_state', 'conflict', 'unavailable', 'unauthorized', 'forbidden', 'too_large', 'unsupported_media_type', 'internal'] },
-        field: { type: 'string', description: 'the input field the error is about, in the CLI\'s field names' },
+        code: {
+          type: 'string',
+          enum: [
+            'validation',
+            'not_found',
+            'illegal_state',
+            'conflict',
+            'unavailable',
+            'unauthorized',
+            'forbidden',
+            'too_large',
+            'unsupported_media_type',
+            'internal',
+          ],
+        },
+        field: { type: 'string', description: "the input field the error is about, in the CLI's field names" },
         message: { type: 'string' },
       },
     },

@@ -42,7 +42,9 @@ export const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); }),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
   ]);
 };
 
@@ -73,25 +75,55 @@ export function createMetrics(deps: MetricsDeps) {
 
   const redisUp = new client.Gauge({ name: 'outreach_redis_up', help: '1 when Redis answered this scrape', registers: [register] });
   const queueJobs = new client.Gauge({
-    name: 'outreach_queue_jobs', help: 'jobs per queue and state (BullMQ)', labelNames: ['queue', 'state'], registers: [register],
+    name: 'outreach_queue_jobs',
+    help: 'jobs per queue and state (BullMQ)',
+    labelNames: ['queue', 'state'],
+    registers: [register],
   });
   const deferred = new client.Gauge({
-    name: 'outreach_emails_deferred', help: 'email jobs waiting again after a worker deferred them (daily send limit), among the first 1000 delayed', registers: [register],
+    name: 'outreach_emails_deferred',
+    help: 'email jobs waiting again after a worker deferred them (daily send limit), among the first 1000 delayed',
+    registers: [register],
   });
   const jobDuration = new client.Histogram({
-    name: 'outreach_job_duration_seconds', help: 'processing time of completed jobs (from the jobs BullMQ keeps), observed once each',
-    labelNames: ['queue'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [register],
+    name: 'outreach_job_duration_seconds',
+    help: 'processing time of completed jobs (from the jobs BullMQ keeps), observed once each',
+    labelNames: ['queue'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [register],
   });
   const head = new client.Gauge({ name: 'outreach_event_log_head_position', help: 'position of the last event in the log', registers: [register] });
-  const lag = new client.Gauge({ name: 'outreach_projection_lag_events', help: 'events in the log not yet applied by the projection', labelNames: ['projection'], registers: [register] });
-  const checkpoint = new client.Gauge({ name: 'outreach_projection_checkpoint', help: 'log position each projection has applied', labelNames: ['projection'], registers: [register] });
-  const sent = new client.Counter({ name: 'outreach_emails_sent_total', help: 'emails sent, from the result events in the log', labelNames: ['kind'], registers: [register] });
+  const lag = new client.Gauge({
+    name: 'outreach_projection_lag_events',
+    help: 'events in the log not yet applied by the projection',
+    labelNames: ['projection'],
+    registers: [register],
+  });
+  const checkpoint = new client.Gauge({
+    name: 'outreach_projection_checkpoint',
+    help: 'log position each projection has applied',
+    labelNames: ['projection'],
+    registers: [register],
+  });
+  const sent = new client.Counter({
+    name: 'outreach_emails_sent_total',
+    help: 'emails sent, from the result events in the log',
+    labelNames: ['kind'],
+    registers: [register],
+  });
   for (const kind of Object.values(SENT_KINDS)) sent.inc({ kind }, 0);
   const bounced = new client.Counter({ name: 'outreach_emails_bounced_total', help: 'permanent SMTP refusals (EmailBounced events)', registers: [register] });
-  const failed = new client.Counter({ name: 'outreach_emails_failed_total', help: 'emails that ran out of retries (EmailFailed events)', registers: [register] });
+  const failed = new client.Counter({
+    name: 'outreach_emails_failed_total',
+    help: 'emails that ran out of retries (EmailFailed events)',
+    registers: [register],
+  });
   const http = new client.Histogram({
-    name: 'outreach_http_request_duration_seconds', help: 'API requests by route and status', labelNames: ['method', 'route', 'status'],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [register],
+    name: 'outreach_http_request_duration_seconds',
+    help: 'API requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [register],
   });
 
   /** Counters only go up: add what the log gained since the last scrape. */

@@ -13,7 +13,7 @@ export function bodySchema(schema: z.ZodType, omit: string[] = []): JsonSchema {
   const { $schema: _s, required: req, ...rest } = json;
   const properties = { ...(rest.properties ?? {}) };
   for (const f of omit) delete properties[f];
-  properties['workspace'] = { type: 'string', description: 'workspace to act in (or the X-Workspace header; default: the server\'s)' };
+  properties['workspace'] = { type: 'string', description: "workspace to act in (or the X-Workspace header; default: the server's)" };
   const required = (req ?? []).filter((f) => !omit.includes(f));
   return { ...rest, properties, ...(required.length ? { required } : {}) };
 }
@@ -26,7 +26,7 @@ export const idParams = (description: string) => ({
 
 export const workspaceHeader = {
   type: 'object',
-  properties: { 'x-workspace': { type: 'string', description: 'workspace to act in (default: the server\'s)' } },
+  properties: { 'x-workspace': { type: 'string', description: "workspace to act in (default: the server's)" } },
 };
 
 export const errorResponses = (...codes: number[]) =>
@@ -54,7 +54,7 @@ export const openapiInfo = {
         'GET endpoints read the projections. Every route needs `Authorization: Bearer <OUTREACH_API_TOKEN>` except',
         '`/healthz`, `/readyz` and the unsubscribe links `/u/{token}`. Errors are `{ "error": { "code", "field", "message" } }`:',
         'validation → 400, not_found → 404, illegal_state and conflict → 409, body too large → 413, unavailable → 503.',
-        'The workspace of a command comes from the `X-Workspace` header or `workspace` in the body or query, else the server\'s default;',
+        "The workspace of a command comes from the `X-Workspace` header or `workspace` in the body or query, else the server's default;",
         'reads take `?workspace=` and, without it, span every workspace.',
       ].join(' '),
       version: '1',
@@ -64,7 +64,7 @@ export const openapiInfo = {
     },
     security: [{ bearerAuth: [] }],
     tags: [
-      { name: 'workspaces', description: 'a seeker\'s workspace and its calendar connection' },
+      { name: 'workspaces', description: "a seeker's workspace and its calendar connection" },
       { name: 'contacts', description: 'the networking list' },
       { name: 'meetings', description: 'informational interviews' },
       { name: 'read models', description: 'projections, paged and filtered by workspace' },

@@ -31,7 +31,8 @@ export type ServerOptions = {
 
 export type ApiServer = FastifyInstance & { metrics: Metrics };
 
-const DASHBOARD_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const DASHBOARD_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /**
  * The HTTP API and the dashboard over the given dependencies. It does not listen; call
@@ -84,14 +85,21 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions): Promise<A
 function dashboardRoutes(app: FastifyInstance) {
   const index = readFileSync(`${DASHBOARD_DIR}index.html`, 'utf8');
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', DASHBOARD_CSP)
-      .header('cache-control', 'no-cache').header('referrer-policy', 'no-referrer').send(index));
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', DASHBOARD_CSP)
+      .header('cache-control', 'no-cache')
+      .header('referrer-policy', 'no-referrer')
+      .send(index),
+  );
   void app.register(fastifyStatic, {
     root: DASHBOARD_DIR,
     prefix: '/dashboard/',
     decorateReply: false,
     cacheControl: true,
     maxAge: 0,
-    setHeaders: (reply) => { void reply.header('content-security-policy', DASHBOARD_CSP).header('x-content-type-options', 'nosniff'); },
+    setHeaders: (reply) => {
+      void reply.header('content-security-policy', DASHBOARD_CSP).header('x-content-type-options', 'nosniff');
+    },
   });
 }

@@ -17,15 +17,27 @@ export type Aggregate<S, E extends { type: string }> = {
 const owns = (schemas: object) => (type: string) => Object.hasOwn(schemas, type);
 
 export const workspaceAggregate: Aggregate<WorkspaceState, WorkspaceEvent> = {
-  name: 'workspace', stream: streams.workspace, initial: workspaceDecider.initialState, evolve: workspaceDecider.evolve, owns: owns(workspaceEvents),
+  name: 'workspace',
+  stream: streams.workspace,
+  initial: workspaceDecider.initialState,
+  evolve: workspaceDecider.evolve,
+  owns: owns(workspaceEvents),
   dataSubject: (id) => `workspace:${id}`,
 };
 export const contactAggregate: Aggregate<ContactState, ContactEvent> = {
-  name: 'contact', stream: streams.contact, initial: contactDecider.initialState, evolve: contactDecider.evolve, owns: owns(contactEvents),
+  name: 'contact',
+  stream: streams.contact,
+  initial: contactDecider.initialState,
+  evolve: contactDecider.evolve,
+  owns: owns(contactEvents),
   dataSubject: (id) => `contact:${id}`,
 };
 export const meetingAggregate: Aggregate<MeetingState, MeetingEvent> = {
-  name: 'meeting', stream: streams.meeting, initial: meetingDecider.initialState, evolve: meetingDecider.evolve, owns: owns(meetingEvents),
+  name: 'meeting',
+  stream: streams.meeting,
+  initial: meetingDecider.initialState,
+  evolve: meetingDecider.evolve,
+  owns: owns(meetingEvents),
   // A meeting's notes, place and reasons are about the person met: they go when that person is forgotten.
   dataSubject: (id, state, events) => {
     const contactId = state.request?.contactId ?? events.find((e) => e.type === 'MeetingRequested')?.data.contactId;

@@ -4,7 +4,12 @@ import { contactAggregate, meetingAggregate } from './aggregates.ts';
 import { execute, loadExisting, type AppContext } from './handle.ts';
 import { newId } from './ids.ts';
 import {
-  addContactInput, changeContactInput, contactLeadInput, contactNoteInput, contactOnlyInput, contactQuestionsInput,
+  addContactInput,
+  changeContactInput,
+  contactLeadInput,
+  contactNoteInput,
+  contactOnlyInput,
+  contactQuestionsInput,
   contactReplyInput,
 } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
@@ -44,8 +49,7 @@ export async function addContact(ctx: AppContext, input: Untrusted<typeof addCon
   const i = parseInput(addContactInput, input);
   const contactId = newId();
   const contact = await contactFromInput(ctx, i, contactId);
-  await execute(ctx, contactAggregate, contactId, ({ state }) =>
-    decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state), { newStream: true });
+  await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state), { newStream: true });
   return { id: contactId, contact };
 }
 
@@ -96,7 +100,10 @@ export async function reportJobLead(ctx: AppContext, input: Untrusted<typeof con
   const i = parseInput(contactLeadInput, input);
   if (i.meeting) await loadExisting(ctx, meetingAggregate, i.meeting);
   return onContact(ctx, i.contact, {
-    type: 'ReportJobLead', description: i.description,
-    ...(i.org ? { organisation: i.org } : {}), ...(i.meeting ? { meetingId: i.meeting } : {}), now: ctx.clock(),
+    type: 'ReportJobLead',
+    description: i.description,
+    ...(i.org ? { organisation: i.org } : {}),
+    ...(i.meeting ? { meetingId: i.meeting } : {}),
+    now: ctx.clock(),
   });
 }

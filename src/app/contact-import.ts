@@ -23,11 +23,17 @@ const LINKEDIN_HEADER = ['first name', 'last name', 'url', 'email address', 'com
 function findHeader(text: string): { format: ImportReport['format']; headerLine: number } {
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < Math.min(lines.length, 50); i++) {
-    const cells = lines[i]!.toLowerCase().split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+    const cells = lines[i]!.toLowerCase()
+      .split(',')
+      .map((c) => c.trim().replace(/^"|"$/g, ''));
     if (LINKEDIN_HEADER.every((h) => cells.includes(h))) return { format: 'linkedin', headerLine: i + 1 };
     if (cells.includes('name')) return { format: 'plain', headerLine: i + 1 };
   }
-  throw new OutreachError('validation', 'file: no header found: expected LinkedIn columns (First Name, Last Name, URL, Email Address, Company, Position) or a "name" column', { field: 'file' });
+  throw new OutreachError(
+    'validation',
+    'file: no header found: expected LinkedIn columns (First Name, Last Name, URL, Email Address, Company, Position) or a "name" column',
+    { field: 'file' },
+  );
 }
 
 const blankToUndefined = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
@@ -51,14 +57,26 @@ function rowToInput(format: ImportReport['format'], row: Record<string, string>)
     const v = blankToUndefined(value);
     if (v === undefined) continue;
     const camel = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    input[camel === 'tags' ? 'tag' : camel] = camel === 'tag' || camel === 'tags' ? v.split(/[;|]/).map((t) => t.trim()).filter(Boolean) : v;
+    input[camel === 'tags' ? 'tag' : camel] =
+      camel === 'tag' || camel === 'tags'
+        ? v
+            .split(/[;|]/)
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : v;
   }
   input['tag'] ??= [];
   return input;
 }
 
 /** The key two rows share when they are the same person: the email, else the profile URL, else name and organisation. */
-export function dedupeKey(c: { name?: string; email?: string | undefined; linkedinUrl?: string | undefined; organisation?: string | undefined; org?: string | undefined }): string {
+export function dedupeKey(c: {
+  name?: string;
+  email?: string | undefined;
+  linkedinUrl?: string | undefined;
+  organisation?: string | undefined;
+  org?: string | undefined;
+}): string {
   if (c.email) return `email:${c.email.toLowerCase()}`;
   if (c.linkedinUrl) return `url:${c.linkedinUrl.toLowerCase().replace(/\/+$/, '')}`;
   return `name:${(c.name ?? '').toLowerCase()}|${(c.organisation ?? c.org ?? '').toLowerCase()}`;
@@ -95,9 +113,25 @@ export async function importContacts(ctx: AppContext, text: string, onProgress?:
     if (e instanceof CsvError) throw new OutreachError('validation', `file: ${e.message}`, { field: 'file', cause: e });
     throw e;
   }
-  const PLAIN_COLUMNS = ['name', 'email', 'phone', 'org', 'role', 'level', 'industry', 'source', 'referred-by', 'referral-meeting', 'timezone', 'tag', 'tags', 'linkedin-url'];
+  const PLAIN_COLUMNS = [
+    'name',
+    'email',
+    'phone',
+    'org',
+    'role',
+    'level',
+    'industry',
+    'source',
+    'referred-by',
+    'referral-meeting',
+    'timezone',
+    'tag',
+    'tags',
+    'linkedin-url',
+  ];
   const unknown = format === 'plain' ? Object.keys(records[0]?.record ?? {}).filter((c) => !PLAIN_COLUMNS.includes(c)) : [];
-  if (unknown.length > 0) throw new OutreachError('validation', `columns: unknown column ${unknown.join(', ')} (known: ${PLAIN_COLUMNS.join(', ')})`, { field: 'columns' });
+  if (unknown.length > 0)
+    throw new OutreachError('validation', `columns: unknown column ${unknown.join(', ')} (known: ${PLAIN_COLUMNS.join(', ')})`, { field: 'columns' });
   const report: ImportReport = { format, rows: records.length, imported: 0, duplicates: 0, rejected: [], ids: [] };
   const known = await existingContactKeys(ctx);
   let done = 0;
@@ -113,7 +147,9 @@ export async function importContacts(ctx: AppContext, text: string, onProgress?:
       }
       const contactId = newId();
       const contact = await contactFromInput(ctx, input, contactId);
-      await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: contact.addedAt }, state), { newStream: true });
+      await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: contact.addedAt }, state), {
+        newStream: true,
+      });
       known.add(key);
       report.imported += 1;
       report.ids.push(contactId);

@@ -86,7 +86,8 @@ export function validated(events: DomainEvent[]): DomainEvent[] {
   return events.map((e) => {
     if (!isEventType(e.type)) throw new Error(`unknown event type ${e.type}`);
     const parsed = eventSchemas[e.type].safeParse(e.data);
-    if (!parsed.success) throw new Error(`decider emitted an invalid ${e.type}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(`decider emitted an invalid ${e.type}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     return { type: e.type, data: parsed.data } as DomainEvent;
   });
 }

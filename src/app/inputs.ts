@@ -1,7 +1,21 @@
 import { z } from 'zod';
 import {
-  bodyText, channel, contactSource, emailAddress, headerText, id, instant, isoDuration, level, meetingMinutes,
-  phoneNumber, sentiment, tag, timezone, url, via,
+  bodyText,
+  channel,
+  contactSource,
+  emailAddress,
+  headerText,
+  id,
+  instant,
+  isoDuration,
+  level,
+  meetingMinutes,
+  phoneNumber,
+  sentiment,
+  tag,
+  timezone,
+  url,
+  via,
 } from '../domain/values.ts';
 
 /**
@@ -9,7 +23,8 @@ import {
  * command line can only give strings; unknown fields are refused.
  */
 
-const count = (max: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(max, `must be at most ${max}`);
+const count = (max: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(max, `must be at most ${max}`);
 const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
 
 const hoursRange = z
@@ -18,22 +33,23 @@ const hoursRange = z
   .refine((s) => s.slice(0, 5) < s.slice(6), 'must start before it ends');
 
 const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const businessDays = z
-  .string()
-  .transform((s, ctx) => {
-    const days = new Set<number>();
-    for (const part of s.toLowerCase().split(',').map((p) => p.trim())) {
-      const [a, b] = part.split('-');
-      const from = DAY_NAMES.indexOf(a ?? '');
-      const to = b === undefined ? from : DAY_NAMES.indexOf(b);
-      if (from < 0 || to < 0 || to < from) {
-        ctx.addIssue({ code: 'custom', message: 'must be days such as mon-fri or mon,tue,thu' });
-        return z.NEVER;
-      }
-      for (let d = from; d <= to; d++) days.add(d + 1);
+const businessDays = z.string().transform((s, ctx) => {
+  const days = new Set<number>();
+  for (const part of s
+    .toLowerCase()
+    .split(',')
+    .map((p) => p.trim())) {
+    const [a, b] = part.split('-');
+    const from = DAY_NAMES.indexOf(a ?? '');
+    const to = b === undefined ? from : DAY_NAMES.indexOf(b);
+    if (from < 0 || to < 0 || to < from) {
+      ctx.addIssue({ code: 'custom', message: 'must be days such as mon-fri or mon,tue,thu' });
+      return z.NEVER;
     }
-    return [...days].sort();
-  });
+    for (let d = from; d <= to; d++) days.add(d + 1);
+  }
+  return [...days].sort();
+});
 
 export const configureWorkspaceInput = z.strictObject({
   ownerName: headerText(120).optional(),
@@ -62,16 +78,19 @@ const contactDetails = {
 };
 const tags = list(tag).pipe(z.array(tag).max(30, 'at most 30 tags'));
 
-export const addContactInput = z.strictObject({
-  name: headerText(120),
-  ...contactDetails,
-  source: contactSource.optional(),
-  referredBy: id.optional(),
-  referralMeeting: id.optional(),
-  tag: tags,
-}).refine((c) => c.referralMeeting === undefined || c.referredBy !== undefined, {
-  message: 'needs --referred-by as well', path: ['referralMeeting'],
-});
+export const addContactInput = z
+  .strictObject({
+    name: headerText(120),
+    ...contactDetails,
+    source: contactSource.optional(),
+    referredBy: id.optional(),
+    referralMeeting: id.optional(),
+    tag: tags,
+  })
+  .refine((c) => c.referralMeeting === undefined || c.referredBy !== undefined, {
+    message: 'needs --referred-by as well',
+    path: ['referralMeeting'],
+  });
 
 export const changeContactInput = z.strictObject({
   contact: id,
@@ -81,7 +100,10 @@ export const changeContactInput = z.strictObject({
 });
 
 export const contactNoteInput = z.strictObject({ contact: id, text: bodyText() });
-export const contactQuestionsInput = z.strictObject({ contact: id, question: list(bodyText(1000)).pipe(z.array(bodyText(1000)).min(1, 'give at least one question').max(50)) });
+export const contactQuestionsInput = z.strictObject({
+  contact: id,
+  question: list(bodyText(1000)).pipe(z.array(bodyText(1000)).min(1, 'give at least one question').max(50)),
+});
 export const contactReplyInput = z.strictObject({ contact: id, summary: bodyText(5000).optional() });
 export const contactOnlyInput = z.strictObject({ contact: id });
 export const contactLeadInput = z.strictObject({ contact: id, description: bodyText(2000), org: headerText(200).optional(), meeting: id.optional() });
@@ -94,16 +116,22 @@ export const requestMeetingInput = z.strictObject({
   channel: channel.default('email'),
 });
 
-const meetingLength = z.coerce.number({ error: 'must be a number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5').max(240, 'must be at most 240');
+const meetingLength = z.coerce
+  .number({ error: 'must be a number of minutes' })
+  .int('must be a whole number of minutes')
+  .min(5, 'must be at least 5')
+  .max(240, 'must be at most 240');
 
-export const bookMeetingInput = z.strictObject({
-  meeting: id,
-  at: instant,
-  minutes: meetingLength.optional(),
-  timezone: timezone.optional(),
-  location: headerText(300).optional(),
-  videoUrl: url.optional(),
-}).refine((b) => !(b.location && b.videoUrl), { message: 'give a location or a video link, not both', path: ['videoUrl'] });
+export const bookMeetingInput = z
+  .strictObject({
+    meeting: id,
+    at: instant,
+    minutes: meetingLength.optional(),
+    timezone: timezone.optional(),
+    location: headerText(300).optional(),
+    videoUrl: url.optional(),
+  })
+  .refine((b) => !(b.location && b.videoUrl), { message: 'give a location or a video link, not both', path: ['videoUrl'] });
 
 export const rescheduleMeetingInput = z.strictObject({
   meeting: id,

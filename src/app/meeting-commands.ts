@@ -4,9 +4,7 @@ import { illegal } from '../domain/errors.ts';
 import { contactAggregate, meetingAggregate } from './aggregates.ts';
 import { execute, load, loadExisting, type AppContext } from './handle.ts';
 import { newId } from './ids.ts';
-import {
-  bookMeetingInput, cancelMeetingInput, holdMeetingInput, meetingOnlyInput, requestMeetingInput, rescheduleMeetingInput,
-} from './inputs.ts';
+import { bookMeetingInput, cancelMeetingInput, holdMeetingInput, meetingOnlyInput, requestMeetingInput, rescheduleMeetingInput } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
 import { requireWorkspaceConfig } from './workspace-commands.ts';
 
@@ -36,8 +34,13 @@ export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof re
   const command: MeetingCommand = {
     type: 'RequestMeeting',
     request: {
-      meetingId, contactId: i.contact, channel: i.channel, via: i.via, minutes: i.minutes,
-      ...(i.referral ? { referralContactId: i.referral } : {}), requestedAt: now,
+      meetingId,
+      contactId: i.contact,
+      channel: i.channel,
+      via: i.via,
+      minutes: i.minutes,
+      ...(i.referral ? { referralContactId: i.referral } : {}),
+      requestedAt: now,
     },
     now,
   };
@@ -54,11 +57,15 @@ export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof re
 }
 
 /** Run a command on an existing meeting, with its contact as context. */
-export async function onMeeting(ctx: AppContext, meetingId: string, command: (contactTimezone: string | undefined) => MeetingCommand, opts: Parameters<typeof execute>[4] = {}) {
+export async function onMeeting(
+  ctx: AppContext,
+  meetingId: string,
+  command: (contactTimezone: string | undefined) => MeetingCommand,
+  opts: Parameters<typeof execute>[4] = {},
+) {
   const { state: existing } = await loadExisting(ctx, meetingAggregate, meetingId);
   const mctx = await meetingContext(ctx, existing.request!.contactId);
-  const result = await execute(ctx, meetingAggregate, meetingId,
-    ({ state }) => decideMeeting(command(mctx.contact.details?.timezone), state, mctx), opts);
+  const result = await execute(ctx, meetingAggregate, meetingId, ({ state }) => decideMeeting(command(mctx.contact.details?.timezone), state, mctx), opts);
   return { id: meetingId, events: result.events.map((e) => e.type), ids: result.ids };
 }
 
@@ -109,7 +116,10 @@ export async function holdMeeting(ctx: AppContext, input: Untrusted<typeof holdM
   return onMeeting(ctx, i.meeting, () => ({
     type: 'HoldMeeting',
     held: {
-      heldAt: i.at, actualMinutes: i.minutes, referralsAsked: i.referrals, businessCards: i.cards,
+      heldAt: i.at,
+      actualMinutes: i.minutes,
+      referralsAsked: i.referrals,
+      businessCards: i.cards,
       ...(i.sentiment ? { sentiment: i.sentiment } : {}),
       ...(i.notes ? { notes: i.notes } : {}),
       ...(i.insights ? { insights: i.insights } : {}),

@@ -12,7 +12,13 @@ export type Action = (session: Session, args: Args, input: Options, out: Output)
 
 /** Exit codes scripts can branch on. */
 export const exitCodes: Record<ErrorCode | 'internal', number> = {
-  validation: 2, not_found: 3, illegal_state: 4, conflict: 5, unavailable: 6, config: 7, internal: 1,
+  validation: 2,
+  not_found: 3,
+  illegal_state: 4,
+  conflict: 5,
+  unavailable: 6,
+  config: 7,
+  internal: 1,
 };
 
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -36,9 +42,7 @@ function fieldLabel(command: Command, field: string): string {
 
 export function describeError(e: unknown, command: Command): { code: ErrorCode | 'internal'; message: string; field?: string } {
   if (e instanceof OutreachError) {
-    const message = e.field && e.message.startsWith(`${e.field}:`)
-      ? `${fieldLabel(command, e.field)}:${e.message.slice(e.field.length + 1)}`
-      : e.message;
+    const message = e.field && e.message.startsWith(`${e.field}:`) ? `${fieldLabel(command, e.field)}:${e.message.slice(e.field.length + 1)}` : e.message;
     return { code: e.code, message, ...(e.field ? { field: e.field } : {}) };
   }
   const code = (e as { code?: unknown })?.code;

@@ -29,7 +29,10 @@ export function buildProgram(): Command {
 /** Runs the CLI and gives the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.commands.forEach(function deep(c: Command) { c.exitOverride(); c.commands.forEach(deep); });
+  program.commands.forEach(function deep(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(deep);
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

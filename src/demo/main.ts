@@ -80,9 +80,14 @@ async function serveDashboard(session: Session, env: NodeJS.ProcessEnv) {
 
 async function run(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const say = (line = '') => { if (!json) process.stdout.write(`${line}\n`); };
+  const say = (line = '') => {
+    if (!json) process.stdout.write(`${line}\n`);
+  };
   const session = await openSession({ workspace: process.env['OUTREACH_WORKSPACE'] || 'demo' }, 'demo');
-  const redis = await demoRedis(process.env).catch(async (e: unknown) => { await session.close(); throw e; });
+  const redis = await demoRedis(process.env).catch(async (e: unknown) => {
+    await session.close();
+    throw e;
+  });
   try {
     say(`Outreach demo — data in ${session.config.dataDir}, workspace "${session.ctx.workspaceId}", event store ${session.ctx.store.kind}`);
     say(`  Redis: ${redis.private ? `a private redis-server at ${redis.url} (stopped at the end)` : redis.url}`);
@@ -113,10 +118,14 @@ async function run(argv: string[]): Promise<number> {
       const readModels = openReadModels(session.config.dataDir);
       const dashboard = readModels.dashboard({ workspaceId: session.ctx.workspaceId, now: session.ctx.clock() });
       readModels.close();
-      process.stdout.write(`${JSON.stringify({ ...report, funnel: dashboard.totals, thankYouLatency: dashboard.thankYouLatency, referralsPerInterview: dashboard.referralsPerInterview, dataDir: session.config.dataDir, outbox, calendarFiles: (await readdir(`${session.config.dataDir}/calendar`).catch(() => [] as string[])).length, emails: { sent: tally['sent'] ?? 0, skipped: tally['skipped'] ?? 0, deferred: tally['deferred'] ?? 0 }, scheduled: next.next, events: Object.fromEntries(counts) }, jsonReplacer)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...report, funnel: dashboard.totals, thankYouLatency: dashboard.thankYouLatency, referralsPerInterview: dashboard.referralsPerInterview, dataDir: session.config.dataDir, outbox, calendarFiles: (await readdir(`${session.config.dataDir}/calendar`).catch(() => [] as string[])).length, emails: { sent: tally['sent'] ?? 0, skipped: tally['skipped'] ?? 0, deferred: tally['deferred'] ?? 0 }, scheduled: next.next, events: Object.fromEntries(counts) }, jsonReplacer)}\n`,
+      );
       return 0;
     }
-    say(`\nEmails this run: ${tally['sent'] ?? 0} sent to ${outbox}, ${tally['skipped'] ?? 0} skipped (already sent, or no longer due), ${tally['deferred'] ?? 0} deferred`);
+    say(
+      `\nEmails this run: ${tally['sent'] ?? 0} sent to ${outbox}, ${tally['skipped'] ?? 0} skipped (already sent, or no longer due), ${tally['deferred'] ?? 0} deferred`,
+    );
     const icsFiles = await readdir(`${session.config.dataDir}/calendar`).catch(() => [] as string[]);
     say(`Calendar invitations (.ics) for the booked meetings: ${icsFiles.length} in ${session.config.dataDir}/calendar`);
     say(`Scheduled follow-ups (${next.counts['delayed'] ?? 0} in all; the next ones):`);
@@ -127,7 +136,9 @@ async function run(argv: string[]): Promise<number> {
     say(`  ${'total'.padEnd(width)}  ${String([...counts.values()].reduce((a, b) => a + b, 0)).padStart(4)}`);
     const summary = await funnelSummary(session);
     for (const line of summary) say(line);
-    say(`\nNext: npx outreach outbox --workspace ${session.ctx.workspaceId}   ·   npx outreach events --workspace ${session.ctx.workspaceId}   ·   npx outreach --help`);
+    say(
+      `\nNext: npx outreach outbox --workspace ${session.ctx.workspaceId}   ·   npx outreach events --workspace ${session.ctx.workspaceId}   ·   npx outreach --help`,
+    );
     if (argv.includes('--no-serve') || process.env['CI'] === 'true') return 0;
     await serveDashboard(session, env);
     return 0;

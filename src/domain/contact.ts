@@ -117,15 +117,17 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
     }
     case 'ReportJobLead':
       requireActive(state, 'report a job lead');
-      return [{
-        type: 'JobLeadReported',
-        data: {
-          description: command.description,
-          ...(command.organisation ? { organisation: command.organisation } : {}),
-          ...(command.meetingId ? { meetingId: command.meetingId } : {}),
-          reportedAt: now,
+      return [
+        {
+          type: 'JobLeadReported',
+          data: {
+            description: command.description,
+            ...(command.organisation ? { organisation: command.organisation } : {}),
+            ...(command.meetingId ? { meetingId: command.meetingId } : {}),
+            reportedAt: now,
+          },
         },
-      }];
+      ];
     case 'ForgetContact':
       if (state.status === 'none') throw illegal('cannot forget: the contact does not exist');
       if (state.status === 'forgotten') return [];
@@ -139,10 +141,18 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
     }
     case 'RecordEmailFailed':
       if (state.status === 'none') throw illegal('cannot record a failed email: the contact does not exist');
-      return [{
-        type: 'EmailFailed',
-        data: { effect: command.effect, reason: command.reason, attempts: command.attempts, ...(command.meetingId ? { meetingId: command.meetingId } : {}), failedAt: now },
-      }];
+      return [
+        {
+          type: 'EmailFailed',
+          data: {
+            effect: command.effect,
+            reason: command.reason,
+            attempts: command.attempts,
+            ...(command.meetingId ? { meetingId: command.meetingId } : {}),
+            failedAt: now,
+          },
+        },
+      ];
     case 'LinkMeeting':
       requireActive(state, 'request a meeting');
       return [{ type: 'MeetingLinked', data: { meetingId: command.meetingId, linkedAt: now } }];
@@ -150,5 +160,7 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
 }
 
 export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent> = {
-  initialState: initialContact, evolve: evolveContact, decide: decideContact,
+  initialState: initialContact,
+  evolve: evolveContact,
+  decide: decideContact,
 };

@@ -17,5 +17,4 @@ export class OutreachError extends Error {
 export const illegal = (message: string) => new OutreachError('illegal_state', message);
 export const notFound = (what: string, id: string) => new OutreachError('not_found', `${what} ${id} does not exist`, { field: what, details: { id } });
 export const invalid = (field: string, message: string) => new OutreachError('validation', `${field}: ${message}`, { field });
-export const isOutreachError = (e: unknown, code?: ErrorCode): e is OutreachError =>
-  e instanceof OutreachError && (code === undefined || e.code === code);
+export const isOutreachError = (e: unknown, code?: ErrorCode): e is OutreachError => e instanceof OutreachError && (code === undefined || e.code === code);

@@ -1,7 +1,24 @@
 import { z } from 'zod';
 import {
-  bodyText, businessHours, changeSource, channel, contactSource, emailAddress, headerText, id, instant,
-  isoDuration, level, meetingMinutes, personal, phoneNumber, sentiment, tag, timezone, url, via,
+  bodyText,
+  businessHours,
+  changeSource,
+  channel,
+  contactSource,
+  emailAddress,
+  headerText,
+  id,
+  instant,
+  isoDuration,
+  level,
+  meetingMinutes,
+  personal,
+  phoneNumber,
+  sentiment,
+  tag,
+  timezone,
+  url,
+  via,
 } from './values.ts';
 
 const at = instant;
@@ -61,11 +78,20 @@ export const contactEvents = {
     addedAt: at,
   }),
   ContactDetailsChanged: z.object({
-    changes: z.object(contactFields).partial().refine((c) => Object.keys(c).length > 0, 'nothing to change'),
+    changes: z
+      .object(contactFields)
+      .partial()
+      .refine((c) => Object.keys(c).length > 0, 'nothing to change'),
     changedAt: at,
   }),
   ResearchNoteAdded: z.object({ note: personal(bodyText()), addedAt: at }),
-  QuestionsPrepared: z.object({ questions: z.array(personal(bodyText(1000))).min(1).max(50), preparedAt: at }),
+  QuestionsPrepared: z.object({
+    questions: z
+      .array(personal(bodyText(1000)))
+      .min(1)
+      .max(50),
+    preparedAt: at,
+  }),
   ReplyReceived: z.object({ summary: personal(bodyText(5000)).optional(), receivedAt: at }),
   ContactOptedOut: z.object({ source: z.enum(['seeker', 'unsubscribe-link', 'reply']), optedOutAt: at }),
   KeepInTouchSent: messageSent,

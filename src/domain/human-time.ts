@@ -24,7 +24,14 @@ function humanFormat(zone: string): Intl.DateTimeFormat | null {
   const locale = Settings.defaultLocale || (systemLocale ??= new Intl.DateTimeFormat().resolvedOptions().locale);
   if (locale !== 'en' && locale.toLowerCase() !== 'en-us') return null;
   const format = zoneFormat('human', zone, locale, {
-    hourCycle: 'h23', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+    hourCycle: 'h23',
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
   });
   if (!format) return null;
   let plain = latin.get(format);
@@ -41,16 +48,36 @@ function fastHumanTime(iso: string, zone: string): string | null {
   const ms = instantMs(iso);
   const format = ms === null ? null : humanFormat(zone);
   if (ms === null || !format) return null;
-  let weekday = '', day = '', month = '', year = '', hour = '', minute = '', zoneName = '';
+  let weekday = '',
+    day = '',
+    month = '',
+    year = '',
+    hour = '',
+    minute = '',
+    zoneName = '';
   for (const part of format.formatToParts(ms)) {
     switch (part.type) {
-      case 'weekday': weekday = part.value; break;
-      case 'day': day = part.value; break;
-      case 'month': month = part.value; break;
-      case 'year': year = part.value; break;
-      case 'hour': hour = part.value; break;
-      case 'minute': minute = part.value; break;
-      case 'timeZoneName': zoneName = part.value; break;
+      case 'weekday':
+        weekday = part.value;
+        break;
+      case 'day':
+        day = part.value;
+        break;
+      case 'month':
+        month = part.value;
+        break;
+      case 'year':
+        year = part.value;
+        break;
+      case 'hour':
+        hour = part.value;
+        break;
+      case 'minute':
+        minute = part.value;
+        break;
+      case 'timeZoneName':
+        zoneName = part.value;
+        break;
     }
   }
   if (!weekday || !day || !month || !/^\d{4}$/.test(year) || !/^\d{2}$/.test(hour) || !/^\d{2}$/.test(minute) || !zoneName) return null;

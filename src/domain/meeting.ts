@@ -146,10 +146,12 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
     case 'CancelMeeting':
       if (state.status === 'cancelled') return [];
       mustBe(state, ['requested', 'booked'], 'cancel');
-      return [{
-        type: 'MeetingCancelled',
-        data: { by: command.by, source: command.source, ...(command.reason ? { reason: command.reason } : {}), cancelledAt: now },
-      }];
+      return [
+        {
+          type: 'MeetingCancelled',
+          data: { by: command.by, source: command.source, ...(command.reason ? { reason: command.reason } : {}), cancelledAt: now },
+        },
+      ];
     case 'RecordAttendeeResponse':
       mustBe(state, ['booked'], 'record a response');
       if (state.attendeeResponse === command.response) return [];
@@ -186,5 +188,7 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
 }
 
 export const meetingDecider: Decider<MeetingState, MeetingCommand, MeetingEvent, MeetingContext> = {
-  initialState: initialMeeting, evolve: evolveMeeting, decide: decideMeeting,
+  initialState: initialMeeting,
+  evolve: evolveMeeting,
+  decide: decideMeeting,
 };

@@ -59,5 +59,4 @@ export const subjectOfStream = (stream: string): string => {
 };
 
 /** The subject an event erases: forgetting a contact erases everything held under `contact:<id>`. */
-export const subjectForgottenBy = (type: string, stream: string): string | null =>
-  type === 'ContactForgotten' ? subjectOfStream(stream) : null;
+export const subjectForgottenBy = (type: string, stream: string): string | null => (type === 'ContactForgotten' ? subjectOfStream(stream) : null);

@@ -28,7 +28,9 @@ const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)
 export function instantMs(iso: string): number | null {
   const m = INSTANT.exec(iso);
   if (!m) return null;
-  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]);
+  const year = Number(m[1]),
+    month = Number(m[2]),
+    day = Number(m[3]);
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
   const local = Date.UTC(year, month - 1, day, Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7] ? Math.floor(parseFloat(`0.${m[7]}`) * 1000) : 0);
   const offset = m[8] ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
@@ -68,22 +70,44 @@ function shiftOf(duration: string): Shift | null {
 }
 
 type Wall = { weekday: number; minutes: number };
-const wallFormat = (zone: string) => zoneFormat('wall', zone, 'en-US', {
-  calendar: 'gregory', numberingSystem: 'latn', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
-});
+const wallFormat = (zone: string) =>
+  zoneFormat('wall', zone, 'en-US', {
+    calendar: 'gregory',
+    numberingSystem: 'latn',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
 
 /** The weekday (1 = Monday, as luxon counts) and minute of the day of an instant on a zone's clocks. */
 function wallClock(ms: number, zone: string): Wall | null {
   const format = wallFormat(zone);
   if (!format) return null;
-  let year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN;
+  let year = NaN,
+    month = NaN,
+    day = NaN,
+    hour = NaN,
+    minute = NaN;
   for (const part of format.formatToParts(ms)) {
     switch (part.type) {
-      case 'year': year = Number(part.value); break;
-      case 'month': month = Number(part.value); break;
-      case 'day': day = Number(part.value); break;
-      case 'hour': hour = Number(part.value); break;
-      case 'minute': minute = Number(part.value); break;
+      case 'year':
+        year = Number(part.value);
+        break;
+      case 'month':
+        month = Number(part.value);
+        break;
+      case 'day':
+        day = Number(part.value);
+        break;
+      case 'hour':
+        hour = Number(part.value);
+        break;
+      case 'minute':
+        minute = Number(part.value);
+        break;
     }
   }
   if (!(year >= 1000 && year <= 9999 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59)) return null;
@@ -177,12 +201,10 @@ export function thankYouDue(input: { heldAt: string; delay: string; deadline: st
 export const thankYouDeadline = (heldAt: string, deadline: string) => plus(heldAt, deadline);
 
 /** One nudge, `after` the request went out, at a time the recipient is at work. */
-export const nudgeDue = (input: { requestSentAt: string; after: string } & Window) =>
-  nextBusinessMoment(plus(input.requestSentAt, input.after), input);
+export const nudgeDue = (input: { requestSentAt: string; after: string } & Window) => nextBusinessMoment(plus(input.requestSentAt, input.after), input);
 
 /** Keep-in-touch notes follow the last touch by the workspace cadence. */
-export const keepInTouchDue = (input: { lastTouchAt: string; cadence: string } & Window) =>
-  nextBusinessMoment(plus(input.lastTouchAt, input.cadence), input);
+export const keepInTouchDue = (input: { lastTouchAt: string; cadence: string } & Window) => nextBusinessMoment(plus(input.lastTouchAt, input.cadence), input);
 
 /**
  * The prep brief reaches the seeker the business day before the meeting; for a meeting booked
@@ -204,13 +226,16 @@ export const dayKey = (iso: string, zone: string) => fastDayKey(iso, zone) ?? dt
  * than the rest of the check. For an instant with an explicit offset in a zone Intl knows, one
  * Intl.DateTimeFormat per zone, kept, gives the same date; anything else goes to luxon as before.
  */
-const dayFormat = (zone: string) => zoneFormat('day', zone, 'en-US', { calendar: 'gregory', numberingSystem: 'latn', year: 'numeric', month: '2-digit', day: '2-digit' });
+const dayFormat = (zone: string) =>
+  zoneFormat('day', zone, 'en-US', { calendar: 'gregory', numberingSystem: 'latn', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 function fastDayKey(iso: string, zone: string): string | null {
   const ms = instantMs(iso);
   const format = ms === null ? null : dayFormat(zone);
   if (ms === null || !format) return null;
-  let year = '', month = '', day = '';
+  let year = '',
+    month = '',
+    day = '';
   for (const part of format.formatToParts(ms)) {
     if (part.type === 'year') year = part.value;
     else if (part.type === 'month') month = part.value;

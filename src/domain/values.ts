@@ -15,12 +15,7 @@ const NO_LINE_BREAK = /^[^\r\n]*$/;
 
 /** Free text that can reach an email header (subject, display name): CR/LF would allow header injection. */
 export const headerText = (max = 200) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .regex(NO_LINE_BREAK, 'must not contain a line break');
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(NO_LINE_BREAK, 'must not contain a line break');
 
 /** Longer free text (notes): line breaks allowed, never used in headers. */
 export const bodyText = (max = 10_000) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -82,15 +77,23 @@ export const businessHours = z
 export type BusinessHours = z.infer<typeof businessHours>;
 
 export const id = z.uuid('must be a UUID');
-export const workspaceId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be letters, digits, - or _ (at most 63)');
+export const workspaceId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be letters, digits, - or _ (at most 63)');
 
 export const levels = ['entry', 'mid', 'senior', 'executive'] as const;
 export const level = z.enum(levels);
 export const sources = [
-  'friend', 'family', 'colleague', 'organisation', 'neighbour', 'community', 'linkedin',
-  'social', 'directory', 'association', 'referral', 'other',
+  'friend',
+  'family',
+  'colleague',
+  'organisation',
+  'neighbour',
+  'community',
+  'linkedin',
+  'social',
+  'directory',
+  'association',
+  'referral',
+  'other',
 ] as const;
 export const contactSource = z.enum(sources);
 export const meetingMinutes = z.union([z.literal(15), z.literal(20), z.literal(30)], {
@@ -101,4 +104,9 @@ export const via = z.enum(['direct', 'gatekeeper']);
 export const sentiment = z.enum(['positive', 'neutral', 'negative']);
 export const changeSource = z.enum(['seeker', 'calendar']);
 export const url = z.url('must be a URL').max(2000).regex(NO_LINE_BREAK, 'must not contain a line break');
-export const tag = z.string().trim().min(1).max(50).regex(/^[^\r\n,]*$/, 'must not contain a comma or line break');
+export const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .regex(/^[^\r\n,]*$/, 'must not contain a comma or line break');

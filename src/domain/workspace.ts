@@ -52,10 +52,17 @@ export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState
     }
     case 'ConnectCalendar':
       if (!state.configured) throw illegal('configure the workspace before connecting a calendar');
-      return [{
-        type: 'CalendarConnected',
-        data: { provider: 'google', calendarId: command.calendarId, ...(command.accountEmail ? { accountEmail: command.accountEmail } : {}), connectedAt: command.now },
-      }];
+      return [
+        {
+          type: 'CalendarConnected',
+          data: {
+            provider: 'google',
+            calendarId: command.calendarId,
+            ...(command.accountEmail ? { accountEmail: command.accountEmail } : {}),
+            connectedAt: command.now,
+          },
+        },
+      ];
     case 'DisconnectCalendar':
       if (!state.calendar.connected) return [];
       return [{ type: 'CalendarDisconnected', data: { provider: 'google', reason: command.reason, disconnectedAt: command.now } }];
@@ -63,5 +70,7 @@ export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState
 }
 
 export const workspaceDecider: Decider<WorkspaceState, WorkspaceCommand, WorkspaceEvent> = {
-  initialState: initialWorkspace, evolve: evolveWorkspace, decide: decideWorkspace,
+  initialState: initialWorkspace,
+  evolve: evolveWorkspace,
+  decide: decideWorkspace,
 };

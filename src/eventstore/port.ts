@@ -104,7 +104,10 @@ export class EventStoreUnavailableError extends Error {
 
 export class DuplicateEventIdError extends Error {
   readonly code = 'conflict' as const;
-  constructor(readonly eventId: string, readonly stream: string) {
+  constructor(
+    readonly eventId: string,
+    readonly stream: string,
+  ) {
     super(`event id ${eventId} is already stored in another stream than ${stream}`);
     this.name = 'DuplicateEventIdError';
   }

@@ -26,22 +26,32 @@ export function redactUrl(url: string): string {
  */
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
   let connected = false;
-  const options: RedisOptions = role === 'worker'
-    ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra }
-    : {
-        maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000, lazyConnect: true,
-        retryStrategy: (n) => (connected ? Math.min(2000, 100 * n) : n > 3 ? null : 100 * n),
-        ...extra,
-      };
+  const options: RedisOptions =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra }
+      : {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 3000,
+          lazyConnect: true,
+          retryStrategy: (n) => (connected ? Math.min(2000, 100 * n) : n > 3 ? null : 100 * n),
+          ...extra,
+        };
   const redis = new Redis(url, options);
-  redis.once('ready', () => { connected = true; });
+  redis.once('ready', () => {
+    connected = true;
+  });
   // Errors surface through the commands that fail; an unhandled 'error' event would crash the process.
   redis.on('error', () => undefined);
   return redis;
 }
 
 export function redisUnavailable(url: string, cause?: unknown): OutreachError {
-  return new OutreachError('unavailable', `REDIS_URL: cannot reach Redis at ${redactUrl(url)} (start one with \`docker compose up -d redis\` or your system's redis-server)`, { field: 'REDIS_URL', cause });
+  return new OutreachError(
+    'unavailable',
+    `REDIS_URL: cannot reach Redis at ${redactUrl(url)} (start one with \`docker compose up -d redis\` or your system's redis-server)`,
+    { field: 'REDIS_URL', cause },
+  );
 }
 
 /** Connect (for lazy producers) and ping, turning any failure into the one clear error. */

@@ -78,8 +78,13 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
       redis.disconnect();
     });
     const deps: ApiDeps = {
-      store, readModels, clock: opts.clock ?? systemClock, defaultWorkspace: opts.config.workspaceId,
-      verifyUnsubscribe: unsubscribeVerifier(secretKeyOrKeyFile(env, opts.config.dataDir).key), redis, queues,
+      store,
+      readModels,
+      clock: opts.clock ?? systemClock,
+      defaultWorkspace: opts.config.workspaceId,
+      verifyUnsubscribe: unsubscribeVerifier(secretKeyOrKeyFile(env, opts.config.dataDir).key),
+      redis,
+      queues,
       queueSnapshots: () => Promise.all(Object.values(queues).map((q) => snapshot(q))),
       ...(projectorPosition ? { projectorPosition } : {}),
     };
@@ -96,10 +101,15 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     });
     await app.listen({ host, port: opts.port ?? 3000 });
     const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : opts.port ?? 3000;
+    const port = typeof address === 'object' && address ? address.port : (opts.port ?? 3000);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
     return {
-      app, url, loginUrl: `${url}?token=${encodeURIComponent(token)}`, token, tokenGenerated: generated, redisUrl: redactUrl(redisUrl),
+      app,
+      url,
+      loginUrl: `${url}?token=${encodeURIComponent(token)}`,
+      token,
+      tokenGenerated: generated,
+      redisUrl: redactUrl(redisUrl),
       async close() {
         // The server first (no new requests), then what it used, in reverse order of opening.
         for (const c of closers.reverse()) await c();

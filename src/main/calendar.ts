@@ -20,13 +20,15 @@ export type CalendarWiring = {
   executor: CalendarExecutor;
   messageDomain?: string | undefined;
   rateLimitWaitMs: number;
-  google?: {
-    calendarId: string;
-    sendUpdates: SendUpdates;
-    /** The workspace's client, or null when it holds no grant. */
-    clientFor: (workspaceId: string) => Promise<CalendarApi | null>;
-    classify: (error: unknown) => CalendarFailure;
-  } | undefined;
+  google?:
+    | {
+        calendarId: string;
+        sendUpdates: SendUpdates;
+        /** The workspace's client, or null when it holds no grant. */
+        clientFor: (workspaceId: string) => Promise<CalendarApi | null>;
+        classify: (error: unknown) => CalendarFailure;
+      }
+    | undefined;
 };
 
 export function calendarWiringFrom(config: Config, env: NodeJS.ProcessEnv): CalendarWiring {
@@ -71,7 +73,8 @@ function googleFrom(config: Config, env: NodeJS.ProcessEnv): NonNullable<Calenda
         return cached.client;
       }
       const client = createCalendarClient({
-        config: google, refreshToken: grant.refreshToken,
+        config: google,
+        refreshToken: grant.refreshToken,
         onRefreshToken: (refreshToken) => saveRefreshToken(config.dataDir, key, workspaceId, { ...grant, refreshToken }),
       });
       clients.set(workspaceId, { token: grant.refreshToken, client, mtimeMs });

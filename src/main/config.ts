@@ -20,7 +20,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: { wo
     eventStore = { kind, file: resolve(dataDir, 'events.db') };
   } else if (kind === 'esdb') {
     const connectionString = env['ESDB_CONNECTION_STRING'];
-    if (!connectionString) throw new OutreachError('config', 'ESDB_CONNECTION_STRING: must be set when EVENT_STORE=esdb (for example esdb://localhost:2113?tls=false)', { field: 'ESDB_CONNECTION_STRING' });
+    if (!connectionString)
+      throw new OutreachError('config', 'ESDB_CONNECTION_STRING: must be set when EVENT_STORE=esdb (for example esdb://localhost:2113?tls=false)', {
+        field: 'ESDB_CONNECTION_STRING',
+      });
     eventStore = { kind, connectionString };
   } else {
     throw new OutreachError('config', `EVENT_STORE: must be sqlite or esdb, not ${kind}`, { field: 'EVENT_STORE' });

@@ -7,7 +7,10 @@ import { deleteRefreshToken, loadRefreshToken, saveRefreshToken, tokenStoreKeyFr
  * browser), waits for the code, exchanges it and stores the refresh token encrypted.
  */
 export async function connectGoogle(input: {
-  dataDir: string; workspaceId: string; env: NodeJS.ProcessEnv; timeoutMs?: number | undefined;
+  dataDir: string;
+  workspaceId: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs?: number | undefined;
   onConsentUrl: (url: string, redirectUri: string) => void;
 }): Promise<{ calendarId: string }> {
   const config = googleConfigFrom(input.env);

@@ -7,17 +7,41 @@ import type { Log } from '../app/log.ts';
  * personal fields of a contact (the lines name effects and ids instead).
  */
 export const REDACTED = [
-  'password', 'token', 'refreshToken', 'accessToken', 'secret', 'authorization', 'apiToken',
-  'email', 'phone',
-  '*.password', '*.token', '*.refreshToken', '*.accessToken', '*.secret', '*.authorization', '*.email', '*.phone',
-  'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie',
+  'password',
+  'token',
+  'refreshToken',
+  'accessToken',
+  'secret',
+  'authorization',
+  'apiToken',
+  'email',
+  'phone',
+  '*.password',
+  '*.token',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.secret',
+  '*.authorization',
+  '*.email',
+  '*.phone',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
 ];
 
 const STANDARD = new Set(['level', 'at', 'event']);
 const show = (v: unknown) => (typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : typeof v === 'object' ? JSON.stringify(v) : String(v));
 /** `event k=v k=v`: one line a person can read, the fields as the JSON line has them. */
 const readable = (line: Record<string, unknown>, key: string) =>
-  [String(line[key] ?? ''), ...Object.entries(line).filter(([k]) => !STANDARD.has(k)).map(([k, v]) => `${k}=${show(v)}`)].filter(Boolean).join(' ');
+  [
+    String(line[key] ?? ''),
+    ...Object.entries(line)
+      .filter(([k]) => !STANDARD.has(k))
+      .map(([k, v]) => `${k}=${show(v)}`),
+  ]
+    .filter(Boolean)
+    .join(' ');
 
 export type LoggerOptions = {
   /** One JSON object per line (for scripts), else readable lines. */
@@ -41,11 +65,18 @@ export function createLogger(opts: LoggerOptions): Logger {
     redact: { paths: REDACTED, censor: '[redacted]' },
   };
   const destination: DestinationStream = opts.json
-    ? (opts.destination as DestinationStream | undefined) ?? pino.destination({ dest: 2, sync: true })
+    ? ((opts.destination as DestinationStream | undefined) ?? pino.destination({ dest: 2, sync: true }))
     : pretty({
-      sync: true, colorize: false, destination: (opts.destination as never) ?? 2, messageKey: 'event', timestampKey: 'at',
-      translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', hideObject: true, messageFormat: (line, key) => readable(line, key),
-    });
+        sync: true,
+        colorize: false,
+        destination: (opts.destination as never) ?? 2,
+        messageKey: 'event',
+        timestampKey: 'at',
+        translateTime: 'SYS:HH:MM:ss',
+        ignore: 'pid,hostname',
+        hideObject: true,
+        messageFormat: (line, key) => readable(line, key),
+      });
   return pino(options, destination) as Logger;
 }
 

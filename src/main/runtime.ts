@@ -54,16 +54,29 @@ export async function openRuntime(config: Config, env: NodeJS.ProcessEnv = proce
   const queues = createQueues(producer, prefix);
   const workers: Redis[] = [];
   return {
-    config, env, store, clock, redisUrl, prefix, producer, queues, warnings,
+    config,
+    env,
+    store,
+    clock,
+    redisUrl,
+    prefix,
+    producer,
+    queues,
+    warnings,
     scheduler: createBullScheduler({
-      connection: producer, prefix, queues, clock,
+      connection: producer,
+      prefix,
+      queues,
+      clock,
       attempts: Number(env['OUTREACH_JOB_ATTEMPTS'] || 6),
       retryBaseMs: Number(env['OUTREACH_RETRY_BASE_MS'] || 2000),
       pollEveryMs: Number(env['OUTREACH_CALENDAR_POLL_MS'] || 300_000),
     }),
     counter: redisSendCounter(producer, prefix),
     snapshots: (nextCount) => Promise.all(Object.values(queues).map((q) => snapshot(q, nextCount))),
-    deleteQueueKeys: async () => { await deleteKeysWithPrefix(producer, prefix); },
+    deleteQueueKeys: async () => {
+      await deleteKeysWithPrefix(producer, prefix);
+    },
     workerConnection() {
       const c = createRedis(redisUrl, 'worker');
       workers.push(c);

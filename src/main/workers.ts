@@ -22,8 +22,12 @@ export function emailWorker(rt: Runtime, opts: { wiring: EmailWiring; log: Log; 
   return startEmailWorker({
     email: { store: rt.store, clock: rt.clock, sender: wiring.sender, counter: rt.counter, messageDomain: wiring.messageDomain },
     erase: { store: rt.store, eraser: wiring.eraser },
-    connection: rt.workerConnection(), prefix: rt.prefix, options: effectWorkerOptions(rt.env),
-    log: opts.log.child({ worker: 'email' }), concurrency: opts.concurrency, ratePerSecond: opts.ratePerSecond,
+    connection: rt.workerConnection(),
+    prefix: rt.prefix,
+    options: effectWorkerOptions(rt.env),
+    log: opts.log.child({ worker: 'email' }),
+    concurrency: opts.concurrency,
+    ratePerSecond: opts.ratePerSecond,
   });
 }
 
@@ -32,11 +36,19 @@ export function calendarWorker(rt: Runtime, opts: { wiring: CalendarWiring; log:
   const log = opts.log.child({ worker: 'calendar' });
   return startCalendarWorker({
     calendar: {
-      store: rt.store, clock: rt.clock, executor: wiring.executor, messageDomain: wiring.messageDomain, rateLimitWaitMs: wiring.rateLimitWaitMs,
+      store: rt.store,
+      clock: rt.clock,
+      executor: wiring.executor,
+      messageDomain: wiring.messageDomain,
+      rateLimitWaitMs: wiring.rateLimitWaitMs,
       google: wiring.google ? { calendarId: wiring.google.calendarId, sendUpdates: wiring.google.sendUpdates } : undefined,
     },
     poller: { store: rt.store, clock: rt.clock, queue: rt.queues.calendar, tokens: redisSyncTokens(rt.producer, rt.prefix), google: wiring.google, log },
-    connection: rt.workerConnection(), prefix: rt.prefix, options: effectWorkerOptions(rt.env), log, concurrency: opts.concurrency,
+    connection: rt.workerConnection(),
+    prefix: rt.prefix,
+    options: effectWorkerOptions(rt.env),
+    log,
+    concurrency: opts.concurrency,
   });
 }
 
@@ -75,17 +87,28 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   const calendarWiring = opts.only.includes('calendar') ? calendarWiringFrom(rt.config, rt.env) : null;
   const reactor = opts.only.includes('reactor') ? await reactorWorker(rt, log) : null;
   const rate = Number(rt.env['SMTP_RATE_LIMIT'] || 0);
-  const email = emailWiring ? emailWorker(rt, { wiring: emailWiring, log, concurrency: opts.concurrency ?? 10, ratePerSecond: rate > 0 ? rate : undefined }) : null;
+  const email = emailWiring
+    ? emailWorker(rt, { wiring: emailWiring, log, concurrency: opts.concurrency ?? 10, ratePerSecond: rate > 0 ? rate : undefined })
+    : null;
   const calendar = calendarWiring ? calendarWorker(rt, { wiring: calendarWiring, log }) : null;
   const projector = opts.only.includes('projector') ? projectorWorker(rt, base) : null;
   // A projector that stopped on an event it cannot apply has logged why; untilIdle must not wait for it.
   let projectorStopped = false;
-  projector?.done.catch(() => { projectorStopped = true; });
+  projector?.done.catch(() => {
+    projectorStopped = true;
+  });
   log.info({ workers: opts.only.join(','), store: rt.store.kind, queuePrefix: rt.prefix }, 'started');
 
   const stopped = new Promise<void>((resolve) => {
-    const onSignal = () => { log.info({ reason: 'signal' }, 'stopping'); finish(); };
-    const finish = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); resolve(); };
+    const onSignal = () => {
+      log.info({ reason: 'signal' }, 'stopping');
+      finish();
+    };
+    const finish = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     if (!opts.untilIdle) return;
@@ -93,11 +116,12 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
       if (reactor) await reactor.caughtUp;
       // Only the queues this process works on: jobs for a worker that is not running here wait for it.
       const queues = [...(email ? [rt.queues.email] : []), ...(calendar ? [rt.queues.calendar] : [])];
-      for (let quiet = 0; quiet < 3;) {
+      for (let quiet = 0; quiet < 3; ) {
         await sleep(150);
         const head = await rt.store.headPosition();
-        const logsDone = (!reactor || head === null || (reactor.position() ?? 0n) >= head)
-          && (!projector || projectorStopped || head === null || (projector.position() ?? 0n) >= head);
+        const logsDone =
+          (!reactor || head === null || (reactor.position() ?? 0n) >= head) &&
+          (!projector || projectorStopped || head === null || (projector.position() ?? 0n) >= head);
         quiet = logsDone && (await isIdle(queues, Date.now())) ? quiet + 1 : 0;
       }
       finish();
@@ -109,7 +133,14 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   await projector?.stop();
   if (email) {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([email.close(), new Promise<void>((r) => { timer = setTimeout(() => { void email.close(true).then(r); }, 15_000); })]);
+    await Promise.race([
+      email.close(),
+      new Promise<void>((r) => {
+        timer = setTimeout(() => {
+          void email.close(true).then(r);
+        }, 15_000);
+      }),
+    ]);
     clearTimeout(timer);
   }
   if (calendar) await calendar.close();

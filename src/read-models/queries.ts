@@ -19,7 +19,18 @@ import type { Page, Rows } from './projections/support/sql.ts';
 
 export type { AgendaItem, FollowUpItem, JobLeadItem, OverrunItem };
 
-export type ReadModelName = 'contacts' | 'pipeline' | 'funnel' | 'referral-tree' | 'agenda' | 'follow-ups' | 'thank-you-latency' | 'referrals-per-interview' | 'levels-by-industry' | 'overruns' | 'job-leads';
+export type ReadModelName =
+  | 'contacts'
+  | 'pipeline'
+  | 'funnel'
+  | 'referral-tree'
+  | 'agenda'
+  | 'follow-ups'
+  | 'thank-you-latency'
+  | 'referrals-per-interview'
+  | 'levels-by-industry'
+  | 'overruns'
+  | 'job-leads';
 
 const lists: Record<ReadModelName, (db: Database, q: Page) => Rows> = {
   contacts: listContacts,
@@ -73,7 +84,8 @@ function instantNow(now: string): string {
 }
 
 function checkPage(limit: number, offset: number) {
-  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) throw new OutreachError('validation', `limit: must be a whole number from 0 to ${MAX_LIMIT}`, { field: 'limit' });
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT)
+    throw new OutreachError('validation', `limit: must be a whole number from 0 to ${MAX_LIMIT}`, { field: 'limit' });
   if (!Number.isInteger(offset) || offset < 0) throw new OutreachError('validation', 'offset: must be a whole number, 0 or more', { field: 'offset' });
 }
 
@@ -94,22 +106,24 @@ export function readModelsOn(db: Database): ReadModels {
       const ws = q.workspaceId;
       const top = (name: ReadModelName) => list(name, { ...(ws === undefined ? {} : { workspaceId: ws }), limit: DASHBOARD_ITEMS, offset: 0, now }).rows;
       // One read transaction, so every figure comes from the same moment of the projector's work.
-      return db.transaction((): Dashboard => {
-        const weeks = funnelWeeks(db, ws);
-        return {
-          workspaceId: ws ?? null,
-          funnel: weeks,
-          totals: funnelTotals(db, ws),
-          meetingsPerWeek: weeks.map((w) => ({ week: w.week, held: w.held, booked: w.booked })),
-          thankYouLatency: latencySummary(db, ws),
-          referralsPerInterview: referralsSummary(db, ws),
-          levelsByIndustry: levelsMet(db, ws),
-          agenda: top('agenda') as AgendaItem[],
-          followUpsDue: top('follow-ups') as FollowUpItem[],
-          overruns: top('overruns') as OverrunItem[],
-          jobLeads: top('job-leads') as JobLeadItem[],
-        };
-      }).deferred();
+      return db
+        .transaction((): Dashboard => {
+          const weeks = funnelWeeks(db, ws);
+          return {
+            workspaceId: ws ?? null,
+            funnel: weeks,
+            totals: funnelTotals(db, ws),
+            meetingsPerWeek: weeks.map((w) => ({ week: w.week, held: w.held, booked: w.booked })),
+            thankYouLatency: latencySummary(db, ws),
+            referralsPerInterview: referralsSummary(db, ws),
+            levelsByIndustry: levelsMet(db, ws),
+            agenda: top('agenda') as AgendaItem[],
+            followUpsDue: top('follow-ups') as FollowUpItem[],
+            overruns: top('overruns') as OverrunItem[],
+            jobLeads: top('job-leads') as JobLeadItem[],
+          };
+        })
+        .deferred();
     },
 
     workspaces: () => listWorkspaces(db),

@@ -1,5 +1,7 @@
 const isBusy = (e: unknown) =>
-  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' &&
+  typeof e === 'object' &&
+  e !== null &&
+  typeof (e as { code?: unknown }).code === 'string' &&
   ((e as { code: string }).code.startsWith('SQLITE_BUSY') || (e as { code: string }).code.startsWith('SQLITE_LOCKED'));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

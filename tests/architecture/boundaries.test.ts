@@ -20,7 +20,12 @@ describe('architecture boundaries', () => {
   });
 
   it('a domain file importing infrastructure is reported', () => {
-    const root = tree({ 'src/domain/a.ts': "import { x } from '../infra/b.ts';\n", 'src/infra/b.ts': 'export const x = 1;\n', 'workers/w.ts': '', 'bin/b.js': '' });
+    const root = tree({
+      'src/domain/a.ts': "import { x } from '../infra/b.ts';\n",
+      'src/infra/b.ts': 'export const x = 1;\n',
+      'workers/w.ts': '',
+      'bin/b.js': '',
+    });
     try {
       expect(boundaryViolations(root).map((v) => v.message)).toEqual(['src/domain must not import src/infra (src/infra/b.ts)']);
     } finally {
@@ -50,7 +55,8 @@ describe('architecture boundaries', () => {
     const root = tree({
       'src/app/x/a.ts': "import { b } from '../y/b.ts';\nexport const a = 1;\n",
       'src/app/y/b.ts': "import { a } from '../x/a.ts';\nexport const b = a;\n",
-      'workers/w.ts': '', 'bin/b.js': '',
+      'workers/w.ts': '',
+      'bin/b.js': '',
     });
     try {
       expect(boundaryViolations(root).map((v) => v.message)).toEqual(['folder cycle: src/app/x <-> src/app/y']);

@@ -25,7 +25,10 @@ export const ALLOWED: Record<string, readonly string[]> = {
 const PACKAGES: Record<string, (name: string) => boolean> = {
   'src/domain': (p) => p === 'zod' || p === 'luxon',
   // The app decides; the libraries that do I/O are infrastructure's.
-  'src/app': (p) => !/^(bullmq|ioredis|nodemailer|better-sqlite3|fastify|@fastify\/|@googleapis\/|google-auth-library|imapflow|mailparser|pino|@eventstore\/|node:fs|node:net|node:http)/.test(p),
+  'src/app': (p) =>
+    !/^(bullmq|ioredis|nodemailer|better-sqlite3|fastify|@fastify\/|@googleapis\/|google-auth-library|imapflow|mailparser|pino|@eventstore\/|node:fs|node:net|node:http)/.test(
+      p,
+    ),
 };
 
 export const SCANNED = ['src', 'workers', 'bin'];

@@ -18,8 +18,12 @@ describe.skipIf(!connectionString)('real EventStoreDB/KurrentDB (skipped: ESDB_C
   // What the adapter and the stand-in assume about the server, checked where a real one is at hand.
   describe('server facts the adapter relies on', () => {
     let conn: EsdbConnection;
-    beforeAll(() => { conn = connect(connectionString!); });
-    afterAll(async () => { await conn?.dispose(); });
+    beforeAll(() => {
+      conn = connect(connectionString!);
+    });
+    afterAll(async () => {
+      await conn?.dispose();
+    });
 
     const events = (n: number) => Array.from({ length: n }, (_, i) => ({ id: randomUUID(), type: 'Fact', data: { i }, metadata: {} }));
 

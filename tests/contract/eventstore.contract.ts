@@ -24,7 +24,10 @@ const waitFor = async (cond: () => boolean, ms = 5000) => {
 };
 
 const conflictOf = async (p: Promise<unknown>) => {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(WrongExpectedRevisionError);
   return e as WrongExpectedRevisionError;
 };
@@ -125,7 +128,10 @@ export function eventStoreContract(name: string, factory: StoreFactory) {
 
       it('reads forwards and backwards, from a revision, up to a count', async () => {
         const s = stream();
-        await store.append(s, Array.from({ length: 5 }, (_, n) => ev('T', { n })));
+        await store.append(
+          s,
+          Array.from({ length: 5 }, (_, n) => ev('T', { n })),
+        );
         const fwd = await store.readStream(s);
         expect(fwd.map((e) => (e.data as { n: number }).n)).toEqual([0, 1, 2, 3, 4]);
         const back = await store.readStream(s, { direction: 'backwards' });
@@ -152,7 +158,10 @@ export function eventStoreContract(name: string, factory: StoreFactory) {
       it('readAll after a position is exclusive, ordered and pages in batches', async () => {
         const s = stream('log');
         const start = await store.headPosition();
-        await store.append(s, Array.from({ length: 7 }, (_, n) => ev('T', { n })));
+        await store.append(
+          s,
+          Array.from({ length: 7 }, (_, n) => ev('T', { n })),
+        );
         const mine: StoredEvent[] = [];
         let after = start;
         for (let i = 0; i < 100; i++) {
@@ -190,8 +199,12 @@ export function eventStoreContract(name: string, factory: StoreFactory) {
         let caughtUp = false;
         const sub = store.subscribeAll({
           after: start,
-          onEvent: (e) => { if (e.stream === s) seen.push((e.data as { n: number }).n); },
-          onCaughtUp: () => { caughtUp = true; },
+          onEvent: (e) => {
+            if (e.stream === s) seen.push((e.data as { n: number }).n);
+          },
+          onCaughtUp: () => {
+            caughtUp = true;
+          },
         });
         await waitFor(() => caughtUp);
         expect(seen).toEqual([0, 1]);
@@ -210,7 +223,12 @@ export function eventStoreContract(name: string, factory: StoreFactory) {
         const r = await store.append(s, [ev('T', { n: 1 })]);
         await store.append(s, [ev('T', { n: 2 })]);
         const seen: number[] = [];
-        const sub = store.subscribeAll({ after: r.position, onEvent: (e) => { if (e.stream === s) seen.push((e.data as { n: number }).n); } });
+        const sub = store.subscribeAll({
+          after: r.position,
+          onEvent: (e) => {
+            if (e.stream === s) seen.push((e.data as { n: number }).n);
+          },
+        });
         await waitFor(() => seen.length === 1);
         await sub.stop();
         expect(seen).toEqual([2]);
@@ -220,7 +238,12 @@ export function eventStoreContract(name: string, factory: StoreFactory) {
         const s = stream('sub');
         const start = await store.headPosition();
         await store.append(s, [ev()]);
-        const sub = store.subscribeAll({ after: start, onEvent: (e) => { if (e.stream === s) throw new Error('boom'); } });
+        const sub = store.subscribeAll({
+          after: start,
+          onEvent: (e) => {
+            if (e.stream === s) throw new Error('boom');
+          },
+        });
         await expect(sub.done).rejects.toThrow('boom');
       });
     });

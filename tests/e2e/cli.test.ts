@@ -17,10 +17,50 @@ describe('the outreach CLI, as a seeker uses it', () => {
   let meeting: string;
 
   beforeAll(async () => {
-    ok(await run(['workspace', 'configure', '--owner-name', 'Sam Seeker', '--owner-email', 'sam@example.com', '--timezone', 'Europe/London',
-      '--objective', 'Learn how data teams hire', '--business-hours', '09:00-17:00', '--daily-limit', '20', '--json']));
-    ada = ok(await run(['contact', 'add', '--name', 'Ada Lovelace', '--email', 'ada@example.org', '--org', 'Analytical', '--level', 'senior',
-      '--industry', 'software', '--source', 'colleague', '--timezone', 'America/New_York', '--tag', 'data', '--tag', 'warm', '--json'])).id;
+    ok(
+      await run([
+        'workspace',
+        'configure',
+        '--owner-name',
+        'Sam Seeker',
+        '--owner-email',
+        'sam@example.com',
+        '--timezone',
+        'Europe/London',
+        '--objective',
+        'Learn how data teams hire',
+        '--business-hours',
+        '09:00-17:00',
+        '--daily-limit',
+        '20',
+        '--json',
+      ]),
+    );
+    ada = ok(
+      await run([
+        'contact',
+        'add',
+        '--name',
+        'Ada Lovelace',
+        '--email',
+        'ada@example.org',
+        '--org',
+        'Analytical',
+        '--level',
+        'senior',
+        '--industry',
+        'software',
+        '--source',
+        'colleague',
+        '--timezone',
+        'America/New_York',
+        '--tag',
+        'data',
+        '--tag',
+        'warm',
+        '--json',
+      ]),
+    ).id;
   });
 
   it('a command that creates something prints one JSON object whose id is the new id', async () => {
@@ -33,11 +73,51 @@ describe('the outreach CLI, as a seeker uses it', () => {
 
   it('requests, books and holds a meeting, and the events show it', async () => {
     meeting = ok(await run(['meeting', 'request', '--contact', ada, '--minutes', '20', '--via', 'gatekeeper', '--json'])).id;
-    ok(await run(['meeting', 'book', '--meeting', meeting, '--at', '2026-11-02T10:00:00-05:00', '--minutes', '20', '--video-url', 'https://meet.example/abc', '--json']));
-    ok(await run(['meeting', 'held', meeting, '--at', '2026-11-02T10:24:00-05:00', '--minutes', '24', '--referrals', '2', '--cards', '1', '--sentiment', 'positive', '--json']));
-    const events = (await run(['events', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    ok(
+      await run([
+        'meeting',
+        'book',
+        '--meeting',
+        meeting,
+        '--at',
+        '2026-11-02T10:00:00-05:00',
+        '--minutes',
+        '20',
+        '--video-url',
+        'https://meet.example/abc',
+        '--json',
+      ]),
+    );
+    ok(
+      await run([
+        'meeting',
+        'held',
+        meeting,
+        '--at',
+        '2026-11-02T10:24:00-05:00',
+        '--minutes',
+        '24',
+        '--referrals',
+        '2',
+        '--cards',
+        '1',
+        '--sentiment',
+        'positive',
+        '--json',
+      ]),
+    );
+    const events = (await run(['events', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual([
-      'WorkspaceConfigured', 'ContactAdded', 'ContactAdded', 'MeetingLinked', 'MeetingRequested', 'MeetingBooked', 'MeetingHeld',
+      'WorkspaceConfigured',
+      'ContactAdded',
+      'ContactAdded',
+      'MeetingLinked',
+      'MeetingRequested',
+      'MeetingBooked',
+      'MeetingHeld',
     ]);
     for (const e of events) expect(Object.keys(e).sort()).toEqual(['createdAt', 'data', 'id', 'metadata', 'position', 'revision', 'stream', 'type']);
     expect(events[4].stream).toBe(`meeting-${meeting}`);
@@ -49,7 +129,9 @@ describe('the outreach CLI, as a seeker uses it', () => {
   });
 
   it('a referral received in a meeting links the new contact to that meeting', async () => {
-    const carol = ok(await run(['contact', 'add', '--name', 'Carol', '--email', 'carol@example.org', '--referred-by', ada, '--referral-meeting', meeting, '--json']));
+    const carol = ok(
+      await run(['contact', 'add', '--name', 'Carol', '--email', 'carol@example.org', '--referred-by', ada, '--referral-meeting', meeting, '--json']),
+    );
     expect(carol.referredBy).toEqual({ contactId: ada, meetingId: meeting });
   });
 
@@ -68,13 +150,29 @@ describe('the outreach CLI, as a seeker uses it', () => {
   describe('bad input exits non-zero with one line naming the field, and stores nothing', () => {
     const cases: [string, () => string[], RegExp][] = [
       ['a malformed email', () => ['contact', 'add', '--name', 'X', '--email', 'not-an-email'], /--email: must be a valid email address/],
-      ['a line feed in a field that reaches a header', () => ['contact', 'add', '--name', 'Eve\nBcc: all@example.org'], /--name: must not contain a line break/],
+      [
+        'a line feed in a field that reaches a header',
+        () => ['contact', 'add', '--name', 'Eve\nBcc: all@example.org'],
+        /--name: must not contain a line break/,
+      ],
       ['a carriage return in the objective', () => ['workspace', 'configure', '--objective', 'Learn\rthings'], /--objective: must not contain a line break/],
       ['an unknown option', () => ['contact', 'add', '--name', 'X', '--nickname', 'x'], /unknown option '--nickname'/],
-      ['an unknown contact', () => ['meeting', 'request', '--contact', '01a22886-c6a0-70f9-ab35-52ff5a5432b4', '--minutes', '15'], /contact 01a22886-c6a0-70f9-ab35-52ff5a5432b4 does not exist/],
-      ['an unknown meeting', () => ['meeting', 'held', '01a22886-c6a0-70f9-ab35-52ff5a5432b4', '--at', '2026-11-02T10:00:00Z', '--minutes', '20'], /meeting 01a22886-c6a0-70f9-ab35-52ff5a5432b4 does not exist/],
+      [
+        'an unknown contact',
+        () => ['meeting', 'request', '--contact', '01a22886-c6a0-70f9-ab35-52ff5a5432b4', '--minutes', '15'],
+        /contact 01a22886-c6a0-70f9-ab35-52ff5a5432b4 does not exist/,
+      ],
+      [
+        'an unknown meeting',
+        () => ['meeting', 'held', '01a22886-c6a0-70f9-ab35-52ff5a5432b4', '--at', '2026-11-02T10:00:00Z', '--minutes', '20'],
+        /meeting 01a22886-c6a0-70f9-ab35-52ff5a5432b4 does not exist/,
+      ],
       ['minutes out of range', () => ['meeting', 'request', '--contact', bob, '--minutes', '45'], /--minutes: must be 15, 20 or 30/],
-      ['a time without an offset', () => ['meeting', 'book', '--meeting', meeting, '--at', '2026-11-02T10:00:00'], /--at: must be an ISO 8601 date-time with an offset/],
+      [
+        'a time without an offset',
+        () => ['meeting', 'book', '--meeting', meeting, '--at', '2026-11-02T10:00:00'],
+        /--at: must be an ISO 8601 date-time with an offset/,
+      ],
       ['a time zone that does not exist', () => ['contact', 'add', '--name', 'X', '--timezone', 'Mars/Olympus'], /--timezone: must be an IANA time zone/],
       ['a second open request for one contact', () => ['meeting', 'request', '--contact', bob, '--minutes', '15'], /open request/],
     ];
@@ -99,7 +197,7 @@ describe('the outreach CLI, as a seeker uses it', () => {
     });
   });
 
-  it('imports LinkedIn\'s Connections.csv: skips the notes, reports rejects by line, and a second import adds nothing', async () => {
+  it("imports LinkedIn's Connections.csv: skips the notes, reports rejects by line, and a second import adds nothing", async () => {
     const first = ok(await run(['contact', 'import', 'tests/fixtures/Connections.csv', '--json']));
     expect(first).toMatchObject({ format: 'linkedin', rows: 6, imported: 3, duplicates: 1 });
     expect(first.rejected).toEqual([

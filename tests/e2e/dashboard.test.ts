@@ -26,7 +26,16 @@ import { projected as waitForProjections } from '../support/projections.ts';
 const TOKEN = 'dashboard-test-token-0123456789ab';
 const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 const SCREENSHOT = join(process.cwd(), 'test-output', 'dashboard.png');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const STAGES = ['added', 'requested', 'booked', 'held', 'thanked', 'leads'] as const;
 
 let dir: string;
@@ -86,7 +95,12 @@ function expectSame(f: Record<string, string>, d: Dashboard) {
 
 /** The capped lists say how many there are in all, as the list endpoints count them. */
 async function expectTotals(f: Page, workspace?: string) {
-  for (const [name, id] of [['agenda', 'agenda'], ['follow-ups', 'followups'], ['overruns', 'overruns'], ['job-leads', 'jobleads']]) {
+  for (const [name, id] of [
+    ['agenda', 'agenda'],
+    ['follow-ups', 'followups'],
+    ['overruns', 'overruns'],
+    ['job-leads', 'jobleads'],
+  ]) {
     const { total } = await getJson<{ total: number }>(`/api/${name}?limit=1${workspace ? `&workspace=${workspace}` : ''}`);
     expect(await f.getAttribute(`[data-testid="${id}-count"]`, 'data-total'), `${name} total`).toBe(String(total));
   }
@@ -104,14 +118,23 @@ beforeAll(async () => {
   await seedDemo(ctxFor('demo'));
   await seedDemo(ctxFor('jordan'));
   await configureWorkspace(ctxFor('jordan'), { ownerName: 'Jordan Lee', timezone: 'America/New_York' });
-  await execute(ctxFor('jordan'), workspaceAggregate, 'jordan', ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'jordan@example.com', now: systemClock() }, state));
+  await execute(ctxFor('jordan'), workspaceAggregate, 'jordan', ({ state }) =>
+    decideWorkspace({ type: 'ConnectCalendar', calendarId: 'jordan@example.com', now: systemClock() }, state),
+  );
   // The email worker's result events for the held meetings, at different delays, so latency has figures.
   const held = (await store.readAll({ maxCount: 100_000 })).filter((e) => e.type === 'MeetingHeld');
   const delays = [1.5, 3, 20, 30];
   for (const [i, e] of held.entries()) {
     const heldAt = Date.parse((e.data as { heldAt: string }).heldAt);
     const sentAt = new Date(heldAt + delays[i % delays.length]! * 3_600_000).toISOString();
-    await store.append(e.stream, [{ id: randomUUID(), type: 'ThankYouSent', data: { messageId: `<${randomUUID()}@outreach.test>`, sentAt }, metadata: { ...e.metadata, actor: 'email-worker' } }]);
+    await store.append(e.stream, [
+      {
+        id: randomUUID(),
+        type: 'ThankYouSent',
+        data: { messageId: `<${randomUUID()}@outreach.test>`, sentAt },
+        metadata: { ...e.metadata, actor: 'email-worker' },
+      },
+    ]);
   }
   readModels = openReadModels(dir);
   projector = await startProjectorWorker({ store, dataDir: dir, log: silentLog });
@@ -124,12 +147,19 @@ beforeAll(async () => {
   queues = createQueues(redis, prefix);
   await queues.email.add('thank-you', { key: 'x' }, { jobId: 'thank-you.dashboard-test', delay: 3_600_000 });
 
-  app = await buildServer({ store, readModels, clock: systemClock, defaultWorkspace: 'demo', redis, ...apiWiring('dashboard-secret-key-long-enough', queues) }, { token: TOKEN, log: () => undefined });
+  app = await buildServer(
+    { store, readModels, clock: systemClock, defaultWorkspace: 'demo', redis, ...apiWiring('dashboard-secret-key-long-enough', queues) },
+    { token: TOKEN, log: () => undefined },
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
 
   browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1,
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 900 },
+    deviceScaleFactor: 1,
   });
 }, 90_000);
 
@@ -151,7 +181,9 @@ describe('the dashboard in headless Chromium', () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
     await page.goto(`${base}?token=${encodeURIComponent(TOKEN)}`);
     expect(new URL(page.url()).search).toBe('');
     await loaded(page);
@@ -180,12 +212,17 @@ describe('the dashboard in headless Chromium', () => {
     await page.close();
   });
 
-  it('one seeker: the figures follow the selector, and the calendar shows that seeker\'s connection', async () => {
+  it("one seeker: the figures follow the selector, and the calendar shows that seeker's connection", async () => {
     const page = await browser.newPage();
     await page.goto(base);
     await loaded(page);
-    for (const [ws, connected] of [['jordan', 'true'], ['demo', 'false']] as const) {
-      await page.evaluate(() => { document.body.dataset['loaded'] = 'false'; });
+    for (const [ws, connected] of [
+      ['jordan', 'true'],
+      ['demo', 'false'],
+    ] as const) {
+      await page.evaluate(() => {
+        document.body.dataset['loaded'] = 'false';
+      });
       await page.selectOption('[data-testid="workspace-select"]', ws);
       await loaded(page);
       const d = await getJson<Dashboard>(`/api/dashboard?workspace=${ws}`);
@@ -215,7 +252,9 @@ describe('the dashboard in headless Chromium', () => {
     await page.click('#login-form button[type=submit]');
     await loaded(page);
     expect(await page.evaluate(() => localStorage.getItem('outreach.apiToken'))).toBe(TOKEN);
-    const d = await getJson<Dashboard>(`/api/dashboard${(await page.inputValue('[data-testid="workspace-select"]')) ? `?workspace=${await page.inputValue('[data-testid="workspace-select"]')}` : ''}`);
+    const d = await getJson<Dashboard>(
+      `/api/dashboard${(await page.inputValue('[data-testid="workspace-select"]')) ? `?workspace=${await page.inputValue('[data-testid="workspace-select"]')}` : ''}`,
+    );
     expectSame(await figures(page), d);
     await page.close();
   });

@@ -11,9 +11,23 @@ const SECRET = 'a-long-enough-secret-key-for-the-token-store-0123';
 beforeAll(async () => {
   google = await startCalendarStandIn();
   sandbox = cliSandbox({ ...google.env(), OUTREACH_SECRET_KEY: SECRET });
-  await sandbox.run(['workspace', 'configure', '--owner-name', 'Sam Seeker', '--owner-email', 'sam@seeker.example', '--timezone', 'Europe/London', '--objective', 'Learn how data teams hire']);
+  await sandbox.run([
+    'workspace',
+    'configure',
+    '--owner-name',
+    'Sam Seeker',
+    '--owner-email',
+    'sam@seeker.example',
+    '--timezone',
+    'Europe/London',
+    '--objective',
+    'Learn how data teams hire',
+  ]);
 });
-afterAll(async () => { sandbox.cleanup(); await google.stop(); });
+afterAll(async () => {
+  sandbox.cleanup();
+  await google.stop();
+});
 
 /** `google connect` as a person runs it: the printed consent URL is opened in a "browser" (a plain GET that follows redirects). */
 function connect(env: Record<string, string> = {}) {
@@ -25,7 +39,9 @@ function connect(env: Record<string, string> = {}) {
     let stdout = '';
     let stderr = '';
     let opened = false;
-    child.stdout.on('data', (d) => { stdout += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
     child.stderr.on('data', (d) => {
       stderr += d;
       const url = stderr.match(/(http:\/\/127\.0\.0\.1:\d+\/\S*auth\S*)/)?.[1];

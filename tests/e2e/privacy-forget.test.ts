@@ -8,7 +8,10 @@ import { redisContents } from '../support/redis-dump.ts';
 const prefix = testPrefix();
 const sandbox = cliSandbox({ REDIS_URL, OUTREACH_QUEUE_PREFIX: prefix, OUTREACH_RETRY_BASE_MS: '50', SMTP_URL: '' });
 const { run } = sandbox;
-afterAll(async () => { sandbox.cleanup(); await deleteKeys(prefix); });
+afterAll(async () => {
+  sandbox.cleanup();
+  await deleteKeys(prefix);
+});
 
 const at = (minutesFromNow: number) => new Date(Date.now() + minutesFromNow * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -28,7 +31,9 @@ const found = (haystack: Buffer | string, needle: string) =>
   (typeof haystack === 'string' ? Buffer.from(haystack) : haystack).toString('latin1').toLowerCase().includes(needle.toLowerCase());
 
 function where(needle: string): string[] {
-  return filesOf(sandbox.dataDir).filter((f) => found(readFileSync(f), needle)).map((f) => f.slice(sandbox.dataDir.length + 1));
+  return filesOf(sandbox.dataDir)
+    .filter((f) => found(readFileSync(f), needle))
+    .map((f) => f.slice(sandbox.dataDir.length + 1));
 }
 
 let aliceId = '';
@@ -41,9 +46,38 @@ describe('forgetting a contact (crypto-shredding)', () => {
       if (r.code !== 0) throw new Error(`outreach ${args.join(' ')}: ${r.stderr}`);
       return r.stdout.trim() ? r.json() : {};
     };
-    await ok(['workspace', 'configure', '--owner-name', 'Sam Seeker', '--owner-email', 'sam@seeker.example', '--timezone', 'Europe/London',
-      '--objective', 'Learn how data teams hire', '--business-hours', '00:00-23:59', '--business-days', 'mon-sun', '--thank-you-delay', 'PT1S']);
-    aliceId = (await ok(['contact', 'add', '--name', `${forgotten.first} ${forgotten.last}`, '--email', forgotten.email, '--phone', forgotten.phone, '--org', 'Acme Analytics'])).id;
+    await ok([
+      'workspace',
+      'configure',
+      '--owner-name',
+      'Sam Seeker',
+      '--owner-email',
+      'sam@seeker.example',
+      '--timezone',
+      'Europe/London',
+      '--objective',
+      'Learn how data teams hire',
+      '--business-hours',
+      '00:00-23:59',
+      '--business-days',
+      'mon-sun',
+      '--thank-you-delay',
+      'PT1S',
+    ]);
+    aliceId = (
+      await ok([
+        'contact',
+        'add',
+        '--name',
+        `${forgotten.first} ${forgotten.last}`,
+        '--email',
+        forgotten.email,
+        '--phone',
+        forgotten.phone,
+        '--org',
+        'Acme Analytics',
+      ])
+    ).id;
     bobId = (await ok(['contact', 'add', '--name', kept.name, '--email', kept.email])).id;
     await ok(['contact', 'note', aliceId, '--text', 'Research note about Zelph: led the data platform']);
     await ok(['contact', 'questions', aliceId, '--question', 'How did Zelphira hire her first analyst?']);
@@ -67,7 +101,9 @@ describe('forgetting a contact (crypto-shredding)', () => {
       expect(where(needle).filter((f) => f.startsWith('events.db'))).toEqual([]);
     }
     // …while the commands still read them back in clear.
-    return run(['contact', 'show', aliceId, '--json']).then((r) => expect(r.json()).toMatchObject({ details: { name: `${forgotten.first} ${forgotten.last}`, email: forgotten.email, phone: forgotten.phone } }));
+    return run(['contact', 'show', aliceId, '--json']).then((r) =>
+      expect(r.json()).toMatchObject({ details: { name: `${forgotten.first} ${forgotten.last}`, email: forgotten.email, phone: forgotten.phone } }),
+    );
   });
 
   it('before forgetting, the copies exist: the outbox, the .ics files and the read models hold the person (so the search below can fail)', () => {
@@ -76,7 +112,7 @@ describe('forgetting a contact (crypto-shredding)', () => {
     expect(where(forgotten.last).some((f) => f.startsWith('projections.db'))).toBe(true);
   });
 
-  it('after `contact forget` and the workers catching up, no byte of the data folder or of the run\'s Redis keys holds the email, name or phone', async () => {
+  it("after `contact forget` and the workers catching up, no byte of the data folder or of the run's Redis keys holds the email, name or phone", async () => {
     const r = await run(['contact', 'forget', aliceId, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const worked = await run(['worker', '--until-idle', '--json']);
@@ -100,7 +136,10 @@ describe('forgetting a contact (crypto-shredding)', () => {
   });
 
   it('the key store keeps a tombstone: nothing new is sealed for the forgotten contact', async () => {
-    const events = (await run(['events', '--stream', `contact-${aliceId}`, '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = (await run(['events', '--stream', `contact-${aliceId}`, '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const added = events.find((e: { type: string }) => e.type === 'ContactAdded');
     expect(added.data.name).toBe('[forgotten]');
     expect(added.data.email).toBeUndefined();

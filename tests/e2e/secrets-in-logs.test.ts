@@ -26,9 +26,13 @@ let completed = false;
 /** Everything every process of the run printed, stdout and stderr. */
 const logs: string[] = [];
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 
 function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['bin/outreach.js', ...args], {
@@ -36,9 +40,18 @@ function start(args: string[], env: Record<string, string> = {}): { child: Child
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => { logs.push(`$ outreach ${args.join(' ')}\n${out}`); r(code); }));
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      logs.push(`$ outreach ${args.join(' ')}\n${out}`);
+      r(code);
+    }),
+  );
   return { child, output: () => out, exited };
 }
 const run = async (args: string[], env: Record<string, string> = {}) => {
@@ -49,8 +62,13 @@ const run = async (args: string[], env: Record<string, string> = {}) => {
 
 const baseEnv = () => ({
   ...google.env(),
-  REDIS_URL, OUTREACH_QUEUE_PREFIX: prefix, OUTREACH_RETRY_BASE_MS: '50', OUTREACH_JOB_ATTEMPTS: '2',
-  OUTREACH_SECRET_KEY: SECRET_KEY, OUTREACH_API_TOKEN: API_TOKEN, OUTREACH_CALENDAR_POLL_MS: '500',
+  REDIS_URL,
+  OUTREACH_QUEUE_PREFIX: prefix,
+  OUTREACH_RETRY_BASE_MS: '50',
+  OUTREACH_JOB_ATTEMPTS: '2',
+  OUTREACH_SECRET_KEY: SECRET_KEY,
+  OUTREACH_API_TOKEN: API_TOKEN,
+  OUTREACH_CALENDAR_POLL_MS: '500',
   SMTP_URL: `smtp://mailer:${SMTP_PASSWORD}@127.0.0.1:${smtp.port}`,
 });
 
@@ -59,14 +77,39 @@ beforeAll(async () => {
   smtp = await startSmtpServer({ auth: { user: 'mailer', pass: SMTP_PASSWORD } });
   sandbox = cliSandbox();
 }, 30_000);
-afterAll(async () => { await google.stop(); await smtp.stop(); sandbox.cleanup(); await deleteKeys(prefix); });
+afterAll(async () => {
+  await google.stop();
+  await smtp.stop();
+  sandbox.cleanup();
+  await deleteKeys(prefix);
+});
 
 describe('a full run with every secret set', () => {
   it('runs: configure, connect Google, serve the API and use it, send over SMTP (also with a wrong password), sync the calendar', async () => {
     const past = (min: number) => new Date(Date.now() - min * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const future = (min: number) => new Date(Date.now() + min * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    expect((await run(['workspace', 'configure', '--owner-name', 'Sam Seeker', '--owner-email', 'sam@seeker.example', '--timezone', 'Europe/London',
-      '--objective', 'Learn how data teams hire', '--business-hours', '00:00-23:59', '--business-days', 'mon-sun', '--thank-you-delay', 'PT1S'])).code).toBe(0);
+    expect(
+      (
+        await run([
+          'workspace',
+          'configure',
+          '--owner-name',
+          'Sam Seeker',
+          '--owner-email',
+          'sam@seeker.example',
+          '--timezone',
+          'Europe/London',
+          '--objective',
+          'Learn how data teams hire',
+          '--business-hours',
+          '00:00-23:59',
+          '--business-days',
+          'mon-sun',
+          '--thank-you-delay',
+          'PT1S',
+        ])
+      ).code,
+    ).toBe(0);
 
     // Google: the loopback consent flow, as a person runs it.
     const connect = start(['google', 'connect']);
@@ -74,8 +117,10 @@ describe('a full run with every secret set', () => {
     const until = Date.now() + 20_000;
     while (!opened && Date.now() < until) {
       const url = connect.output().match(/(http:\/\/127\.0\.0\.1:\d+\/\S*auth\S*)/)?.[1];
-      if (url) { opened = true; await fetch(url, { redirect: 'follow' }).then((r) => r.text()); }
-      else await new Promise((r) => setTimeout(r, 50));
+      if (url) {
+        opened = true;
+        await fetch(url, { redirect: 'follow' }).then((r) => r.text());
+      } else await new Promise((r) => setTimeout(r, 50));
     }
     expect(await connect.exited).toBe(0);
     refreshToken = loadRefreshToken(sandbox.dataDir, secretKeyFrom({ OUTREACH_SECRET_KEY: SECRET_KEY }), 'default')!.refreshToken;
@@ -87,9 +132,20 @@ describe('a full run with every secret set', () => {
     const serve = start(['serve', '--port', String(port)]);
     const base = `http://127.0.0.1:${port}`;
     const waitUntil = Date.now() + 20_000;
-    while (Date.now() < waitUntil && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 100));
+    while (
+      Date.now() < waitUntil &&
+      !(await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      await new Promise((r) => setTimeout(r, 100));
     const auth = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
-    const added = await fetch(`${base}/api/contacts`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Ada Lovelace', email: 'ada@example.org' }) });
+    const added = await fetch(`${base}/api/contacts`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'Ada Lovelace', email: 'ada@example.org' }),
+    });
     expect(added.status).toBeLessThan(300);
     const contactId = ((await added.json()) as { id: string }).id;
     expect((await fetch(`${base}/api/contacts`, { headers: auth })).status).toBe(200);
@@ -99,7 +155,11 @@ describe('a full run with every secret set', () => {
     expect((await fetch(`${base}/metrics`, { headers: auth })).status).toBe(200);
 
     // Meetings through the CLI: one held (thank-you), one booked ahead (confirmation, Google insert).
-    const ok = async (args: string[]) => { const r = await run([...args, '--json']); expect(r.code, r.output).toBe(0); return JSON.parse(r.output.trim().split('\n').at(-1)!); };
+    const ok = async (args: string[]) => {
+      const r = await run([...args, '--json']);
+      expect(r.code, r.output).toBe(0);
+      return JSON.parse(r.output.trim().split('\n').at(-1)!);
+    };
     const held = (await ok(['meeting', 'request', '--contact', contactId, '--minutes', '20', '--channel', 'phone'])).id;
     await ok(['meeting', 'book', '--meeting', held, '--at', past(120)]);
     await ok(['meeting', 'held', held, '--at', past(60), '--minutes', '20']);
@@ -108,14 +168,17 @@ describe('a full run with every secret set', () => {
     await ok(['meeting', 'book', '--meeting', ahead, '--at', future(3 * 24 * 60)]);
 
     // A worker with a wrong SMTP password: its failures are logged and stored; the password in use is not.
-    expect((await run(['worker', '--until-idle', '--only', 'reactor,email'], { SMTP_URL: `smtp://mailer:wrong-${SMTP_PASSWORD}@127.0.0.1:${smtp.port}` })).code).toBe(0);
+    expect(
+      (await run(['worker', '--until-idle', '--only', 'reactor,email'], { SMTP_URL: `smtp://mailer:wrong-${SMTP_PASSWORD}@127.0.0.1:${smtp.port}` })).code,
+    ).toBe(0);
     await run(['reactor', 'replay', '--from', '0']);
     const worked = await run(['worker', '--until-idle']);
     expect(worked.code, worked.output).toBe(0);
     expect((await run(['worker', '--until-idle', '--json'])).code).toBe(0);
     expect(smtp.messages.length, logs.slice(-6).join('\n')).toBeGreaterThan(0);
     expect(google.events.all().length).toBeGreaterThan(0);
-    for (const args of [['jobs'], ['jobs', '--json'], ['events', '--json'], ['projections', 'status'], ['contact', 'show', contactId, '--json']]) await run(args);
+    for (const args of [['jobs'], ['jobs', '--json'], ['events', '--json'], ['projections', 'status'], ['contact', 'show', contactId, '--json']])
+      await run(args);
     serve.child.kill('SIGTERM');
     await serve.exited;
     expect(logs.join('\n').length).toBeGreaterThan(1000);
@@ -136,10 +199,12 @@ describe('a full run with every secret set', () => {
     expect(leaks(logs.join('\n'))).toEqual(none);
   });
 
-  it('nor does any file of the data folder (tokens are encrypted at rest) or any of the run\'s Redis keys', async () => {
+  it("nor does any file of the data folder (tokens are encrypted at rest) or any of the run's Redis keys", async () => {
     expect(completed, 'the run above finished').toBe(true);
     const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
-    const text = files(sandbox.dataDir).map((f) => readFileSync(f).toString('latin1')).join('\n');
+    const text = files(sandbox.dataDir)
+      .map((f) => readFileSync(f).toString('latin1'))
+      .join('\n');
     expect(leaks(text)).toEqual(none);
     expect(leaks((await redisContents(prefix)).text)).toEqual(none);
   });

@@ -9,14 +9,33 @@ import { deleteKeys, REDIS_URL, testPrefix } from '../support/pipeline.ts';
 const prefix = testPrefix();
 const sandbox = cliSandbox({ REDIS_URL, OUTREACH_QUEUE_PREFIX: prefix, OUTREACH_RETRY_BASE_MS: '50', SMTP_URL: '' });
 const { run } = sandbox;
-afterAll(async () => { sandbox.cleanup(); await deleteKeys(prefix); });
+afterAll(async () => {
+  sandbox.cleanup();
+  await deleteKeys(prefix);
+});
 
 const past = (min: number) => new Date(Date.now() - min * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 describe('the worker commands', () => {
   beforeAll(async () => {
-    await run(['workspace', 'configure', '--owner-name', 'Sam Seeker', '--owner-email', 'sam@seeker.example', '--timezone', 'Europe/London',
-      '--objective', 'Learn how data teams hire', '--business-hours', '00:00-23:59', '--business-days', 'mon-sun', '--thank-you-delay', 'PT1S']);
+    await run([
+      'workspace',
+      'configure',
+      '--owner-name',
+      'Sam Seeker',
+      '--owner-email',
+      'sam@seeker.example',
+      '--timezone',
+      'Europe/London',
+      '--objective',
+      'Learn how data teams hire',
+      '--business-hours',
+      '00:00-23:59',
+      '--business-days',
+      'mon-sun',
+      '--thank-you-delay',
+      'PT1S',
+    ]);
     const contact = JSON.parse((await run(['contact', 'add', '--name', 'Ada Lovelace', '--email', 'ada@example.org', '--json'])).stdout).id;
     const meeting = JSON.parse((await run(['meeting', 'request', '--contact', contact, '--minutes', '20', '--channel', 'phone', '--json'])).stdout).id;
     await run(['meeting', 'book', '--meeting', meeting, '--at', past(60)]);
@@ -68,7 +87,9 @@ describe('the worker commands', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     const until = Date.now() + 15_000;
     while (!err.includes('started') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
@@ -84,7 +105,11 @@ describe('the start-up check of Redis', () => {
   // Needs a Redis of its own with another eviction policy; the shared one must not be reconfigured.
   it.skipIf(!hasRedisServer)('warns loudly when maxmemory-policy is not noeviction', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'], { stdio: 'ignore' });
+    const server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'],
+      { stdio: 'ignore' },
+    );
     try {
       await new Promise((r) => setTimeout(r, 300));
       const r = await run(['jobs'], { REDIS_URL: `redis://127.0.0.1:${port}` });

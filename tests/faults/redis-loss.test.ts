@@ -7,7 +7,18 @@ import { startCalendarStandIn, type CalendarStandIn } from '../support/google-ca
 import { appSandbox } from '../support/app.ts';
 import { deleteKeys, pipelineEnv, testPrefix } from '../support/pipeline.ts';
 import { faultScale, reportScenario } from '../support/faults.ts';
-import { killAll, seededRandom, sleep, spawnOutreach, startPrivateRedis, stopChild, tail, waitUntil, type Child, type PrivateRedis } from '../support/fault-procs.ts';
+import {
+  killAll,
+  seededRandom,
+  sleep,
+  spawnOutreach,
+  startPrivateRedis,
+  stopChild,
+  tail,
+  waitUntil,
+  type Child,
+  type PrivateRedis,
+} from '../support/fault-procs.ts';
 import { connectCalendar, deliveries, Ledger, mixedWorkload, repeatedMessages, resultIdOfMessage } from '../support/fault-workload.ts';
 
 /*
@@ -48,7 +59,9 @@ async function sandbox(redisUrl?: string) {
   const s = await appSandbox({ configure: false, env: { ...process.env, OUTREACH_SECRET_KEY: SECRET } });
   cleanups.push(process.env['OUTREACH_FAULT_KEEP'] ? () => console.log(`kept ${s.dir}`) : s.cleanup);
   const env: Record<string, string> = {
-    ...pipelineEnv(prefix, s.dir, smtp.url, redisUrl ? { REDIS_URL: redisUrl } : {}), ...google.env(), OUTREACH_WORKSPACE: 'test',
+    ...pipelineEnv(prefix, s.dir, smtp.url, redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...google.env(),
+    OUTREACH_WORKSPACE: 'test',
   };
   const w = await mixedWorkload(s.ctx, SIZE);
   await connectCalendar(s.ctx, s.dir, env, google);
@@ -58,87 +71,112 @@ async function sandbox(redisUrl?: string) {
 }
 
 describe('Redis lost in the middle of a run', () => {
-  it('redis-restarted: the worker reconnects to a Redis shut down and started again, and finishes everything', async () => {
-    const started = Date.now();
-    const rnd = seededRandom();
-    const redisDir = mkdtempSync(join(tmpdir(), 'outreach-redis-'));
-    cleanups.push(() => rmSync(redisDir, { recursive: true, force: true }));
-    let redis: PrivateRedis | undefined;
-    let worker: Child | undefined;
-    try {
-      redis = await startPrivateRedis(redisDir, join(redisDir, 'redis.log'));
-      const s = await sandbox(redis.url);
-      const due = s.ledger.due().length;
-      const d0 = deliveries(smtp, google);
-      worker = spawnOutreach(['worker'], s.env, s.logFile);
-      const third = Math.ceil(due / 3);
-      await waitUntil(() => deliveries(smtp, google) - d0 >= third || worker!.proc.exitCode !== null, FINISH_MS, 5);
-      const atShutdown = deliveries(smtp, google) - d0;
-      await redis.shutdown();
-      const downMs = Number(process.env["OUTREACH_FAULT_DOWN_MS"]) || rnd.int(300, 3000);
-      await sleep(downMs);
-      await redis.start();
-      const restartedAt = Date.now();
-      const finished = await waitUntil(s.allDone, FINISH_MS, 250);
-      const finishMs = Date.now() - restartedAt;
-      const code = await stopChild(worker);
+  it(
+    'redis-restarted: the worker reconnects to a Redis shut down and started again, and finishes everything',
+    async () => {
+      const started = Date.now();
+      const rnd = seededRandom();
+      const redisDir = mkdtempSync(join(tmpdir(), 'outreach-redis-'));
+      cleanups.push(() => rmSync(redisDir, { recursive: true, force: true }));
+      let redis: PrivateRedis | undefined;
+      let worker: Child | undefined;
+      try {
+        redis = await startPrivateRedis(redisDir, join(redisDir, 'redis.log'));
+        const s = await sandbox(redis.url);
+        const due = s.ledger.due().length;
+        const d0 = deliveries(smtp, google);
+        worker = spawnOutreach(['worker'], s.env, s.logFile);
+        const third = Math.ceil(due / 3);
+        await waitUntil(() => deliveries(smtp, google) - d0 >= third || worker!.proc.exitCode !== null, FINISH_MS, 5);
+        const atShutdown = deliveries(smtp, google) - d0;
+        await redis.shutdown();
+        const downMs = Number(process.env['OUTREACH_FAULT_DOWN_MS']) || rnd.int(300, 3000);
+        await sleep(downMs);
+        await redis.start();
+        const restartedAt = Date.now();
+        const finished = await waitUntil(s.allDone, FINISH_MS, 250);
+        const finishMs = Date.now() - restartedAt;
+        const code = await stopChild(worker);
 
-      const done = s.ledger.done().length;
-      const r = reportScenario({
-        name: 'redis-restarted', due, done, lost: due - done, twice: repeatedMessages(smtp),
-        note: `shut down after ${atShutdown} deliveries, down ${downMs} ms (seed ${rnd.seed}); all done ${finished ? `${finishMs} ms after the restart` : 'never'}; worker exit ${code}; total ${Date.now() - started} ms`,
-      });
-      expect(r.lost, tail(s.logFile, 40)).toBe(0);
-      expect(r.twice).toBeLessThanOrEqual(CONCURRENCY);
-      expect(code).toBe(0);
-    } finally {
-      if (worker) await stopChild(worker, 2_000);
-      await redis?.stop();
-    }
-  }, faultScale(90_000, 600_000));
+        const done = s.ledger.done().length;
+        const r = reportScenario({
+          name: 'redis-restarted',
+          due,
+          done,
+          lost: due - done,
+          twice: repeatedMessages(smtp),
+          note: `shut down after ${atShutdown} deliveries, down ${downMs} ms (seed ${rnd.seed}); all done ${finished ? `${finishMs} ms after the restart` : 'never'}; worker exit ${code}; total ${Date.now() - started} ms`,
+        });
+        expect(r.lost, tail(s.logFile, 40)).toBe(0);
+        expect(r.twice).toBeLessThanOrEqual(CONCURRENCY);
+        expect(code).toBe(0);
+      } finally {
+        if (worker) await stopChild(worker, 2_000);
+        await redis?.stop();
+      }
+    },
+    faultScale(90_000, 600_000),
+  );
 
-  it('redis-keys-deleted: replay from 0 re-derives what is due and skips every effect already done', async () => {
-    const started = Date.now();
-    let worker: Child | undefined;
-    try {
-      const s = await sandbox();
-      const due = s.ledger.due().length;
-      const d0 = deliveries(smtp, google);
-      worker = spawnOutreach(['worker'], s.env, s.logFile);
-      await waitUntil(() => deliveries(smtp, google) - d0 >= Math.ceil(due / 3) || worker!.proc.exitCode !== null, FINISH_MS, 5);
-      await deleteKeys(s.prefix);
-      // What already had its result event when the jobs were derived again must not happen again.
-      const doneAtReplay = new Set((await s.ledger.refresh()).done().map((e) => e.resultId));
-      const mailsAtReplay = smtp.messages.length;
-      const callsAtReplay = google.calls.length;
-      const replay = spawnOutreach(['reactor', 'replay', '--from', '0'], s.env, s.logFile);
-      const replayCode = await replay.exited;
-      expect(replayCode, tail(s.logFile)).toBe(0);
-      const replayedAt = Date.now();
-      const finished = await waitUntil(s.allDone, FINISH_MS, 250);
-      const finishMs = Date.now() - replayedAt;
-      const code = await stopChild(worker);
+  it(
+    'redis-keys-deleted: replay from 0 re-derives what is due and skips every effect already done',
+    async () => {
+      const started = Date.now();
+      let worker: Child | undefined;
+      try {
+        const s = await sandbox();
+        const due = s.ledger.due().length;
+        const d0 = deliveries(smtp, google);
+        worker = spawnOutreach(['worker'], s.env, s.logFile);
+        await waitUntil(() => deliveries(smtp, google) - d0 >= Math.ceil(due / 3) || worker!.proc.exitCode !== null, FINISH_MS, 5);
+        await deleteKeys(s.prefix);
+        // What already had its result event when the jobs were derived again must not happen again.
+        const doneAtReplay = new Set((await s.ledger.refresh()).done().map((e) => e.resultId));
+        const mailsAtReplay = smtp.messages.length;
+        const callsAtReplay = google.calls.length;
+        const replay = spawnOutreach(['reactor', 'replay', '--from', '0'], s.env, s.logFile);
+        const replayCode = await replay.exited;
+        expect(replayCode, tail(s.logFile)).toBe(0);
+        const replayedAt = Date.now();
+        const finished = await waitUntil(s.allDone, FINISH_MS, 250);
+        const finishMs = Date.now() - replayedAt;
+        const code = await stopChild(worker);
 
-      const resent = smtp.messages.slice(mailsAtReplay).filter((m) => doneAtReplay.has(resultIdOfMessage(m.parsed.messageId))).length;
-      const byId = new Map(s.ledger.due().map((e) => [e.resultId, e]));
-      const doneMeetings = new Set([...doneAtReplay].map((id) => byId.get(id)).filter((e) => e?.kind === 'google-create').map((e) => e!.meeting));
-      const { googleEventIdFor } = await import('../../src/app/effects/calendar/event-id.ts');
-      const doneEventIds = new Set([...doneMeetings].map(googleEventIdFor));
-      const reinserted = google.calls.slice(callsAtReplay).filter((c) => (c.kind === 'insert' || c.kind === 'update') && doneEventIds.has(String(c.eventId ?? (c.body as { id?: string } | undefined)?.id))).length;
-      const conflicts = google.calls.slice(callsAtReplay).filter((c) => c.kind === 'insert' && c.status === 409).length;
+        const resent = smtp.messages.slice(mailsAtReplay).filter((m) => doneAtReplay.has(resultIdOfMessage(m.parsed.messageId))).length;
+        const byId = new Map(s.ledger.due().map((e) => [e.resultId, e]));
+        const doneMeetings = new Set(
+          [...doneAtReplay]
+            .map((id) => byId.get(id))
+            .filter((e) => e?.kind === 'google-create')
+            .map((e) => e!.meeting),
+        );
+        const { googleEventIdFor } = await import('../../src/app/effects/calendar/event-id.ts');
+        const doneEventIds = new Set([...doneMeetings].map(googleEventIdFor));
+        const reinserted = google.calls
+          .slice(callsAtReplay)
+          .filter(
+            (c) => (c.kind === 'insert' || c.kind === 'update') && doneEventIds.has(String(c.eventId ?? (c.body as { id?: string } | undefined)?.id)),
+          ).length;
+        const conflicts = google.calls.slice(callsAtReplay).filter((c) => c.kind === 'insert' && c.status === 409).length;
 
-      const done = s.ledger.done().length;
-      const r = reportScenario({
-        name: 'redis-keys-deleted', due, done, lost: due - done, twice: repeatedMessages(smtp),
-        note: `keys deleted with ${doneAtReplay.size} effects done; after the replay ${resent} mails and ${reinserted} Google writes repeated an effect already done, ${conflicts} inserts answered 409; all done ${finished ? `${finishMs} ms after the replay` : 'never'}; total ${Date.now() - started} ms`,
-      });
-      expect(r.lost, tail(s.logFile, 40)).toBe(0);
-      expect(resent).toBe(0);
-      expect(reinserted).toBe(0);
-      expect(r.twice).toBeLessThanOrEqual(CONCURRENCY);
-      expect(code).toBe(0);
-    } finally {
-      if (worker) await stopChild(worker, 2_000);
-    }
-  }, faultScale(90_000, 600_000));
+        const done = s.ledger.done().length;
+        const r = reportScenario({
+          name: 'redis-keys-deleted',
+          due,
+          done,
+          lost: due - done,
+          twice: repeatedMessages(smtp),
+          note: `keys deleted with ${doneAtReplay.size} effects done; after the replay ${resent} mails and ${reinserted} Google writes repeated an effect already done, ${conflicts} inserts answered 409; all done ${finished ? `${finishMs} ms after the replay` : 'never'}; total ${Date.now() - started} ms`,
+        });
+        expect(r.lost, tail(s.logFile, 40)).toBe(0);
+        expect(resent).toBe(0);
+        expect(reinserted).toBe(0);
+        expect(r.twice).toBeLessThanOrEqual(CONCURRENCY);
+        expect(code).toBe(0);
+      } finally {
+        if (worker) await stopChild(worker, 2_000);
+      }
+    },
+    faultScale(90_000, 600_000),
+  );
 });

@@ -22,11 +22,17 @@ const ITERATIONS = faultScale(200, 1000);
 /** A writer process that starts appending when `go` resolves; resolves with the ids it acknowledged. */
 function writer(file: string, count: number, name: string, go: Promise<void>) {
   let ready!: () => void;
-  const isReady = new Promise<void>((r) => { ready = r; });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/sqlite-writer-at-barrier.ts', file, String(count), name], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const isReady = new Promise<void>((r) => {
+    ready = r;
+  });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/sqlite-writer-at-barrier.ts', file, String(count), name], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
   child.stderr.on('data', (d) => {
     err += d;
     if (err.includes('ready\n')) ready();
@@ -35,7 +41,9 @@ function writer(file: string, count: number, name: string, go: Promise<void>) {
   const ids = () => out.trim().split('\n').filter(Boolean);
   // A writer that dies still acknowledged what it printed: those ids are counted, the failure reported.
   const done = new Promise<string[]>((resolve, reject) => {
-    child.on('exit', (code) => (code === 0 ? resolve(ids()) : reject(Object.assign(new Error(`writer ${name} exited ${code}: ${err}`), { acknowledged: ids() }))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(ids()) : reject(Object.assign(new Error(`writer ${name} exited ${code}: ${err}`), { acknowledged: ids() })),
+    );
   });
   return { isReady, done };
 }
@@ -44,7 +52,7 @@ async function readLog(file: string): Promise<StoredEvent[]> {
   const store = openSqliteEventStore(file);
   try {
     const all: StoredEvent[] = [];
-    for (let after: bigint | null = null; ;) {
+    for (let after: bigint | null = null; ; ) {
       const batch = await store.readAll({ after, maxCount: 1000 });
       if (batch.length === 0) break;
       all.push(...batch);
@@ -57,17 +65,21 @@ async function readLog(file: string): Promise<StoredEvent[]> {
 }
 
 describe('fault: two processes appending to one SQLite file', () => {
-  it('loses no acknowledged append, to their own streams or to the stream they race on', async () => {
-    // On a loaded machine one writer can finish before the other gets the CPU, and then nothing
-    // was proven about racing: such a run is repeated (at most twice more), never counted as a pass.
-    for (let attempt = 1; ; attempt++) {
-      const overlapped = await raceOnce(attempt);
-      if (overlapped || attempt === 3) {
-        expect(overlapped, 'the two writers overlapped in one of 3 runs').toBe(true);
-        return;
+  it(
+    'loses no acknowledged append, to their own streams or to the stream they race on',
+    async () => {
+      // On a loaded machine one writer can finish before the other gets the CPU, and then nothing
+      // was proven about racing: such a run is repeated (at most twice more), never counted as a pass.
+      for (let attempt = 1; ; attempt++) {
+        const overlapped = await raceOnce(attempt);
+        if (overlapped || attempt === 3) {
+          expect(overlapped, 'the two writers overlapped in one of 3 runs').toBe(true);
+          return;
+        }
       }
-    }
-  }, faultScale(60_000, 300_000));
+    },
+    faultScale(60_000, 300_000),
+  );
 });
 
 async function raceOnce(attempt: number): Promise<boolean> {
@@ -78,7 +90,9 @@ async function raceOnce(attempt: number): Promise<boolean> {
   const started = Date.now();
   try {
     let go!: () => void;
-    const barrier = new Promise<void>((r) => { go = r; });
+    const barrier = new Promise<void>((r) => {
+      go = r;
+    });
     const writers = [writer(file, ITERATIONS, 'alpha', barrier), writer(file, ITERATIONS, 'beta', barrier)];
     await Promise.race([Promise.all(writers.map((w) => w.isReady)), Promise.all(writers.map((w) => w.done))]);
     go();
@@ -103,7 +117,11 @@ async function raceOnce(attempt: number): Promise<boolean> {
     const switches = all.filter((e, i) => i > 0 && (e.data as { by: string }).by !== (all[i - 1]!.data as { by: string }).by).length;
 
     reportScenario({
-      name: 'sqlite-two-processes', due: acknowledged.length, done: acknowledged.length - lost, lost, twice,
+      name: 'sqlite-two-processes',
+      due: acknowledged.length,
+      done: acknowledged.length - lost,
+      lost,
+      twice,
       note: `2 processes x ${ITERATIONS * 2} appends, ${shared.length} on one shared stream, ${switches} switches between writers in the log, ${Date.now() - started} ms, run ${attempt}`,
     });
     for (const s of settled) if (s.status === 'rejected') throw s.reason;

@@ -65,9 +65,16 @@ const WORKSPACES = ['demo', 'coach-b', 'fuzz-ws'] as const;
 
 /** `unit` repeated `n` times, built when the request is sent. */
 class Big {
-  constructor(readonly unit: string, readonly n: number) {}
-  toString() { return this.unit.repeat(this.n); }
-  describe() { return `<${this.n}×${JSON.stringify(this.unit)}>`; }
+  constructor(
+    readonly unit: string,
+    readonly n: number,
+  ) {}
+  toString() {
+    return this.unit.repeat(this.n);
+  }
+  describe() {
+    return `<${this.n}×${JSON.stringify(this.unit)}>`;
+  }
 }
 
 type Body =
@@ -93,24 +100,26 @@ type Req = {
 };
 
 /** Malformed on the wire: the exact bytes, or a variation of the normal serialisation. */
-type RawSpec =
-  | { kind: 'bytes'; text: string | Big; latin1?: boolean }
-  | { kind: 'pipelined'; count: number };
+type RawSpec = { kind: 'bytes'; text: string | Big; latin1?: boolean } | { kind: 'pipelined'; count: number };
 
 const bigJson = (_key: string, v: unknown) => (v instanceof Big ? v.toString() : v);
 const describeJson = (_key: string, v: unknown) => (v instanceof Big ? v.describe() : v);
 
 function bodyBytes(body: Body): Buffer | null {
   switch (body.kind) {
-    case 'none': return null;
-    case 'json': return Buffer.from(JSON.stringify(body.value, bigJson) ?? 'null', 'utf8');
-    case 'text': return Buffer.from(String(body.text), 'utf8');
+    case 'none':
+      return null;
+    case 'json':
+      return Buffer.from(JSON.stringify(body.value, bigJson) ?? 'null', 'utf8');
+    case 'text':
+      return Buffer.from(String(body.text), 'utf8');
     case 'deep': {
       const close = body.open === '[' ? ']' : '}';
       const inner = `${body.open.repeat(body.depth)}1${close.repeat(body.depth)}`;
       return Buffer.from(body.field ? `{${JSON.stringify(body.field)}:${inner}}` : inner, 'utf8');
     }
-    case 'bytes': return Buffer.from(body.bytes);
+    case 'bytes':
+      return Buffer.from(body.bytes);
   }
 }
 
@@ -118,17 +127,26 @@ const clip = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…(${s.le
 
 function describeBody(body: Body): string {
   switch (body.kind) {
-    case 'none': return '(no body)';
-    case 'json': return clip(JSON.stringify(body.value, describeJson) ?? 'undefined');
-    case 'text': return body.text instanceof Big ? `text ${body.text.describe()}` : `text ${clip(JSON.stringify(body.text))}`;
-    case 'deep': return `JSON nested ${body.depth} deep with ${body.open}${body.field ? ` in "${body.field}"` : ''}`;
-    case 'bytes': return `bytes ${Buffer.from(body.bytes).toString('hex').slice(0, 120)}`;
+    case 'none':
+      return '(no body)';
+    case 'json':
+      return clip(JSON.stringify(body.value, describeJson) ?? 'undefined');
+    case 'text':
+      return body.text instanceof Big ? `text ${body.text.describe()}` : `text ${clip(JSON.stringify(body.text))}`;
+    case 'deep':
+      return `JSON nested ${body.depth} deep with ${body.open}${body.field ? ` in "${body.field}"` : ''}`;
+    case 'bytes':
+      return `bytes ${Buffer.from(body.bytes).toString('hex').slice(0, 120)}`;
   }
 }
 
 function describeReq(r: Req, index: number): string {
   const headers = r.headers.map(([k, v]) => `${k}: ${v instanceof Big ? v.describe() : clip(JSON.stringify(v), 120)}`).join(' | ');
-  const raw = r.raw ? (r.raw.kind === 'bytes' ? ` raw=${r.raw.text instanceof Big ? r.raw.text.describe() : clip(JSON.stringify(r.raw.text), 400)}` : ` raw=pipelined×${r.raw.count}`) : '';
+  const raw = r.raw
+    ? r.raw.kind === 'bytes'
+      ? ` raw=${r.raw.text instanceof Big ? r.raw.text.describe() : clip(JSON.stringify(r.raw.text), 400)}`
+      : ` raw=pipelined×${r.raw.count}`
+    : '';
   return `#${index} [${r.route}] ${JSON.stringify(r.method)} ${clip(JSON.stringify(r.target), 300)} {${headers}} ${describeBody(r.body)}${raw}`;
 }
 
@@ -180,7 +198,13 @@ beforeAll(async () => {
   // Seeded data, so that commands can succeed and path params hit real ids.
   await seedDemo(ctxFor('demo'));
   await seedDemo(ctxFor('coach-b'));
-  await configureWorkspace(ctxFor('fuzz-ws'), { ownerName: 'Fay Fuzz', ownerEmail: 'fay@example.com', objective: 'Find every crash', timezone: 'America/New_York', businessHours: '08:00-18:00' });
+  await configureWorkspace(ctxFor('fuzz-ws'), {
+    ownerName: 'Fay Fuzz',
+    ownerEmail: 'fay@example.com',
+    objective: 'Find every crash',
+    timezone: 'America/New_York',
+    businessHours: '08:00-18:00',
+  });
   // More people and meetings at each stage (requested, booked), so that state-changing commands find some.
   const day = 86_400_000;
   for (const ws of WORKSPACES) {
@@ -193,7 +217,7 @@ beforeAll(async () => {
       await bookMeeting(ctxFor(ws), { meeting, at, minutes: 20 });
     }
   }
-  for (let after: bigint | null = null; ;) {
+  for (let after: bigint | null = null; ; ) {
     const batch = await store.readAll({ after, maxCount: 1000 });
     for (const e of batch) {
       const ws = String(e.metadata['workspaceId']);
@@ -244,9 +268,49 @@ afterAll(async () => {
 // Generators.
 
 const NASTY = [
-  '\u0000', '\ud800', '\udfff', '\udc00x\ud83d', '\u202e', '\u200f', '\u200b', '🙂', '👩‍👩‍👧‍👦', '🏳️‍🌈', '\r', '\n', '\r\n', '\t', '\u2028', '\ufeff',
-  '"', '\\', '<script>alert(1)</script>', "'; DROP TABLE events;--", '%', '%00', '%ED%A0%80', '${x}', '{{x}}', 'ß', 'İ', 'ﷺ', 'e\u0301', 'עברית', 'العربية',
-  '日本語', '\u007f', '\u001b[31m', '\u0085', '../', 'ǅ', '\uFFFF', '\uFFFE', 'Ω', '∞', '𝕏', '\u{10FFFF}',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\udc00x\ud83d',
+  '\u202e',
+  '\u200f',
+  '\u200b',
+  '🙂',
+  '👩‍👩‍👧‍👦',
+  '🏳️‍🌈',
+  '\r',
+  '\n',
+  '\r\n',
+  '\t',
+  '\u2028',
+  '\ufeff',
+  '"',
+  '\\',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE events;--",
+  '%',
+  '%00',
+  '%ED%A0%80',
+  '${x}',
+  '{{x}}',
+  'ß',
+  'İ',
+  'ﷺ',
+  'e\u0301',
+  'עברית',
+  'العربية',
+  '日本語',
+  '\u007f',
+  '\u001b[31m',
+  '\u0085',
+  '../',
+  'ǅ',
+  '\uFFFF',
+  '\uFFFE',
+  'Ω',
+  '∞',
+  '𝕏',
+  '\u{10FFFF}',
 ];
 const nastyChar = fc.constantFrom(...NASTY);
 
@@ -255,16 +319,47 @@ const nastyString: fc.Arbitrary<string | Big> = fc.oneof(
   { arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }), weight: 2 },
   { arbitrary: fc.array(nastyChar, { minLength: 1, maxLength: 6 }).map((a) => a.join('')), weight: 4 },
   { arbitrary: fc.tuple(fc.string({ maxLength: 10 }), nastyChar, fc.string({ maxLength: 10 })).map(([a, b, c]) => a + b + c), weight: 3 },
-  { arbitrary: fc.constantFrom('', ' ', '   ', 'null', 'undefined', 'true', '0', '-1', '1e309', 'NaN', '__proto__', 'constructor', 'toString', 'hasOwnProperty'), weight: 2 },
-  { arbitrary: fc.tuple(fc.constantFrom('x', 'é', '🙂', '\u0000', '\ud800', '\u202e', 'a\r\n'), fc.integer({ min: 100_000, max: 200_000 })).map(([u, n]) => new Big(u, Math.ceil(n / u.length))), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '   ',
+      'null',
+      'undefined',
+      'true',
+      '0',
+      '-1',
+      '1e309',
+      'NaN',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+    ),
+    weight: 2,
+  },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom('x', 'é', '🙂', '\u0000', '\ud800', '\u202e', 'a\r\n'), fc.integer({ min: 100_000, max: 200_000 }))
+      .map(([u, n]) => new Big(u, Math.ceil(n / u.length))),
+    weight: 1,
+  },
 );
 
 const wrongType: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, -0, 0.1, 1e-300),
-  fc.constant([]), fc.constant({}), fc.array(fc.string({ maxLength: 5 }), { maxLength: 4 }),
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, -0, 0.1, 1e-300),
+  fc.constant([]),
+  fc.constant({}),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 4 }),
   fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constant({ __proto__: { admin: true } }), fc.constant(JSON.parse('{"__proto__":{"x":1}}')), fc.constant({ constructor: { prototype: { x: 1 } } }),
+  fc.constant({ __proto__: { admin: true } }),
+  fc.constant(JSON.parse('{"__proto__":{"x":1}}')),
+  fc.constant({ constructor: { prototype: { x: 1 } } }),
   fc.integer({ min: 1000, max: 20_000 }).map((n) => Array.from({ length: n }, (_, i) => i)),
 );
 
@@ -280,42 +375,176 @@ function validish(field: string, ws: string): fc.Arbitrary<unknown> {
   const contacts = idPool('contacts', ws);
   const meetings = idPool('meetings', ws);
   const otherContacts = WORKSPACES.filter((w) => w !== ws).flatMap((w) => idPool('contacts', w));
-  const anyId = fc.oneof({ arbitrary: oneOf(contacts), weight: 4 }, { arbitrary: oneOf(meetings), weight: 2 }, oneOf(otherContacts), uuidV4,
-    fc.constantFrom('0190a0a0-0000-7000-8000-000000000000', '00000000-0000-0000-0000-000000000000', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', '{0190a0a0-0000-7000-8000-000000000000}', '0190a0a000007000800000000000000'));
-  const text = fc.oneof(fc.constantFrom('Ada Lovelace', 'Grace Hopper', 'Zoë Ürkel', 'محمد علي', 'שרה כהן', '李小龍', 'Renée 🙂 O\'Brien'), fc.string({ minLength: 1, maxLength: 40 }), nastyString);
+  const anyId = fc.oneof(
+    { arbitrary: oneOf(contacts), weight: 4 },
+    { arbitrary: oneOf(meetings), weight: 2 },
+    oneOf(otherContacts),
+    uuidV4,
+    fc.constantFrom(
+      '0190a0a0-0000-7000-8000-000000000000',
+      '00000000-0000-0000-0000-000000000000',
+      'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF',
+      '{0190a0a0-0000-7000-8000-000000000000}',
+      '0190a0a000007000800000000000000',
+    ),
+  );
+  const text = fc.oneof(
+    fc.constantFrom('Ada Lovelace', 'Grace Hopper', 'Zoë Ürkel', 'محمد علي', 'שרה כהן', '李小龍', "Renée 🙂 O'Brien"),
+    fc.string({ minLength: 1, maxLength: 40 }),
+    nastyString,
+  );
   const instant = fc.oneof(
-    fc.date({ min: new Date('2000-01-01'), max: new Date('2040-01-01'), noInvalidDate: true }).map((d) => new Date(Math.floor(d.getTime() / 60_000) * 60_000).toISOString()),
-    fc.constantFrom('2030-01-07T10:00:00Z', '2030-01-07T10:00:00+01:00', '2030-01-07T10:00:00+0530', '2030-02-29T10:00:00Z', '2028-02-29T23:59:59-23:59',
-      '0000-01-01T00:00:00Z', '9999-12-31T23:59:59+23:59', '2030-01-07T10:00:00.123456789Z', '2030-01-07T10:00:00', '2030-01-07', 'yesterday', '2030-13-01T00:00:00Z',
-      '+275760-09-13T00:00:00Z', '1970-01-01T00:00:00Z', '2030-01-07T24:00:00Z', ' 2030-01-07T10:00:00Z '),
+    fc
+      .date({ min: new Date('2000-01-01'), max: new Date('2040-01-01'), noInvalidDate: true })
+      .map((d) => new Date(Math.floor(d.getTime() / 60_000) * 60_000).toISOString()),
+    fc.constantFrom(
+      '2030-01-07T10:00:00Z',
+      '2030-01-07T10:00:00+01:00',
+      '2030-01-07T10:00:00+0530',
+      '2030-02-29T10:00:00Z',
+      '2028-02-29T23:59:59-23:59',
+      '0000-01-01T00:00:00Z',
+      '9999-12-31T23:59:59+23:59',
+      '2030-01-07T10:00:00.123456789Z',
+      '2030-01-07T10:00:00',
+      '2030-01-07',
+      'yesterday',
+      '2030-13-01T00:00:00Z',
+      '+275760-09-13T00:00:00Z',
+      '1970-01-01T00:00:00Z',
+      '2030-01-07T24:00:00Z',
+      ' 2030-01-07T10:00:00Z ',
+    ),
   );
   switch (field) {
-    case 'name': case 'ownerName': case 'org': case 'role': case 'industry': case 'objective': case 'location': return text;
-    case 'email': case 'ownerEmail': return fc.oneof(fc.emailAddress(), fc.constantFrom('a@example.org', ' A@EXAMPLE.ORG ', 'a@b', 'ÄÖ@例え.jp', 'a@example.org\r\nBcc: x@evil', '"quoted"@example.org', 'x@[127.0.0.1]', '@', 'a@@b.c'));
-    case 'phone': return fc.constantFrom('+44 20 7946 0958', '555-0100', '(0)1234 567890', '12', '+', '++++', 'phone');
-    case 'level': return fc.constantFrom('entry', 'mid', 'senior', 'executive', 'intern', 'SENIOR', '');
-    case 'source': return fc.constantFrom('friend', 'family', 'linkedin', 'referral', 'other', 'enemy');
-    case 'timezone': return fc.constantFrom('Europe/London', 'UTC', 'utc', 'Etc/GMT+5', 'Etc/GMT-14', 'America/Argentina/Buenos_Aires', 'Asia/Kathmandu', 'Invalid/Zone', 'Europe/london', 'GMT+1', '+01:00', 'EST5EDT', 'local', 'system');
-    case 'linkedinUrl': case 'videoUrl': return fc.oneof(fc.webUrl(), fc.constantFrom('https://linkedin.com/in/ada', 'javascript:alert(1)', 'http://[::1]:80/', 'mailto:x@y', 'https://ex ample.com', 'https://example.com/\r\nx', 'file:///etc/passwd'));
-    case 'tag': return fc.oneof(fc.array(fc.oneof(fc.constantFrom('math', 'vip', 'a,b', 'x'.repeat(51)), fc.string({ maxLength: 12 })), { maxLength: 35 }), fc.string({ maxLength: 12 }));
-    case 'referredBy': case 'referralMeeting': case 'contact': case 'referral': case 'meeting': return anyId;
-    case 'minutes': return fc.oneof(fc.constantFrom(15, 20, 30, '20', 5, 240, 600, 601, 0, -1, 1.5, 1e9), fc.integer({ min: -10, max: 700 }));
-    case 'at': return instant;
-    case 'via': return fc.constantFrom('direct', 'gatekeeper', 'carrier-pigeon');
-    case 'channel': return fc.constantFrom('email', 'phone', 'in-person', 'fax');
-    case 'businessHours': return fc.constantFrom('09:00-17:30', '08:30-17:00', '17:00-09:00', '00:00-23:59', '24:00-25:00', '9-5', '09:00-09:00');
-    case 'businessDays': return fc.constantFrom('mon-fri', 'mon,tue,thu', 'sun', 'fri-mon', '', 'MON-SUN', 'mon-', ',,,', 'sat-sun,mon');
-    case 'thankYouDelay': case 'thankYouDeadline': case 'keepInTouch': case 'nudgeAfter':
-      return fc.constantFrom('PT2H', 'PT24H', 'P6W', 'P5D', 'PT1S', 'PT0S', 'P-1D', 'P1000000Y', 'P99999999999999999999D', 'PT0.001S', 'P1Y2M3W4DT5H6M7.5S', 'PT', 'P', '2 hours');
-    case 'dailyLimit': return fc.constantFrom(1, 40, 10_000, 10_001, 0, '5', 1.5, -3);
-    case 'by': return fc.constantFrom('seeker', 'contact', 'calendar', 'nobody');
-    case 'sentiment': return fc.constantFrom('positive', 'neutral', 'negative', 'ecstatic');
-    case 'referrals': case 'cards': return fc.constantFrom(0, 2, 50, 51, -1, '3', 2.5);
-    case 'question': return fc.oneof(fc.array(text, { maxLength: 55 }), text);
-    case 'text': case 'summary': case 'description': case 'reason': case 'notes': case 'insights': return text;
-    case 'csv': return csvText;
-    case 'workspace': return workspaceValue;
-    default: return fc.oneof(text, wrongType);
+    case 'name':
+    case 'ownerName':
+    case 'org':
+    case 'role':
+    case 'industry':
+    case 'objective':
+    case 'location':
+      return text;
+    case 'email':
+    case 'ownerEmail':
+      return fc.oneof(
+        fc.emailAddress(),
+        fc.constantFrom(
+          'a@example.org',
+          ' A@EXAMPLE.ORG ',
+          'a@b',
+          'ÄÖ@例え.jp',
+          'a@example.org\r\nBcc: x@evil',
+          '"quoted"@example.org',
+          'x@[127.0.0.1]',
+          '@',
+          'a@@b.c',
+        ),
+      );
+    case 'phone':
+      return fc.constantFrom('+44 20 7946 0958', '555-0100', '(0)1234 567890', '12', '+', '++++', 'phone');
+    case 'level':
+      return fc.constantFrom('entry', 'mid', 'senior', 'executive', 'intern', 'SENIOR', '');
+    case 'source':
+      return fc.constantFrom('friend', 'family', 'linkedin', 'referral', 'other', 'enemy');
+    case 'timezone':
+      return fc.constantFrom(
+        'Europe/London',
+        'UTC',
+        'utc',
+        'Etc/GMT+5',
+        'Etc/GMT-14',
+        'America/Argentina/Buenos_Aires',
+        'Asia/Kathmandu',
+        'Invalid/Zone',
+        'Europe/london',
+        'GMT+1',
+        '+01:00',
+        'EST5EDT',
+        'local',
+        'system',
+      );
+    case 'linkedinUrl':
+    case 'videoUrl':
+      return fc.oneof(
+        fc.webUrl(),
+        fc.constantFrom(
+          'https://linkedin.com/in/ada',
+          'javascript:alert(1)',
+          'http://[::1]:80/',
+          'mailto:x@y',
+          'https://ex ample.com',
+          'https://example.com/\r\nx',
+          'file:///etc/passwd',
+        ),
+      );
+    case 'tag':
+      return fc.oneof(
+        fc.array(fc.oneof(fc.constantFrom('math', 'vip', 'a,b', 'x'.repeat(51)), fc.string({ maxLength: 12 })), { maxLength: 35 }),
+        fc.string({ maxLength: 12 }),
+      );
+    case 'referredBy':
+    case 'referralMeeting':
+    case 'contact':
+    case 'referral':
+    case 'meeting':
+      return anyId;
+    case 'minutes':
+      return fc.oneof(fc.constantFrom(15, 20, 30, '20', 5, 240, 600, 601, 0, -1, 1.5, 1e9), fc.integer({ min: -10, max: 700 }));
+    case 'at':
+      return instant;
+    case 'via':
+      return fc.constantFrom('direct', 'gatekeeper', 'carrier-pigeon');
+    case 'channel':
+      return fc.constantFrom('email', 'phone', 'in-person', 'fax');
+    case 'businessHours':
+      return fc.constantFrom('09:00-17:30', '08:30-17:00', '17:00-09:00', '00:00-23:59', '24:00-25:00', '9-5', '09:00-09:00');
+    case 'businessDays':
+      return fc.constantFrom('mon-fri', 'mon,tue,thu', 'sun', 'fri-mon', '', 'MON-SUN', 'mon-', ',,,', 'sat-sun,mon');
+    case 'thankYouDelay':
+    case 'thankYouDeadline':
+    case 'keepInTouch':
+    case 'nudgeAfter':
+      return fc.constantFrom(
+        'PT2H',
+        'PT24H',
+        'P6W',
+        'P5D',
+        'PT1S',
+        'PT0S',
+        'P-1D',
+        'P1000000Y',
+        'P99999999999999999999D',
+        'PT0.001S',
+        'P1Y2M3W4DT5H6M7.5S',
+        'PT',
+        'P',
+        '2 hours',
+      );
+    case 'dailyLimit':
+      return fc.constantFrom(1, 40, 10_000, 10_001, 0, '5', 1.5, -3);
+    case 'by':
+      return fc.constantFrom('seeker', 'contact', 'calendar', 'nobody');
+    case 'sentiment':
+      return fc.constantFrom('positive', 'neutral', 'negative', 'ecstatic');
+    case 'referrals':
+    case 'cards':
+      return fc.constantFrom(0, 2, 50, 51, -1, '3', 2.5);
+    case 'question':
+      return fc.oneof(fc.array(text, { maxLength: 55 }), text);
+    case 'text':
+    case 'summary':
+    case 'description':
+    case 'reason':
+    case 'notes':
+    case 'insights':
+      return text;
+    case 'csv':
+      return csvText;
+    case 'workspace':
+      return workspaceValue;
+    default:
+      return fc.oneof(text, wrongType);
   }
 }
 
@@ -326,13 +555,30 @@ const workspaceValue = fc.oneof(
 );
 
 const csvText: fc.Arbitrary<string | Big> = fc.oneof(
-  fc.array(fc.tuple(fc.constantFrom('Grace Hopper', 'Alan Turing', '"Quoted, Name"', 'Zoë 🙂', '', '"unclosed'), fc.constantFrom('g@example.org', '', 'nope', 'x@y.z')), { maxLength: 20 })
+  fc
+    .array(
+      fc.tuple(
+        fc.constantFrom('Grace Hopper', 'Alan Turing', '"Quoted, Name"', 'Zoë 🙂', '', '"unclosed'),
+        fc.constantFrom('g@example.org', '', 'nope', 'x@y.z'),
+      ),
+      { maxLength: 20 },
+    )
     .map((rows) => `name,email,org\n${rows.map(([n, e]) => `${n},${e},Org`).join('\n')}\n`),
   fc.constantFrom(
     'First Name,Last Name,URL,Email Address,Company,Position,Connected On\nAda,Lovelace,https://www.linkedin.com/in/ada,ada@example.org,Analytical,Engineer,01 Jan 2024\n',
     'Notes:\n"When exporting your connection data, you may notice..."\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\nA,B,,,,,\n',
-    'name\n"unclosed quote\n', 'name,email\n"a"b,c\n', 'name,name\nx,y\n', '\ufeffname\nBOM Person\n', 'name\r\nCR LF\r\n', 'a,b,c\n1,2\n1,2,3,4\n', ',,,\n,,,\n',
-    '"', '\u0000', 'name\n' + 'x,'.repeat(1000) + '\n', 'name;email\nA;b@c.d\n', 'name\temail\nA\tb@c.d\n',
+    'name\n"unclosed quote\n',
+    'name,email\n"a"b,c\n',
+    'name,name\nx,y\n',
+    '\ufeffname\nBOM Person\n',
+    'name\r\nCR LF\r\n',
+    'a,b,c\n1,2\n1,2,3,4\n',
+    ',,,\n,,,\n',
+    '"',
+    '\u0000',
+    'name\n' + 'x,'.repeat(1000) + '\n',
+    'name;email\nA;b@c.d\n',
+    'name\temail\nA\tb@c.d\n',
   ),
   nastyString,
 );
@@ -357,43 +603,121 @@ function safeEncode(s: string): string {
   try {
     return encodeURIComponent(s);
   } catch {
-    return s.replace(/[\ud800-\udfff]/g, '%ED%A0%80').split('%ED%A0%80').map((p) => { try { return encodeURIComponent(p); } catch { return ''; } }).join('%ED%A0%80');
+    return s
+      .replace(/[\ud800-\udfff]/g, '%ED%A0%80')
+      .split('%ED%A0%80')
+      .map((p) => {
+        try {
+          return encodeURIComponent(p);
+        } catch {
+          return '';
+        }
+      })
+      .join('%ED%A0%80');
   }
 }
 
 /** A value for one path parameter, by its name. */
 function paramValue(name: string, ws: string, queueNames: string[]): fc.Arbitrary<string> {
   const weird = fc.oneof(
-    fc.constantFrom('not-a-uuid', '', '..', '%2e%2e', '%2F', '%00', '%ED%A0%80', '%FF', '%zz', '%', 'a'.repeat(300), 'a'.repeat(700), '0190A0A0-0000-7000-8000-000000000000', '{0190a0a0-0000-7000-8000-000000000000}', '%20', '+', '%F0%9F%99%82', '%E2%80%AE', 'null', 'undefined', '0', '-1', '__proto__'),
+    fc.constantFrom(
+      'not-a-uuid',
+      '',
+      '..',
+      '%2e%2e',
+      '%2F',
+      '%00',
+      '%ED%A0%80',
+      '%FF',
+      '%zz',
+      '%',
+      'a'.repeat(300),
+      'a'.repeat(700),
+      '0190A0A0-0000-7000-8000-000000000000',
+      '{0190a0a0-0000-7000-8000-000000000000}',
+      '%20',
+      '+',
+      '%F0%9F%99%82',
+      '%E2%80%AE',
+      'null',
+      'undefined',
+      '0',
+      '-1',
+      '__proto__',
+    ),
     nastyString.map((s) => safeEncode(String(s).slice(0, 400))),
   );
   const contacts = idPool('contacts', ws);
   const meetings = idPool('meetings', ws);
   const others = WORKSPACES.filter((w) => w !== ws).flatMap((w) => [...idPool('contacts', w), ...idPool('meetings', w)]);
   switch (name) {
-    case 'id': return fc.oneof(
-      { arbitrary: oneOf(contacts), weight: 4 }, { arbitrary: oneOf(meetings), weight: 4 }, { arbitrary: oneOf(others), weight: 1 },
-      { arbitrary: fc.constantFrom(...WORKSPACES, 'never-made'), weight: 2 }, { arbitrary: uuidV4, weight: 1 }, { arbitrary: weird, weight: 2 });
-    case 'token': return fc.oneof(
-      { arbitrary: oneOf(ids.tokens), weight: 3 },
-      { arbitrary: oneOf(ids.tokens).map((t) => `${t.slice(0, -3)}AAA`), weight: 1 },
-      { arbitrary: fc.constant(signUnsubscribeToken({ workspaceId: 'demo', contactId: randomUUID() }, SECRET)), weight: 1 },
-      { arbitrary: fc.constant(signUnsubscribeToken({ workspaceId: 'demo', contactId: randomUUID() }, OTHER_SECRET)), weight: 1 },
-      { arbitrary: fc.constantFrom('garbage', 'u1..', 'u1.a.b', `u1.${'A'.repeat(600)}.x`, 'u1.e30.AAAA'), weight: 1 },
-      { arbitrary: weird, weight: 2 });
-    case 'queueName': return fc.oneof({ arbitrary: oneOf(queueNames), weight: 3 }, { arbitrary: weird, weight: 1 });
-    case 'queueStatus': return fc.constantFrom('completed', 'failed', 'delayed', 'active', 'waiting', 'paused', 'prioritized', 'waiting-children', 'latest', 'nonsense', '');
-    case 'jobId': return fc.oneof(fc.constantFrom('1', '0', '-1', 'thank-you:0190a0a0-0000-7000-8000-000000000000', 'repeat:x'), weird);
-    default: return fc.oneof(fc.string({ maxLength: 10 }).map(safeEncode), weird);
+    case 'id':
+      return fc.oneof(
+        { arbitrary: oneOf(contacts), weight: 4 },
+        { arbitrary: oneOf(meetings), weight: 4 },
+        { arbitrary: oneOf(others), weight: 1 },
+        { arbitrary: fc.constantFrom(...WORKSPACES, 'never-made'), weight: 2 },
+        { arbitrary: uuidV4, weight: 1 },
+        { arbitrary: weird, weight: 2 },
+      );
+    case 'token':
+      return fc.oneof(
+        { arbitrary: oneOf(ids.tokens), weight: 3 },
+        { arbitrary: oneOf(ids.tokens).map((t) => `${t.slice(0, -3)}AAA`), weight: 1 },
+        { arbitrary: fc.constant(signUnsubscribeToken({ workspaceId: 'demo', contactId: randomUUID() }, SECRET)), weight: 1 },
+        { arbitrary: fc.constant(signUnsubscribeToken({ workspaceId: 'demo', contactId: randomUUID() }, OTHER_SECRET)), weight: 1 },
+        { arbitrary: fc.constantFrom('garbage', 'u1..', 'u1.a.b', `u1.${'A'.repeat(600)}.x`, 'u1.e30.AAAA'), weight: 1 },
+        { arbitrary: weird, weight: 2 },
+      );
+    case 'queueName':
+      return fc.oneof({ arbitrary: oneOf(queueNames), weight: 3 }, { arbitrary: weird, weight: 1 });
+    case 'queueStatus':
+      return fc.constantFrom('completed', 'failed', 'delayed', 'active', 'waiting', 'paused', 'prioritized', 'waiting-children', 'latest', 'nonsense', '');
+    case 'jobId':
+      return fc.oneof(fc.constantFrom('1', '0', '-1', 'thank-you:0190a0a0-0000-7000-8000-000000000000', 'repeat:x'), weird);
+    default:
+      return fc.oneof(fc.string({ maxLength: 10 }).map(safeEncode), weird);
   }
 }
 
 /** What replaces a `*` wildcard: files that exist, traversal, long names, encodings. */
 const wildcardArb = fc.oneof(
-  fc.constantFrom('', 'index.html', 'app.js', 'style.css', 'static/index.html', 'swagger-ui.css', 'favicon-32x32.png', 'static/logo.svg', 'json', 'yaml',
-    '../../package.json', '..%2f..%2fpackage.json', '%2e%2e/%2e%2e/etc/passwd', '....//....//etc/passwd', 'app.js%00.png', 'app.js/', '.', '%2e',
-    'a'.repeat(300), `${'a'.repeat(200)}/${'b'.repeat(200)}`, 'x/'.repeat(120), '%F0%9F%99%82.js', '%ED%A0%80', '%FF%FE', 'index.html?x=1', 'index.html#frag',
-    'app.js;.css', 'APP.JS', 'app.js.', 'app.js ', 'app.js%20', 'static/../../../../etc/passwd', 'queue/x/y/z', '%5c..%5c..%5cwindows'),
+  fc.constantFrom(
+    '',
+    'index.html',
+    'app.js',
+    'style.css',
+    'static/index.html',
+    'swagger-ui.css',
+    'favicon-32x32.png',
+    'static/logo.svg',
+    'json',
+    'yaml',
+    '../../package.json',
+    '..%2f..%2fpackage.json',
+    '%2e%2e/%2e%2e/etc/passwd',
+    '....//....//etc/passwd',
+    'app.js%00.png',
+    'app.js/',
+    '.',
+    '%2e',
+    'a'.repeat(300),
+    `${'a'.repeat(200)}/${'b'.repeat(200)}`,
+    'x/'.repeat(120),
+    '%F0%9F%99%82.js',
+    '%ED%A0%80',
+    '%FF%FE',
+    'index.html?x=1',
+    'index.html#frag',
+    'app.js;.css',
+    'APP.JS',
+    'app.js.',
+    'app.js ',
+    'app.js%20',
+    'static/../../../../etc/passwd',
+    'queue/x/y/z',
+    '%5c..%5c..%5cwindows',
+  ),
   fc.string({ maxLength: 20 }).map(safeEncode),
 );
 
@@ -401,62 +725,211 @@ type Gen = { routes: Route[]; fields: Map<string, { props: string[]; required: s
 
 const COMMON_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 /** Methods fetch refuses or the parser does not know; sent over the raw socket. */
-const ODD_METHODS = ['TRACE', 'CONNECT', 'TRACK', 'PROPFIND', 'MKCOL', 'PURGE', 'SEARCH', 'QUERY', 'LINK', 'M-SEARCH', 'FOO', 'get', 'Post', 'G\u00e9T', 'GET GET', ''] as const;
+const ODD_METHODS = [
+  'TRACE',
+  'CONNECT',
+  'TRACK',
+  'PROPFIND',
+  'MKCOL',
+  'PURGE',
+  'SEARCH',
+  'QUERY',
+  'LINK',
+  'M-SEARCH',
+  'FOO',
+  'get',
+  'Post',
+  'G\u00e9T',
+  'GET GET',
+  '',
+] as const;
 
 const CONTENT_TYPES = [
-  'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'application/json;charset=UTF-16', 'APPLICATION/JSON',
-  'application/json, text/plain', 'application/vnd.api+json', 'application/json;;;', 'application/jsonx', 'text/plain', 'text/csv', 'text/csv; charset=utf-8',
-  'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'multipart/form-data', 'application/xml', '*/*', '', 'json', 'application/',
-  'application/json; boundary="', 'text/html', 'application/octet-stream',
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'application/json;charset=UTF-16',
+  'APPLICATION/JSON',
+  'application/json, text/plain',
+  'application/vnd.api+json',
+  'application/json;;;',
+  'application/jsonx',
+  'text/plain',
+  'text/csv',
+  'text/csv; charset=utf-8',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'multipart/form-data',
+  'application/xml',
+  '*/*',
+  '',
+  'json',
+  'application/',
+  'application/json; boundary="',
+  'text/html',
+  'application/octet-stream',
 ] as const;
 
 function authArb(): fc.Arbitrary<{ headers: [string, string][]; authed: boolean }> {
   const h = (headers: [string, string][], authed: boolean) => ({ headers, authed });
   return fc.oneof(
     { arbitrary: fc.constant(h([['authorization', `Bearer ${TOKEN}`]], true)), weight: 60 },
-    { arbitrary: fc.constantFrom(h([['authorization', `bearer   ${TOKEN}  `]], true), h([['cookie', `outreach_token=${TOKEN}`]], true), h([['cookie', `a=b; outreach_token=${encodeURIComponent(TOKEN)}; c=d`]], true)), weight: 5 },
-    { arbitrary: fc.constantFrom(h([], false), h([['authorization', `Bearer ${OTHER_TOKEN}`]], false), h([['authorization', `Basic ${TOKEN}`]], false), h([['authorization', 'Bearer ']], false),
-      h([['authorization', `Bearer ${TOKEN} extra`]], false), h([['authorization', TOKEN]], false), h([['authorization', `Bearer ${TOKEN.slice(0, -1)}`]], false),
-      h([['cookie', 'outreach_token=%E0%A4%A']], false), h([['cookie', `outreach_token=${OTHER_TOKEN}`]], false), h([['cookie', 'outreach_token=']], false),
-      h([['authorization', `Bearer ${OTHER_TOKEN}`], ['cookie', `outreach_token=${TOKEN}`]], false),
-      // A cookie write from another site: 403 (authed as far as the token goes; the origin check refuses writes).
-      h([['cookie', `outreach_token=${TOKEN}`], ['origin', 'https://evil.example']], true),
-      h([['cookie', `outreach_token=${TOKEN}`], ['origin', 'not a url']], true)), weight: 15 },
+    {
+      arbitrary: fc.constantFrom(
+        h([['authorization', `bearer   ${TOKEN}  `]], true),
+        h([['cookie', `outreach_token=${TOKEN}`]], true),
+        h([['cookie', `a=b; outreach_token=${encodeURIComponent(TOKEN)}; c=d`]], true),
+      ),
+      weight: 5,
+    },
+    {
+      arbitrary: fc.constantFrom(
+        h([], false),
+        h([['authorization', `Bearer ${OTHER_TOKEN}`]], false),
+        h([['authorization', `Basic ${TOKEN}`]], false),
+        h([['authorization', 'Bearer ']], false),
+        h([['authorization', `Bearer ${TOKEN} extra`]], false),
+        h([['authorization', TOKEN]], false),
+        h([['authorization', `Bearer ${TOKEN.slice(0, -1)}`]], false),
+        h([['cookie', 'outreach_token=%E0%A4%A']], false),
+        h([['cookie', `outreach_token=${OTHER_TOKEN}`]], false),
+        h([['cookie', 'outreach_token=']], false),
+        h(
+          [
+            ['authorization', `Bearer ${OTHER_TOKEN}`],
+            ['cookie', `outreach_token=${TOKEN}`],
+          ],
+          false,
+        ),
+        // A cookie write from another site: 403 (authed as far as the token goes; the origin check refuses writes).
+        h(
+          [
+            ['cookie', `outreach_token=${TOKEN}`],
+            ['origin', 'https://evil.example'],
+          ],
+          true,
+        ),
+        h(
+          [
+            ['cookie', `outreach_token=${TOKEN}`],
+            ['origin', 'not a url'],
+          ],
+          true,
+        ),
+      ),
+      weight: 15,
+    },
     { arbitrary: nastyString.map((s) => h([['authorization', `Bearer ${String(s).slice(0, 2000)}`]], false)), weight: 3 },
   );
 }
 
 const extraHeaderArb: fc.Arbitrary<[string, string | Big]> = fc.oneof(
-  fc.constantFrom<[string, string]>(['accept', '*/*'], ['accept', 'text/html'], ['accept-encoding', 'gzip, br'], ['content-encoding', 'gzip'], ['content-encoding', 'identity, br'],
-    ['origin', 'https://evil.example'], ['origin', 'null'], ['x-forwarded-for', '1.2.3.4'], ['x-forwarded-proto', 'https'], ['x-http-method-override', 'DELETE'], ['if-none-match', '*'],
-    ['range', 'bytes=0-10'], ['range', 'bytes=999999-'], ['range', 'bytes=5-1,x'], ['if-modified-since', 'garbage'], ['accept-language', 'ar-EG'], ['referer', 'javascript:1']),
-  fc.tuple(fc.constantFrom('x-workspace', 'x-fuzz', 'user-agent', 'cookie', 'accept', 'if-match'), nastyString).map(([k, v]) => [k, v] as [string, string | Big]),
+  fc.constantFrom<[string, string]>(
+    ['accept', '*/*'],
+    ['accept', 'text/html'],
+    ['accept-encoding', 'gzip, br'],
+    ['content-encoding', 'gzip'],
+    ['content-encoding', 'identity, br'],
+    ['origin', 'https://evil.example'],
+    ['origin', 'null'],
+    ['x-forwarded-for', '1.2.3.4'],
+    ['x-forwarded-proto', 'https'],
+    ['x-http-method-override', 'DELETE'],
+    ['if-none-match', '*'],
+    ['range', 'bytes=0-10'],
+    ['range', 'bytes=999999-'],
+    ['range', 'bytes=5-1,x'],
+    ['if-modified-since', 'garbage'],
+    ['accept-language', 'ar-EG'],
+    ['referer', 'javascript:1'],
+  ),
+  fc
+    .tuple(fc.constantFrom('x-workspace', 'x-fuzz', 'user-agent', 'cookie', 'accept', 'if-match'), nastyString)
+    .map(([k, v]) => [k, v] as [string, string | Big]),
   fc.tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), fc.string({ maxLength: 20 })),
 );
 
 /** Fields whose values decide where a command acts. */
 function commandBody(route: Route, gen: Gen, ws: string): fc.Arbitrary<Body> {
   const fields = gen.fields.get(`${route.method} ${route.url}`)?.props ?? [];
-  const fieldValue = (f: string) => fc.oneof({ arbitrary: validish(f, ws), weight: 6 }, { arbitrary: nastyString, weight: 1 }, { arbitrary: wrongType, weight: 1 });
-  const objectBody = fc.tuple(
-    fc.subarray(fields, { minLength: 0 }),
-    fc.array(fc.tuple(fc.oneof(fc.constantFrom('nickname', 'contactId', 'id', 'type', 'events', 'metadata', '__proto__', 'constructor', 'workspaceId', ''), fc.string({ maxLength: 10 })), wrongType), { maxLength: 2 }),
-    fc.boolean(),
-  ).chain(([chosen, extra, withExtra]) =>
-    fc.tuple(...chosen.map((f) => fieldValue(f))).map((values) => {
-      const o: Record<string, unknown> = {};
-      chosen.forEach((f, i) => { o[f] = values[i]; });
-      if (withExtra) for (const [k, v] of extra) Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
-      return { kind: 'json', value: o } as Body;
-    }));
+  const fieldValue = (f: string) =>
+    fc.oneof({ arbitrary: validish(f, ws), weight: 6 }, { arbitrary: nastyString, weight: 1 }, { arbitrary: wrongType, weight: 1 });
+  const objectBody = fc
+    .tuple(
+      fc.subarray(fields, { minLength: 0 }),
+      fc.array(
+        fc.tuple(
+          fc.oneof(
+            fc.constantFrom('nickname', 'contactId', 'id', 'type', 'events', 'metadata', '__proto__', 'constructor', 'workspaceId', ''),
+            fc.string({ maxLength: 10 }),
+          ),
+          wrongType,
+        ),
+        { maxLength: 2 },
+      ),
+      fc.boolean(),
+    )
+    .chain(([chosen, extra, withExtra]) =>
+      fc.tuple(...chosen.map((f) => fieldValue(f))).map((values) => {
+        const o: Record<string, unknown> = {};
+        chosen.forEach((f, i) => {
+          o[f] = values[i];
+        });
+        if (withExtra) for (const [k, v] of extra) Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
+        return { kind: 'json', value: o } as Body;
+      }),
+    );
   return fc.oneof(
     { arbitrary: objectBody, weight: 70 },
     { arbitrary: wrongType.map((value) => ({ kind: 'json', value }) as Body), weight: 5 },
-    { arbitrary: fc.record({ depth: fc.constantFrom(10_000, 10_000, 50_000), open: fc.constantFrom<'[' | '{"a":'>('[', '{"a":'), field: fc.constantFrom(...(fields.length ? fields : ['x']), '__proto__') }).map((d) => ({ kind: 'deep', ...d }) as Body), weight: 3 },
-    { arbitrary: fc.constantFrom('{"name": ', '{', '[', 'nul', '{"a":1,}', "{'a':1}", '{"a":1}{"b":2}', '\ufeff{}', '{"a":"\\ud800"}', '{"a":"\\u0000"}', '{"a":1e999}', '1', '"str"', 'null', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', 'List-Unsubscribe=One-Click', '   ', '{"a":"\u0000"}')
-      .map((text) => ({ kind: 'text', text }) as Body), weight: 6 },
-    { arbitrary: fc.tuple(fc.constantFrom('x', '🙂', '{', ' '), fc.constantFrom(BODY_LIMIT - 10, BODY_LIMIT + 1, 300 * 1024, IMPORT_BODY_LIMIT + 1)).map(([u, n]) => ({ kind: 'text', text: new Big(u, Math.ceil(n / Buffer.byteLength(u))) }) as Body), weight: 2 },
-    { arbitrary: fc.tuple(fc.constantFrom(...(fields.length ? fields : ['text'])), fc.constantFrom('x', '🙂', '\u0000', '\ud800', '\r\n')).map(([f, u]) => ({ kind: 'json', value: { [f]: new Big(u, Math.floor(120_000 / u.length)) } }) as Body), weight: 2 },
+    {
+      arbitrary: fc
+        .record({
+          depth: fc.constantFrom(10_000, 10_000, 50_000),
+          open: fc.constantFrom<'[' | '{"a":'>('[', '{"a":'),
+          field: fc.constantFrom(...(fields.length ? fields : ['x']), '__proto__'),
+        })
+        .map((d) => ({ kind: 'deep', ...d }) as Body),
+      weight: 3,
+    },
+    {
+      arbitrary: fc
+        .constantFrom(
+          '{"name": ',
+          '{',
+          '[',
+          'nul',
+          '{"a":1,}',
+          "{'a':1}",
+          '{"a":1}{"b":2}',
+          '\ufeff{}',
+          '{"a":"\\ud800"}',
+          '{"a":"\\u0000"}',
+          '{"a":1e999}',
+          '1',
+          '"str"',
+          'null',
+          '{"__proto__":{"x":1}}',
+          '{"constructor":{"prototype":{"x":1}}}',
+          'List-Unsubscribe=One-Click',
+          '   ',
+          '{"a":"\u0000"}',
+        )
+        .map((text) => ({ kind: 'text', text }) as Body),
+      weight: 6,
+    },
+    {
+      arbitrary: fc
+        .tuple(fc.constantFrom('x', '🙂', '{', ' '), fc.constantFrom(BODY_LIMIT - 10, BODY_LIMIT + 1, 300 * 1024, IMPORT_BODY_LIMIT + 1))
+        .map(([u, n]) => ({ kind: 'text', text: new Big(u, Math.ceil(n / Buffer.byteLength(u))) }) as Body),
+      weight: 2,
+    },
+    {
+      arbitrary: fc
+        .tuple(fc.constantFrom(...(fields.length ? fields : ['text'])), fc.constantFrom('x', '🙂', '\u0000', '\ud800', '\r\n'))
+        .map(([f, u]) => ({ kind: 'json', value: { [f]: new Big(u, Math.floor(120_000 / u.length)) } }) as Body),
+      weight: 2,
+    },
     { arbitrary: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 64 }).map((bytes) => ({ kind: 'bytes', bytes }) as Body), weight: 3 },
     { arbitrary: fc.constant({ kind: 'none' } as Body), weight: 5 },
     { arbitrary: csvText.map((text) => ({ kind: 'text', text }) as Body), weight: 2 },
@@ -471,163 +944,406 @@ function goodValue(field: string, ws: string, url: string): fc.Arbitrary<unknown
   const contacts = idPool('contacts', ws);
   const meetings = idPool('meetings', ws);
   const name = fc.oneof(
-    fc.constantFrom('Ada Lovelace', 'Zoë Ürkel', 'محمد علي', 'שרה כהן', '李小龍', "Renée 🙂 O'Brien", 'A\u0000B', 'Lone \ud800 Surrogate', '\u202eevil.exe', '👩‍👩‍👧‍👦', 'x'.repeat(120), '  padded  ', '<b>bold</b>', 'e\u0301'),
+    fc.constantFrom(
+      'Ada Lovelace',
+      'Zoë Ürkel',
+      'محمد علي',
+      'שרה כהן',
+      '李小龍',
+      "Renée 🙂 O'Brien",
+      'A\u0000B',
+      'Lone \ud800 Surrogate',
+      '\u202eevil.exe',
+      '👩‍👩‍👧‍👦',
+      'x'.repeat(120),
+      '  padded  ',
+      '<b>bold</b>',
+      'e\u0301',
+    ),
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }).filter((x) => x.trim() !== '' && !/[\r\n]/.test(x)),
   );
-  const note = fc.oneof(name, fc.constantFrom('line one\nline two\r\nthree', '🙂'.repeat(4999), 'n'.repeat(10_000), '\u0000\u0000', '\ud83d'), fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }).filter((x) => x.trim() !== ''));
+  const note = fc.oneof(
+    name,
+    fc.constantFrom('line one\nline two\r\nthree', '🙂'.repeat(4999), 'n'.repeat(10_000), '\u0000\u0000', '\ud83d'),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }).filter((x) => x.trim() !== ''),
+  );
   const minute = (ms: number) => new Date(Math.floor((Date.now() + ms) / 60_000) * 60_000).toISOString();
   const day = 86_400_000;
   switch (field) {
-    case 'contact': case 'referredBy': return fc.oneof({ arbitrary: oneOf(contacts), weight: 9 }, { arbitrary: uuidV4, weight: 1 });
-    case 'meeting': case 'referralMeeting': return fc.oneof({ arbitrary: oneOf(meetings), weight: 9 }, { arbitrary: uuidV4, weight: 1 });
-    case 'referral': return oneOf(contacts);
-    case 'minutes': return url === '/api/meetings' ? fc.constantFrom(15, 20, 30, '20') : fc.constantFrom(15, 20, 25, 30, 45, 5, 240, '30');
-    case 'at': return fc.oneof(
-      fc.integer({ min: -30, max: 60 }).map((d) => minute(d * day)),
-      fc.constantFrom('2030-01-07T10:00:00+05:45', '2030-01-07T10:00:00-0930', '2028-02-29T23:59:59Z', '2030-03-31T01:30:00+01:00', '2000-01-01T00:00:00Z', '2099-12-31T23:59:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59+23:59', '2030-01-07T10:00:00.999999999Z'));
-    case 'name': case 'ownerName': case 'org': case 'role': case 'industry': case 'objective': case 'location': return name;
-    case 'text': case 'summary': case 'description': case 'reason': case 'notes': case 'insights': return note;
-    case 'question': return fc.oneof(fc.array(note, { minLength: 1, maxLength: 50 }), note);
-    case 'email': case 'ownerEmail': return fc.oneof(fc.emailAddress(), fc.constantFrom('a@example.org', ' MiXeD@Example.ORG ', 'o\'brien+tag@example.co.uk'));
-    case 'tag': return fc.array(fc.oneof(fc.constantFrom('vip', '🙂', 'ünïcode', 't'.repeat(50), 'נ'), fc.string({ minLength: 1, maxLength: 10 }).filter((x) => x.trim() !== '' && !/[\r\n,]/.test(x))), { maxLength: 30 });
-    case 'timezone': return fc.constantFrom('Europe/London', 'UTC', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'Etc/GMT-14', 'Pacific/Kiritimati', 'America/Argentina/Buenos_Aires');
-    case 'thankYouDelay': case 'thankYouDeadline': case 'keepInTouch': case 'nudgeAfter':
+    case 'contact':
+    case 'referredBy':
+      return fc.oneof({ arbitrary: oneOf(contacts), weight: 9 }, { arbitrary: uuidV4, weight: 1 });
+    case 'meeting':
+    case 'referralMeeting':
+      return fc.oneof({ arbitrary: oneOf(meetings), weight: 9 }, { arbitrary: uuidV4, weight: 1 });
+    case 'referral':
+      return oneOf(contacts);
+    case 'minutes':
+      return url === '/api/meetings' ? fc.constantFrom(15, 20, 30, '20') : fc.constantFrom(15, 20, 25, 30, 45, 5, 240, '30');
+    case 'at':
+      return fc.oneof(
+        fc.integer({ min: -30, max: 60 }).map((d) => minute(d * day)),
+        fc.constantFrom(
+          '2030-01-07T10:00:00+05:45',
+          '2030-01-07T10:00:00-0930',
+          '2028-02-29T23:59:59Z',
+          '2030-03-31T01:30:00+01:00',
+          '2000-01-01T00:00:00Z',
+          '2099-12-31T23:59:00Z',
+          '0001-01-01T00:00:00Z',
+          '9999-12-31T23:59:59+23:59',
+          '2030-01-07T10:00:00.999999999Z',
+        ),
+      );
+    case 'name':
+    case 'ownerName':
+    case 'org':
+    case 'role':
+    case 'industry':
+    case 'objective':
+    case 'location':
+      return name;
+    case 'text':
+    case 'summary':
+    case 'description':
+    case 'reason':
+    case 'notes':
+    case 'insights':
+      return note;
+    case 'question':
+      return fc.oneof(fc.array(note, { minLength: 1, maxLength: 50 }), note);
+    case 'email':
+    case 'ownerEmail':
+      return fc.oneof(fc.emailAddress(), fc.constantFrom('a@example.org', ' MiXeD@Example.ORG ', "o'brien+tag@example.co.uk"));
+    case 'tag':
+      return fc.array(
+        fc.oneof(
+          fc.constantFrom('vip', '🙂', 'ünïcode', 't'.repeat(50), 'נ'),
+          fc.string({ minLength: 1, maxLength: 10 }).filter((x) => x.trim() !== '' && !/[\r\n,]/.test(x)),
+        ),
+        { maxLength: 30 },
+      );
+    case 'timezone':
+      return fc.constantFrom(
+        'Europe/London',
+        'UTC',
+        'Asia/Kathmandu',
+        'Pacific/Chatham',
+        'America/St_Johns',
+        'Etc/GMT-14',
+        'Pacific/Kiritimati',
+        'America/Argentina/Buenos_Aires',
+      );
+    case 'thankYouDelay':
+    case 'thankYouDeadline':
+    case 'keepInTouch':
+    case 'nudgeAfter':
       return fc.constantFrom('PT2H', 'PT24H', 'P6W', 'P5D', 'PT1S', 'PT0.001S', 'P1Y2M3W4DT5H6M7.5S', 'P100Y', 'P1000000Y', 'PT8760000H', 'P1M');
-    case 'dailyLimit': return fc.constantFrom(1, 40, 10_000, '7');
-    case 'businessHours': return fc.constantFrom('09:00-17:30', '00:00-23:59', '23:58-23:59', '08:30-08:31');
-    case 'businessDays': return fc.constantFrom('mon-fri', 'sun', 'sat-sun', 'mon,wed,fri', 'mon-sun');
-    case 'phone': return fc.constantFrom('+44 20 7946 0958', '555-0100', '(0)1234 567890', '0000', '+1 (555) 010-0000 / 12');
-    case 'linkedinUrl': case 'videoUrl': return fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.constantFrom('https://linkedin.com/in/zoë', 'https://例え.jp/パス', 'http://[::1]:8080/x', 'ftp://x.example/'));
-    default: return validish(field, ws);
+    case 'dailyLimit':
+      return fc.constantFrom(1, 40, 10_000, '7');
+    case 'businessHours':
+      return fc.constantFrom('09:00-17:30', '00:00-23:59', '23:58-23:59', '08:30-08:31');
+    case 'businessDays':
+      return fc.constantFrom('mon-fri', 'sun', 'sat-sun', 'mon,wed,fri', 'mon-sun');
+    case 'phone':
+      return fc.constantFrom('+44 20 7946 0958', '555-0100', '(0)1234 567890', '0000', '+1 (555) 010-0000 / 12');
+    case 'linkedinUrl':
+    case 'videoUrl':
+      return fc.oneof(
+        fc.webUrl({ withQueryParameters: true, withFragments: true }),
+        fc.constantFrom('https://linkedin.com/in/zoë', 'https://例え.jp/パス', 'http://[::1]:8080/x', 'ftp://x.example/'),
+      );
+    default:
+      return validish(field, ws);
   }
 }
 
 function wellFormedArb(gen: Gen): fc.Arbitrary<Req> {
   // Forgetting and opting out end a contact's story: rarer, so the other commands keep finding people.
-  const commands = gen.routes.filter((r) => gen.fields.has(`${r.method} ${r.url}`))
+  const commands = gen.routes
+    .filter((r) => gen.fields.has(`${r.method} ${r.url}`))
     .map((r) => ({ arbitrary: fc.constant(r), weight: /\/(forget|opt-out)$/.test(r.url) ? 1 : 8 }));
-  const importCsv = fc.tuple(fc.constantFrom(...WORKSPACES), csvGood).map(([ws, csv]): Req => ({
-    route: 'POST /api/contacts/import', method: 'POST', target: `/api/contacts/import?workspace=${ws}`,
-    headers: [['authorization', `Bearer ${TOKEN}`], ['content-type', 'text/csv']], body: { kind: 'text', text: csv }, authed: true,
-  }));
+  const importCsv = fc.tuple(fc.constantFrom(...WORKSPACES), csvGood).map(
+    ([ws, csv]): Req => ({
+      route: 'POST /api/contacts/import',
+      method: 'POST',
+      target: `/api/contacts/import?workspace=${ws}`,
+      headers: [
+        ['authorization', `Bearer ${TOKEN}`],
+        ['content-type', 'text/csv'],
+      ],
+      body: { kind: 'text', text: csv },
+      authed: true,
+    }),
+  );
   const command = fc.record({ route: fc.oneof(...commands), ws: fc.constantFrom(...WORKSPACES), inHeader: fc.boolean() }).chain(({ route, ws, inHeader }) => {
     const { props, required } = gen.fields.get(`${route.method} ${route.url}`)!;
     const paramNames = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
     const pathField = route.url.startsWith('/api/contacts/') ? 'contact' : 'meeting';
-    return fc.tuple(
-      fc.tuple(...paramNames.map(() => fc.oneof({ arbitrary: oneOf(idPool(pathField === 'contact' ? 'contacts' : 'meetings', ws)), weight: 9 }, { arbitrary: uuidV4, weight: 1 }))),
-      fc.subarray(props.filter((f) => !required.includes(f))),
-    ).chain(([params, optional]) => {
-      const chosen = [...required, ...optional];
-      return fc.tuple(...chosen.map((f) => goodValue(f, ws, route.url))).map((values): Req => {
-        const value: Record<string, unknown> = {};
-        chosen.forEach((f, i) => { value[f] = values[i]; });
-        if (value['location'] !== undefined && value['videoUrl'] !== undefined) delete value['videoUrl'];
-        let i = 0;
-        const path = route.url.replace(/:([A-Za-z]+)/g, () => params[i++]!);
-        const headers: [string, string][] = [['authorization', `Bearer ${TOKEN}`], ['content-type', 'application/json']];
-        if (inHeader) headers.push(['x-workspace', ws]);
-        else value['workspace'] = ws;
-        return { route: `${route.method} ${route.url}`, method: route.method, target: path, headers, body: { kind: 'json', value }, authed: true };
+    return fc
+      .tuple(
+        fc.tuple(
+          ...paramNames.map(() =>
+            fc.oneof({ arbitrary: oneOf(idPool(pathField === 'contact' ? 'contacts' : 'meetings', ws)), weight: 9 }, { arbitrary: uuidV4, weight: 1 }),
+          ),
+        ),
+        fc.subarray(props.filter((f) => !required.includes(f))),
+      )
+      .chain(([params, optional]) => {
+        const chosen = [...required, ...optional];
+        return fc.tuple(...chosen.map((f) => goodValue(f, ws, route.url))).map((values): Req => {
+          const value: Record<string, unknown> = {};
+          chosen.forEach((f, i) => {
+            value[f] = values[i];
+          });
+          if (value['location'] !== undefined && value['videoUrl'] !== undefined) delete value['videoUrl'];
+          let i = 0;
+          const path = route.url.replace(/:([A-Za-z]+)/g, () => params[i++]!);
+          const headers: [string, string][] = [
+            ['authorization', `Bearer ${TOKEN}`],
+            ['content-type', 'application/json'],
+          ];
+          if (inHeader) headers.push(['x-workspace', ws]);
+          else value['workspace'] = ws;
+          return { route: `${route.method} ${route.url}`, method: route.method, target: path, headers, body: { kind: 'json', value }, authed: true };
+        });
       });
-    });
   });
   return fc.oneof({ arbitrary: command, weight: 30 }, { arbitrary: importCsv, weight: 1 });
 }
 
 /** A CSV a person might upload: LinkedIn's export or the plain columns, with unicode, quotes and odd rows. */
-const csvGood = fc.array(
-  fc.tuple(
-    fc.constantFrom('Grace Hopper', '"Hopper, Grace"', 'Zoë 🙂 Ürkel', 'محمد علي', '"Quote ""Inside"""', 'A\u0000B', '', 'x'.repeat(121), 'Dup Licate'),
-    fc.constantFrom('g@example.org', '', 'nope', 'DUP@example.org', 'ü@例え.jp'),
-    fc.constantFrom('Org', '', '"Org, Inc."', '🙂'),
-  ),
-  { minLength: 1, maxLength: 25 },
-).chain((rows) => fc.constantFrom(
-  `name,email,org\n${rows.map((r) => r.join(',')).join('\n')}\n`,
-  `\ufeffname,email,org,level,tag\r\n${rows.map((r) => `${r.join(',')},senior,"a,b"`).join('\r\n')}`,
-  'name\n"unclosed quote\n', 'name,email\n"a"b,c\n', `name,email\n${rows.map((r) => r[0]).join('\n')}\n"x`,
-  `Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n${rows.map(([n, e, o]) => `${n},Last,https://www.linkedin.com/in/x,${e},${o},Engineer,01 Jan 2024`).join('\n')}\n`,
-));
-
+const csvGood = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('Grace Hopper', '"Hopper, Grace"', 'Zoë 🙂 Ürkel', 'محمد علي', '"Quote ""Inside"""', 'A\u0000B', '', 'x'.repeat(121), 'Dup Licate'),
+      fc.constantFrom('g@example.org', '', 'nope', 'DUP@example.org', 'ü@例え.jp'),
+      fc.constantFrom('Org', '', '"Org, Inc."', '🙂'),
+    ),
+    { minLength: 1, maxLength: 25 },
+  )
+  .chain((rows) =>
+    fc.constantFrom(
+      `name,email,org\n${rows.map((r) => r.join(',')).join('\n')}\n`,
+      `\ufeffname,email,org,level,tag\r\n${rows.map((r) => `${r.join(',')},senior,"a,b"`).join('\r\n')}`,
+      'name\n"unclosed quote\n',
+      'name,email\n"a"b,c\n',
+      `name,email\n${rows.map((r) => r[0]).join('\n')}\n"x`,
+      `Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n${rows.map(([n, e, o]) => `${n},Last,https://www.linkedin.com/in/x,${e},${o},Engineer,01 Jan 2024`).join('\n')}\n`,
+    ),
+  );
 
 function requestArb(gen: Gen): fc.Arbitrary<Req> {
   return fc.oneof({ arbitrary: fuzzArb(gen), weight: 3 }, { arbitrary: wellFormedArb(gen), weight: 1 });
 }
 
 function fuzzArb(gen: Gen): fc.Arbitrary<Req> {
-  return fc.record({
-    route: fc.constantFrom(...gen.routes),
-    ws: fc.constantFrom(...WORKSPACES),
-    methodChoice: fc.oneof({ arbitrary: fc.constant<'same' | 'common' | 'odd'>('same'), weight: 80 }, { arbitrary: fc.constant<'same' | 'common' | 'odd'>('common'), weight: 15 }, { arbitrary: fc.constant<'same' | 'common' | 'odd'>('odd'), weight: 5 }),
-    commonMethod: fc.constantFrom(...COMMON_METHODS),
-    oddMethod: fc.constantFrom(...ODD_METHODS),
-    auth: authArb(),
-    contentType: fc.oneof({ arbitrary: fc.constant('application/json'), weight: 12 }, { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 4 }, { arbitrary: fc.constant(null), weight: 2 }),
-    xWorkspace: fc.oneof({ arbitrary: fc.constant(null), weight: 5 }, { arbitrary: workspaceValue, weight: 3 }),
-    extra: fc.array(extraHeaderArb, { maxLength: 3 }),
-    query: fc.oneof({ arbitrary: fc.constant<[string, string][]>([]), weight: 2 }, { arbitrary: queryArb, weight: 1 }),
-    wildcard: wildcardArb,
-    malformed: fc.oneof({ arbitrary: fc.constant(null), weight: 90 }, { arbitrary: malformedArb, weight: 10 }),
-  }).chain((r) => {
-    const paramNames = [...r.route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
-    return fc.tuple(
-      fc.tuple(...paramNames.map((n) => paramValue(n, r.ws, gen.queueNames))),
-      r.route.method === 'GET' || r.route.method === 'HEAD'
-        ? fc.oneof({ arbitrary: fc.constant<Body>({ kind: 'none' }), weight: 9 }, { arbitrary: commandBody(r.route, gen, r.ws), weight: 1 })
-        : commandBody(r.route, gen, r.ws),
-    ).map(([params, body]): Req => {
-      let i = 0;
-      let path = r.route.url.replace(/:([A-Za-z]+)/g, () => params[i++]!);
-      path = path.replace(/\*$/, r.wildcard);
-      const method = r.methodChoice === 'same' ? r.route.method : r.methodChoice === 'common' ? r.commonMethod : r.oddMethod;
-      const headers: [string, string | Big][] = [...r.auth.headers];
-      if (r.contentType !== null && body.kind !== 'none') headers.push(['content-type', r.contentType]);
-      else if (r.contentType !== null && r.contentType !== 'application/json') headers.push(['content-type', r.contentType]);
-      if (r.xWorkspace !== null) headers.push(['x-workspace', r.xWorkspace]);
-      headers.push(...r.extra);
-      const req: Req = { route: `${r.route.method} ${r.route.url}`, method, target: path + encodeQuery(r.query), headers, body, authed: r.auth.authed };
-      if (r.methodChoice === 'odd') req.forceRaw = true;
-      if (r.malformed) r.malformed(req);
-      return req;
+  return fc
+    .record({
+      route: fc.constantFrom(...gen.routes),
+      ws: fc.constantFrom(...WORKSPACES),
+      methodChoice: fc.oneof(
+        { arbitrary: fc.constant<'same' | 'common' | 'odd'>('same'), weight: 80 },
+        { arbitrary: fc.constant<'same' | 'common' | 'odd'>('common'), weight: 15 },
+        { arbitrary: fc.constant<'same' | 'common' | 'odd'>('odd'), weight: 5 },
+      ),
+      commonMethod: fc.constantFrom(...COMMON_METHODS),
+      oddMethod: fc.constantFrom(...ODD_METHODS),
+      auth: authArb(),
+      contentType: fc.oneof(
+        { arbitrary: fc.constant('application/json'), weight: 12 },
+        { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 4 },
+        { arbitrary: fc.constant(null), weight: 2 },
+      ),
+      xWorkspace: fc.oneof({ arbitrary: fc.constant(null), weight: 5 }, { arbitrary: workspaceValue, weight: 3 }),
+      extra: fc.array(extraHeaderArb, { maxLength: 3 }),
+      query: fc.oneof({ arbitrary: fc.constant<[string, string][]>([]), weight: 2 }, { arbitrary: queryArb, weight: 1 }),
+      wildcard: wildcardArb,
+      malformed: fc.oneof({ arbitrary: fc.constant(null), weight: 90 }, { arbitrary: malformedArb, weight: 10 }),
+    })
+    .chain((r) => {
+      const paramNames = [...r.route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+      return fc
+        .tuple(
+          fc.tuple(...paramNames.map((n) => paramValue(n, r.ws, gen.queueNames))),
+          r.route.method === 'GET' || r.route.method === 'HEAD'
+            ? fc.oneof({ arbitrary: fc.constant<Body>({ kind: 'none' }), weight: 9 }, { arbitrary: commandBody(r.route, gen, r.ws), weight: 1 })
+            : commandBody(r.route, gen, r.ws),
+        )
+        .map(([params, body]): Req => {
+          let i = 0;
+          let path = r.route.url.replace(/:([A-Za-z]+)/g, () => params[i++]!);
+          path = path.replace(/\*$/, r.wildcard);
+          const method = r.methodChoice === 'same' ? r.route.method : r.methodChoice === 'common' ? r.commonMethod : r.oddMethod;
+          const headers: [string, string | Big][] = [...r.auth.headers];
+          if (r.contentType !== null && body.kind !== 'none') headers.push(['content-type', r.contentType]);
+          else if (r.contentType !== null && r.contentType !== 'application/json') headers.push(['content-type', r.contentType]);
+          if (r.xWorkspace !== null) headers.push(['x-workspace', r.xWorkspace]);
+          headers.push(...r.extra);
+          const req: Req = { route: `${r.route.method} ${r.route.url}`, method, target: path + encodeQuery(r.query), headers, body, authed: r.auth.authed };
+          if (r.methodChoice === 'odd') req.forceRaw = true;
+          if (r.malformed) r.malformed(req);
+          return req;
+        });
     });
-  });
 }
 
 /** Changes that only a raw socket can carry. */
 const malformedArb: fc.Arbitrary<(r: Req) => void> = fc.oneof(
   // CR/LF/NUL in a header value: injection attempts and broken framing.
-  fc.tuple(fc.constantFrom('x-workspace', 'authorization', 'content-type', 'cookie', 'x-fuzz'), fc.constantFrom('demo\r\nX-Injected: 1', 'demo\nX-Injected: 1', 'demo\rX-Injected: 1', 'de\u0000mo', `Bearer ${TOKEN}\r\n\r\nGET /healthz HTTP/1.1`, 'a\r\n b', '\r\n', 'application/json\r\nContent-Length: 0'))
-    .map(([k, v]) => (r: Req) => { r.headers.push([k, v]); r.forceRaw = true; }),
+  fc
+    .tuple(
+      fc.constantFrom('x-workspace', 'authorization', 'content-type', 'cookie', 'x-fuzz'),
+      fc.constantFrom(
+        'demo\r\nX-Injected: 1',
+        'demo\nX-Injected: 1',
+        'demo\rX-Injected: 1',
+        'de\u0000mo',
+        `Bearer ${TOKEN}\r\n\r\nGET /healthz HTTP/1.1`,
+        'a\r\n b',
+        '\r\n',
+        'application/json\r\nContent-Length: 0',
+      ),
+    )
+    .map(([k, v]) => (r: Req) => {
+      r.headers.push([k, v]);
+      r.forceRaw = true;
+    }),
   // Header names the grammar forbids; obs-fold; whitespace before the colon.
-  fc.constantFrom('x y: 1', 'x\u0000y: 1', ':path: /', 'X-Workspace : demo', 'x-fuzz:\t\tvalue\t', ' leading: space', 'no-colon-here', 'x-fuzz: a\r\n folded continuation', 'ÄÖÜ: umlaut', '\u00ff: x')
-    .map((line) => (r: Req) => { r.headers.push([`\u0001raw`, line]); r.forceRaw = true; }),
+  fc
+    .constantFrom(
+      'x y: 1',
+      'x\u0000y: 1',
+      ':path: /',
+      'X-Workspace : demo',
+      'x-fuzz:\t\tvalue\t',
+      ' leading: space',
+      'no-colon-here',
+      'x-fuzz: a\r\n folded continuation',
+      'ÄÖÜ: umlaut',
+      '\u00ff: x',
+    )
+    .map((line) => (r: Req) => {
+      r.headers.push([`\u0001raw`, line]);
+      r.forceRaw = true;
+    }),
   // Framing: content-length lies, duplicates, chunked garbage, both.
-  fc.constantFrom<[string, string][]>(
-    [['content-length', 'abc']], [['content-length', '-1']], [['content-length', '5'], ['content-length', '6']], [['content-length', '99999999999999999999']],
-    [['content-length', '1, 1']], [['transfer-encoding', 'chunked'], ['content-length', '3']], [['transfer-encoding', 'gzip, chunked']], [['transfer-encoding', 'chunked, identity']],
-    [['transfer-encoding', 'chunked\u0000']], [['transfer-encoding', 'xchunked']], [['expect', '100-continue']], [['expect', 'teapot']],
-    [['connection', 'upgrade'], ['upgrade', 'websocket']], [['host', 'evil.example'], ['host', 'other.example']], [['host', '']], [['host', 'a b']],
-  ).map((hs) => (r: Req) => { r.headers.push(...hs.map(([k, v]) => [`\u0002${k}`, v] as [string, string])); r.forceRaw = true; }),
-  fc.constantFrom('1\r\nx\r\n', 'zz\r\nabc\r\n0\r\n\r\n', '5\r\nab\r\n0\r\n\r\n', '-1\r\n', 'ffffffffffffffff\r\nx\r\n0\r\n\r\n', '3;ext=1\r\n{}x\r\n0\r\n\r\n', '2\r\n{}\r\n0\r\nTrailer: x\r\n\r\n', '0\r\n\r\n')
-    .map((chunks) => (r: Req) => { r.raw = { kind: 'bytes', text: `${r.method === '' ? 'POST' : r.method} ${r.target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}` }; }),
+  fc
+    .constantFrom<[string, string][]>(
+      [['content-length', 'abc']],
+      [['content-length', '-1']],
+      [
+        ['content-length', '5'],
+        ['content-length', '6'],
+      ],
+      [['content-length', '99999999999999999999']],
+      [['content-length', '1, 1']],
+      [
+        ['transfer-encoding', 'chunked'],
+        ['content-length', '3'],
+      ],
+      [['transfer-encoding', 'gzip, chunked']],
+      [['transfer-encoding', 'chunked, identity']],
+      [['transfer-encoding', 'chunked\u0000']],
+      [['transfer-encoding', 'xchunked']],
+      [['expect', '100-continue']],
+      [['expect', 'teapot']],
+      [
+        ['connection', 'upgrade'],
+        ['upgrade', 'websocket'],
+      ],
+      [
+        ['host', 'evil.example'],
+        ['host', 'other.example'],
+      ],
+      [['host', '']],
+      [['host', 'a b']],
+    )
+    .map((hs) => (r: Req) => {
+      r.headers.push(...hs.map(([k, v]) => [`\u0002${k}`, v] as [string, string]));
+      r.forceRaw = true;
+    }),
+  fc
+    .constantFrom(
+      '1\r\nx\r\n',
+      'zz\r\nabc\r\n0\r\n\r\n',
+      '5\r\nab\r\n0\r\n\r\n',
+      '-1\r\n',
+      'ffffffffffffffff\r\nx\r\n0\r\n\r\n',
+      '3;ext=1\r\n{}x\r\n0\r\n\r\n',
+      '2\r\n{}\r\n0\r\nTrailer: x\r\n\r\n',
+      '0\r\n\r\n',
+    )
+    .map((chunks) => (r: Req) => {
+      r.raw = {
+        kind: 'bytes',
+        text: `${r.method === '' ? 'POST' : r.method} ${r.target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}`,
+      };
+    }),
   // Request lines.
-  fc.constantFrom(
-    'GET  /healthz HTTP/1.1', 'GET /healthz HTTP/9.9', 'GET /healthz', 'GET /healthz HTTP/1.1 extra', 'GET\t/healthz\tHTTP/1.1', 'GET healthz HTTP/1.1', 'GET http://evil.example/healthz HTTP/1.1',
-    'GET * HTTP/1.1', 'OPTIONS * HTTP/1.1', 'GET //api//contacts HTTP/1.1', 'GET /api/contacts/%ED%A0%80 HTTP/1.1', 'GET /api/%00 HTTP/1.1', 'GET /\u00ff\u00fe HTTP/1.1',
-    'GET /api/contacts?workspace=%zz HTTP/1.1', 'GET /api/contacts?%E0%A4%A=1 HTTP/1.1', 'GET /docs/%2e%2e/%2e%2e/package.json HTTP/1.1', 'POST /u/ HTTP/1.1', 'GET /u/%2F HTTP/1.1',
-    'GET /dashboard/..%2f..%2fserver.ts HTTP/1.1', 'GET /dashboard/%2e%2e%5cserver.ts HTTP/1.1', 'GET /healthz#frag HTTP/1.1', 'GET /healthz HTTP/1.0', 'get /healthz HTTP/1.1', 'PRI * HTTP/2.0',
-  ).map((line) => (r: Req) => { r.raw = { kind: 'bytes', text: `${line}\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`, latin1: true }; }),
-  fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 200 }).map((bytes) => (r: Req) => { r.raw = { kind: 'bytes', text: Buffer.from(bytes).toString('latin1') + '\r\n\r\n', latin1: true }; }),
+  fc
+    .constantFrom(
+      'GET  /healthz HTTP/1.1',
+      'GET /healthz HTTP/9.9',
+      'GET /healthz',
+      'GET /healthz HTTP/1.1 extra',
+      'GET\t/healthz\tHTTP/1.1',
+      'GET healthz HTTP/1.1',
+      'GET http://evil.example/healthz HTTP/1.1',
+      'GET * HTTP/1.1',
+      'OPTIONS * HTTP/1.1',
+      'GET //api//contacts HTTP/1.1',
+      'GET /api/contacts/%ED%A0%80 HTTP/1.1',
+      'GET /api/%00 HTTP/1.1',
+      'GET /\u00ff\u00fe HTTP/1.1',
+      'GET /api/contacts?workspace=%zz HTTP/1.1',
+      'GET /api/contacts?%E0%A4%A=1 HTTP/1.1',
+      'GET /docs/%2e%2e/%2e%2e/package.json HTTP/1.1',
+      'POST /u/ HTTP/1.1',
+      'GET /u/%2F HTTP/1.1',
+      'GET /dashboard/..%2f..%2fserver.ts HTTP/1.1',
+      'GET /dashboard/%2e%2e%5cserver.ts HTTP/1.1',
+      'GET /healthz#frag HTTP/1.1',
+      'GET /healthz HTTP/1.0',
+      'get /healthz HTTP/1.1',
+      'PRI * HTTP/2.0',
+    )
+    .map((line) => (r: Req) => {
+      r.raw = { kind: 'bytes', text: `${line}\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`, latin1: true };
+    }),
+  fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 200 }).map((bytes) => (r: Req) => {
+    r.raw = { kind: 'bytes', text: Buffer.from(bytes).toString('latin1') + '\r\n\r\n', latin1: true };
+  }),
   // Sizes the parser limits: a very long target, many headers, one huge header.
-  fc.constantFrom(20_000, 70_000).map((n) => (r: Req) => { r.raw = { kind: 'bytes', text: `GET /api/contacts?workspace=${'a'.repeat(n)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n` }; }),
-  fc.constant((r: Req) => { r.raw = { kind: 'bytes', text: `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${Array.from({ length: 3000 }, (_, i) => `x-h${i}: v`).join('\r\n')}\r\nConnection: close\r\n\r\n` }; }),
-  fc.constant((r: Req) => { r.raw = { kind: 'bytes', text: `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nx-big: ${'v'.repeat(100_000)}\r\nConnection: close\r\n\r\n` }; }),
+  fc.constantFrom(20_000, 70_000).map((n) => (r: Req) => {
+    r.raw = { kind: 'bytes', text: `GET /api/contacts?workspace=${'a'.repeat(n)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n` };
+  }),
+  fc.constant((r: Req) => {
+    r.raw = {
+      kind: 'bytes',
+      text: `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${Array.from({ length: 3000 }, (_, i) => `x-h${i}: v`).join('\r\n')}\r\nConnection: close\r\n\r\n`,
+    };
+  }),
+  fc.constant((r: Req) => {
+    r.raw = { kind: 'bytes', text: `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nx-big: ${'v'.repeat(100_000)}\r\nConnection: close\r\n\r\n` };
+  }),
   // No Host; HTTP/1.0 without Host; an empty request; only CRLFs.
-  fc.constantFrom('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n', 'GET /healthz HTTP/1.0\r\n\r\n', '\r\n\r\n\r\n', '', 'GET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n', 'GET /healthz HTTP/1.1\rHost: x\r\r')
-    .map((text) => (r: Req) => { r.raw = { kind: 'bytes', text }; }),
+  fc
+    .constantFrom(
+      'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n',
+      'GET /healthz HTTP/1.0\r\n\r\n',
+      '\r\n\r\n\r\n',
+      '',
+      'GET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n',
+      'GET /healthz HTTP/1.1\rHost: x\r\r',
+    )
+    .map((text) => (r: Req) => {
+      r.raw = { kind: 'bytes', text };
+    }),
   // Several requests on one connection, the first with a body that lies about its length.
-  fc.integer({ min: 2, max: 5 }).map((count) => (r: Req) => { r.raw = { kind: 'pipelined', count }; }),
+  fc.integer({ min: 2, max: 5 }).map((count) => (r: Req) => {
+    r.raw = { kind: 'pipelined', count };
+  }),
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -636,8 +1352,11 @@ const malformedArb: fc.Arbitrary<(r: Req) => void> = fc.oneof(
 type Outcome = { statuses: number[]; body: string; via: 'fetch' | 'raw'; error?: string };
 
 /** Headers fetch sends; marker-prefixed ones are raw-only. */
-const fetchable = (r: Req) => !r.forceRaw && !r.raw && r.headers.every(([k]) => !k.startsWith('\u0001') && !k.startsWith('\u0002'))
-  && !((r.method === 'GET' || r.method === 'HEAD') && r.body.kind !== 'none');
+const fetchable = (r: Req) =>
+  !r.forceRaw &&
+  !r.raw &&
+  r.headers.every(([k]) => !k.startsWith('\u0001') && !k.startsWith('\u0002')) &&
+  !((r.method === 'GET' || r.method === 'HEAD') && r.body.kind !== 'none');
 
 async function sendFetch(r: Req): Promise<Outcome | 'refused'> {
   const headers = new Headers();
@@ -649,7 +1368,11 @@ async function sendFetch(r: Req): Promise<Outcome | 'refused'> {
   const body = bodyBytes(r.body);
   try {
     const res = await fetch(`http://127.0.0.1:${port}${r.target}`, {
-      method: r.method, headers, ...(body ? { body: new Uint8Array(body) } : {}), redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      method: r.method,
+      headers,
+      ...(body ? { body: new Uint8Array(body) } : {}),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
     const text = await res.text().catch(() => '');
     return { statuses: [res.status], body: text, via: 'fetch' };
@@ -694,18 +1417,32 @@ function sendRaw(r: Req): Promise<Outcome> {
       const text = Buffer.concat(chunks).toString('latin1');
       const statuses = [...text.matchAll(/(?:^|\r\n)HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1])).filter((s) => s >= 200);
       const bodyStart = text.indexOf('\r\n\r\n');
-      resolve({ statuses, body: bodyStart >= 0 ? text.slice(bodyStart + 4, bodyStart + 2000) : '', via: 'raw', ...(statuses.length === 0 ? { error: error ?? (timedOut ? 'timeout' : 'closed without an answer') } : {}) });
+      resolve({
+        statuses,
+        body: bodyStart >= 0 ? text.slice(bodyStart + 4, bodyStart + 2000) : '',
+        via: 'raw',
+        ...(statuses.length === 0 ? { error: error ?? (timedOut ? 'timeout' : 'closed without an answer') } : {}),
+      });
     };
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; socket.destroy(); }, RAW_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      socket.destroy();
+    }, RAW_TIMEOUT_MS);
     socket.on('data', (c) => chunks.push(c));
-    socket.on('error', (e) => { error = (e as NodeJS.ErrnoException).code ?? e.message; });
+    socket.on('error', (e) => {
+      error = (e as NodeJS.ErrnoException).code ?? e.message;
+    });
     socket.on('close', finish);
     // Not ended at once: a client that half-closes makes Node abort the request in progress. Only a
     // request the server is still waiting on (a body shorter than announced) is ended, after a while.
     let ender: NodeJS.Timeout | undefined;
     socket.on('connect', () => {
-      socket.write(bytes, () => { ender = setTimeout(() => { if (chunks.length === 0) socket.end(); }, RAW_END_MS); });
+      socket.write(bytes, () => {
+        ender = setTimeout(() => {
+          if (chunks.length === 0) socket.end();
+        }, RAW_END_MS);
+      });
     });
     socket.on('close', () => clearTimeout(ender));
   });
@@ -725,9 +1462,11 @@ async function send(r: Req): Promise<Outcome> {
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -736,7 +1475,12 @@ describe('API fuzzing', () => {
   it(`${RUNS} random and malformed requests: never a 5xx, still healthy, every stored event valid`, async () => {
     const routes = routesOf(app);
     // The parse must see every documented route: a route added later is fuzzed without touching this file.
-    const spec = app.swagger() as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown>; required?: string[] } }> } }>> };
+    const spec = app.swagger() as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown>; required?: string[] } }> } }>
+      >;
+    };
     const known = new Set(routes.map((r) => `${r.method} ${r.url}`));
     const fields: Gen['fields'] = new Map();
     for (const [path, ops] of Object.entries(spec.paths)) {
@@ -744,14 +1488,20 @@ describe('API fuzzing', () => {
         const url = path.replace(/\{(\w+)\}/g, ':$1');
         expect(known.has(`${method.toUpperCase()} ${url}`), `${method} ${url} missing from printRoutes`).toBe(true);
         const schema = op.requestBody?.content?.['application/json']?.schema;
-        if (schema?.properties) fields.set(`${method.toUpperCase()} ${url}`, { props: Object.keys(schema.properties).filter((f) => f !== 'workspace'), required: schema.required ?? [] });
+        if (schema?.properties)
+          fields.set(`${method.toUpperCase()} ${url}`, {
+            props: Object.keys(schema.properties).filter((f) => f !== 'workspace'),
+            required: schema.required ?? [],
+          });
       }
     }
     expect(routes.length).toBeGreaterThan(40);
     const fuzzed = routes.filter((r) => r.method !== 'HEAD' || !known.has(`GET ${r.url}`)).concat(routes.filter((r) => r.method === 'HEAD').slice(0, 3));
     const gen: Gen = { routes: fuzzed, fields, queueNames: Object.values(queues).map((q) => q.name) };
 
-    console.log(`api fuzz: seed ${SEED} (replay: FUZZ_SEED=${SEED} npm run test:fuzz; one request: FUZZ_ONLY=<n>), ${RUNS} requests over ${fuzzed.length} routes`);
+    console.log(
+      `api fuzz: seed ${SEED} (replay: FUZZ_SEED=${SEED} npm run test:fuzz; one request: FUZZ_ONLY=<n>), ${RUNS} requests over ${fuzzed.length} routes`,
+    );
     const t0 = performance.now();
     const requests = fc.sample(requestArb(gen), { seed: SEED, numRuns: RUNS });
     const tGen = performance.now() - t0;
@@ -800,7 +1550,14 @@ describe('API fuzzing', () => {
     for (const r of reads) {
       for (const ws of [null, ...WORKSPACES]) {
         for (const page of ['limit=500', 'limit=1&offset=3']) {
-          sweep.push({ route: `GET ${r.url}`, method: 'GET', target: `${r.url}?${page}${ws ? `&workspace=${ws}` : ''}`, headers: [['authorization', `Bearer ${TOKEN}`]], body: { kind: 'none' }, authed: true });
+          sweep.push({
+            route: `GET ${r.url}`,
+            method: 'GET',
+            target: `${r.url}?${page}${ws ? `&workspace=${ws}` : ''}`,
+            headers: [['authorization', `Bearer ${TOKEN}`]],
+            body: { kind: 'none' },
+            authed: true,
+          });
         }
       }
     }
@@ -812,7 +1569,11 @@ describe('API fuzzing', () => {
         if (status >= 500) serverErrors.push({ index: -1, status, req, body: out.body.slice(0, 500) });
       }
       if (out.statuses[0] === 200 && out.via === 'fetch') {
-        try { JSON.parse(out.body); } catch { serverErrors.push({ index: -1, status: 200, req, body: `not JSON: ${out.body.slice(0, 300)}` }); }
+        try {
+          JSON.parse(out.body);
+        } catch {
+          serverErrors.push({ index: -1, status: 200, req, body: `not JSON: ${out.body.slice(0, 300)}` });
+        }
       }
     });
 
@@ -823,38 +1584,73 @@ describe('API fuzzing', () => {
     // Every stored event passes its schema and the metadata schema.
     const badEvents: string[] = [];
     let eventCount = 0;
-    for (let after: bigint | null = null; ;) {
+    for (let after: bigint | null = null; ; ) {
       const batch = await store.readAll({ after, maxCount: 1000 });
       for (const e of batch) {
         eventCount++;
         const meta = eventMetadata.safeParse(e.metadata);
-        if (!meta.success) badEvents.push(`${e.position} ${e.type} ${e.stream}: metadata ${meta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-        if (!isEventType(e.type)) { badEvents.push(`${e.position} ${e.type} ${e.stream}: unknown event type`); continue; }
+        if (!meta.success)
+          badEvents.push(`${e.position} ${e.type} ${e.stream}: metadata ${meta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        if (!isEventType(e.type)) {
+          badEvents.push(`${e.position} ${e.type} ${e.stream}: unknown event type`);
+          continue;
+        }
         const data = eventSchemas[e.type].safeParse(e.data);
-        if (!data.success) badEvents.push(`${e.position} ${e.type} ${e.stream}: ${data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')} in ${clip(JSON.stringify(e.data), 300)}`);
+        if (!data.success)
+          badEvents.push(
+            `${e.position} ${e.type} ${e.stream}: ${data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')} in ${clip(JSON.stringify(e.data), 300)}`,
+          );
       }
       if (batch.length < 1000) break;
       after = batch.at(-1)!.position;
     }
 
     const sorted = [...histogram].sort(([a], [b]) => a.localeCompare(b));
-    console.log([
-      `api fuzz: ${indices.length} requests in ${elapsed.toFixed(1)} s = ${(indices.length / elapsed).toFixed(0)} requests/s (generated in ${(tGen / 1000).toFixed(1)} s, ${CONCURRENCY} in flight, seed ${SEED})`,
-      `status codes: ${sorted.map(([k, n]) => `${k}: ${n}`).join(', ')}`,
-      `routes hit: ${perRoute.size} of ${fuzzed.length}; events in the store afterwards: ${eventCount}; projector caught up in ${catchUp.toFixed(1)} s; read models read back: ${sweep.length} requests, ${[...sweepStatuses].map(([k, n]) => `${k}: ${n}`).join(', ')}`,
-      ...(noAnswer.length ? [`no answer (connection closed by the server or the parser): ${noAnswer.length}, e.g. ${noAnswer.slice(0, 10).map((n) => `${describeReq(n.req, n.index)} → ${n.error}`).join('\n  ')}`] : []),
-    ].join('\n'));
+    console.log(
+      [
+        `api fuzz: ${indices.length} requests in ${elapsed.toFixed(1)} s = ${(indices.length / elapsed).toFixed(0)} requests/s (generated in ${(tGen / 1000).toFixed(1)} s, ${CONCURRENCY} in flight, seed ${SEED})`,
+        `status codes: ${sorted.map(([k, n]) => `${k}: ${n}`).join(', ')}`,
+        `routes hit: ${perRoute.size} of ${fuzzed.length}; events in the store afterwards: ${eventCount}; projector caught up in ${catchUp.toFixed(1)} s; read models read back: ${sweep.length} requests, ${[...sweepStatuses].map(([k, n]) => `${k}: ${n}`).join(', ')}`,
+        ...(noAnswer.length
+          ? [
+              `no answer (connection closed by the server or the parser): ${noAnswer.length}, e.g. ${noAnswer
+                .slice(0, 10)
+                .map((n) => `${describeReq(n.req, n.index)} → ${n.error}`)
+                .join('\n  ')}`,
+            ]
+          : []),
+      ].join('\n'),
+    );
 
     if (process.env['FUZZ_VERBOSE']) {
-      console.log([...perRouteStatus].sort(([a], [b]) => a.localeCompare(b)).map(([route, m]) => `${route}: ${[...m].sort().map(([k, n]) => `${k}×${n}`).join(' ')} (${(routeMs.get(route)! / 1000).toFixed(1)} s in flight)`).join('\n'));
+      console.log(
+        [...perRouteStatus]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(
+            ([route, m]) =>
+              `${route}: ${[...m]
+                .sort()
+                .map(([k, n]) => `${k}×${n}`)
+                .join(' ')} (${(routeMs.get(route)! / 1000).toFixed(1)} s in flight)`,
+          )
+          .join('\n'),
+      );
     }
     const problems: string[] = [];
     if (serverErrors.length) {
       // index -1: the read-back of the read models after the run.
       const logs = [...new Set(serverLog.map((l) => l.split('\n').slice(0, 6).join('\n')))];
-      problems.push(`${serverErrors.length} answers were 5xx (seed ${SEED}):\n${serverErrors.sort((a, b) => a.index - b.index).map((e) => `${e.status} ← ${describeReq(e.req, e.index)}\n    answer: ${clip(e.body, 300)}`).join('\n')}\nserver log (distinct):\n${logs.join('\n---\n')}`);
+      problems.push(
+        `${serverErrors.length} answers were 5xx (seed ${SEED}):\n${serverErrors
+          .sort((a, b) => a.index - b.index)
+          .map((e) => `${e.status} ← ${describeReq(e.req, e.index)}\n    answer: ${clip(e.body, 300)}`)
+          .join('\n')}\nserver log (distinct):\n${logs.join('\n---\n')}`,
+      );
     }
-    if (bypasses.length) problems.push(`${bypasses.length} protected answers without credentials:\n${bypasses.map((b) => `${b.status} ← ${describeReq(b.req, b.index)}`).join('\n')}`);
+    if (bypasses.length)
+      problems.push(
+        `${bypasses.length} protected answers without credentials:\n${bypasses.map((b) => `${b.status} ← ${describeReq(b.req, b.index)}`).join('\n')}`,
+      );
     if (healthStatus !== 200) problems.push(`/healthz answered ${healthStatus} after the run`);
     if (badEvents.length) problems.push(`${badEvents.length} stored events fail their schema:\n${badEvents.join('\n')}`);
     if (problems.length) console.error(problems.join('\n\n'));

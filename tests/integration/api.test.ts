@@ -53,9 +53,19 @@ async function lastEvent(type: string) {
 }
 
 type Injected = { statusCode: number; headers: Record<string, unknown>; body: string; json(): any };
-async function call(method: string, url: string, opts: { headers?: Record<string, string>; payload?: unknown } | (Record<string, string> & { payload?: unknown }) = {}, server: ApiServer = app): Promise<Injected> {
+async function call(
+  method: string,
+  url: string,
+  opts: { headers?: Record<string, string>; payload?: unknown } | (Record<string, string> & { payload?: unknown }) = {},
+  server: ApiServer = app,
+): Promise<Injected> {
   const { payload, headers, ...rest } = opts as { payload?: unknown; headers?: Record<string, string> } & Record<string, string>;
-  return server.inject({ method: method as 'GET', url, headers: { ...(headers ?? rest) }, ...(payload === undefined ? {} : { payload: payload as string }) }) as unknown as Promise<Injected>;
+  return server.inject({
+    method: method as 'GET',
+    url,
+    headers: { ...(headers ?? rest) },
+    ...(payload === undefined ? {} : { payload: payload as string }),
+  }) as unknown as Promise<Injected>;
 }
 
 beforeAll(async () => {
@@ -89,7 +99,12 @@ afterAll(async () => {
 
 describe('authentication', () => {
   it('401 without a token, with a wrong one, or with another scheme', async () => {
-    const variants: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${TOKEN}` }, { authorization: 'Bearer ' }];
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong-token-wrong-token' },
+      { authorization: `Basic ${TOKEN}` },
+      { authorization: 'Bearer ' },
+    ];
     for (const headers of variants) {
       const r = await call('GET', '/api/dashboard', { headers });
       expect(r.statusCode).toBe(401);
@@ -99,7 +114,16 @@ describe('authentication', () => {
   });
 
   it('every protected surface asks for the token: API, commands, docs, metrics, queue board', async () => {
-    for (const [method, url] of [['GET', '/api/contacts'], ['POST', '/api/contacts'], ['GET', '/docs'], ['GET', '/docs/json'], ['GET', '/metrics'], ['GET', '/queues'], ['GET', '/api/queues'], ['GET', '/api/workspaces']]) {
+    for (const [method, url] of [
+      ['GET', '/api/contacts'],
+      ['POST', '/api/contacts'],
+      ['GET', '/docs'],
+      ['GET', '/docs/json'],
+      ['GET', '/metrics'],
+      ['GET', '/queues'],
+      ['GET', '/api/queues'],
+      ['GET', '/api/workspaces'],
+    ]) {
       expect((await call(method!, url!)).statusCode, `${method} ${url}`).toBe(401);
     }
   });
@@ -123,7 +147,10 @@ describe('authentication', () => {
     expect((await call('GET', '/api/dashboard', { headers: { cookie: pair } })).statusCode).toBe(200);
     expect((await call('GET', '/api/dashboard', { headers: { cookie: 'outreach_token=nope' } })).statusCode).toBe(401);
     // A write carried by the cookie from another site is refused.
-    const foreign = await call('POST', '/api/contacts', { headers: { cookie: pair, origin: 'https://evil.example', 'content-type': 'application/json' }, payload: { name: 'X' } });
+    const foreign = await call('POST', '/api/contacts', {
+      headers: { cookie: pair, origin: 'https://evil.example', 'content-type': 'application/json' },
+      payload: { name: 'X' },
+    });
     expect(foreign.statusCode).toBe(403);
   });
 
@@ -152,7 +179,20 @@ describe('commands', () => {
   let meetingId: string;
 
   it('POST /api/workspace configures the workspace named by X-Workspace; actor api', async () => {
-    const r = await call('POST', '/api/workspace', json({ ownerName: 'Pat Jones', ownerEmail: 'pat@example.com', objective: 'Move into data engineering', timezone: 'Europe/Paris', businessHours: '08:30-17:00' }, { 'x-workspace': 'api-ws' }));
+    const r = await call(
+      'POST',
+      '/api/workspace',
+      json(
+        {
+          ownerName: 'Pat Jones',
+          ownerEmail: 'pat@example.com',
+          objective: 'Move into data engineering',
+          timezone: 'Europe/Paris',
+          businessHours: '08:30-17:00',
+        },
+        { 'x-workspace': 'api-ws' },
+      ),
+    );
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ workspace: 'api-ws', events: ['WorkspaceConfigured'] });
     const e = await lastEvent('WorkspaceConfigured');
@@ -161,7 +201,11 @@ describe('commands', () => {
   });
 
   it('POST /api/contacts adds a contact: 201, Location, in the workspace of the body', async () => {
-    const r = await call('POST', '/api/contacts', json({ workspace: 'api-ws', name: 'Ada Lovelace', email: 'ada@example.org', org: 'Analytical', level: 'senior', industry: 'software', tag: ['math'] }));
+    const r = await call(
+      'POST',
+      '/api/contacts',
+      json({ workspace: 'api-ws', name: 'Ada Lovelace', email: 'ada@example.org', org: 'Analytical', level: 'senior', industry: 'software', tag: ['math'] }),
+    );
     expect(r.statusCode).toBe(201);
     contactId = r.json().id;
     expect(r.headers['location']).toBe(`/api/contacts/${contactId}`);
@@ -177,13 +221,19 @@ describe('commands', () => {
     const h = { 'x-workspace': 'api-ws' };
     expect((await call('PATCH', `/api/contacts/${contactId}`, json({ role: 'Engineer' }, h))).json().events).toEqual(['ContactDetailsChanged']);
     expect((await call('POST', `/api/contacts/${contactId}/notes`, json({ text: 'Wrote the first program' }, h))).json().events).toEqual(['ResearchNoteAdded']);
-    expect((await call('POST', `/api/contacts/${contactId}/questions`, json({ question: ['How did you start?', 'Who else?'] }, h))).json().events).toEqual(['QuestionsPrepared']);
+    expect((await call('POST', `/api/contacts/${contactId}/questions`, json({ question: ['How did you start?', 'Who else?'] }, h))).json().events).toEqual([
+      'QuestionsPrepared',
+    ]);
     expect((await call('POST', `/api/contacts/${contactId}/reply`, json({ summary: 'Happy to talk' }, h))).json().events).toEqual(['ReplyReceived']);
-    expect((await call('POST', `/api/contacts/${contactId}/leads`, json({ description: 'An opening in the engine team' }, h))).json().events).toEqual(['JobLeadReported']);
+    expect((await call('POST', `/api/contacts/${contactId}/leads`, json({ description: 'An opening in the engine team' }, h))).json().events).toEqual([
+      'JobLeadReported',
+    ]);
     const other = (await call('POST', '/api/contacts', json({ name: 'Someone Else' }, h))).json().id;
     // No body at all, and an empty JSON body, both work for commands that need only the path's id.
     expect((await call('POST', `/api/contacts/${other}/opt-out`, { headers: { ...auth, ...h } })).json().events).toEqual(['ContactOptedOut']);
-    expect((await call('POST', `/api/contacts/${other}/forget`, { headers: { ...auth, ...h, 'content-type': 'application/json' }, payload: '' })).json().events).toEqual(['ContactForgotten']);
+    expect(
+      (await call('POST', `/api/contacts/${other}/forget`, { headers: { ...auth, ...h, 'content-type': 'application/json' }, payload: '' })).json().events,
+    ).toEqual(['ContactForgotten']);
   });
 
   it('meeting commands: request (201), book, reschedule, held; cancel and no-show on others', async () => {
@@ -288,7 +338,10 @@ describe('commands', () => {
   it('409 when the stream keeps changing under the command (conflict)', async () => {
     const busy: EventStore = new Proxy(store, {
       get(target, prop, receiver) {
-        if (prop === 'append') return async (stream: string) => { throw new WrongExpectedRevisionError(stream, 0, 1); };
+        if (prop === 'append')
+          return async (stream: string) => {
+            throw new WrongExpectedRevisionError(stream, 0, 1);
+          };
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;
       },
@@ -317,7 +370,8 @@ describe('commands', () => {
     await server.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.server.address() as { port: number };
     const r = await fetch(`http://127.0.0.1:${port}/api/contacts`, {
-      method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-workspace': 'api-ws' },
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'x-workspace': 'api-ws' },
       body: JSON.stringify({ name: 'Big', notes: 'y'.repeat(300 * 1024) }),
     });
     expect(r.status).toBe(413);
@@ -361,7 +415,19 @@ describe('read models', () => {
     const one = await call('GET', '/api/dashboard?workspace=demo', { headers: auth });
     expect(one.statusCode).toBe(200);
     const d = one.json();
-    for (const key of ['funnel', 'totals', 'meetingsPerWeek', 'thankYouLatency', 'referralsPerInterview', 'levelsByIndustry', 'agenda', 'followUpsDue', 'overruns', 'jobLeads']) expect(d).toHaveProperty(key);
+    for (const key of [
+      'funnel',
+      'totals',
+      'meetingsPerWeek',
+      'thankYouLatency',
+      'referralsPerInterview',
+      'levelsByIndustry',
+      'agenda',
+      'followUpsDue',
+      'overruns',
+      'jobLeads',
+    ])
+      expect(d).toHaveProperty(key);
     expect(d.workspaceId).toBe('demo');
     expect(d.totals.added).toBe(12);
     expect(d.referralsPerInterview.target).toBe(2);
@@ -376,13 +442,15 @@ describe('read models', () => {
     const list = (await call('GET', '/api/workspaces', { headers: auth })).json().workspaces as { workspaceId: string }[];
     expect(list.map((w) => w.workspaceId)).toEqual(expect.arrayContaining(['demo', 'coach-b']));
     expect((await call('GET', '/api/workspaces/demo/calendar', { headers: auth })).json()).toMatchObject({ workspaceId: 'demo', connected: false });
-    await execute(ctxFor('demo'), workspaceAggregate, 'demo', ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: systemClock() }, state));
+    await execute(ctxFor('demo'), workspaceAggregate, 'demo', ({ state }) =>
+      decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: systemClock() }, state),
+    );
     expect((await call('GET', '/api/workspaces/demo/calendar', { headers: auth })).json()).toMatchObject({ connected: true, calendarId: 'primary' });
     expect((await call('GET', '/api/workspaces/demo', { headers: auth })).json()).toMatchObject({ configured: true, config: { ownerName: 'Sam Rivera' } });
     expect((await call('GET', '/api/workspaces/bad%20id/calendar', { headers: auth })).statusCode).toBe(400);
   });
 
-  it('GET /api/projections gives each projection\'s lag', async () => {
+  it("GET /api/projections gives each projection's lag", async () => {
     const r = (await call('GET', '/api/projections', { headers: auth })).json();
     expect(r.head).toBeGreaterThan(0);
     expect(r.projections.length).toBeGreaterThan(0);
@@ -421,7 +489,14 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect(events[0]!.metadata).toMatchObject({ actor: 'api', workspaceId: 'api-ws' });
     expect((await post()).statusCode).toBe(200);
     // multipart, as some clients send it, and no body at all
-    expect((await call('POST', `/u/${token}`, { headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n' })).statusCode).toBe(200);
+    expect(
+      (
+        await call('POST', `/u/${token}`, {
+          headers: { 'content-type': 'multipart/form-data; boundary=x' },
+          payload: '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n',
+        })
+      ).statusCode,
+    ).toBe(200);
     expect((await call('POST', `/u/${token}`)).statusCode).toBe(200);
     expect(await optOuts()).toHaveLength(1);
   });
@@ -430,7 +505,9 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     const c = (await call('POST', '/api/contacts', json({ name: 'Gone' }, { 'x-workspace': 'api-ws' }))).json().id;
     await call('POST', `/api/contacts/${c}/forget`, { headers: { ...auth, 'x-workspace': 'api-ws' } });
     const t = signUnsubscribeToken({ workspaceId: 'api-ws', contactId: c }, SECRET);
-    expect((await call('POST', `/u/${t}`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' })).statusCode).toBe(200);
+    expect(
+      (await call('POST', `/u/${t}`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' })).statusCode,
+    ).toBe(200);
   });
 
   it('400 for a token that does not verify: tampered, another key, garbage', async () => {
@@ -439,7 +516,11 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     const tampered = `${v}.${Buffer.from(JSON.stringify({ w: 'demo', c: contact })).toString('base64url')}.${mac}`;
     for (const t of [other, tampered, `${v}.${payload}.${mac.slice(0, -2)}AA`, 'garbage']) {
       for (const method of ['GET', 'POST']) {
-        const r = await call(method, `/u/${encodeURIComponent(t)}`, method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' } : {});
+        const r = await call(
+          method,
+          `/u/${encodeURIComponent(t)}`,
+          method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' } : {},
+        );
         expect(r.statusCode, `${method} ${t}`).toBe(400);
       }
     }
@@ -464,7 +545,12 @@ describe('operations', () => {
     const downQueues = createQueues(down, prefix);
     for (const q of Object.values(downQueues)) q.on('error', () => undefined);
     const server = await buildServer({ ...deps, redis: down, ...apiWiring(SECRET, downQueues) }, { token: TOKEN, log: () => undefined });
-    others.push({ close: async () => { await server.close(); down.disconnect(); } });
+    others.push({
+      close: async () => {
+        await server.close();
+        down.disconnect();
+      },
+    });
     const r = await call('GET', '/readyz', {}, server);
     expect(r.statusCode).toBe(503);
     expect(r.json()).toMatchObject({ status: 'unavailable', checks: { eventStore: { ok: true }, redis: { ok: false } } });
@@ -478,7 +564,10 @@ describe('operations', () => {
   it('/readyz is 503 when the event store does not answer', async () => {
     const broken: EventStore = new Proxy(store, {
       get(target, prop, receiver) {
-        if (prop === 'headPosition') return async () => { throw new Error('database is locked'); };
+        if (prop === 'headPosition')
+          return async () => {
+            throw new Error('database is locked');
+          };
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;
       },
@@ -503,15 +592,19 @@ describe('operations', () => {
     const { Worker, DelayedError } = await import('bullmq');
     const conn = createRedis(REDIS_URL, 'worker');
     let deferredOnce = false;
-    const worker = new Worker('email', async (job, token) => {
-      if (job.name === 'defer' && !deferredOnce) {
-        deferredOnce = true;
-        await job.moveToDelayed(Date.now() + 60_000, token);
-        throw new DelayedError();
-      }
-      await new Promise((r) => setTimeout(r, 20));
-      return 'ok';
-    }, { connection: conn, prefix });
+    const worker = new Worker(
+      'email',
+      async (job, token) => {
+        if (job.name === 'defer' && !deferredOnce) {
+          deferredOnce = true;
+          await job.moveToDelayed(Date.now() + 60_000, token);
+          throw new DelayedError();
+        }
+        await new Promise((r) => setTimeout(r, 20));
+        return 'ok';
+      },
+      { connection: conn, prefix },
+    );
     try {
       await queues.email.add('done', { key: 'y' }, { jobId: 'done.api-test' });
       await queues.email.add('defer', { key: 'z' }, { jobId: 'defer.api-test' });
@@ -551,10 +644,24 @@ describe('operations', () => {
     const log = await store.readAll({ maxCount: 100_000 });
     const meetings = log.filter((e) => e.type === 'MeetingHeld').slice(0, 2);
     for (const m of meetings) {
-      await store.append(m.stream, [{ id: randomUUID(), type: 'ThankYouSent', data: { messageId: `<${randomUUID()}@x>`, sentAt: systemClock() }, metadata: { ...m.metadata, actor: 'email-worker' } }]);
+      await store.append(m.stream, [
+        {
+          id: randomUUID(),
+          type: 'ThankYouSent',
+          data: { messageId: `<${randomUUID()}@x>`, sentAt: systemClock() },
+          metadata: { ...m.metadata, actor: 'email-worker' },
+        },
+      ]);
     }
     const added = log.find((e) => e.type === 'ContactAdded')!;
-    await store.append(added.stream, [{ id: randomUUID(), type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'a@example.org', code: 550, reason: 'no such user', bouncedAt: systemClock() }, metadata: { ...added.metadata, actor: 'email-worker' } }]);
+    await store.append(added.stream, [
+      {
+        id: randomUUID(),
+        type: 'EmailBounced',
+        data: { effect: 'thank-you:x', email: 'a@example.org', code: 550, reason: 'no such user', bouncedAt: systemClock() },
+        metadata: { ...added.metadata, actor: 'email-worker' },
+      },
+    ]);
     const after = (await call('GET', '/metrics', { headers: auth })).body;
     expect(count(after, thanks) - count(before, thanks)).toBe(2);
     expect(count(after, bounces) - count(before, bounces)).toBe(1);

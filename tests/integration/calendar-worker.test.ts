@@ -22,14 +22,21 @@ import { snapshot } from '../../src/infra/queue/idle.ts';
 let google: CalendarStandIn;
 let smtp: SmtpStandIn;
 const prefixes: string[] = [];
-beforeAll(async () => { google = await startCalendarStandIn(); smtp = await startSmtpServer(); });
+beforeAll(async () => {
+  google = await startCalendarStandIn();
+  smtp = await startSmtpServer();
+});
 afterAll(async () => {
   await google.stop();
   await smtp.stop();
   for (const p of prefixes) await deleteKeys(p);
 });
 
-const inDays = (d: number, hour = 10) => { const t = new Date(Date.now() + d * 86_400_000); t.setUTCHours(hour, 0, 0, 0); return t.toISOString().replace('.000Z', 'Z'); };
+const inDays = (d: number, hour = 10) => {
+  const t = new Date(Date.now() + d * 86_400_000);
+  t.setUTCHours(hour, 0, 0, 0);
+  return t.toISOString().replace('.000Z', 'Z');
+};
 
 async function connected() {
   const s = await appSandbox({ configure: false });
@@ -37,8 +44,13 @@ async function connected() {
   const prefix = testPrefix();
   prefixes.push(prefix);
   const env = { ...pipelineEnv(prefix, s.dir, smtp.url), ...google.env() };
-  saveRefreshToken(s.dir, tokenStoreKeyFrom(env), 'test', { refreshToken: google.issueRefreshToken(), scope: 'https://www.googleapis.com/auth/calendar.events' });
-  await execute(s.ctx, workspaceAggregate, 'test', ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: s.ctx.clock() }, state));
+  saveRefreshToken(s.dir, tokenStoreKeyFrom(env), 'test', {
+    refreshToken: google.issueRefreshToken(),
+    scope: 'https://www.googleapis.com/auth/calendar.events',
+  });
+  await execute(s.ctx, workspaceAggregate, 'test', ({ state }) =>
+    decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: s.ctx.clock() }, state),
+  );
   const rt = await testRuntime(s.store, s.dir, env);
   const work = () => runWorkers(rt, { only: ['reactor', 'calendar'], untilIdle: true, json: false, quiet: !process.env['DEBUG_WORKERS'] });
   const { id: contact } = await addContact(s.ctx, { name: 'Ada Lovelace', email: 'ada@example.org', org: 'Analytical Engines', timezone: 'Europe/London' });
@@ -47,13 +59,35 @@ async function connected() {
   const poll = async () => {
     const deps = calendarWiringFrom(rt.config, rt.env);
     const client = (await deps.google!.clientFor('test'))!;
-    return pollCalendar({ store: s.store, clock: s.ctx.clock, workspaceId: 'test', client, calendarId: 'primary', tokens: redisSyncTokens(rt.producer, rt.prefix), classify: deps.google!.classify });
+    return pollCalendar({
+      store: s.store,
+      clock: s.ctx.clock,
+      workspaceId: 'test',
+      client,
+      calendarId: 'primary',
+      tokens: redisSyncTokens(rt.producer, rt.prefix),
+      classify: deps.google!.classify,
+    });
   };
-  return { ...s, rt, env, work, contact, meeting, types, poll, eventId: googleEventIdFor(meeting), close: async () => { await rt.close(); await s.cleanup(); } };
+  return {
+    ...s,
+    rt,
+    env,
+    work,
+    contact,
+    meeting,
+    types,
+    poll,
+    eventId: googleEventIdFor(meeting),
+    close: async () => {
+      await rt.close();
+      await s.cleanup();
+    },
+  };
 }
 
-describe('the calendar worker against the Calendar v3 stand-in, through Google\'s own client', () => {
-  it('a booking creates the event with a derived id, the contact as attendee, reminders and the product\'s marks', async () => {
+describe("the calendar worker against the Calendar v3 stand-in, through Google's own client", () => {
+  it("a booking creates the event with a derived id, the contact as attendee, reminders and the product's marks", async () => {
     const c = await connected();
     await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3), minutes: 20, videoUrl: 'https://meet.example/x' });
     await c.work();
@@ -79,7 +113,12 @@ describe('the calendar worker against the Calendar v3 stand-in, through Google\'
     const ics = () => {
       const vcal = new ICAL.Component(ICAL.parse(readFileSync(join(c.dir, 'calendar', `${c.meeting}.ics`), 'utf8')));
       const vevent = vcal.getFirstSubcomponent('vevent')!;
-      return { method: vcal.getFirstPropertyValue('method'), sequence: vevent.getFirstPropertyValue('sequence'), status: vevent.getFirstPropertyValue('status'), start: new ICAL.Event(vevent).startDate.toJSDate().toISOString() };
+      return {
+        method: vcal.getFirstPropertyValue('method'),
+        sequence: vevent.getFirstPropertyValue('sequence'),
+        status: vevent.getFirstPropertyValue('status'),
+        start: new ICAL.Event(vevent).startDate.toJSDate().toISOString(),
+      };
     };
     expect(ics()).toMatchObject({ method: 'REQUEST', sequence: 0, start: new Date(inDays(3)).toISOString() });
     await rescheduleMeeting(c.ctx, { meeting: c.meeting, at: inDays(4) });
@@ -116,7 +155,12 @@ describe('the calendar worker against the Calendar v3 stand-in, through Google\'
     const started = Date.now();
     while (!(await c.types()).includes('CalendarEventCreated') && Date.now() - started < 60_000) await c.work();
     expect(google.events.find(c.eventId)?.status).toBe('confirmed');
-    expect(google.calls.slice(before).filter((x) => x.kind === 'insert' && x.scripted).map((x) => x.status)).toEqual([403, 429, 500]);
+    expect(
+      google.calls
+        .slice(before)
+        .filter((x) => x.kind === 'insert' && x.scripted)
+        .map((x) => x.status),
+    ).toEqual([403, 429, 500]);
     await c.close();
   }, 90_000);
 

@@ -5,7 +5,10 @@ import { OutreachError } from '../../src/domain/errors.ts';
 import { appSandbox } from '../support/app.ts';
 
 let cleanup: (() => Promise<void>) | undefined;
-afterEach(async () => { await cleanup?.(); cleanup = undefined; });
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
 
 const sandbox = async () => {
   const s = await appSandbox();

@@ -7,7 +7,9 @@ import { deleteKeys, pipelineEnv, testPrefix, testRuntime } from '../support/pip
 import { replayReactor } from '../../src/app/reactor/runner.ts';
 
 const prefix = testPrefix();
-afterAll(async () => { await deleteKeys(prefix); });
+afterAll(async () => {
+  await deleteKeys(prefix);
+});
 
 const worker = (env: Record<string, string>, args: string[]): ChildProcess =>
   spawn(process.execPath, ['bin/outreach.js', 'worker', '--only', 'email', ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
@@ -42,7 +44,9 @@ describe('a worker killed with SIGKILL in the middle of a batch of 200 thank-you
     for (const m of smtp.messages) perMessage.set(m.parsed.messageId!, (perMessage.get(m.parsed.messageId!) ?? 0) + 1);
     const twice = [...perMessage.values()].filter((n) => n > 1).length;
     const lost = thanked.filter((n) => n === 0).length;
-    console.log(`scenario=sigkill-email-worker due=200 done=${thanked.filter((n) => n === 1).length} lost=${lost} twice=${twice} (killed after ${atKill} deliveries; restart to idle ${t2 - t1} ms)`);
+    console.log(
+      `scenario=sigkill-email-worker due=200 done=${thanked.filter((n) => n === 1).length} lost=${lost} twice=${twice} (killed after ${atKill} deliveries; restart to idle ${t2 - t1} ms)`,
+    );
     expect(lost).toBe(0);
     expect(thanked.every((n) => n === 1)).toBe(true);
     expect(perMessage.size).toBe(200);

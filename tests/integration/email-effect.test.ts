@@ -18,14 +18,19 @@ beforeAll(async () => {
   smtp = await startSmtpServer();
   transport = createMailTransport({ kind: 'smtp', url: smtp.url, pool: { maxConnections: 2 } });
 });
-afterAll(async () => { transport.close(); await smtp.stop(); });
+afterAll(async () => {
+  transport.close();
+  await smtp.stop();
+});
 beforeEach(() => smtp.reset());
 
 async function setup(limit = 50) {
   const s = await appSandbox({ configure: false });
   await configureAllHours(s.ctx, { dailyLimit: limit });
   const deps: EmailDeps = {
-    store: s.store, clock: s.ctx.clock, counter: memoryCounter(),
+    store: s.store,
+    clock: s.ctx.clock,
+    counter: memoryCounter(),
     sender: createEmailSender({ templates: loadTemplates(), transport, unsubscribe: { publicUrl: 'https://outreach.example', secret: Buffer.alloc(32, 7) } }),
   };
   const thankYouFor = async (meeting: string, contact: string): Promise<EmailEffectData> => {
@@ -53,7 +58,10 @@ describe('an email effect', () => {
     const s = await setup();
     const { contact, meeting } = await heldMeeting(s.ctx, 1);
     await optOut(s.ctx, { contact });
-    expect(await performEmailEffect(await s.thankYouFor(meeting, contact), s.deps)).toEqual({ outcome: 'skipped', reason: 'no thank-you: the contact opted out' });
+    expect(await performEmailEffect(await s.thankYouFor(meeting, contact), s.deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'no thank-you: the contact opted out',
+    });
     expect(smtp.messages).toHaveLength(0);
     await s.cleanup();
   });
@@ -74,7 +82,10 @@ describe('an email effect', () => {
     expect(await performEmailEffect(await s.thankYouFor(meeting, contact), s.deps)).toMatchObject({ outcome: 'bounced', code: 550 });
     const contactEvents = await s.store.readStream(`contact-${contact}`);
     expect(contactEvents.at(-1)).toMatchObject({ type: 'EmailBounced', data: { email: 'person1@contact.example', code: 550 } });
-    expect(await performEmailEffect(await s.thankYouFor(meeting, contact), s.deps)).toEqual({ outcome: 'skipped', reason: 'no thank-you: the address person1@contact.example bounced' });
+    expect(await performEmailEffect(await s.thankYouFor(meeting, contact), s.deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'no thank-you: the address person1@contact.example bounced',
+    });
     await s.cleanup();
   });
 

@@ -11,7 +11,9 @@ import { snapshot } from '../../src/infra/queue/idle.ts';
 
 let smtp: SmtpStandIn;
 const prefixes: string[] = [];
-beforeAll(async () => { smtp = await startSmtpServer(); });
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+});
 afterAll(async () => {
   await smtp.stop();
   for (const p of prefixes) await deleteKeys(p);
@@ -24,7 +26,16 @@ async function pipeline(extraEnv: Record<string, string> = {}, workspace: Record
   prefixes.push(prefix);
   const env = pipelineEnv(prefix, s.dir, smtp.url, extraEnv);
   const rt = await testRuntime(s.store, s.dir, env);
-  return { ...s, prefix, env, rt, close: async () => { await rt.close(); await s.cleanup(); } };
+  return {
+    ...s,
+    prefix,
+    env,
+    rt,
+    close: async () => {
+      await rt.close();
+      await s.cleanup();
+    },
+  };
 }
 
 const header = (m: ReceivedMail, name: string) => String(m.parsed.headers.get(name.toLowerCase()) ?? '');
@@ -95,7 +106,7 @@ describe('the email side, end to end (reactor → BullMQ → worker → SMTP)', 
     await p.close();
   });
 
-  it('sends nothing again after the run\'s Redis keys are deleted and the reactor replays from 0', async () => {
+  it("sends nothing again after the run's Redis keys are deleted and the reactor replays from 0", async () => {
     smtp.reset();
     const p = await pipeline();
     for (let n = 0; n < 5; n++) await heldMeeting(p.ctx, n);

@@ -25,12 +25,18 @@ describe('esdb adapter: an unreachable server', () => {
     const port = await freePort();
     const store = openEsdbEventStore(`esdb://admin:changeit@127.0.0.1:${port}?tls=false`, { readAttempts: 3, retryDelayMs: 5 });
     try {
-      const read = await store.readStream('anything').then(() => null, (e: unknown) => e);
+      const read = await store.readStream('anything').then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(read).toBeInstanceOf(EventStoreUnavailableError);
       expect((read as Error).message).toContain(`esdb://127.0.0.1:${port}`);
       expect((read as Error).message).toContain('3 attempts');
       expect((read as Error).message).not.toContain('changeit');
-      const append = await store.append('anything', [ev()]).then(() => null, (e: unknown) => e);
+      const append = await store.append('anything', [ev()]).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(append).toBeInstanceOf(EventStoreUnavailableError);
       expect((append as Error).message).toContain('1 attempt');
     } finally {
@@ -40,9 +46,14 @@ describe('esdb adapter: an unreachable server', () => {
 
   it('names every seed node of a cluster connection string when discovery fails', async () => {
     const [a, b] = [await freePort(), await freePort()];
-    const store = openEsdbEventStore(`esdb://127.0.0.1:${a},127.0.0.1:${b}?tls=false&maxDiscoverAttempts=2&discoveryInterval=10&gossipTimeout=1`, { readAttempts: 1 });
+    const store = openEsdbEventStore(`esdb://127.0.0.1:${a},127.0.0.1:${b}?tls=false&maxDiscoverAttempts=2&discoveryInterval=10&gossipTimeout=1`, {
+      readAttempts: 1,
+    });
     try {
-      const e = await store.headPosition().then(() => null, (err: unknown) => err);
+      const e = await store.headPosition().then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(EventStoreUnavailableError);
       expect((e as Error).message).toContain(`esdb://127.0.0.1:${a},127.0.0.1:${b}`);
     } finally {
@@ -73,7 +84,14 @@ describe('esdb adapter on the stand-in', () => {
     expect(await store.headPosition()).toBeNull();
     expect(await store.readAll()).toEqual([]);
     let caughtUp = false;
-    const sub = store.subscribeAll({ onEvent: () => { throw new Error('no event expected'); }, onCaughtUp: () => { caughtUp = true; } });
+    const sub = store.subscribeAll({
+      onEvent: () => {
+        throw new Error('no event expected');
+      },
+      onCaughtUp: () => {
+        caughtUp = true;
+      },
+    });
     await expect.poll(() => caughtUp).toBe(true);
     await sub.stop();
   });
@@ -106,7 +124,7 @@ describe('esdb adapter on the stand-in', () => {
     standIn.failNextReads(0);
   });
 
-  it('keeps checkpoints in a $-stream per consumer with maxCount 1, out of every consumer\'s view', async () => {
+  it("keeps checkpoints in a $-stream per consumer with maxCount 1, out of every consumer's view", async () => {
     const c = `projector-${randomUUID()}`;
     const start = await store.headPosition();
     await store.saveCheckpoint(c, 1n);
@@ -128,7 +146,15 @@ describe('esdb adapter on the stand-in', () => {
     expect(all.map((e) => e.stream)).toEqual([s]);
     const seen: string[] = [];
     let caughtUp = false;
-    const sub = store.subscribeAll({ after: start, onEvent: (e) => { seen.push(e.stream); }, onCaughtUp: () => { caughtUp = true; } });
+    const sub = store.subscribeAll({
+      after: start,
+      onEvent: (e) => {
+        seen.push(e.stream);
+      },
+      onCaughtUp: () => {
+        caughtUp = true;
+      },
+    });
     await expect.poll(() => caughtUp).toBe(true);
     await store.saveCheckpoint(c, 99n);
     await store.append(s, [ev()]);
@@ -159,7 +185,13 @@ describe('esdb adapter on the stand-in', () => {
   it('close() ends a live subscription cleanly', async () => {
     const own = openEsdbEventStore(standIn.connectionString);
     let caughtUp = false;
-    const sub = own.subscribeAll({ after: await own.headPosition(), onEvent: () => undefined, onCaughtUp: () => { caughtUp = true; } });
+    const sub = own.subscribeAll({
+      after: await own.headPosition(),
+      onEvent: () => undefined,
+      onCaughtUp: () => {
+        caughtUp = true;
+      },
+    });
     await expect.poll(() => caughtUp).toBe(true);
     expect(standIn.openSubscriptions()).toBeGreaterThan(0);
     await own.close();
@@ -197,7 +229,10 @@ describe.each([false, true])('esdb adapter: appends refused by the server (Batch
     const s = `thing-${randomUUID()}`;
     const calls = appendCalls();
     standIn.failNextAppends(1, 'unavailable');
-    const e = await store.append(s, [ev()]).then(() => null, (err: unknown) => err);
+    const e = await store.append(s, [ev()]).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(EventStoreUnavailableError);
     expect((e as Error).message).toContain(`esdb://127.0.0.1:${standIn.port}`);
     expect(appendCalls()).toBe(calls + 1);

@@ -38,7 +38,10 @@ describe('esdb subscription resilience (stand-in drops the subscription mid-catc
     const stream = `numbers-${randomUUID()}`;
     const catchUp = 3000;
     for (let i = 0; i < catchUp; i += 250) {
-      await store.append(stream, Array.from({ length: 250 }, (_, k) => ev(i + k)));
+      await store.append(
+        stream,
+        Array.from({ length: 250 }, (_, k) => ev(i + k)),
+      );
     }
 
     const handled: StoredEvent[] = [];
@@ -49,23 +52,26 @@ describe('esdb subscription resilience (stand-in drops the subscription mid-catc
     let checkpoint = await store.getCheckpoint(consumer);
     expect(checkpoint).toBeNull();
 
-    const start = (after: bigint | null) => store.subscribeAll({
-      after,
-      onEvent: async (e) => {
-        if (e.stream !== stream) return;
-        handled.push(e);
-        // A checkpointed consumer: the position of the last handled event, saved every 100 events
-        // with the value read before, as the reactor and projector do.
-        if (handled.length % 100 === 0) {
-          await store.saveCheckpoint(consumer, e.position, { expected: checkpoint });
-          checkpoint = e.position;
-        }
-        if (handled.length === 700) dropsMidCatchUp += standIn.dropSubscriptions();
-        if (handled.length === catchUp + 40) dropsLive += standIn.dropSubscriptions();
-      },
-      onCaughtUp: () => { caughtUp = true; },
-      onError: (error) => errors.push(error),
-    });
+    const start = (after: bigint | null) =>
+      store.subscribeAll({
+        after,
+        onEvent: async (e) => {
+          if (e.stream !== stream) return;
+          handled.push(e);
+          // A checkpointed consumer: the position of the last handled event, saved every 100 events
+          // with the value read before, as the reactor and projector do.
+          if (handled.length % 100 === 0) {
+            await store.saveCheckpoint(consumer, e.position, { expected: checkpoint });
+            checkpoint = e.position;
+          }
+          if (handled.length === 700) dropsMidCatchUp += standIn.dropSubscriptions();
+          if (handled.length === catchUp + 40) dropsLive += standIn.dropSubscriptions();
+        },
+        onCaughtUp: () => {
+          caughtUp = true;
+        },
+        onError: (error) => errors.push(error),
+      });
 
     const sub = start(checkpoint);
     await waitFor(() => caughtUp, 'catch-up');
@@ -73,7 +79,11 @@ describe('esdb subscription resilience (stand-in drops the subscription mid-catc
     expect(dropsMidCatchUp).toBe(1);
 
     // Live: appends keep coming while the subscription is dropped again (at the 40th live event).
-    for (let i = 0; i < 4; i++) await store.append(stream, Array.from({ length: 50 }, (_, k) => ev(catchUp + i * 50 + k)));
+    for (let i = 0; i < 4; i++)
+      await store.append(
+        stream,
+        Array.from({ length: 50 }, (_, k) => ev(catchUp + i * 50 + k)),
+      );
     await waitFor(() => handled.length >= catchUp + 200, 'live events');
     await new Promise((r) => setTimeout(r, 100));
     await sub.stop();
@@ -107,7 +117,9 @@ describe('esdb subscription resilience (stand-in drops the subscription mid-catc
     const after: number[] = [];
     const restarted = store.subscribeAll({
       after: await store.getCheckpoint(consumer),
-      onEvent: (e) => { if (e.stream === stream) after.push((e.data as { n: number }).n); },
+      onEvent: (e) => {
+        if (e.stream === stream) after.push((e.data as { n: number }).n);
+      },
     });
     await waitFor(() => after.length >= 2, 'events after the checkpoint');
     await new Promise((r) => setTimeout(r, 50));

@@ -14,11 +14,20 @@ const saved = { dir: process.env['OUTREACH_DATA_DIR'], store: process.env['EVENT
 async function outreach(...args: string[]) {
   const program = new Command('outreach').exitOverride();
   projectionCommands(program);
-  program.commands.forEach(function deep(c: Command) { c.exitOverride(); c.commands.forEach(deep); });
+  program.commands.forEach(function deep(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(deep);
+  });
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
   process.exitCode = undefined;
   try {
     await program.parseAsync(args, { from: 'user' });

@@ -14,7 +14,10 @@ import { generateLog } from '../unit/projections/support/generated-log.ts';
 import { expectSameTables, tablesOf } from '../unit/projections/support/tables.ts';
 
 let cleanup: (() => Promise<void>) | undefined;
-afterEach(async () => { await cleanup?.(); cleanup = undefined; });
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
 
 async function setup(events: number) {
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'outreach-projw-'));
@@ -98,7 +101,9 @@ describe('the projector worker', () => {
     await append(5000);
     const worker = start();
     await worker.caughtUp;
-    const appending = (async () => { for (let i = 0; i < 30; i++) await append(100); })();
+    const appending = (async () => {
+      for (let i = 0; i < 30; i++) await append(100);
+    })();
     await rebuildProjections({ store, dataDir: join(dir, 'data'), name: 'contacts', batchSize: 500 });
     await appending;
     await until(async () => worker.position() === (await store.headPosition()));
@@ -125,7 +130,9 @@ describe('the projector worker', () => {
     const { dir, store, append, start } = await setup(1000);
     await append(1000);
     // An event no projection can read: a ContactAdded without data, as a bug elsewhere might write.
-    await store.append('contact-broken', [{ id: '01900000-0000-7000-8000-0000000000aa', type: 'ContactAdded', data: null, metadata: { workspaceId: 'ws-0001' } }] as never);
+    await store.append('contact-broken', [
+      { id: '01900000-0000-7000-8000-0000000000aa', type: 'ContactAdded', data: null, metadata: { workspaceId: 'ws-0001' } },
+    ] as never);
     const worker = start();
     await expect(worker.done).rejects.toThrow();
     await expect(worker.caughtUp).rejects.toThrow();
@@ -137,4 +144,3 @@ describe('the projector worker', () => {
     }
   });
 });
-

@@ -7,7 +7,10 @@ import type { StoredEvent } from '../../src/eventstore/port.ts';
 import { appSandbox } from '../support/app.ts';
 
 let cleanup: (() => Promise<void>) | undefined;
-afterEach(async () => { await cleanup?.(); cleanup = undefined; });
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
 
 const NOW = '2026-11-30T10:00:00Z'; // a Monday
 
@@ -22,7 +25,7 @@ async function setup() {
 }
 
 describe('the reactor turns events into effects', () => {
-  it('a request by email schedules the request email in the recipient\'s next business moment', async () => {
+  it("a request by email schedules the request email in the recipient's next business moment", async () => {
     const { ctx, last } = await setup();
     const { id: contact } = await addContact(ctx, { name: 'Ken', email: 'ken@example.jp', timezone: 'Asia/Tokyo' });
     await requestMeeting(ctx, { contact, minutes: 20 });
@@ -58,7 +61,9 @@ describe('the reactor turns events into effects', () => {
     await bookMeeting(ctx, { meeting, at: '2026-12-03T14:00:00Z' });
     const r = await react(await last('MeetingBooked'), ctx);
     expect(r.schedule.map((j) => [j.data.kind, j.queue, j.dueAt])).toEqual([
-      ['booking-confirmation', 'email', NOW], ['prep-brief', 'email', '2026-12-02T09:00:00Z'], ['calendar-file', 'calendar', NOW],
+      ['booking-confirmation', 'email', NOW],
+      ['prep-brief', 'email', '2026-12-02T09:00:00Z'],
+      ['calendar-file', 'calendar', NOW],
     ]);
     expect(r.cancel[0]!.kinds).toContain('nudge');
   });
@@ -79,7 +84,9 @@ describe('the reactor turns events into effects', () => {
     const { decideWorkspace } = await import('../../src/domain/workspace.ts');
     const { execute } = await import('../../src/app/handle.ts');
     const { workspaceAggregate } = await import('../../src/app/aggregates.ts');
-    await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: NOW }, state));
+    await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) =>
+      decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: NOW }, state),
+    );
     expect((await react(await last('CalendarConnected'), ctx)).polls).toEqual([{ workspaceId: 'test', on: true }]);
     const { id: contact } = await addContact(ctx, { name: 'Ada', email: 'ada@example.org' });
     const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20 });
@@ -97,7 +104,9 @@ describe('the reactor turns events into effects', () => {
     const { ctx, last } = await setup();
     const { id: contact } = await addContact(ctx, { name: 'Ada', email: 'ada@example.org' });
     await recordReply(ctx, { contact });
-    expect((await react(await last('ReplyReceived'), ctx)).cancel).toEqual([{ scope: `contact:${contact}`, kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }]);
+    expect((await react(await last('ReplyReceived'), ctx)).cancel).toEqual([
+      { scope: `contact:${contact}`, kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' },
+    ]);
   });
 
   it('an opt-out withdraws everything pending for the contact', async () => {

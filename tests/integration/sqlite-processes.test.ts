@@ -8,27 +8,37 @@ import type { StoredEvent } from '../../src/eventstore/port.ts';
 
 const writer = (file: string, count: number, name: string) =>
   new Promise<string[]>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/sqlite-writer.ts', file, String(count), name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/sqlite-writer.ts', file, String(count), name], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`writer ${name} exited ${code}: ${err}`))));
   });
 
 describe('two processes on one SQLite file', () => {
-  it('lose no acknowledged append, keep revisions gapless, and a third process\'s subscription sees them all live', async () => {
+  it("lose no acknowledged append, keep revisions gapless, and a third process's subscription sees them all live", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'outreach-procs-'));
     const file = join(dir, 'events.db');
     const store = openSqliteEventStore(file, { pollIntervalMs: 20 });
     const seen: StoredEvent[] = [];
-    const sub = store.subscribeAll({ onEvent: (e) => { seen.push(e); } });
+    const sub = store.subscribeAll({
+      onEvent: (e) => {
+        seen.push(e);
+      },
+    });
     try {
       const [a, b] = await Promise.all([writer(file, 200, 'alpha'), writer(file, 200, 'beta')]);
       const acknowledged = new Set([...a, ...b]);
       expect(acknowledged.size).toBe(800);
       const all: StoredEvent[] = [];
-      for (let after: bigint | null = null; ;) {
+      for (let after: bigint | null = null; ; ) {
         const batch = await store.readAll({ after, maxCount: 500 });
         if (batch.length === 0) break;
         all.push(...batch);

@@ -16,10 +16,26 @@ export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-1234';
  */
 export async function appSandbox(opts: { clock?: Clock; workspaceId?: string; configure?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'outreach-app-'));
-  const store = await openEventStore({ eventStore: { kind: 'sqlite', file: join(dir, 'events.db') }, dataDir: dir }, opts.env ?? { ...process.env, OUTREACH_SECRET_KEY: TEST_SECRET_KEY });
+  const store = await openEventStore(
+    { eventStore: { kind: 'sqlite', file: join(dir, 'events.db') }, dataDir: dir },
+    opts.env ?? { ...process.env, OUTREACH_SECRET_KEY: TEST_SECRET_KEY },
+  );
   const ctx: AppContext = { store, clock: opts.clock ?? systemClock, workspaceId: opts.workspaceId ?? 'test', actor: 'test' };
   if (opts.configure !== false) {
-    await configureWorkspace(ctx, { ownerName: 'Sam Seeker', ownerEmail: 'sam@example.com', objective: 'Learn how data teams hire', timezone: 'Europe/London' });
+    await configureWorkspace(ctx, {
+      ownerName: 'Sam Seeker',
+      ownerEmail: 'sam@example.com',
+      objective: 'Learn how data teams hire',
+      timezone: 'Europe/London',
+    });
   }
-  return { ctx, store, dir, cleanup: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    ctx,
+    store,
+    dir,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

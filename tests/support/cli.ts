@@ -19,8 +19,12 @@ export function cliSandbox(env: Record<string, string> = {}) {
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
       child.on('error', rej);
       child.on('exit', (code) => res({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }));
     });

@@ -13,23 +13,27 @@ export type RacedCommand = (
   afterMs?: number;
 };
 
-export type RacedResult =
-  | { id: string; ok: true; events: string[]; ids: string[] }
-  | { id: string; ok: false; code: string; message: string };
+export type RacedResult = { id: string; ok: true; events: string[]; ids: string[] } | { id: string; ok: false; code: string; message: string };
 
 /** One command with its id as the correlation id of whatever it appends, so the log says which command wrote what. */
 export async function runRaced(base: AppContext, cmd: RacedCommand): Promise<RacedResult> {
   const ctx: AppContext = { ...base, correlationId: cmd.id };
   if (cmd.afterMs) await new Promise((r) => setTimeout(r, cmd.afterMs));
   try {
-    const r = cmd.kind === 'reschedule'
-      ? await rescheduleMeeting(ctx, { meeting: cmd.meeting, at: cmd.at })
-      : cmd.kind === 'cancel'
-        ? await cancelMeeting(ctx, { meeting: cmd.meeting, reason: `raced ${cmd.id}` })
-        : await holdMeeting(ctx, { meeting: cmd.meeting, at: cmd.at, minutes: 20, referrals: 2 });
+    const r =
+      cmd.kind === 'reschedule'
+        ? await rescheduleMeeting(ctx, { meeting: cmd.meeting, at: cmd.at })
+        : cmd.kind === 'cancel'
+          ? await cancelMeeting(ctx, { meeting: cmd.meeting, reason: `raced ${cmd.id}` })
+          : await holdMeeting(ctx, { meeting: cmd.meeting, at: cmd.at, minutes: 20, referrals: 2 });
     return { id: cmd.id, ok: true, events: r.events, ids: r.ids };
   } catch (e) {
     // An OutreachError carries its code; anything else (SQLITE_BUSY, a bug) is not a clear refusal.
-    return { id: cmd.id, ok: false, code: isOutreachError(e) ? e.code : `unexpected:${(e as { code?: string }).code ?? (e as Error).name}`, message: (e as Error).message };
+    return {
+      id: cmd.id,
+      ok: false,
+      code: isOutreachError(e) ? e.code : `unexpected:${(e as { code?: string }).code ?? (e as Error).name}`,
+      message: (e as Error).message,
+    };
   }
 }

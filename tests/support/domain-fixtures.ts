@@ -9,10 +9,18 @@ export const OTHER_ID = '01a22886-cd0e-72c7-98fb-c8b5ea28f600';
 export const configured = (over: Partial<EventOf<'WorkspaceConfigured'>['data']> = {}): WorkspaceEvent => ({
   type: 'WorkspaceConfigured',
   data: {
-    ownerName: 'Sam Seeker', ownerEmail: 'sam@example.com', objective: 'Learn how data teams hire',
-    timezone: 'Europe/London', businessHours: { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] },
-    thankYouDelay: 'PT2H', thankYouDeadline: 'PT24H', keepInTouchCadence: 'P6W', nudgeAfter: 'P5D',
-    dailySendLimit: 50, configuredAt: NOW, ...over,
+    ownerName: 'Sam Seeker',
+    ownerEmail: 'sam@example.com',
+    objective: 'Learn how data teams hire',
+    timezone: 'Europe/London',
+    businessHours: { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] },
+    thankYouDelay: 'PT2H',
+    thankYouDeadline: 'PT24H',
+    keepInTouchCadence: 'P6W',
+    nudgeAfter: 'P5D',
+    dailySendLimit: 50,
+    configuredAt: NOW,
+    ...over,
   },
 });
 
@@ -29,8 +37,10 @@ export const requested = (over: Partial<EventOf<'MeetingRequested'>['data']> = {
 });
 export const outreachSent: MeetingEvent = { type: 'OutreachEmailSent', data: { messageId: '<m1@outreach>', sentAt: '2026-11-20T10:01:00Z' } };
 export const booked = (start = '2026-11-25T10:00:00-05:00'): MeetingEvent => ({
-  type: 'MeetingBooked', data: { start, minutes: 20, timezone: 'America/New_York', bookedAt: '2026-11-21T09:00:00Z' },
+  type: 'MeetingBooked',
+  data: { start, minutes: 20, timezone: 'America/New_York', bookedAt: '2026-11-21T09:00:00Z' },
 });
 export const held = (heldAt = '2026-11-25T10:25:00-05:00'): MeetingEvent => ({
-  type: 'MeetingHeld', data: { heldAt, actualMinutes: 25, referralsAsked: 2, businessCards: 1 },
+  type: 'MeetingHeld',
+  data: { heldAt, actualMinutes: 25, referralsAsked: 2, businessCards: 1 },
 });

@@ -6,10 +6,17 @@ import type { AppContext } from '../../src/app/handle.ts';
 /** Business hours all day, every day: due times then do not depend on when the test runs. */
 export async function configureAllHours(ctx: AppContext, extra: Record<string, unknown> = {}) {
   await configureWorkspace(ctx, {
-    ownerName: 'Sam Seeker', ownerEmail: 'sam@seeker.example', timezone: 'Europe/London',
+    ownerName: 'Sam Seeker',
+    ownerEmail: 'sam@seeker.example',
+    timezone: 'Europe/London',
     objective: 'Learn how analytics teams hire career changers',
-    businessHours: '00:00-23:59', businessDays: 'mon-sun',
-    thankYouDelay: 'PT1S', thankYouDeadline: 'PT1H', nudgeAfter: 'PT1S', keepInTouch: 'P6W', ...extra,
+    businessHours: '00:00-23:59',
+    businessDays: 'mon-sun',
+    thankYouDelay: 'PT1S',
+    thankYouDeadline: 'PT1H',
+    nudgeAfter: 'PT1S',
+    keepInTouch: 'P6W',
+    ...extra,
   });
 }
 
@@ -17,9 +24,20 @@ const past = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).
 
 /** A contact met an hour ago: its thank-you is due now. */
 export async function heldMeeting(ctx: AppContext, n: number, opts: { referral?: string; channel?: 'email' | 'phone' } = {}) {
-  const { id: contact } = await addContact(ctx, { name: `Person ${n} Example`, email: `person${n}@contact.example`, org: 'Northwind', role: 'Analyst', timezone: 'Europe/London' });
+  const { id: contact } = await addContact(ctx, {
+    name: `Person ${n} Example`,
+    email: `person${n}@contact.example`,
+    org: 'Northwind',
+    role: 'Analyst',
+    timezone: 'Europe/London',
+  });
   // Asked by phone unless told otherwise, so the thank-you is the only email of the meeting.
-  const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20, channel: opts.channel ?? 'phone', ...(opts.referral ? { referral: opts.referral } : {}) });
+  const { id: meeting } = await requestMeeting(ctx, {
+    contact,
+    minutes: 20,
+    channel: opts.channel ?? 'phone',
+    ...(opts.referral ? { referral: opts.referral } : {}),
+  });
   await bookMeeting(ctx, { meeting, at: past(60) });
   await holdMeeting(ctx, { meeting, at: past(35), minutes: 25, referrals: 2 });
   return { contact, meeting };

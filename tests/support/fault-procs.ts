@@ -70,7 +70,9 @@ export function spawnOutreach(args: string[], env: Record<string, string>, logFi
     proc.once('exit', (code, signal) => {
       alive.delete(proc);
       // Let the pipes drain before closing the log.
-      setTimeout(() => { log.end(`--- exit code=${code} signal=${signal}\n`); }, 20);
+      setTimeout(() => {
+        log.end(`--- exit code=${code} signal=${signal}\n`);
+      }, 20);
       resolve(code);
     });
   });
@@ -146,12 +148,21 @@ export async function startPrivateRedis(dir: string, logFile: string): Promise<P
   const start = async () => {
     mkdirSync(dir, { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
-    const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir, '--maxmemory-policy', 'noeviction'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir, '--maxmemory-policy', 'noeviction'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     p.stdout!.pipe(log);
     p.stderr!.pipe(log);
     proc = p;
     alive.add(p);
-    exited = new Promise<void>((r) => p.once('exit', () => { alive.delete(p); r(); }));
+    exited = new Promise<void>((r) =>
+      p.once('exit', () => {
+        alive.delete(p);
+        r();
+      }),
+    );
     if (!(await waitUntil(ping, 10_000))) throw new Error(`private redis-server on ${port} did not answer: ${tail(logFile)}`);
   };
   const shutdown = async () => {
@@ -168,7 +179,10 @@ export async function startPrivateRedis(dir: string, logFile: string): Promise<P
   };
   await start();
   return {
-    port, url, start, shutdown,
+    port,
+    url,
+    start,
+    shutdown,
     async stop() {
       if (!proc) return;
       proc.kill('SIGKILL');

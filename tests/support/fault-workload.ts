@@ -25,8 +25,13 @@ export type Workload = { held: string[]; booked: string[]; requested: string[] }
 const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export async function connectCalendar(ctx: AppContext, dataDir: string, env: Record<string, string>, google: CalendarStandIn) {
-  saveRefreshToken(dataDir, tokenStoreKeyFrom(env), ctx.workspaceId, { refreshToken: google.issueRefreshToken(), scope: 'https://www.googleapis.com/auth/calendar.events' });
-  await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: ctx.clock() }, state));
+  saveRefreshToken(dataDir, tokenStoreKeyFrom(env), ctx.workspaceId, {
+    refreshToken: google.issueRefreshToken(),
+    scope: 'https://www.googleapis.com/auth/calendar.events',
+  });
+  await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) =>
+    decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: ctx.clock() }, state),
+  );
 }
 
 export async function mixedWorkload(ctx: AppContext, size: { held: number; booked: number; requested: number }): Promise<Workload> {
@@ -35,13 +40,25 @@ export async function mixedWorkload(ctx: AppContext, size: { held: number; booke
   let n = 0;
   for (let i = 0; i < size.held; i++) w.held.push((await heldMeeting(ctx, n++)).meeting);
   for (let i = 0; i < size.booked; i++) {
-    const { id: contact } = await addContact(ctx, { name: `Booked ${n} Example`, email: `booked${n++}@contact.example`, org: 'Contoso', role: 'Lead', timezone: 'Europe/London' });
+    const { id: contact } = await addContact(ctx, {
+      name: `Booked ${n} Example`,
+      email: `booked${n++}@contact.example`,
+      org: 'Contoso',
+      role: 'Lead',
+      timezone: 'Europe/London',
+    });
     const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20, channel: 'phone' });
     await bookMeeting(ctx, { meeting, at: inDays(7), videoUrl: 'https://meet.example/x' });
     w.booked.push(meeting);
   }
   for (let i = 0; i < size.requested; i++) {
-    const { id: contact } = await addContact(ctx, { name: `Asked ${n} Example`, email: `asked${n++}@contact.example`, org: 'Fabrikam', role: 'Manager', timezone: 'Europe/London' });
+    const { id: contact } = await addContact(ctx, {
+      name: `Asked ${n} Example`,
+      email: `asked${n++}@contact.example`,
+      org: 'Fabrikam',
+      role: 'Manager',
+      timezone: 'Europe/London',
+    });
     w.requested.push((await requestMeeting(ctx, { contact, minutes: 20, channel: 'email', via: 'direct' })).id);
   }
   return w;
@@ -54,7 +71,10 @@ export class Ledger {
   private after: bigint | null = null;
   readonly ids = new Set<string>();
   private readonly sources = new Map<string, StoredEvent>();
-  constructor(private readonly store: EventStore, private readonly w: Workload) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly w: Workload,
+  ) {}
 
   async refresh() {
     for (;;) {

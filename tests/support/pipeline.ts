@@ -27,8 +27,15 @@ export async function deleteKeys(prefix: string) {
 
 /** The environment a worker process of this test sees. */
 export const pipelineEnv = (prefix: string, dataDir: string, smtpUrl: string, extra: Record<string, string> = {}) => ({
-  REDIS_URL, OUTREACH_QUEUE_PREFIX: prefix, OUTREACH_DATA_DIR: dataDir, SMTP_URL: smtpUrl,
-  OUTREACH_RETRY_BASE_MS: '50', OUTREACH_JOB_LOCK_MS: '1500', OUTREACH_RATE_LIMIT_WAIT_MS: '200', OUTREACH_SECRET_KEY: TEST_SECRET_KEY, OUTREACH_PUBLIC_URL: 'https://outreach.example',
+  REDIS_URL,
+  OUTREACH_QUEUE_PREFIX: prefix,
+  OUTREACH_DATA_DIR: dataDir,
+  SMTP_URL: smtpUrl,
+  OUTREACH_RETRY_BASE_MS: '50',
+  OUTREACH_JOB_LOCK_MS: '1500',
+  OUTREACH_RATE_LIMIT_WAIT_MS: '200',
+  OUTREACH_SECRET_KEY: TEST_SECRET_KEY,
+  OUTREACH_PUBLIC_URL: 'https://outreach.example',
   ...extra,
 });
 

@@ -51,7 +51,10 @@ export function commandRoute(app: FastifyInstance, deps: ApiDeps, spec: CommandS
       }
       const result = await spec.run(ctx, input, request);
       if (spec.location) void reply.header('location', spec.location(result));
-      return reply.code(spec.status ?? 200).header('cache-control', 'no-store').send({ workspace: ctx.workspaceId, ...(result as object) });
+      return reply
+        .code(spec.status ?? 200)
+        .header('cache-control', 'no-store')
+        .send({ workspace: ctx.workspaceId, ...(result as object) });
     },
   });
 }

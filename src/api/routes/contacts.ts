@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { AppContext } from '../../app/handle.ts';
-import {
-  addContact, addResearchNote, changeContact, forgetContact, optOut, prepareQuestions, recordReply, reportJobLead,
-} from '../../app/contact-commands.ts';
+import { addContact, addResearchNote, changeContact, forgetContact, optOut, prepareQuestions, recordReply, reportJobLead } from '../../app/contact-commands.ts';
 import { importContacts } from '../../app/contact-import.ts';
 import { contactAggregate } from '../../app/aggregates.ts';
 import { loadExisting } from '../../app/handle.ts';
 import {
-  addContactInput, changeContactInput, contactLeadInput, contactNoteInput, contactOnlyInput, contactQuestionsInput, contactReplyInput,
+  addContactInput,
+  changeContactInput,
+  contactLeadInput,
+  contactNoteInput,
+  contactOnlyInput,
+  contactQuestionsInput,
+  contactReplyInput,
 } from '../../app/inputs.ts';
 import { invalid } from '../../domain/errors.ts';
 import { id as idSchema } from '../../domain/values.ts';
@@ -23,15 +27,23 @@ type Run = (ctx: AppContext, input: Record<string, unknown>) => Promise<unknown>
 
 export function contactRoutes(app: FastifyInstance, deps: ApiDeps) {
   commandRoute(app, deps, {
-    method: 'POST', url: '/api/contacts', tag: 'contacts', status: 201, input: addContactInput,
+    method: 'POST',
+    url: '/api/contacts',
+    tag: 'contacts',
+    status: 201,
+    input: addContactInput,
     summary: 'Add a person to the networking list (`outreach contact add`)',
     run: (ctx, input) => addContact(ctx, input).then((r) => ({ id: r.id, ...r.contact })),
     location: (r) => `/api/contacts/${(r as { id: string }).id}`,
   });
 
   commandRoute(app, deps, {
-    method: 'PATCH', url: '/api/contacts/:id', tag: 'contacts', input: changeContactInput, pathField: 'contact',
-    summary: 'Correct a contact\'s details (`outreach contact change`)',
+    method: 'PATCH',
+    url: '/api/contacts/:id',
+    tag: 'contacts',
+    input: changeContactInput,
+    pathField: 'contact',
+    summary: "Correct a contact's details (`outreach contact change`)",
     run: (ctx, input) => {
       // An empty change is the caller's mistake, not an event the log should refuse later.
       if (Object.keys(input).every((k) => k === 'contact')) throw invalid('body', 'give at least one field to change');
@@ -44,53 +56,73 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps) {
     ['questions', contactQuestionsInput, 'Prepare questions for the conversation (`outreach contact questions`)', prepareQuestions],
     ['reply', contactReplyInput, 'Record that the contact replied: stops nudges and keep-in-touch (`outreach contact reply`)', recordReply],
     ['opt-out', contactOnlyInput, 'The contact asked for no more email (`outreach contact opt-out`)', (ctx, input) => optOut(ctx, input, 'seeker')],
-    ['forget', contactOnlyInput, 'Erase the contact\'s personal data (`outreach contact forget`)', forgetContact],
+    ['forget', contactOnlyInput, "Erase the contact's personal data (`outreach contact forget`)", forgetContact],
     ['leads', contactLeadInput, 'Record a job lead from this contact (`outreach contact lead`)', reportJobLead],
   ];
   for (const [path, input, summary, run] of sub) {
     commandRoute(app, deps, {
-      method: 'POST', url: `/api/contacts/:id/${path}`, tag: 'contacts', input, pathField: 'contact', summary,
+      method: 'POST',
+      url: `/api/contacts/:id/${path}`,
+      tag: 'contacts',
+      input,
+      pathField: 'contact',
+      summary,
       run,
     });
   }
 
-  app.get('/api/contacts/:id', {
-    schema: {
-      summary: 'A contact as its stream folds today (`outreach contact show`)', tags: ['contacts'],
-      params: idParams('the contact\'s id'), headers: workspaceHeader,
-      querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
-      response: { 200: anyObject, ...errorResponses(400, 401, 404) },
+  app.get(
+    '/api/contacts/:id',
+    {
+      schema: {
+        summary: 'A contact as its stream folds today (`outreach contact show`)',
+        tags: ['contacts'],
+        params: idParams("the contact's id"),
+        headers: workspaceHeader,
+        querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
+        response: { 200: anyObject, ...errorResponses(400, 401, 404) },
+      },
     },
-  }, async (request) => {
-    const ctx = commandContext(deps, commandWorkspace(request, {}, deps.defaultWorkspace));
-    const id = (request.params as { id: string }).id;
-    const { state } = await loadExisting(ctx, contactAggregate, checkedId(id, 'contact'));
-    return { id, workspace: ctx.workspaceId, ...state };
-  });
+    async (request) => {
+      const ctx = commandContext(deps, commandWorkspace(request, {}, deps.defaultWorkspace));
+      const id = (request.params as { id: string }).id;
+      const { state } = await loadExisting(ctx, contactAggregate, checkedId(id, 'contact'));
+      return { id, workspace: ctx.workspaceId, ...state };
+    },
+  );
 
   // CSV import: the body is the file (text/csv), or JSON { "csv": "…" }.
   app.register(async (scope) => {
     scope.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
-    scope.post('/api/contacts/import', {
-      bodyLimit: IMPORT_BODY_LIMIT,
-      schema: {
-        summary: 'Import LinkedIn\'s Connections.csv or a CSV with the columns of `contact add` (`outreach contact import`); body: the file as text/csv, or JSON {"csv": "…"}; at most 5 MB',
-        tags: ['contacts'], headers: workspaceHeader,
-        querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
-        response: { 200: { description: 'rows imported, duplicates skipped, rows rejected with their reasons', ...anyObject }, ...errorResponses(400, 401, 413, 415) },
+    scope.post(
+      '/api/contacts/import',
+      {
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          summary:
+            'Import LinkedIn\'s Connections.csv or a CSV with the columns of `contact add` (`outreach contact import`); body: the file as text/csv, or JSON {"csv": "…"}; at most 5 MB',
+          tags: ['contacts'],
+          headers: workspaceHeader,
+          querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
+          response: {
+            200: { description: 'rows imported, duplicates skipped, rows rejected with their reasons', ...anyObject },
+            ...errorResponses(400, 401, 413, 415),
+          },
+        },
       },
-    }, async (request) => {
-      let text: unknown = request.body;
-      let body: Record<string, unknown> = {};
-      if (text !== null && typeof text === 'object' && !Array.isArray(text)) {
-        body = text as Record<string, unknown>;
-        text = body['csv'];
-      }
-      if (typeof text !== 'string' || text.trim() === '') throw invalid('csv', 'send the CSV file as the body (text/csv) or as "csv" in a JSON body');
-      const ctx = commandContext(deps, commandWorkspace(request, body, deps.defaultWorkspace));
-      const report = await importContacts(ctx, text);
-      return { workspace: ctx.workspaceId, ...report };
-    });
+      async (request) => {
+        let text: unknown = request.body;
+        let body: Record<string, unknown> = {};
+        if (text !== null && typeof text === 'object' && !Array.isArray(text)) {
+          body = text as Record<string, unknown>;
+          text = body['csv'];
+        }
+        if (typeof text !== 'string' || text.trim() === '') throw invalid('csv', 'send the CSV file as the body (text/csv) or as "csv" in a JSON body');
+        const ctx = commandContext(deps, commandWorkspace(request, body, deps.defaultWorkspace));
+        const report = await importContacts(ctx, text);
+        return { workspace: ctx.workspaceId, ...report };
+      },
+    );
   });
 }
 

@@ -3,12 +3,8 @@ import type { z } from 'zod';
 import type { AppContext } from '../../app/handle.ts';
 import { meetingAggregate } from '../../app/aggregates.ts';
 import { loadExisting } from '../../app/handle.ts';
-import {
-  bookMeetingInput, cancelMeetingInput, holdMeetingInput, meetingOnlyInput, requestMeetingInput, rescheduleMeetingInput,
-} from '../../app/inputs.ts';
-import {
-  bookMeeting, cancelMeeting, holdMeeting, recordNoShow, requestMeeting, rescheduleMeeting,
-} from '../../app/meeting-commands.ts';
+import { bookMeetingInput, cancelMeetingInput, holdMeetingInput, meetingOnlyInput, requestMeetingInput, rescheduleMeetingInput } from '../../app/inputs.ts';
+import { bookMeeting, cancelMeeting, holdMeeting, recordNoShow, requestMeeting, rescheduleMeeting } from '../../app/meeting-commands.ts';
 import { commandContext, commandWorkspace, type ApiDeps } from '../context.ts';
 import { anyObject, errorResponses, idParams, workspaceHeader } from '../openapi.ts';
 import { commandRoute } from './command.ts';
@@ -18,7 +14,11 @@ type Run = (ctx: AppContext, input: Record<string, unknown>) => Promise<unknown>
 
 export function meetingRoutes(app: FastifyInstance, deps: ApiDeps) {
   commandRoute(app, deps, {
-    method: 'POST', url: '/api/meetings', tag: 'meetings', status: 201, input: requestMeetingInput,
+    method: 'POST',
+    url: '/api/meetings',
+    tag: 'meetings',
+    status: 201,
+    input: requestMeetingInput,
     summary: 'Request an informational interview with a contact (`outreach meeting request`)',
     run: (ctx, input) => requestMeeting(ctx, input),
     location: (r) => `/api/meetings/${(r as { id: string }).id}`,
@@ -33,22 +33,33 @@ export function meetingRoutes(app: FastifyInstance, deps: ApiDeps) {
   ];
   for (const [path, input, summary, run] of sub) {
     commandRoute(app, deps, {
-      method: 'POST', url: `/api/meetings/:id/${path}`, tag: 'meetings', input, pathField: 'meeting', summary,
+      method: 'POST',
+      url: `/api/meetings/:id/${path}`,
+      tag: 'meetings',
+      input,
+      pathField: 'meeting',
+      summary,
       run,
     });
   }
 
-  app.get('/api/meetings/:id', {
-    schema: {
-      summary: 'A meeting as its stream folds today', tags: ['meetings'],
-      params: idParams('the meeting\'s id'), headers: workspaceHeader,
-      querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
-      response: { 200: anyObject, ...errorResponses(400, 401, 404) },
+  app.get(
+    '/api/meetings/:id',
+    {
+      schema: {
+        summary: 'A meeting as its stream folds today',
+        tags: ['meetings'],
+        params: idParams("the meeting's id"),
+        headers: workspaceHeader,
+        querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
+        response: { 200: anyObject, ...errorResponses(400, 401, 404) },
+      },
     },
-  }, async (request) => {
-    const ctx = commandContext(deps, commandWorkspace(request, {}, deps.defaultWorkspace));
-    const id = (request.params as { id: string }).id;
-    const { state } = await loadExisting(ctx, meetingAggregate, checkedId(id, 'meeting'));
-    return { id, workspace: ctx.workspaceId, ...state };
-  });
+    async (request) => {
+      const ctx = commandContext(deps, commandWorkspace(request, {}, deps.defaultWorkspace));
+      const id = (request.params as { id: string }).id;
+      const { state } = await loadExisting(ctx, meetingAggregate, checkedId(id, 'meeting'));
+      return { id, workspace: ctx.workspaceId, ...state };
+    },
+  );
 }

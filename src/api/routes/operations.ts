@@ -32,8 +32,15 @@ async function pingRedis(deps: ApiDeps) {
 
 type BoardError = {
   status: 404 | 409 | 500;
-  key: 'ERRORS.JOB_NOT_FOUND' | 'ERRORS.JOB_BELONGS_TO_JOB_SCHEDULER' | 'ERRORS.JOB_NOT_DELAYED' | 'ERRORS.JOB_IS_ACTIVE' | 'ERRORS.JOB_NOT_RETRIABLE'
-    | 'ERRORS.QUEUE_NOT_PAUSED' | 'ERRORS.QUEUE_HAS_ACTIVE_JOBS' | 'ERRORS.INTERNAL_SERVER_ERROR';
+  key:
+    | 'ERRORS.JOB_NOT_FOUND'
+    | 'ERRORS.JOB_BELONGS_TO_JOB_SCHEDULER'
+    | 'ERRORS.JOB_NOT_DELAYED'
+    | 'ERRORS.JOB_IS_ACTIVE'
+    | 'ERRORS.JOB_NOT_RETRIABLE'
+    | 'ERRORS.QUEUE_NOT_PAUSED'
+    | 'ERRORS.QUEUE_HAS_ACTIVE_JOBS'
+    | 'ERRORS.INTERNAL_SERVER_ERROR';
 };
 
 /**
@@ -73,47 +80,70 @@ export function boardError(error: unknown): BoardError {
 }
 
 export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Metrics) {
-  app.get('/healthz', {
-    schema: { summary: 'The process is up (no dependencies checked)', tags: ['operations'], security: [], response: { 200: anyObject } },
-  }, async (_request, reply) => {
-    void reply.header('cache-control', 'no-store');
-    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
-  });
-
-  app.get('/readyz', {
-    schema: {
-      summary: 'Ready to serve: the event store and Redis answer; 503 otherwise', tags: ['operations'], security: [],
-      response: { 200: anyObject, 503: anyObject },
+  app.get(
+    '/healthz',
+    {
+      schema: { summary: 'The process is up (no dependencies checked)', tags: ['operations'], security: [], response: { 200: anyObject } },
     },
-  }, async (_request, reply) => {
-    const [eventStore, redis] = await Promise.all([
-      check(() => deps.store.headPosition(), 'event store'),
-      check(() => pingRedis(deps), 'redis'),
-    ]);
-    const ready = eventStore.ok && redis.ok;
-    return reply.code(ready ? 200 : 503).header('cache-control', 'no-store')
-      .send({ status: ready ? 'ready' : 'unavailable', checks: { eventStore, redis } });
-  });
-
-  app.get('/metrics', {
-    schema: { summary: 'Prometheus metrics: queue depths, job durations, projection lag, emails sent/bounced/deferred', tags: ['operations'], response: { 200: { type: 'string' }, ...errorResponses(401) } },
-  }, async (_request, reply) => {
-    const text = await metrics.render();
-    return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(text);
-  });
-
-  app.get('/api/queues', {
-    schema: {
-      summary: 'Queue health: jobs per queue and state, and the next delayed jobs', tags: ['operations'],
-      response: { 200: anyObject, ...errorResponses(401, 503) },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
     },
-  }, async (_request, reply) => {
-    if (!deps.queueSnapshots || !(await redisReachable(deps))) throw new OutreachError('unavailable', 'Redis is not reachable: queue counts are unknown');
-    const queues = await withTimeout(deps.queueSnapshots(), 3000, 'queues')
-      .catch((e: unknown) => { throw new OutreachError('unavailable', `Redis: ${e instanceof Error ? e.message : String(e)}`); });
-    void reply.header('cache-control', 'no-store');
-    return { queues };
-  });
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Ready to serve: the event store and Redis answer; 503 otherwise',
+        tags: ['operations'],
+        security: [],
+        response: { 200: anyObject, 503: anyObject },
+      },
+    },
+    async (_request, reply) => {
+      const [eventStore, redis] = await Promise.all([check(() => deps.store.headPosition(), 'event store'), check(() => pingRedis(deps), 'redis')]);
+      const ready = eventStore.ok && redis.ok;
+      return reply
+        .code(ready ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send({ status: ready ? 'ready' : 'unavailable', checks: { eventStore, redis } });
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics: queue depths, job durations, projection lag, emails sent/bounced/deferred',
+        tags: ['operations'],
+        response: { 200: { type: 'string' }, ...errorResponses(401) },
+      },
+    },
+    async (_request, reply) => {
+      const text = await metrics.render();
+      return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(text);
+    },
+  );
+
+  app.get(
+    '/api/queues',
+    {
+      schema: {
+        summary: 'Queue health: jobs per queue and state, and the next delayed jobs',
+        tags: ['operations'],
+        response: { 200: anyObject, ...errorResponses(401, 503) },
+      },
+    },
+    async (_request, reply) => {
+      if (!deps.queueSnapshots || !(await redisReachable(deps))) throw new OutreachError('unavailable', 'Redis is not reachable: queue counts are unknown');
+      const queues = await withTimeout(deps.queueSnapshots(), 3000, 'queues').catch((e: unknown) => {
+        throw new OutreachError('unavailable', `Redis: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      void reply.header('cache-control', 'no-store');
+      return { queues };
+    },
+  );
 
   if (deps.queues) {
     const serverAdapter = new FastifyAdapter();
@@ -127,7 +157,8 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
     serverAdapter.setErrorHandler((error) => {
       const statusCode = (error as { statusCode?: unknown }).statusCode;
       // Fastify's own errors inside the board (a body it cannot parse, one too large) keep their 4xx.
-      if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return { status: statusCode as 400, body: { error: { key: 'ERRORS.INVALID_REQUEST_BODY' }, message: error.message } };
+      if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500)
+        return { status: statusCode as 400, body: { error: { key: 'ERRORS.INVALID_REQUEST_BODY' }, message: error.message } };
       const { status, key } = boardError(error);
       return { status, body: { error: { key }, message: error.message } };
     });

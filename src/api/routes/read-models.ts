@@ -10,8 +10,18 @@ export const DEFAULT_LIMIT = 50;
 const MAX_OFFSET = 1_000_000;
 
 const paging = z.object({
-  limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`).default(DEFAULT_LIMIT),
-  offset: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(MAX_OFFSET, `must be at most ${MAX_OFFSET}`).default(0),
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)
+    .default(DEFAULT_LIMIT),
+  offset: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must not be negative')
+    .max(MAX_OFFSET, `must be at most ${MAX_OFFSET}`)
+    .default(0),
 });
 
 const descriptions: Record<ReadModelName, string> = {
@@ -22,7 +32,7 @@ const descriptions: Record<ReadModelName, string> = {
   agenda: 'upcoming meetings',
   'follow-ups': 'follow-ups due (nudges, thank-yous, keep-in-touch)',
   'thank-you-latency': 'time from held to thank-you sent, per meeting',
-  'referrals-per-interview': 'referrals asked per held meeting, against the method\'s two',
+  'referrals-per-interview': "referrals asked per held meeting, against the method's two",
   'levels-by-industry': 'levels (entry, mid, senior, executive) covered per industry',
   overruns: 'meetings that ran past the agreed length',
   'job-leads': 'job leads reported',
@@ -33,7 +43,7 @@ export const readModelPath = (name: ReadModelName) => `/api/${name}`;
 const listQuery = {
   type: 'object',
   properties: {
-    workspace: { type: 'string', description: 'one workspace; without it, every workspace (a coach\'s view)' },
+    workspace: { type: 'string', description: "one workspace; without it, every workspace (a coach's view)" },
     limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
     offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
   },
@@ -41,75 +51,98 @@ const listQuery = {
 
 export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
   for (const name of readModelNames) {
-    app.get(readModelPath(name), {
-      schema: {
-        summary: `Read model: ${descriptions[name] ?? name}`, tags: ['read models'], querystring: listQuery,
-        response: {
-          200: {
-            description: 'a page of rows and the total across pages',
-            type: 'object',
-            properties: {
-              name: { type: 'string' }, workspace: { type: 'string', nullable: true },
-              limit: { type: 'integer' }, offset: { type: 'integer' }, total: { type: 'integer' },
-              rows: { type: 'array', items: anyObject },
+    app.get(
+      readModelPath(name),
+      {
+        schema: {
+          summary: `Read model: ${descriptions[name] ?? name}`,
+          tags: ['read models'],
+          querystring: listQuery,
+          response: {
+            200: {
+              description: 'a page of rows and the total across pages',
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                workspace: { type: 'string', nullable: true },
+                limit: { type: 'integer' },
+                offset: { type: 'integer' },
+                total: { type: 'integer' },
+                rows: { type: 'array', items: anyObject },
+              },
             },
+            ...errorResponses(400, 401),
           },
-          ...errorResponses(400, 401),
         },
       },
-    }, async (request, reply) => {
-      const q = request.query as Record<string, unknown>;
-      const { limit, offset } = parseInput(paging, { limit: q['limit'], offset: q['offset'] });
-      const workspaceId = readWorkspace(request);
-      const page = deps.readModels.list(name, { ...(workspaceId ? { workspaceId } : {}), limit, offset, now: deps.clock() });
-      void reply.header('cache-control', 'no-store');
-      return { name, workspace: workspaceId ?? null, limit, offset, total: page.total, rows: page.rows };
-    });
+      async (request, reply) => {
+        const q = request.query as Record<string, unknown>;
+        const { limit, offset } = parseInput(paging, { limit: q['limit'], offset: q['offset'] });
+        const workspaceId = readWorkspace(request);
+        const page = deps.readModels.list(name, { ...(workspaceId ? { workspaceId } : {}), limit, offset, now: deps.clock() });
+        void reply.header('cache-control', 'no-store');
+        return { name, workspace: workspaceId ?? null, limit, offset, total: page.total, rows: page.rows };
+      },
+    );
   }
 
   const cacheMs = deps.dashboardCacheMs ?? 1000;
   const cache = new Map<string, { at: number; checkpoints: string; body: string }>();
   /** Where the projections stand: any event applied changes it. */
-  const checkpoints = () => deps.readModels.lag(null).map((p) => p.checkpoint).join(',');
+  const checkpoints = () =>
+    deps.readModels
+      .lag(null)
+      .map((p) => p.checkpoint)
+      .join(',');
 
-  app.get('/api/dashboard', {
-    schema: {
-      summary: 'Every figure of the dashboard: funnel, meetings per week, thank-you latency, referrals per interview, levels per industry, agenda, follow-ups due, overruns, job leads',
-      tags: ['read models'],
-      querystring: { type: 'object', properties: { workspace: { type: 'string', description: 'one workspace; without it, every workspace' } } },
-      response: { 200: anyObject, ...errorResponses(400, 401) },
+  app.get(
+    '/api/dashboard',
+    {
+      schema: {
+        summary:
+          'Every figure of the dashboard: funnel, meetings per week, thank-you latency, referrals per interview, levels per industry, agenda, follow-ups due, overruns, job leads',
+        tags: ['read models'],
+        querystring: { type: 'object', properties: { workspace: { type: 'string', description: 'one workspace; without it, every workspace' } } },
+        response: { 200: anyObject, ...errorResponses(400, 401) },
+      },
     },
-  }, async (request, reply) => {
-    const workspaceId = readWorkspace(request);
-    void reply.header('cache-control', 'no-store').header('content-type', 'application/json; charset=utf-8');
-    if (cacheMs <= 0) return JSON.stringify(deps.readModels.dashboard({ ...(workspaceId ? { workspaceId } : {}), now: deps.clock() }));
-    // A dashboard many people (or a wall screen per coach) poll is computed once per moment, not once per request.
-    const key = workspaceId ?? '';
-    const now = Date.now();
-    const at = checkpoints();
-    const hit = cache.get(key);
-    if (hit && now - hit.at < cacheMs && hit.checkpoints === at) return hit.body;
-    const body = JSON.stringify(deps.readModels.dashboard({ ...(workspaceId ? { workspaceId } : {}), now: deps.clock() }));
-    cache.delete(key);
-    cache.set(key, { at: now, checkpoints: at, body });
-    if (cache.size > 1000) cache.delete(cache.keys().next().value!);
-    return body;
-  });
+    async (request, reply) => {
+      const workspaceId = readWorkspace(request);
+      void reply.header('cache-control', 'no-store').header('content-type', 'application/json; charset=utf-8');
+      if (cacheMs <= 0) return JSON.stringify(deps.readModels.dashboard({ ...(workspaceId ? { workspaceId } : {}), now: deps.clock() }));
+      // A dashboard many people (or a wall screen per coach) poll is computed once per moment, not once per request.
+      const key = workspaceId ?? '';
+      const now = Date.now();
+      const at = checkpoints();
+      const hit = cache.get(key);
+      if (hit && now - hit.at < cacheMs && hit.checkpoints === at) return hit.body;
+      const body = JSON.stringify(deps.readModels.dashboard({ ...(workspaceId ? { workspaceId } : {}), now: deps.clock() }));
+      cache.delete(key);
+      cache.set(key, { at: now, checkpoints: at, body });
+      if (cache.size > 1000) cache.delete(cache.keys().next().value!);
+      return body;
+    },
+  );
 
-  app.get('/api/projections', {
-    schema: {
-      summary: 'Each projection\'s checkpoint and lag behind the head of the event log', tags: ['operations'],
-      response: { 200: anyObject, ...errorResponses(401) },
+  app.get(
+    '/api/projections',
+    {
+      schema: {
+        summary: "Each projection's checkpoint and lag behind the head of the event log",
+        tags: ['operations'],
+        response: { 200: anyObject, ...errorResponses(401) },
+      },
     },
-  }, async () => {
-    const head = await deps.store.headPosition();
-    const here = deps.projectorPosition?.();
-    return {
-      head: head === null ? null : Number(head),
-      // Whether this server runs the projector itself (outreach serve does, unless --no-projector).
-      projectorInThisProcess: deps.projectorPosition !== undefined,
-      ...(here !== undefined ? { projectorPosition: here === null ? null : Number(here) } : {}),
-      projections: deps.readModels.lag(head),
-    };
-  });
+    async () => {
+      const head = await deps.store.headPosition();
+      const here = deps.projectorPosition?.();
+      return {
+        head: head === null ? null : Number(head),
+        // Whether this server runs the projector itself (outreach serve does, unless --no-projector).
+        projectorInThisProcess: deps.projectorPosition !== undefined,
+        ...(here !== undefined ? { projectorPosition: here === null ? null : Number(here) } : {}),
+        projections: deps.readModels.lag(head),
+      };
+    },
+  );
 }

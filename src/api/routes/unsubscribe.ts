@@ -26,7 +26,14 @@ const send = (reply: FastifyReply, status: number, html: string) =>
     .send(html);
 
 const invalidLink = (reply: FastifyReply) =>
-  send(reply, 400, page('This unsubscribe link is not valid', '<p>The link may have been cut short when it was copied. Use the link from the email itself, or reply to the email and ask to be removed.</p>'));
+  send(
+    reply,
+    400,
+    page(
+      'This unsubscribe link is not valid',
+      '<p>The link may have been cut short when it was copied. Use the link from the email itself, or reply to the email and ask to be removed.</p>',
+    ),
+  );
 
 /**
  * RFC 8058 one-click unsubscribe. POST (what a mail client sends for List-Unsubscribe-Post:
@@ -40,31 +47,50 @@ export function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps) {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
 
-    const params = { type: 'object', required: ['token'], properties: { token: { type: 'string', description: 'the signed token from the List-Unsubscribe link' } } };
+    const params = {
+      type: 'object',
+      required: ['token'],
+      properties: { token: { type: 'string', description: 'the signed token from the List-Unsubscribe link' } },
+    };
 
-    scope.get('/u/:token', {
-      schema: { summary: 'Confirmation page with a button that POSTs to the same URL; does not unsubscribe', tags: ['unsubscribe'], security: [], params },
-    }, async (request, reply) => {
-      const { token } = request.params as { token: string };
-      if (!deps.verifyUnsubscribe(token)) return invalidLink(reply);
-      return send(reply, 200, page('Unsubscribe', `<p>Stop receiving emails about informational interviews from this sender?</p>
-<form method="post" action="/u/${encodeURIComponent(token)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`));
-    });
+    scope.get(
+      '/u/:token',
+      {
+        schema: { summary: 'Confirmation page with a button that POSTs to the same URL; does not unsubscribe', tags: ['unsubscribe'], security: [], params },
+      },
+      async (request, reply) => {
+        const { token } = request.params as { token: string };
+        if (!deps.verifyUnsubscribe(token)) return invalidLink(reply);
+        return send(
+          reply,
+          200,
+          page(
+            'Unsubscribe',
+            `<p>Stop receiving emails about informational interviews from this sender?</p>
+<form method="post" action="/u/${encodeURIComponent(token)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+          ),
+        );
+      },
+    );
 
-    scope.post('/u/:token', {
-      schema: { summary: 'One-click unsubscribe (RFC 8058): records ContactOptedOut; idempotent', tags: ['unsubscribe'], security: [], params },
-    }, async (request, reply) => {
-      const { token } = request.params as { token: string };
-      const subject = deps.verifyUnsubscribe(token);
-      if (!subject) return invalidLink(reply);
-      const ctx = commandContext(deps, subject.workspaceId);
-      try {
-        await optOut(ctx, { contact: subject.contactId }, 'unsubscribe-link');
-      } catch (e) {
-        // A contact since forgotten (or never stored) gets no email either: the answer is the same.
-        if (!isOutreachError(e, 'illegal_state') && !isOutreachError(e, 'not_found')) throw e;
-      }
-      return send(reply, 200, page('You are unsubscribed', '<p>You will receive no more emails from this sender. Nothing else is needed.</p>'));
-    });
+    scope.post(
+      '/u/:token',
+      {
+        schema: { summary: 'One-click unsubscribe (RFC 8058): records ContactOptedOut; idempotent', tags: ['unsubscribe'], security: [], params },
+      },
+      async (request, reply) => {
+        const { token } = request.params as { token: string };
+        const subject = deps.verifyUnsubscribe(token);
+        if (!subject) return invalidLink(reply);
+        const ctx = commandContext(deps, subject.workspaceId);
+        try {
+          await optOut(ctx, { contact: subject.contactId }, 'unsubscribe-link');
+        } catch (e) {
+          // A contact since forgotten (or never stored) gets no email either: the answer is the same.
+          if (!isOutreachError(e, 'illegal_state') && !isOutreachError(e, 'not_found')) throw e;
+        }
+        return send(reply, 200, page('You are unsubscribed', '<p>You will receive no more emails from this sender. Nothing else is needed.</p>'));
+      },
+    );
   });
 }

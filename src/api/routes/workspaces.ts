@@ -20,37 +20,58 @@ async function workspaceState(deps: ApiDeps, id: string) {
 
 export function workspaceRoutes(app: FastifyInstance, deps: ApiDeps) {
   commandRoute(app, deps, {
-    method: 'POST', url: '/api/workspace', tag: 'workspaces', input: configureWorkspaceInput,
-    summary: 'Configure the workspace named by X-Workspace (or `workspace`): owner, objective, time zone, business hours, delays (`outreach workspace configure`)',
+    method: 'POST',
+    url: '/api/workspace',
+    tag: 'workspaces',
+    input: configureWorkspaceInput,
+    summary:
+      'Configure the workspace named by X-Workspace (or `workspace`): owner, objective, time zone, business hours, delays (`outreach workspace configure`)',
     run: (ctx, input) => configureWorkspace(ctx, input),
   });
 
-  app.get('/api/workspaces', {
-    schema: {
-      summary: 'Every workspace with its owner and counts (for a coach\'s selector)', tags: ['workspaces'],
-      response: { 200: anyObject, ...errorResponses(401) },
+  app.get(
+    '/api/workspaces',
+    {
+      schema: {
+        summary: "Every workspace with its owner and counts (for a coach's selector)",
+        tags: ['workspaces'],
+        response: { 200: anyObject, ...errorResponses(401) },
+      },
     },
-  }, async () => ({ workspaces: deps.readModels.workspaces() }));
+    async () => ({ workspaces: deps.readModels.workspaces() }),
+  );
 
-  app.get('/api/workspaces/:id', {
-    schema: {
-      summary: 'A workspace\'s configuration and calendar connection', tags: ['workspaces'], params: workspaceParams,
-      response: { 200: anyObject, ...errorResponses(400, 401, 404) },
+  app.get(
+    '/api/workspaces/:id',
+    {
+      schema: {
+        summary: "A workspace's configuration and calendar connection",
+        tags: ['workspaces'],
+        params: workspaceParams,
+        response: { 200: anyObject, ...errorResponses(400, 401, 404) },
+      },
     },
-  }, async (request) => {
-    const id = checkWorkspace((request.params as { id: string }).id);
-    const state = await workspaceState(deps, id);
-    return { workspaceId: id, ...state };
-  });
+    async (request) => {
+      const id = checkWorkspace((request.params as { id: string }).id);
+      const state = await workspaceState(deps, id);
+      return { workspaceId: id, ...state };
+    },
+  );
 
-  app.get('/api/workspaces/:id/calendar', {
-    schema: {
-      summary: 'Calendar connection of a workspace (from CalendarConnected / CalendarDisconnected)', tags: ['workspaces'], params: workspaceParams,
-      response: { 200: anyObject, ...errorResponses(400, 401, 404) },
+  app.get(
+    '/api/workspaces/:id/calendar',
+    {
+      schema: {
+        summary: 'Calendar connection of a workspace (from CalendarConnected / CalendarDisconnected)',
+        tags: ['workspaces'],
+        params: workspaceParams,
+        response: { 200: anyObject, ...errorResponses(400, 401, 404) },
+      },
     },
-  }, async (request) => {
-    const ws = checkWorkspace((request.params as { id: string }).id);
-    const state = await workspaceState(deps, ws);
-    return { workspaceId: ws, ...state.calendar };
-  });
+    async (request) => {
+      const ws = checkWorkspace((request.params as { id: string }).id);
+      const state = await workspaceState(deps, ws);
+      return { workspaceId: ws, ...state.calendar };
+    },
+  );
 }

@@ -3,9 +3,7 @@
  * event. Its key `<kind>:<sourceEventId>` is stable: the job id, the Message-ID and the result
  * event's id all derive from it, which is what makes each effect happen once.
  */
-export const EMAIL_EFFECTS = [
-  'request-email', 'nudge', 'booking-confirmation', 'prep-brief', 'thank-you', 'keep-in-touch', 'calendar-cancel',
-] as const;
+export const EMAIL_EFFECTS = ['request-email', 'nudge', 'booking-confirmation', 'prep-brief', 'thank-you', 'keep-in-touch', 'calendar-cancel'] as const;
 export type EmailEffect = (typeof EMAIL_EFFECTS)[number];
 /**
  * Calendar effects: the `.ics` file of a meeting's latest state (always), and the Google Calendar

@@ -5,7 +5,15 @@ import { keepInTouchDue, nextBusinessMoment, nudgeDue, prepBriefDue, thankYouDue
 import type { WorkspaceState } from '../../domain/workspace.ts';
 import type { StoredEvent } from '../../eventstore/port.ts';
 import {
-  contactScope, effectKey, ERASE_EFFECT, isCalendarEffect, meetingScope, PRIORITY, type EffectJob, type EffectKind, type Reaction,
+  contactScope,
+  effectKey,
+  ERASE_EFFECT,
+  isCalendarEffect,
+  meetingScope,
+  PRIORITY,
+  type EffectJob,
+  type EffectKind,
+  type Reaction,
 } from '../effects/effect.ts';
 
 /** What a reaction looks at besides its event: the workspace, and the meeting and contact the event is about. */
@@ -26,7 +34,7 @@ const dataOf = <T extends EventType>(event: StoredEvent) => event.data as EventO
 function windowFor(facts: ReactionFacts, forContact: boolean): Window | null {
   const ws = facts.workspace.config;
   if (!ws) return null;
-  const zone = forContact ? facts.contact?.details?.timezone ?? ws.timezone : ws.timezone;
+  const zone = forContact ? (facts.contact?.details?.timezone ?? ws.timezone) : ws.timezone;
   return { zone, hours: ws.businessHours };
 }
 
@@ -92,8 +100,10 @@ function afterCancel(event: StoredEvent, facts: ReactionFacts): Reaction {
   };
 }
 
-const withdrawAll = (event: StoredEvent): Reaction =>
-  ({ schedule: [], cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: 'all', because: event.type }] });
+const withdrawAll = (event: StoredEvent): Reaction => ({
+  schedule: [],
+  cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: 'all', because: event.type }],
+});
 
 /**
  * The reactor's table: per event type, the effects it asks for (with their due times from the
@@ -116,7 +126,10 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
       const w = windowFor(facts, true);
       if (!ws || !w) return NO_REACTION;
       const ids = { contactId: facts.meeting!.request!.contactId, meetingId: idOfStream(event.stream) };
-      return { schedule: [job(event, 'nudge', nudgeDue({ requestSentAt: dataOf<'OutreachEmailSent'>(event).sentAt, after: ws.nudgeAfter, ...w }), ids)], cancel: [] };
+      return {
+        schedule: [job(event, 'nudge', nudgeDue({ requestSentAt: dataOf<'OutreachEmailSent'>(event).sentAt, after: ws.nudgeAfter, ...w }), ids)],
+        cancel: [],
+      };
     },
   },
   MeetingBooked: { needs: ['workspace', 'meeting'], react: afterBooking },
@@ -148,7 +161,10 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
   CalendarDisconnected: { needs: [], react: (event) => ({ schedule: [], cancel: [], polls: [{ workspaceId: workspaceOf(event), on: false }] }) },
   ReplyReceived: {
     needs: [],
-    react: (event) => ({ schedule: [], cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }] }),
+    react: (event) => ({
+      schedule: [],
+      cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }],
+    }),
   },
   ContactForgotten: {
     needs: [],

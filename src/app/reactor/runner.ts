@@ -1,8 +1,6 @@
 import type { EventStore, StoredEvent } from '../../eventstore/port.ts';
 import type { Clock } from '../clock.ts';
-import {
-  contactScope, meetingScope, type Cancellation, type EffectJob, type EffectScheduler, type PollChange, type Reaction,
-} from '../effects/effect.ts';
+import { contactScope, meetingScope, type Cancellation, type EffectJob, type EffectScheduler, type PollChange, type Reaction } from '../effects/effect.ts';
 import { react } from './facts.ts';
 
 export const REACTOR_CONSUMER = 'reactor';
@@ -93,7 +91,9 @@ export async function startReactor(deps: Deps & { onError?: (e: unknown) => void
   let saved = last;
   let lastSaveAt = 0;
   let resolveCaughtUp!: () => void;
-  const caughtUp = new Promise<void>((r) => { resolveCaughtUp = r; });
+  const caughtUp = new Promise<void>((r) => {
+    resolveCaughtUp = r;
+  });
   const save = async (force = false) => {
     if (last === null || last === saved || (!force && Date.now() - lastSaveAt < 200)) return;
     await deps.store.saveCheckpoint(consumer, last);
@@ -107,7 +107,9 @@ export async function startReactor(deps: Deps & { onError?: (e: unknown) => void
   let flushQueued = false;
   let failure: { error: unknown } | undefined;
   let rejectFailed!: (e: unknown) => void;
-  const failed = new Promise<never>((_, reject) => { rejectFailed = reject; });
+  const failed = new Promise<never>((_, reject) => {
+    rejectFailed = reject;
+  });
   failed.catch(() => undefined);
   /** Handles what is pending, batch by batch; one flush at a time, which takes what arrives meanwhile too. */
   const flush = (): Promise<void> => {
@@ -156,7 +158,11 @@ export async function startReactor(deps: Deps & { onError?: (e: unknown) => void
         });
       }
     },
-    onCaughtUp: () => { void drained().then(() => save(true)).then(resolveCaughtUp, resolveCaughtUp); },
+    onCaughtUp: () => {
+      void drained()
+        .then(() => save(true))
+        .then(resolveCaughtUp, resolveCaughtUp);
+    },
     ...(deps.onError ? { onError: deps.onError } : {}),
   });
   const done = Promise.race([subscription.done, failed]);

@@ -7,38 +7,56 @@ import { act, leaf } from '../define.ts';
  * OUTREACH_API_TOKEN it binds to loopback only and makes a token for the run, printed in the login URL.
  */
 export function serveCommand(program: Command) {
-  act(leaf(program, 'serve', 'serve the HTTP API and the dashboard (OpenAPI at /docs, metrics at /metrics, queues at /queues)')
-    .option('--port <port>', 'TCP port (default 3000; 0 for any free port)')
-    .option('--host <address>', 'address to bind (default 127.0.0.1; any other needs OUTREACH_API_TOKEN)')
-    .option('--no-projector', 'do not run the projector here (another process keeps the read models up to date)'),
-  async (session, _args, input, out) => {
-    const port = input['port'] === undefined ? 3000 : Number(input['port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('port', 'must be a TCP port number (0-65535)');
-    const host = String(input['host'] ?? '127.0.0.1');
-    const { startApi } = await import('../../main/api.ts');
-    const { createLogger } = await import('../../main/logger.ts');
-    const api = await startApi({
-      config: session.config, env: process.env, host, port, store: session.ctx.store,
-      projector: input['projector'] !== false, log: createLogger({ json: out.json }),
-    });
-    const info = {
-      url: api.url, docs: `${api.url}docs`, metrics: `${api.url}metrics`, queues: `${api.url}queues`,
-      workspace: session.config.workspaceId, redis: api.redisUrl, tokenGenerated: api.tokenGenerated,
-      ...(api.tokenGenerated ? { loginUrl: api.loginUrl } : {}),
-    };
-    out.result(info, () => [
-      `Outreach is serving ${api.url} (workspace for commands: ${session.config.workspaceId}; Redis: ${api.redisUrl})`,
-      api.tokenGenerated
-        ? `  OUTREACH_API_TOKEN is not set: this run's token is in the login URL below (loopback only)\n  Dashboard: ${api.loginUrl}`
-        : `  Dashboard: ${api.url} (log in once with ${api.url}?token=<OUTREACH_API_TOKEN>, or enter the token on the page)`,
-      `  API docs:  ${api.url}docs   Metrics: ${api.url}metrics   Queues: ${api.url}queues`,
-      '  Ctrl-C to stop',
-    ].join('\n'));
-    await new Promise<void>((resolve) => {
-      const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await api.close();
-  });
+  act(
+    leaf(program, 'serve', 'serve the HTTP API and the dashboard (OpenAPI at /docs, metrics at /metrics, queues at /queues)')
+      .option('--port <port>', 'TCP port (default 3000; 0 for any free port)')
+      .option('--host <address>', 'address to bind (default 127.0.0.1; any other needs OUTREACH_API_TOKEN)')
+      .option('--no-projector', 'do not run the projector here (another process keeps the read models up to date)'),
+    async (session, _args, input, out) => {
+      const port = input['port'] === undefined ? 3000 : Number(input['port']);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('port', 'must be a TCP port number (0-65535)');
+      const host = String(input['host'] ?? '127.0.0.1');
+      const { startApi } = await import('../../main/api.ts');
+      const { createLogger } = await import('../../main/logger.ts');
+      const api = await startApi({
+        config: session.config,
+        env: process.env,
+        host,
+        port,
+        store: session.ctx.store,
+        projector: input['projector'] !== false,
+        log: createLogger({ json: out.json }),
+      });
+      const info = {
+        url: api.url,
+        docs: `${api.url}docs`,
+        metrics: `${api.url}metrics`,
+        queues: `${api.url}queues`,
+        workspace: session.config.workspaceId,
+        redis: api.redisUrl,
+        tokenGenerated: api.tokenGenerated,
+        ...(api.tokenGenerated ? { loginUrl: api.loginUrl } : {}),
+      };
+      out.result(info, () =>
+        [
+          `Outreach is serving ${api.url} (workspace for commands: ${session.config.workspaceId}; Redis: ${api.redisUrl})`,
+          api.tokenGenerated
+            ? `  OUTREACH_API_TOKEN is not set: this run's token is in the login URL below (loopback only)\n  Dashboard: ${api.loginUrl}`
+            : `  Dashboard: ${api.url} (log in once with ${api.url}?token=<OUTREACH_API_TOKEN>, or enter the token on the page)`,
+          `  API docs:  ${api.url}docs   Metrics: ${api.url}metrics   Queues: ${api.url}queues`,
+          '  Ctrl-C to stop',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await api.close();
+    },
+  );
 }

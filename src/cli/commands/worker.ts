@@ -21,58 +21,97 @@ async function withRuntime<T>(session: Session, out: Output, fn: (rt: Runtime) =
 }
 
 export function workerCommands(program: Command) {
-  act(leaf(program, 'worker', 'run the reactor and the email worker')
-    .option('--only <workers>', `comma-separated subset of ${WORKERS.join(',')}`)
-    .option('--until-idle', 'exit once nothing is due now (for the demo and scripts)')
-    .option('--concurrency <n>', 'email jobs in flight at once (default 10)'),
-  async (session, _args, input, out) => {
-    const only = input['only'] ? String(input['only']).split(',').map((s) => s.trim()) : [...WORKERS];
-    const unknown = only.filter((w) => !(WORKERS as readonly string[]).includes(w));
-    if (unknown.length) throw invalid('only', `unknown worker ${unknown.join(', ')} (known: ${WORKERS.join(', ')})`);
-    const { runWorkers } = await import('../../main/workers.ts');
-    const tally = await withRuntime(session, out, (rt) => runWorkers(rt, {
-      only, untilIdle: input['untilIdle'] === true, json: out.json,
-      ...(input['concurrency'] ? { concurrency: Number(input['concurrency']) } : {}),
-    }));
-    out.result(tally, Object.entries(tally).map(([k, v]) => `${k}: ${v}`).join(', ') || 'nothing to do');
-  });
+  act(
+    leaf(program, 'worker', 'run the reactor and the email worker')
+      .option('--only <workers>', `comma-separated subset of ${WORKERS.join(',')}`)
+      .option('--until-idle', 'exit once nothing is due now (for the demo and scripts)')
+      .option('--concurrency <n>', 'email jobs in flight at once (default 10)'),
+    async (session, _args, input, out) => {
+      const only = input['only']
+        ? String(input['only'])
+            .split(',')
+            .map((s) => s.trim())
+        : [...WORKERS];
+      const unknown = only.filter((w) => !(WORKERS as readonly string[]).includes(w));
+      if (unknown.length) throw invalid('only', `unknown worker ${unknown.join(', ')} (known: ${WORKERS.join(', ')})`);
+      const { runWorkers } = await import('../../main/workers.ts');
+      const tally = await withRuntime(session, out, (rt) =>
+        runWorkers(rt, {
+          only,
+          untilIdle: input['untilIdle'] === true,
+          json: out.json,
+          ...(input['concurrency'] ? { concurrency: Number(input['concurrency']) } : {}),
+        }),
+      );
+      out.result(
+        tally,
+        Object.entries(tally)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ') || 'nothing to do',
+      );
+    },
+  );
 
-  act(leaf(program, 'jobs', 'queued jobs: counts per queue and state, and the next due times'),
-    async (session, _args, _input, out) => {
-      const snaps = await withRuntime(session, out, (rt) => rt.snapshots());
-      out.result(snaps, () => snaps.map((s) => [
-        `${s.queue}: ${Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(', ')}`,
-        ...s.next.map((n) => `  next: ${n.dueAt}  ${n.name}  ${n.id}`),
-      ].join('\n')).join('\n'));
-    });
+  act(leaf(program, 'jobs', 'queued jobs: counts per queue and state, and the next due times'), async (session, _args, _input, out) => {
+    const snaps = await withRuntime(session, out, (rt) => rt.snapshots());
+    out.result(snaps, () =>
+      snaps
+        .map((s) =>
+          [
+            `${s.queue}: ${Object.entries(s.counts)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')}`,
+            ...s.next.map((n) => `  next: ${n.dueAt}  ${n.name}  ${n.id}`),
+          ].join('\n'),
+        )
+        .join('\n'),
+    );
+  });
 
   const reactor = program.command('reactor').description('the reactor, which turns events into jobs');
-  act(leaf(reactor, 'replay', 're-derive every job from the log (after Redis was wiped); effects already done are skipped by the workers')
-    .requiredOption('--from <position>', 'log position to start after (0 for everything)'),
-  async (session, _args, input, out) => {
-    const from = String(input['from']);
-    if (!/^\d+$/.test(from)) throw invalid('from', 'must be a log position (a whole number, 0 for the start)');
-    const { replayReactor } = await import('../../app/reactor/runner.ts');
-    const bar = progressBar('replaying', !out.json);
-    const r = await withRuntime(session, out, (rt) => replayReactor({ store: rt.store, clock: rt.clock, scheduler: rt.scheduler, from: BigInt(from), onProgress: (d, t) => bar.update(d, t) }));
-    bar.end();
-    out.result(r, `Replayed ${r.events} events from position ${from}: ${r.scheduled} jobs derived (existing ones kept, done ones will be skipped); ${r.retried} failed jobs put back in line`);
-  });
+  act(
+    leaf(reactor, 'replay', 're-derive every job from the log (after Redis was wiped); effects already done are skipped by the workers').requiredOption(
+      '--from <position>',
+      'log position to start after (0 for everything)',
+    ),
+    async (session, _args, input, out) => {
+      const from = String(input['from']);
+      if (!/^\d+$/.test(from)) throw invalid('from', 'must be a log position (a whole number, 0 for the start)');
+      const { replayReactor } = await import('../../app/reactor/runner.ts');
+      const bar = progressBar('replaying', !out.json);
+      const r = await withRuntime(session, out, (rt) =>
+        replayReactor({ store: rt.store, clock: rt.clock, scheduler: rt.scheduler, from: BigInt(from), onProgress: (d, t) => bar.update(d, t) }),
+      );
+      bar.end();
+      out.result(
+        r,
+        `Replayed ${r.events} events from position ${from}: ${r.scheduled} jobs derived (existing ones kept, done ones will be skipped); ${r.retried} failed jobs put back in line`,
+      );
+    },
+  );
 
-  act(leaf(program, 'outbox', 'the emails written to the outbox folder (the default transport)')
-    .option('--limit <n>', 'show at most this many, newest first (default 20)'),
-  async (session, _args, input, out) => {
-    const dir = join(session.config.dataDir, 'outbox');
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.eml'));
-    const mails = await Promise.all(names.map(async (name) => {
-      const head = (await readFile(join(dir, name), 'utf8')).split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-      const header = (h: string) => head.match(new RegExp(`^${h}: (.*)$`, 'mi'))?.[1] ?? '';
-      return { file: name, date: header('Date'), to: header('To'), subject: header('Subject'), messageId: header('Message-ID') };
-    }));
-    mails.sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
-    const limit = Number(input['limit'] ?? 20);
-    out.result(out.json ? mails : mails.slice(0, limit), () => mails.length === 0
-      ? `No emails in ${dir}`
-      : [`${mails.length} emails in ${dir}`, ...mails.slice(0, limit).map((m) => `  ${m.date}  ${m.to}  ${m.subject}`)].join('\n'));
-  });
+  act(
+    leaf(program, 'outbox', 'the emails written to the outbox folder (the default transport)').option(
+      '--limit <n>',
+      'show at most this many, newest first (default 20)',
+    ),
+    async (session, _args, input, out) => {
+      const dir = join(session.config.dataDir, 'outbox');
+      const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.eml'));
+      const mails = await Promise.all(
+        names.map(async (name) => {
+          const head = (await readFile(join(dir, name), 'utf8')).split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+          const header = (h: string) => head.match(new RegExp(`^${h}: (.*)$`, 'mi'))?.[1] ?? '';
+          return { file: name, date: header('Date'), to: header('To'), subject: header('Subject'), messageId: header('Message-ID') };
+        }),
+      );
+      mails.sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
+      const limit = Number(input['limit'] ?? 20);
+      out.result(out.json ? mails : mails.slice(0, limit), () =>
+        mails.length === 0
+          ? `No emails in ${dir}`
+          : [`${mails.length} emails in ${dir}`, ...mails.slice(0, limit).map((m) => `  ${m.date}  ${m.to}  ${m.subject}`)].join('\n'),
+      );
+    },
+  );
 }

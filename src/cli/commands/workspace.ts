@@ -3,12 +3,12 @@ import { configureWorkspace, loadWorkspace } from '../../app/workspace-commands.
 import { act, leaf } from '../define.ts';
 
 export function workspaceCommands(program: Command) {
-  const ws = program.command('workspace').description('the seeker\'s workspace: who they are, their objective, their hours');
+  const ws = program.command('workspace').description("the seeker's workspace: who they are, their objective, their hours");
 
   act(
     leaf(ws, 'configure', 'set up or change the workspace (the first time needs owner, email, time zone and objective)')
-      .option('--owner-name <name>', 'the seeker\'s name, used to sign emails')
-      .option('--owner-email <email>', 'the seeker\'s address: emails are sent from it and prep briefs go to it')
+      .option('--owner-name <name>', "the seeker's name, used to sign emails")
+      .option('--owner-email <email>', "the seeker's address: emails are sent from it and prep briefs go to it")
       .option('--timezone <zone>', 'IANA time zone, e.g. Europe/London')
       .option('--objective <sentence>', 'one sentence: what the seeker wants to learn')
       .option('--business-hours <HH:MM-HH:MM>', 'when emails may arrive (default 09:00-17:30)')
@@ -20,7 +20,10 @@ export function workspaceCommands(program: Command) {
       .option('--daily-limit <n>', 'most emails sent per day; the rest are deferred (default 50)'),
     async ({ ctx }, _args, input, out) => {
       const r = await configureWorkspace(ctx, input);
-      out.result(r, `Workspace ${r.id} configured: ${r.config?.ownerName} <${r.config?.ownerEmail}>, ${r.config?.timezone}, ${r.config?.businessHours.start}-${r.config?.businessHours.end}`);
+      out.result(
+        r,
+        `Workspace ${r.id} configured: ${r.config?.ownerName} <${r.config?.ownerEmail}>, ${r.config?.timezone}, ${r.config?.businessHours.start}-${r.config?.businessHours.end}`,
+      );
     },
   );
 
@@ -37,6 +40,7 @@ export function workspaceCommands(program: Command) {
             `  nudge after: ${state.config.nudgeAfter}; keep in touch every ${state.config.keepInTouchCadence}; ${state.config.dailySendLimit} emails a day`,
             `  calendar:    ${state.calendar.connected ? `connected (${state.calendar.calendarId})` : 'not connected'}`,
           ].join('\n')
-        : `Workspace ${ctx.workspaceId} is not configured yet: run \`outreach workspace configure\`.`);
+        : `Workspace ${ctx.workspaceId} is not configured yet: run \`outreach workspace configure\`.`,
+    );
   });
 }

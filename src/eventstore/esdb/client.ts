@@ -98,11 +98,13 @@ export function connect(connectionString: string): EsdbConnection {
 
     async readStream(stream, { backwards, from, maxCount }) {
       try {
-        return await collect(client.readStream(stream, {
-          direction: backwards ? BACKWARDS : FORWARDS,
-          fromRevision: from === 'start' ? START : from === 'end' ? END : from,
-          maxCount,
-        }));
+        return await collect(
+          client.readStream(stream, {
+            direction: backwards ? BACKWARDS : FORWARDS,
+            fromRevision: from === 'start' ? START : from === 'end' ? END : from,
+            maxCount,
+          }),
+        );
       } catch (error) {
         if (error instanceof esdb.StreamNotFoundError) return null;
         throw error;
@@ -110,11 +112,13 @@ export function connect(connectionString: string): EsdbConnection {
     },
 
     async readAll({ backwards, from, maxCount }) {
-      return collect(client.readAll({
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromPosition: from === 'start' ? START : from === 'end' ? END : from,
-        maxCount,
-      }));
+      return collect(
+        client.readAll({
+          direction: backwards ? BACKWARDS : FORWARDS,
+          fromPosition: from === 'start' ? START : from === 'end' ? END : from,
+          maxCount,
+        }),
+      );
     },
 
     subscribeAll({ from }) {

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  EventStoreUnavailableError, WrongExpectedRevisionError,
-  type EventStore, type ExpectedRevision, type ReadAllOptions, type ReadStreamOptions, type StoredEvent,
-  type SubscribeOptions, type Subscription,
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '../port.ts';
 import { classifyError, connect, type EsdbConnection, type EsExpected, type EsRecord, type EsSubscription } from './client.ts';
 
@@ -30,7 +36,14 @@ const CHECKPOINT_TYPE = '$OutreachCheckpoint';
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /** The hosts of a connection string, without credentials, for error messages. */
@@ -104,12 +117,10 @@ export function openEsdbEventStore(connectionString: string, opts: EsdbEventStor
     createdAt: r.created.toISOString(),
   });
 
-  const toEsExpected = (e: ExpectedRevision): EsExpected =>
-    e === 'exists' ? 'stream_exists' : typeof e === 'number' ? BigInt(e) : e;
+  const toEsExpected = (e: ExpectedRevision): EsExpected => (e === 'exists' ? 'stream_exists' : typeof e === 'number' ? BigInt(e) : e);
 
   const readLast = (stream: string) =>
-    call(`read ${stream}`, true, () => conn.readStream(stream, { backwards: true, from: 'end', maxCount: 1 }))
-      .then((r) => r?.[0]);
+    call(`read ${stream}`, true, () => conn.readStream(stream, { backwards: true, from: 'end', maxCount: 1 })).then((r) => r?.[0]);
 
   async function readAllAfter(after: bigint | null, maxCount: number): Promise<StoredEvent[]> {
     // Reads of $all start at a position inclusively; the port's `after` is exclusive, so anything at or
@@ -120,7 +131,8 @@ export function openEsdbEventStore(connectionString: string, opts: EsdbEventStor
     let from = after;
     while (out.length < maxCount) {
       const page = await call('read $all', true, () =>
-        conn.readAll({ backwards: false, from: from === null ? 'start' : esPosition(from), maxCount: pageSize }));
+        conn.readAll({ backwards: false, from: from === null ? 'start' : esPosition(from), maxCount: pageSize }),
+      );
       let progressed = false;
       for (const r of page) {
         const p = positionOf(r);
@@ -140,7 +152,8 @@ export function openEsdbEventStore(connectionString: string, opts: EsdbEventStor
     let before: bigint | null = null;
     for (;;) {
       const page = await call('read $all backwards', true, () =>
-        conn.readAll({ backwards: true, from: before === null ? 'end' : esPosition(before), maxCount: 64 }));
+        conn.readAll({ backwards: true, from: before === null ? 'end' : esPosition(before), maxCount: 64 }),
+      );
       let progressed = false;
       for (const r of page) {
         const p = positionOf(r);
@@ -202,9 +215,14 @@ export function openEsdbEventStore(connectionString: string, opts: EsdbEventStor
           if (error instanceof HandlerFailed) throw error.error;
           if (abort.signal.aborted) break;
           failures += 1;
-          sopts.onError?.(classifyError(error).kind !== 'other'
-            ? new EventStoreUnavailableError(`the subscription to $all at ${endpoint} dropped (resubscribing after ${last ?? 'the start'}, failure ${failures} in a row): ${error instanceof Error ? error.message : String(error)}`, { cause: error })
-            : error);
+          sopts.onError?.(
+            classifyError(error).kind !== 'other'
+              ? new EventStoreUnavailableError(
+                  `the subscription to $all at ${endpoint} dropped (resubscribing after ${last ?? 'the start'}, failure ${failures} in a row): ${error instanceof Error ? error.message : String(error)}`,
+                  { cause: error },
+                )
+              : error,
+          );
           const backoff = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures - 1, 16));
           await sleep(backoff * (0.5 + Math.random()), abort.signal);
         } finally {
@@ -251,7 +269,12 @@ export function openEsdbEventStore(connectionString: string, opts: EsdbEventStor
       if (events.length === 0) return { nextRevision: await store.streamRevision(stream), position: null };
       try {
         const r = await call(`append to ${stream}`, false, () =>
-          conn.append(stream, events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })), toEsExpected(expected)));
+          conn.append(
+            stream,
+            events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+            toEsExpected(expected),
+          ),
+        );
         return { nextRevision: Number(r.nextRevision), position: r.position?.commit ?? null };
       } catch (error) {
         const k = classifyError(error);

@@ -3,9 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
 import {
-  DuplicateEventIdError, WrongExpectedRevisionError,
-  type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions,
-  type ReadStreamOptions, type StoredEvent, type SubscribeOptions,
+  DuplicateEventIdError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
 } from '../port.ts';
 import { migrate } from './schema.ts';
 import { applyPragmas, type Pragmas } from '../../sqlite/pragmas.ts';
@@ -13,8 +20,14 @@ import { retryBusy } from '../../sqlite/busy.ts';
 import { follow } from '../follow.ts';
 
 type Row = {
-  position: number; id: string; stream: string; revision: number; type: string;
-  data: string; metadata: string; created_at: string;
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  created_at: string;
 };
 
 const toStored = (r: Row): StoredEvent => ({
@@ -42,11 +55,7 @@ class AlreadyStored extends Error {
 }
 
 function checkExpected(stream: string, expected: ExpectedRevision, current: number) {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === -1) ||
-    (expected === 'exists' && current >= 0) ||
-    expected === current;
+  const ok = expected === 'any' || (expected === 'no_stream' && current === -1) || (expected === 'exists' && current >= 0) || expected === current;
   if (!ok) throw new WrongExpectedRevisionError(stream, expected, current);
 }
 
@@ -67,7 +76,9 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     all: db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     head: db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
     getCheckpoint: db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?'),
-    upsertCheckpoint: db.prepare('INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at'),
+    upsertCheckpoint: db.prepare(
+      'INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at',
+    ),
     insertCheckpoint: db.prepare('INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING'),
     updateCheckpoint: db.prepare('UPDATE checkpoints SET position = ?, updated_at = ? WHERE name = ? AND position = ?'),
   };
@@ -112,8 +123,7 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     return { nextRevision: revision, position: BigInt(position) };
   });
 
-  const readAllSync = (after: bigint | null | undefined, maxCount: number) =>
-    q.all.all(Number(after ?? 0n), maxCount).map(toStored);
+  const readAllSync = (after: bigint | null | undefined, maxCount: number) => q.all.all(Number(after ?? 0n), maxCount).map(toStored);
 
   const store: SqliteEventStore = {
     kind: 'sqlite',
@@ -137,11 +147,12 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
 
     async readStream(stream, opts: ReadStreamOptions = {}) {
       const max = opts.maxCount ?? Number.MAX_SAFE_INTEGER;
-      const rows = opts.direction === 'backwards'
-        ? q.backwards.all(stream, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, max)
-        : opts.maxCount === undefined
-          ? q.forwardsAll.all(stream, opts.fromRevision ?? 0)
-          : q.forwards.all(stream, opts.fromRevision ?? 0, max);
+      const rows =
+        opts.direction === 'backwards'
+          ? q.backwards.all(stream, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, max)
+          : opts.maxCount === undefined
+            ? q.forwardsAll.all(stream, opts.fromRevision ?? 0)
+            : q.forwards.all(stream, opts.fromRevision ?? 0, max);
       return rows.map(toStored);
     },
 
@@ -154,17 +165,25 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     },
 
     subscribeAll(opts: SubscribeOptions) {
-      return follow({
-        readBatch: async (after) => readAllSync(after, 500),
-        waitForMore: (signal) =>
-          new Promise<void>((resolve) => {
-            // Appends by this process wake it at once; other processes' appends are seen by polling.
-            const done = () => { clearTimeout(timer); appended.off('append', done); signal.removeEventListener('abort', done); resolve(); };
-            const timer = setTimeout(done, pollMs);
-            appended.on('append', done);
-            signal.addEventListener('abort', done);
-          }),
-      }, opts);
+      return follow(
+        {
+          readBatch: async (after) => readAllSync(after, 500),
+          waitForMore: (signal) =>
+            new Promise<void>((resolve) => {
+              // Appends by this process wake it at once; other processes' appends are seen by polling.
+              const done = () => {
+                clearTimeout(timer);
+                appended.off('append', done);
+                signal.removeEventListener('abort', done);
+                resolve();
+              };
+              const timer = setTimeout(done, pollMs);
+              appended.on('append', done);
+              signal.addEventListener('abort', done);
+            }),
+        },
+        opts,
+      );
     },
 
     async headPosition() {
@@ -184,9 +203,10 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
           q.upsertCheckpoint.run(consumer, Number(position), now);
           return;
         }
-        const changed = opts.expected == null
-          ? q.insertCheckpoint.run(consumer, Number(position), now).changes
-          : q.updateCheckpoint.run(Number(position), now, consumer, Number(opts.expected)).changes;
+        const changed =
+          opts.expected == null
+            ? q.insertCheckpoint.run(consumer, Number(position), now).changes
+            : q.updateCheckpoint.run(Number(position), now, consumer, Number(opts.expected)).changes;
         if (changed === 0) {
           const actual = q.getCheckpoint.get(consumer)?.position ?? -1;
           throw new WrongExpectedRevisionError(`checkpoint:${consumer}`, opts.expected == null ? 'no_stream' : Number(opts.expected), actual);

@@ -82,7 +82,11 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
   return {
     kind: inner.kind,
     async append(stream, events, opts) {
-      const result = await inner.append(stream, events.map((e) => seal(stream, e)), opts);
+      const result = await inner.append(
+        stream,
+        events.map((e) => seal(stream, e)),
+        opts,
+      );
       for (const e of events) {
         const forgotten = rules.forgottenBy(e.type, stream);
         if (forgotten) keys.forget(forgotten);

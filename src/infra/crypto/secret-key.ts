@@ -23,7 +23,11 @@ export function secretKeyFrom(env: Record<string, string | undefined>): Buffer {
     if (bytes.length === KEY_BYTES) return bytes;
   }
   if (raw.length < 32) {
-    throw new OutreachError('config', `${VAR}: must be 32 random bytes in base64 or hex, or a passphrase of at least 32 characters; it has ${raw.length} (${HOW_TO})`, { field: VAR });
+    throw new OutreachError(
+      'config',
+      `${VAR}: must be 32 random bytes in base64 or hex, or a passphrase of at least 32 characters; it has ${raw.length} (${HOW_TO})`,
+      { field: VAR },
+    );
   }
   return scryptSync(raw.normalize('NFC'), 'outreach/OUTREACH_SECRET_KEY/v1', KEY_BYTES, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
 }
@@ -85,8 +89,7 @@ export function encrypt(plaintext: string | Uint8Array, key: Uint8Array, aad?: s
 /** The bytes `encrypt` sealed; throws OutreachError('config') for a wrong key, another aad, or altered data. */
 export function decryptBytes(sealed: string, key: Uint8Array, aad?: string | Uint8Array): Buffer {
   const parts = sealed.split('.');
-  const fail = (why: string) =>
-    new OutreachError('config', `cannot decrypt a stored secret (${why}): was ${VAR} changed?`, { field: VAR });
+  const fail = (why: string) => new OutreachError('config', `cannot decrypt a stored secret (${why}): was ${VAR} changed?`, { field: VAR });
   if (parts.length !== 4 || parts[0] !== FORMAT) throw fail('not a v1 ciphertext');
   const [, ivText, bodyText, tagText] = parts as [string, string, string, string];
   const iv = Buffer.from(ivText, 'base64url');
@@ -103,5 +106,4 @@ export function decryptBytes(sealed: string, key: Uint8Array, aad?: string | Uin
   }
 }
 
-export const decrypt = (sealed: string, key: Uint8Array, aad?: string | Uint8Array): string =>
-  decryptBytes(sealed, key, aad).toString('utf8');
+export const decrypt = (sealed: string, key: Uint8Array, aad?: string | Uint8Array): string => decryptBytes(sealed, key, aad).toString('utf8');

@@ -56,7 +56,11 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
   const stored = db.prepare<[], { fingerprint: string }>('SELECT fingerprint FROM wrapping WHERE id = 1').get()!.fingerprint;
   if (stored !== fingerprint) {
     db.close();
-    throw new OutreachError('config', `OUTREACH_SECRET_KEY: ${file} was made with another key (the one in OUTREACH_SECRET_KEY, or data/secret.key when it was not set); set it back to that key`, { field: 'OUTREACH_SECRET_KEY' });
+    throw new OutreachError(
+      'config',
+      `OUTREACH_SECRET_KEY: ${file} was made with another key (the one in OUTREACH_SECRET_KEY, or data/secret.key when it was not set); set it back to that key`,
+      { field: 'OUTREACH_SECRET_KEY' },
+    );
   }
 
   const q = {
@@ -64,7 +68,8 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
     insert: db.prepare<[string, Buffer, string]>('INSERT OR IGNORE INTO subject_keys (subject, wrapped, created_at) VALUES (?, ?, ?)'),
     forget: db.prepare<[string, string, string]>(
       `INSERT INTO subject_keys (subject, wrapped, created_at, forgotten_at) VALUES (?, NULL, ?, ?)
-       ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, forgotten_at = COALESCE(forgotten_at, excluded.forgotten_at)`),
+       ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, forgotten_at = COALESCE(forgotten_at, excluded.forgotten_at)`,
+    ),
   };
 
   // Forgetting is final, so a tombstone can be remembered for ever; a live key only as long as

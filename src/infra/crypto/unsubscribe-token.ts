@@ -17,7 +17,8 @@ const macKey = (secret: Uint8Array | string) => subkey(secret, 'unsubscribe-toke
 const mac = (secret: Uint8Array | string, signed: string) => createHmac('sha256', macKey(secret)).update(signed).digest();
 
 export function signUnsubscribeToken(subject: UnsubscribeSubject, secret: Uint8Array | string): string {
-  if (!workspaceIdSchema.safeParse(subject.workspaceId).success) throw new OutreachError('validation', 'workspaceId: not a workspace id', { field: 'workspaceId' });
+  if (!workspaceIdSchema.safeParse(subject.workspaceId).success)
+    throw new OutreachError('validation', 'workspaceId: not a workspace id', { field: 'workspaceId' });
   if (!id.safeParse(subject.contactId).success) throw new OutreachError('validation', 'contactId: must be a UUID', { field: 'contactId' });
   const payload = Buffer.from(JSON.stringify({ w: subject.workspaceId, c: subject.contactId }), 'utf8').toString('base64url');
   const signed = `${VERSION}.${payload}`;

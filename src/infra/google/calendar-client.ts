@@ -102,11 +102,20 @@ export function createCalendarClient(options: CalendarClientOptions): CalendarCl
     },
     async listChanges(calendarId, opts = {}) {
       const items: CalendarEvent[] = [];
-      const window = opts.syncToken ? { syncToken: opts.syncToken } : { ...(opts.timeMin ? { timeMin: opts.timeMin } : {}), ...(opts.timeMax ? { timeMax: opts.timeMax } : {}) };
+      const window = opts.syncToken
+        ? { syncToken: opts.syncToken }
+        : { ...(opts.timeMin ? { timeMin: opts.timeMin } : {}), ...(opts.timeMax ? { timeMax: opts.timeMax } : {}) };
       let pageToken: string | undefined;
       for (let pages = 1; pages <= MAX_PAGES; pages++) {
         const page: calendar_v3.Schema$Events = await call('events.list', () =>
-          api.events.list({ calendarId, showDeleted: true, singleEvents: true, maxResults: opts.pageSize ?? 250, ...window, ...(pageToken ? { pageToken } : {}) }),
+          api.events.list({
+            calendarId,
+            showDeleted: true,
+            singleEvents: true,
+            maxResults: opts.pageSize ?? 250,
+            ...window,
+            ...(pageToken ? { pageToken } : {}),
+          }),
         );
         items.push(...(page.items ?? []));
         if (page.nextPageToken) {

@@ -45,10 +45,14 @@ export function createCalendarExecutor(deps: CalendarExecutorDeps): CalendarExec
       } catch (error) {
         const failure = deps.classify(error);
         switch (failure.kind) {
-          case 'rate-limited': return { outcome: 'rate-limited', retryAfterMs: failure.retryAfterMs, message: failure.message };
-          case 'quota-exceeded': return { outcome: 'quota-exceeded', message: failure.message };
-          case 'reauth': return { outcome: 'reauth', message: failure.message };
-          default: throw error;
+          case 'rate-limited':
+            return { outcome: 'rate-limited', retryAfterMs: failure.retryAfterMs, message: failure.message };
+          case 'quota-exceeded':
+            return { outcome: 'quota-exceeded', message: failure.message };
+          case 'reauth':
+            return { outcome: 'reauth', message: failure.message };
+          default:
+            throw error;
         }
       }
       return { outcome: 'done', detail: `${intent.change} ${intent.eventId}` };
@@ -63,9 +67,18 @@ async function call(client: CalendarApi, intent: Extract<CalendarIntent, { kind:
   } else if (intent.call === 'insert') {
     await insertOrReconcile(client, intent.calendarId, body, opts, classify);
   } else {
-    await client.patchEvent(intent.calendarId, intent.eventId, {
-      start: body.start, end: body.end, summary: body.summary, description: body.description, location: body.location,
-    }, opts);
+    await client.patchEvent(
+      intent.calendarId,
+      intent.eventId,
+      {
+        start: body.start,
+        end: body.end,
+        summary: body.summary,
+        description: body.description,
+        location: body.location,
+      },
+      opts,
+    );
   }
 }
 
@@ -76,7 +89,13 @@ async function call(client: CalendarApi, intent: Extract<CalendarIntent, { kind:
  * writing this body over it would silently undo their edit, and restoring a deleted one would put
  * back a meeting they cancelled (the fault suite caught exactly that).
  */
-async function insertOrReconcile(client: CalendarApi, calendarId: string, body: CalendarEvent, opts: { sendUpdates: SendUpdates }, classify: (e: unknown) => CalendarFailure) {
+async function insertOrReconcile(
+  client: CalendarApi,
+  calendarId: string,
+  body: CalendarEvent,
+  opts: { sendUpdates: SendUpdates },
+  classify: (e: unknown) => CalendarFailure,
+) {
   try {
     await client.insertEvent(calendarId, body, opts);
   } catch (error) {

@@ -49,7 +49,8 @@ function httpUrl(env: Env, name: string, fallback: string, opts: { trailingSlash
   } catch {
     throw configError(name, `must be an http:// or https:// URL, not ${JSON.stringify(raw)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError(name, `must start with https:// (or http:// for a local endpoint), not ${url.protocol}//`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw configError(name, `must start with https:// (or http:// for a local endpoint), not ${url.protocol}//`);
   // Credentials in the URL would be sent to the wrong place and printed in messages.
   if (url.username || url.password) throw configError(name, 'must not carry a user name or password');
   if (url.search || url.hash) throw configError(name, 'must not carry a query or fragment');
@@ -65,7 +66,8 @@ export function durationMsFrom(name: string, raw: string): number {
   else {
     const d = Duration.fromISO(raw.toUpperCase());
     // Months and years have no fixed length: refuse them rather than guess.
-    if (!d.isValid || /^P[^T]*[YM]/.test(raw.toUpperCase())) throw configError(name, `must be an ISO 8601 duration such as PT5M, or milliseconds, not ${JSON.stringify(raw)}`);
+    if (!d.isValid || /^P[^T]*[YM]/.test(raw.toUpperCase()))
+      throw configError(name, `must be an ISO 8601 duration such as PT5M, or milliseconds, not ${JSON.stringify(raw)}`);
     ms = d.toMillis();
   }
   if (!(ms >= POLL_MIN_MS && ms <= POLL_MAX_MS)) throw configError(name, `must be between 1 second and 1 day, not ${JSON.stringify(raw)}`);
@@ -79,8 +81,10 @@ export function durationMsFrom(name: string, raw: string): number {
 export function googleEnabled(env: Env): boolean {
   const id = value(env, 'GOOGLE_CLIENT_ID');
   const secret = value(env, 'GOOGLE_CLIENT_SECRET');
-  if (id && !secret) throw configError('GOOGLE_CLIENT_SECRET', 'must be set when GOOGLE_CLIENT_ID is (both come from the same OAuth client in the Google Cloud console)');
-  if (secret && !id) throw configError('GOOGLE_CLIENT_ID', 'must be set when GOOGLE_CLIENT_SECRET is (both come from the same OAuth client in the Google Cloud console)');
+  if (id && !secret)
+    throw configError('GOOGLE_CLIENT_SECRET', 'must be set when GOOGLE_CLIENT_ID is (both come from the same OAuth client in the Google Cloud console)');
+  if (secret && !id)
+    throw configError('GOOGLE_CLIENT_ID', 'must be set when GOOGLE_CLIENT_SECRET is (both come from the same OAuth client in the Google Cloud console)');
   return Boolean(id && secret);
 }
 
@@ -102,7 +106,8 @@ export function googleConfigFrom(env: Env): GoogleConfig {
   if (!sendUpdates) throw configError('GOOGLE_SEND_UPDATES', `must be one of ${SEND_UPDATES.join(', ')}, not ${JSON.stringify(sendRaw)}`);
 
   const calendarId = value(env, 'GOOGLE_CALENDAR_ID') ?? GOOGLE_DEFAULTS.calendarId;
-  if (/[\s/?#]/.test(calendarId)) throw configError('GOOGLE_CALENDAR_ID', `must be a calendar id such as primary or name@group.calendar.google.com, not ${JSON.stringify(calendarId)}`);
+  if (/[\s/?#]/.test(calendarId))
+    throw configError('GOOGLE_CALENDAR_ID', `must be a calendar id such as primary or name@group.calendar.google.com, not ${JSON.stringify(calendarId)}`);
 
   const pollRaw = value(env, 'GOOGLE_POLL_EVERY');
   return {

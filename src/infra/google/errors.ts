@@ -54,9 +54,25 @@ const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 300);
 
 /** Errors that say the connection failed, not the request. */
 const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TimeoutError', 'AbortError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'TimeoutError',
+  'AbortError',
 ]);
 const NETWORK_MESSAGE = /socket hang up|network timeout|ECONNRESET|ECONNREFUSED|ETIMEDOUT|premature close|fetch failed/i;
 
@@ -172,7 +188,7 @@ export function toGoogleApiError(operation: string, error: unknown): GoogleApiEr
     return error;
   }
   const { message, ...fields } = facts;
-  const prefix = facts.status !== undefined ? `${facts.status}${facts.reason ? ` ${facts.reason}` : ''}` : facts.code ?? 'network error';
+  const prefix = facts.status !== undefined ? `${facts.status}${facts.reason ? ` ${facts.reason}` : ''}` : (facts.code ?? 'network error');
   return new GoogleApiError(operation, `Google ${operation} failed (${prefix}): ${message}`, fields);
 }
 

@@ -93,7 +93,8 @@ export async function startLoopbackConsent(options: LoopbackConsentOptions): Pro
     };
     if (req.method !== 'GET' || url.pathname !== '/callback') return reply(404, 'Not found', 'This address only receives the answer from Google.');
     // A request without our state did not come from the consent we started: refuse it and keep waiting.
-    if (!sameText(url.searchParams.get('state') ?? '', state)) return reply(400, 'Unexpected request', 'This answer does not match the connection Outreach started. Nothing was changed.');
+    if (!sameText(url.searchParams.get('state') ?? '', state))
+      return reply(400, 'Unexpected request', 'This answer does not match the connection Outreach started. Nothing was changed.');
     if (done) return reply(409, 'Already answered', 'Outreach already received an answer; you can close this tab.');
     const error = url.searchParams.get('error');
     const code = url.searchParams.get('code');
@@ -101,7 +102,11 @@ export async function startLoopbackConsent(options: LoopbackConsentOptions): Pro
       finish();
       const why = error === 'access_denied' ? 'access was not allowed on the consent page' : `Google answered ${error ?? 'without a code'}`;
       reply(400, 'Not connected', `Outreach was not connected to Google Calendar: ${why}. You can close this tab.`);
-      settle!.reject(new OutreachError('config', `Google Calendar was not connected: ${why}; run \`outreach google connect\` again`, { details: { error: error ?? 'no_code' } }));
+      settle!.reject(
+        new OutreachError('config', `Google Calendar was not connected: ${why}; run \`outreach google connect\` again`, {
+          details: { error: error ?? 'no_code' },
+        }),
+      );
       return;
     }
     finish();
@@ -140,7 +145,9 @@ export async function startLoopbackConsent(options: LoopbackConsentOptions): Pro
   timer = setTimeout(() => {
     if (done) return;
     finish();
-    settle!.reject(new OutreachError('unavailable', `no answer from the browser within ${Math.round(timeoutMs / 1000)} s; run \`outreach google connect\` again`));
+    settle!.reject(
+      new OutreachError('unavailable', `no answer from the browser within ${Math.round(timeoutMs / 1000)} s; run \`outreach google connect\` again`),
+    );
   }, timeoutMs);
   const url = oauthClient(config, { redirectUri }).generateAuthUrl({
     access_type: 'offline',
@@ -187,13 +194,20 @@ export async function exchangeCode(
   }
   if (!tokens.access_token) throw new GoogleApiError('token', 'Google token endpoint answered without an access token', { status: 502 });
   if (!tokens.refresh_token) {
-    throw new OutreachError('config', 'Google sent no refresh token: remove Outreach under "Third-party apps with account access" in your Google account, then run `outreach google connect` again');
+    throw new OutreachError(
+      'config',
+      'Google sent no refresh token: remove Outreach under "Third-party apps with account access" in your Google account, then run `outreach google connect` again',
+    );
   }
   const scope = tokens.scope ?? '';
   const missing = (input.requiredScopes ?? [CALENDAR_EVENTS_SCOPE]).filter((s) => !grants(scope, s));
   if (missing.length > 0) {
     await revokeToken(config, tokens.refresh_token).catch(() => undefined);
-    throw new OutreachError('config', `Google did not grant ${missing.join(', ')}: run \`outreach google connect\` again and allow Outreach to view and edit calendar events`, { details: { missing } });
+    throw new OutreachError(
+      'config',
+      `Google did not grant ${missing.join(', ')}: run \`outreach google connect\` again and allow Outreach to view and edit calendar events`,
+      { details: { missing } },
+    );
   }
   return { refreshToken: tokens.refresh_token, accessToken: tokens.access_token, scope, ...(tokens.expiry_date ? { expiryDate: tokens.expiry_date } : {}) };
 }

@@ -17,7 +17,8 @@ const PURPOSE = 'google-refresh-token';
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 const fileOf = (dataDir: string, workspaceId: string) => {
-  if (!SAFE_ID.test(workspaceId)) throw new OutreachError('validation', `workspace id ${JSON.stringify(workspaceId)} cannot name a token file`, { field: 'workspaceId' });
+  if (!SAFE_ID.test(workspaceId))
+    throw new OutreachError('validation', `workspace id ${JSON.stringify(workspaceId)} cannot name a token file`, { field: 'workspaceId' });
   return join(dataDir, 'google', `${workspaceId}.json`);
 };
 
@@ -26,7 +27,11 @@ const aadOf = (workspaceId: string) => `${FORMAT} ${workspaceId}`;
 
 function tokenKey(key: Uint8Array | undefined): Buffer {
   if (!key || key.length === 0) {
-    throw new OutreachError('config', 'OUTREACH_SECRET_KEY: must be set to store the Google refresh token encrypted (generate one with `openssl rand -base64 32`)', { field: 'OUTREACH_SECRET_KEY' });
+    throw new OutreachError(
+      'config',
+      'OUTREACH_SECRET_KEY: must be set to store the Google refresh token encrypted (generate one with `openssl rand -base64 32`)',
+      { field: 'OUTREACH_SECRET_KEY' },
+    );
   }
   return subkey(key, PURPOSE);
 }
@@ -38,7 +43,11 @@ function tokenKey(key: Uint8Array | undefined): Buffer {
  */
 export function tokenStoreKeyFrom(env: Record<string, string | undefined>): Buffer {
   if (!env['OUTREACH_SECRET_KEY']?.trim()) {
-    throw new OutreachError('config', 'OUTREACH_SECRET_KEY: must be set to connect Google Calendar; the refresh token is stored encrypted with it (generate one with `openssl rand -base64 32`)', { field: 'OUTREACH_SECRET_KEY' });
+    throw new OutreachError(
+      'config',
+      'OUTREACH_SECRET_KEY: must be set to connect Google Calendar; the refresh token is stored encrypted with it (generate one with `openssl rand -base64 32`)',
+      { field: 'OUTREACH_SECRET_KEY' },
+    );
   }
   return secretKeyFrom(env);
 }
@@ -54,7 +63,11 @@ export function saveRefreshToken(dataDir: string, key: Uint8Array, workspaceId: 
   if (typeof grant.refreshToken !== 'string' || grant.refreshToken.length === 0) {
     throw new OutreachError('validation', 'refusing to store an empty Google refresh token', { field: 'refreshToken' });
   }
-  const sealed = encrypt(JSON.stringify({ refreshToken: grant.refreshToken, scope: grant.scope, ...(grant.accountEmail ? { accountEmail: grant.accountEmail } : {}) }), tokenKey(key), aadOf(workspaceId));
+  const sealed = encrypt(
+    JSON.stringify({ refreshToken: grant.refreshToken, scope: grant.scope, ...(grant.accountEmail ? { accountEmail: grant.accountEmail } : {}) }),
+    tokenKey(key),
+    aadOf(workspaceId),
+  );
   const body = `${JSON.stringify({ format: FORMAT, workspaceId, savedAt: new Date().toISOString(), sealed }, null, 2)}\n`;
   const dir = join(dataDir, 'google');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -86,7 +99,8 @@ export function loadRefreshToken(dataDir: string, key: Uint8Array, workspaceId: 
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
-  const broken = (why: string) => new OutreachError('config', `${file}: ${why}; run \`outreach google connect\` again`, { field: 'OUTREACH_SECRET_KEY', details: { file } });
+  const broken = (why: string) =>
+    new OutreachError('config', `${file}: ${why}; run \`outreach google connect\` again`, { field: 'OUTREACH_SECRET_KEY', details: { file } });
   let stored: { format?: unknown; workspaceId?: unknown; sealed?: unknown };
   try {
     stored = JSON.parse(text) as typeof stored;
@@ -97,7 +111,11 @@ export function loadRefreshToken(dataDir: string, key: Uint8Array, workspaceId: 
   if (stored.workspaceId !== workspaceId) throw broken(`belongs to workspace ${String(stored.workspaceId)}`);
   const grant = JSON.parse(decrypt(stored.sealed, tokenKey(key), aadOf(workspaceId))) as StoredGoogleGrant;
   if (typeof grant.refreshToken !== 'string' || !grant.refreshToken) throw broken('holds no refresh token');
-  return { refreshToken: grant.refreshToken, scope: typeof grant.scope === 'string' ? grant.scope : '', ...(grant.accountEmail ? { accountEmail: grant.accountEmail } : {}) };
+  return {
+    refreshToken: grant.refreshToken,
+    scope: typeof grant.scope === 'string' ? grant.scope : '',
+    ...(grant.accountEmail ? { accountEmail: grant.accountEmail } : {}),
+  };
 }
 
 /** Removes the workspace's stored grant; true when there was one. */

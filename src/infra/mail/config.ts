@@ -49,8 +49,14 @@ function dkimFrom(env: Env): DkimConfig | undefined {
   const file = value(env, 'DKIM_PRIVATE_KEY_FILE');
   if (!domainName && !keySelector && !inline && !file) return undefined;
   if (inline && file) throw configError('DKIM_PRIVATE_KEY', 'set DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE, not both');
-  const missing = [!domainName && 'DKIM_DOMAIN', !keySelector && 'DKIM_SELECTOR', !inline && !file && 'DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE)'].filter(Boolean);
-  if (missing.length > 0) throw configError(String(missing[0]).split(' ')[0]!, `DKIM signing needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE; missing ${missing.join(', ')}`);
+  const missing = [!domainName && 'DKIM_DOMAIN', !keySelector && 'DKIM_SELECTOR', !inline && !file && 'DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE)'].filter(
+    Boolean,
+  );
+  if (missing.length > 0)
+    throw configError(
+      String(missing[0]).split(' ')[0]!,
+      `DKIM signing needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY or DKIM_PRIVATE_KEY_FILE; missing ${missing.join(', ')}`,
+    );
   if (!HOST.test(domainName!)) throw configError('DKIM_DOMAIN', `${JSON.stringify(domainName)} is not a domain name`);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(keySelector!)) throw configError('DKIM_SELECTOR', `${JSON.stringify(keySelector)} is not a DNS label`);
   let privateKey: string;
@@ -102,6 +108,7 @@ export function mailConfigFrom(env: Env, dataDir: string): MailConfig {
   const publicRaw = value(env, 'OUTREACH_PUBLIC_URL');
   const publicUrl = publicRaw === undefined ? undefined : checkPublicUrl(publicRaw).toString().replace(/\/+$/, '');
   const messageDomain = value(env, 'OUTREACH_MESSAGE_DOMAIN')?.toLowerCase();
-  if (messageDomain !== undefined && !HOST.test(messageDomain)) throw configError('OUTREACH_MESSAGE_DOMAIN', `${JSON.stringify(messageDomain)} is not a domain name`);
+  if (messageDomain !== undefined && !HOST.test(messageDomain))
+    throw configError('OUTREACH_MESSAGE_DOMAIN', `${JSON.stringify(messageDomain)} is not a domain name`);
   return { transport, publicUrl, messageDomain };
 }

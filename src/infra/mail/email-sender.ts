@@ -29,7 +29,12 @@ export function createEmailSender(deps: EmailSenderDeps): EmailSender {
         ? { method: intent.invitation.method, content: buildIcs({ ...intent.invitation, summary: content.subject, description: content.text }) }
         : undefined;
       const mail = buildMail({
-        from: intent.from, to: intent.to, subject: content.subject, text: content.text, html: content.html, messageId: intent.messageId,
+        from: intent.from,
+        to: intent.to,
+        subject: content.subject,
+        text: content.text,
+        html: content.html,
+        messageId: intent.messageId,
         ...(intent.thread ? { inReplyTo: intent.thread.inReplyTo, references: intent.thread.references } : {}),
         ...(link ? { unsubscribeUrl: link } : {}),
         ...(ics ? { ics } : {}),

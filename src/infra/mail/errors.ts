@@ -10,8 +10,25 @@ export type SendErrorClass = {
 
 /** Errors that say the connection or the path to the server failed, never the message. */
 const CONNECTION_CODES = new Set([
-  'ECONNECTION', 'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ESOCKET', 'EDNS', 'ENOTFOUND',
-  'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ETLS', 'EPROXY', 'EPROTOCOL', 'EMAXLIMIT', 'ECLOSED',
+  'ECONNECTION',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ESOCKET',
+  'EDNS',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ETLS',
+  'EPROXY',
+  'EPROTOCOL',
+  'EMAXLIMIT',
+  'ECLOSED',
 ]);
 
 /**
@@ -53,7 +70,11 @@ export function classifySendError(error: unknown): SendErrorClass {
       return { kind: 'transient', ...base, reason: `the server refused the session at ${command} (check SMTP_URL and its credentials): ${reply ?? message}` };
     }
     if (command && SENDER_COMMAND.test(command)) {
-      return { kind: 'transient', ...base, reason: `the server refused the sender (check the From address is allowed for this SMTP account): ${reply ?? message}` };
+      return {
+        kind: 'transient',
+        ...base,
+        reason: `the server refused the sender (check the From address is allowed for this SMTP account): ${reply ?? message}`,
+      };
     }
     return { kind: 'permanent', ...base, reason: reply ?? message };
   }

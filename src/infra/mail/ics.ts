@@ -12,7 +12,11 @@ const PRODID = '-//Outreach//Informational interviews//EN';
 
 /** RFC 5545 §3.3.11 TEXT: backslash first, or the escapes themselves get escaped. */
 export const escapeText = (s: string): string =>
-  s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
 
 /** Parameter values are always quoted (a name may hold , ; :) and a quoted string cannot hold DQUOTE or controls. */
 const paramValue = (s: string) => `"${s.replace(/["\u0000-\u001f\u007f]/g, '').trim()}"`;
@@ -46,8 +50,7 @@ const noBreak = (field: string, value: string) => {
 
 const utcStamp = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss'Z'");
 /** Local wall time of an instant under a fixed offset, formatted as an iCalendar DATE-TIME without zone. */
-const wallStamp = (ms: number, offsetMinutes: number) =>
-  DateTime.fromMillis(ms + offsetMinutes * 60_000, { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss");
+const wallStamp = (ms: number, offsetMinutes: number) => DateTime.fromMillis(ms + offsetMinutes * 60_000, { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss");
 
 const formatOffset = (minutes: number) => {
   const sign = minutes < 0 ? '-' : '+';
@@ -151,8 +154,14 @@ export function buildVtimezone(zoneName: string, aroundMs: number): string[] {
     const shared = locals.map(byDayCandidates).reduce((acc, c) => acc.filter((x) => c.includes(x)));
     const head = members[0]!;
     if (years.size === 3 && members.length === 3 && shared.length > 0) {
-      component(kind, wallStamp(head.at, head.before), head.before, head.after, tzName(head.at),
-        `RRULE:FREQ=YEARLY;BYMONTH=${locals[0]!.month};BYDAY=${shared[0]}`);
+      component(
+        kind,
+        wallStamp(head.at, head.before),
+        head.before,
+        head.after,
+        tzName(head.at),
+        `RRULE:FREQ=YEARLY;BYMONTH=${locals[0]!.month};BYDAY=${shared[0]}`,
+      );
     } else {
       for (const t of members) component(kind, wallStamp(t.at, t.before), t.before, t.after, tzName(t.at));
     }
@@ -172,9 +181,11 @@ function dateTimeProperty(name: string, ms: number, zoneName: string): string {
   const offset = zone.offset(ms);
   const wallAsUtc = ms + offset * 60_000;
   const offsets = new Set([zone.offset(ms - 86_400_000), offset, zone.offset(ms + 86_400_000)]);
-  const readings = [...offsets].map((o) => wallAsUtc - o * 60_000).filter((candidate) => {
-    return zone.offset(candidate) * 60_000 + candidate === wallAsUtc;
-  });
+  const readings = [...offsets]
+    .map((o) => wallAsUtc - o * 60_000)
+    .filter((candidate) => {
+      return zone.offset(candidate) * 60_000 + candidate === wallAsUtc;
+    });
   if (readings.length !== 1 || readings[0] !== ms) return `${name}:${utcStamp(ms)}`;
   return `${name};TZID=${zoneName}:${wallStamp(ms, offset)}`;
 }
@@ -185,10 +196,14 @@ export function buildIcs(input: IcsInput): string {
   const now = DateTime.fromISO(input.now, { setZone: true });
   if (!now.isValid) throw fail('now', 'must be an ISO 8601 date-time');
   if (!IANAZone.isValidZone(input.timezone)) throw fail('timezone', 'must be an IANA time zone such as Europe/London');
-  if (!Number.isInteger(input.minutes) || input.minutes < 1 || input.minutes > 24 * 60) throw fail('minutes', 'must be a whole number of minutes between 1 and 1440');
+  if (!Number.isInteger(input.minutes) || input.minutes < 1 || input.minutes > 24 * 60)
+    throw fail('minutes', 'must be a whole number of minutes between 1 and 1440');
   if (!Number.isInteger(input.sequence) || input.sequence < 0) throw fail('sequence', 'must be a whole number ≥ 0');
   if (!input.uid.trim() || /[\r\n]/.test(input.uid)) throw fail('uid', 'must be a non-empty single line');
-  for (const [field, person] of [['organizer', input.organizer], ['attendee', input.attendee]] as const) {
+  for (const [field, person] of [
+    ['organizer', input.organizer],
+    ['attendee', input.attendee],
+  ] as const) {
     if (!/^[^\s<>"@]+@[^\s<>"@]+$/.test(person.email)) throw fail(`${field}.email`, 'must be an email address');
   }
   if (input.url !== undefined) noBreak('url', input.url);

@@ -3,7 +3,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OutreachError } from '../../domain/errors.ts';
 import {
-  emailKinds, templateVariables, type EmailKind, type RenderedEmail, type TemplatePart, type Templates, type VarValue,
+  emailKinds,
+  templateVariables,
+  type EmailKind,
+  type RenderedEmail,
+  type TemplatePart,
+  type Templates,
+  type VarValue,
 } from '../../app/effects/email/templates.ts';
 
 export { emailKinds, templateVariables, type EmailKind, type TemplateVars, type Templates } from '../../app/effects/email/templates.ts';
@@ -11,10 +17,7 @@ export { emailKinds, templateVariables, type EmailKind, type TemplateVars, type 
 const FILE_SUFFIX: Record<TemplatePart, string> = { subject: '.subject.txt', text: '.text.txt', html: '.html' };
 export const defaultTemplatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
-type Node =
-  | { t: 'text'; value: string }
-  | { t: 'var'; name: string }
-  | { t: 'section'; name: string; inverted: boolean; children: Node[] };
+type Node = { t: 'text'; value: string } | { t: 'var'; name: string } | { t: 'section'; name: string; inverted: boolean; children: Node[] };
 
 const TAG = /\{\{\s*([#^/]?)\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
 /** A section tag alone on its line takes the line with it, so a vanished section leaves no blank line. */
@@ -28,7 +31,9 @@ function parse(source: string, file: string, allowed: ReadonlySet<string>): Node
   const stack: Array<{ name: string; children: Node[] }> = [{ name: '', children: root }];
   const pushText = (value: string) => {
     if (value.includes('{{') || value.includes('}}')) {
-      const at = value.includes('{{') ? value.slice(value.indexOf('{{'), value.indexOf('{{') + 30) : value.slice(Math.max(0, value.indexOf('}}') - 30), value.indexOf('}}') + 2);
+      const at = value.includes('{{')
+        ? value.slice(value.indexOf('{{'), value.indexOf('{{') + 30)
+        : value.slice(Math.max(0, value.indexOf('}}') - 30), value.indexOf('}}') + 2);
       throw bad(`malformed tag near "${at}" (tags look like {{name}}, {{#name}}…{{/name}} or {{^name}}…{{/name}})`);
     }
     if (value) stack.at(-1)!.children.push({ t: 'text', value });
@@ -92,7 +97,8 @@ export function loadTemplates(opts: { overrideDir?: string | undefined; defaultD
       const kind = name.slice(0, -FILE_SUFFIX[part].length);
       if (!(emailKinds as readonly string[]).includes(kind)) {
         throw new OutreachError('config', `template ${join(overrideDir, name)}: no email kind "${kind}"; the kinds are ${emailKinds.join(', ')}`, {
-          field: 'template', details: { file: join(overrideDir, name) },
+          field: 'template',
+          details: { file: join(overrideDir, name) },
         });
       }
     }
@@ -131,7 +137,10 @@ export function loadTemplates(opts: { overrideDir?: string | undefined; defaultD
         if (!present(values[name])) throw new OutreachError('validation', `${kind}: variable ${name} must not be empty`, { field: name });
       }
       const subject = renderNodes(parts.subject, values, subjectValue).replace(/\s+/g, ' ').trim();
-      const text = `${renderNodes(parts.text, values, (s) => s).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+      const text = `${renderNodes(parts.text, values, (s) => s)
+        .replace(/[ \t]+$/gm, '')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim()}\n`;
       const html = renderNodes(parts.html, values, htmlValue);
       return { subject, text, html };
     },

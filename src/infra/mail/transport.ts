@@ -83,7 +83,10 @@ export function describeTransport(config: MailTransportConfig): string {
  */
 export const outboxFileName = (messageId: string, about?: string): string => {
   const bare = messageId.replace(/^<|>$/g, '');
-  const safe = bare.replace(/[^A-Za-z0-9._@+-]/g, '_').replace(/^\.+/, '_').slice(0, 200);
+  const safe = bare
+    .replace(/[^A-Za-z0-9._@+-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 200);
   const owner = about && /^[A-Za-z0-9-]{1,64}$/.test(about) ? `${about}${ABOUT_SEPARATOR}` : '';
   return `${owner}${safe || 'message'}.eml`;
 };

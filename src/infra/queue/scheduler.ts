@@ -56,7 +56,15 @@ const isNoScript = (e: unknown) => e instanceof Error && e.message.startsWith('N
  */
 export const pollSchedulerId = (workspaceId: string) => `calendar-poll.${workspaceId}`;
 
-export function createBullScheduler(opts: { connection: Redis; prefix: string; queues: Queues; clock: Clock; attempts?: number; retryBaseMs?: number; pollEveryMs?: number }): EffectScheduler {
+export function createBullScheduler(opts: {
+  connection: Redis;
+  prefix: string;
+  queues: Queues;
+  clock: Clock;
+  attempts?: number;
+  retryBaseMs?: number;
+  pollEveryMs?: number;
+}): EffectScheduler {
   const scopeKey = (scope: string) => `${opts.prefix}:scope:${scope}`;
   const retry = retryPolicy(opts.attempts ?? 6, opts.retryBaseMs ?? 2000);
   /** Every scope membership of the jobs, in one command. */
@@ -118,11 +126,13 @@ export function createBullScheduler(opts: { connection: Redis; prefix: string; q
           ...jobRetention,
         } satisfies JobsOptions,
       });
-      await Promise.all([...byQueue].map(async ([queue, list]) => {
-        if (list.length > 1) return opts.queues[queue].addBulk(list.map(bulk));
-        const { name, data, opts: jobOpts } = bulk(list[0]!);
-        return opts.queues[queue].add(name, data, jobOpts);
-      }));
+      await Promise.all(
+        [...byQueue].map(async ([queue, list]) => {
+          if (list.length > 1) return opts.queues[queue].addBulk(list.map(bulk));
+          const { name, data, opts: jobOpts } = bulk(list[0]!);
+          return opts.queues[queue].add(name, data, jobOpts);
+        }),
+      );
       const members = new Map<string, string[]>();
       const join = (scope: string, member: string) => {
         const key = scopeKey(scope);
@@ -185,9 +195,15 @@ export function createBullScheduler(opts: { connection: Redis; prefix: string; q
     async poll(changes: PollChange[]) {
       for (const c of changes) {
         if (c.on) {
-          await opts.queues.calendar.upsertJobScheduler(pollSchedulerId(c.workspaceId), { every: opts.pollEveryMs ?? 300_000 }, {
-            name: 'calendar-poll', data: { workspaceId: c.workspaceId }, opts: { ...jobRetention, removeOnComplete: { count: 10 } },
-          });
+          await opts.queues.calendar.upsertJobScheduler(
+            pollSchedulerId(c.workspaceId),
+            { every: opts.pollEveryMs ?? 300_000 },
+            {
+              name: 'calendar-poll',
+              data: { workspaceId: c.workspaceId },
+              opts: { ...jobRetention, removeOnComplete: { count: 10 } },
+            },
+          );
         } else {
           await opts.queues.calendar.removeJobScheduler(pollSchedulerId(c.workspaceId));
         }

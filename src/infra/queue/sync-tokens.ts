@@ -6,7 +6,11 @@ export function redisSyncTokens(redis: Redis, prefix: string): SyncTokens {
   const key = (ws: string) => `${prefix}:calendar-sync:${ws}`;
   return {
     get: (ws) => redis.get(key(ws)),
-    set: async (ws, token) => { await redis.set(key(ws), token); },
-    clear: async (ws) => { await redis.del(key(ws)); },
+    set: async (ws, token) => {
+      await redis.set(key(ws), token);
+    },
+    clear: async (ws) => {
+      await redis.del(key(ws));
+    },
   };
 }

@@ -66,18 +66,45 @@ export const agenda = defineProjection({
 });
 
 export type AgendaItem = {
-  meetingId: string; workspaceId: string; contactId: string | null; contactName: string | null; organisation: string | null;
-  start: string; end: string; minutes: number; timezone: string; location: string | null; videoUrl: string | null;
+  meetingId: string;
+  workspaceId: string;
+  contactId: string | null;
+  contactName: string | null;
+  organisation: string | null;
+  start: string;
+  end: string;
+  minutes: number;
+  timezone: string;
+  location: string | null;
+  videoUrl: string | null;
 };
 
 type AgendaRow = {
-  meeting_id: string; workspace_id: string; contact_id: string | null; contact_name: string | null; contact_organisation: string | null;
-  start_at: string; end_at: string; minutes: number; timezone: string; location: string | null; video_url: string | null;
+  meeting_id: string;
+  workspace_id: string;
+  contact_id: string | null;
+  contact_name: string | null;
+  contact_organisation: string | null;
+  start_at: string;
+  end_at: string;
+  minutes: number;
+  timezone: string;
+  location: string | null;
+  video_url: string | null;
 };
 
 const toItem = (r: AgendaRow): AgendaItem => ({
-  meetingId: r.meeting_id, workspaceId: r.workspace_id, contactId: r.contact_id, contactName: r.contact_name, organisation: r.contact_organisation,
-  start: r.start_at, end: r.end_at, minutes: r.minutes, timezone: r.timezone, location: r.location, videoUrl: r.video_url,
+  meetingId: r.meeting_id,
+  workspaceId: r.workspace_id,
+  contactId: r.contact_id,
+  contactName: r.contact_name,
+  organisation: r.contact_organisation,
+  start: r.start_at,
+  end: r.end_at,
+  minutes: r.minutes,
+  timezone: r.timezone,
+  location: r.location,
+  videoUrl: r.video_url,
 });
 
 // The start bound lets SQLite walk the start index; end_at > now keeps a meeting under way.
@@ -88,8 +115,11 @@ const params = (q: Page) => ({ ...pageParams(q), earliest: new Date(Date.parse(q
 /** Upcoming and running booked meetings, soonest first. */
 export function listAgenda(db: Database, q: Page): Rows {
   const meeting = withMeeting('a');
-  const rows = stmt(db, `
+  const rows = stmt(
+    db,
+    `
     SELECT a.*, ${meeting.columns}, ${meeting.contact.columns} FROM agenda a ${meeting.join} ${meeting.contact.join}
-    WHERE ${WHERE(q.workspaceId)} ORDER BY a.start_at, a.meeting_id LIMIT @limit OFFSET @offset`).all(params(q)) as AgendaRow[];
+    WHERE ${WHERE(q.workspaceId)} ORDER BY a.start_at, a.meeting_id LIMIT @limit OFFSET @offset`,
+  ).all(params(q)) as AgendaRow[];
   return { rows: rows.map(toItem), total: countOf(db, `SELECT COUNT(*) AS n FROM agenda a WHERE ${WHERE(q.workspaceId)}`, params(q)) };
 }

@@ -85,15 +85,42 @@ export const contacts = defineProjection({
         // Positional arguments and no intermediate objects: this runs for every contact of a rebuild.
         const d = dataOf(e, 'ContactAdded');
         const at = utc(d.addedAt);
-        q(db).add.run(d.contactId, workspaceOf(e), d.name, d.email ?? null, d.phone ?? null, d.linkedinUrl ?? null, d.organisation ?? null,
-          d.role ?? null, d.level ?? null, d.industry ?? null, d.timezone ?? null, d.tags.length ? JSON.stringify(d.tags) : null, d.source,
-          d.referredBy?.contactId ?? null, d.referredBy?.meetingId ?? null, at, at);
+        q(db).add.run(
+          d.contactId,
+          workspaceOf(e),
+          d.name,
+          d.email ?? null,
+          d.phone ?? null,
+          d.linkedinUrl ?? null,
+          d.organisation ?? null,
+          d.role ?? null,
+          d.level ?? null,
+          d.industry ?? null,
+          d.timezone ?? null,
+          d.tags.length ? JSON.stringify(d.tags) : null,
+          d.source,
+          d.referredBy?.contactId ?? null,
+          d.referredBy?.meetingId ?? null,
+          at,
+          at,
+        );
         return;
       }
       case 'ContactDetailsChanged': {
         const c = dataOf(e, 'ContactDetailsChanged').changes;
-        q(db).change.run(c.name ?? null, c.email ?? null, c.phone ?? null, c.linkedinUrl ?? null, c.organisation ?? null, c.role ?? null,
-          c.level ?? null, c.industry ?? null, c.timezone ?? null, c.tags === undefined ? null : JSON.stringify(c.tags), contactId);
+        q(db).change.run(
+          c.name ?? null,
+          c.email ?? null,
+          c.phone ?? null,
+          c.linkedinUrl ?? null,
+          c.organisation ?? null,
+          c.role ?? null,
+          c.level ?? null,
+          c.industry ?? null,
+          c.timezone ?? null,
+          c.tags === undefined ? null : JSON.stringify(c.tags),
+          contactId,
+        );
         return;
       }
       case 'ReplyReceived': {
@@ -119,17 +146,40 @@ export const contacts = defineProjection({
 });
 
 type ContactRow = {
-  contact_id: string; workspace_id: string; status: string; name: string | null; email: string | null; phone: string | null;
-  linkedin_url: string | null; organisation: string | null; role: string | null; level: string | null; industry: string | null;
-  timezone: string | null; tags: string | null; source: string | null; referred_by: string | null; referred_by_meeting: string | null;
-  added_at: string | null; last_touch_at: string | null; last_touch: string | null; replied_at: string | null;
-  bounced_email: string | null; opted_out_at: string | null; forgotten_at: string | null;
+  contact_id: string;
+  workspace_id: string;
+  status: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  linkedin_url: string | null;
+  organisation: string | null;
+  role: string | null;
+  level: string | null;
+  industry: string | null;
+  timezone: string | null;
+  tags: string | null;
+  source: string | null;
+  referred_by: string | null;
+  referred_by_meeting: string | null;
+  added_at: string | null;
+  last_touch_at: string | null;
+  last_touch: string | null;
+  replied_at: string | null;
+  bounced_email: string | null;
+  opted_out_at: string | null;
+  forgotten_at: string | null;
 };
 
 /** What the next action is decided from: the contact, and its meetings folded in. */
 export type ContactState = {
-  status: string; email: string | null; bouncedEmail: string | null; repliedAt: string | null;
-  meetingsHeld: number; thankYousPending: number; lastTouchAt: string | null;
+  status: string;
+  email: string | null;
+  bouncedEmail: string | null;
+  repliedAt: string | null;
+  meetingsHeld: number;
+  thankYousPending: number;
+  lastTouchAt: string | null;
   /** The latest meeting (one open request per contact, so the only one that can be open). */
   meeting: { status: string; requestedAt: string; start: string | null } | null;
 };
@@ -164,32 +214,61 @@ function toContact(c: ContactRow, meetings: MeetingTouch[], now: string) {
   }
   const latest = meetings.at(-1);
   const state: ContactState = {
-    status: c.status, email: c.email, bouncedEmail: c.bounced_email, repliedAt: c.replied_at, lastTouchAt,
+    status: c.status,
+    email: c.email,
+    bouncedEmail: c.bounced_email,
+    repliedAt: c.replied_at,
+    lastTouchAt,
     meetingsHeld: meetings.filter((m) => m.held_at !== null).length,
     thankYousPending: meetings.filter((m) => m.held_at !== null && m.thank_you_sent_at === null).length,
     meeting: latest ? { status: latest.status, requestedAt: latest.requested_at, start: latest.start_at } : null,
   };
   const next = nextAction(state, now);
   return {
-    contactId: c.contact_id, workspaceId: c.workspace_id, status: c.status, name: c.name, email: c.email, phone: c.phone,
-    linkedinUrl: c.linkedin_url, organisation: c.organisation, role: c.role, level: c.level, industry: c.industry,
-    timezone: c.timezone, tags: c.tags === null ? [] : (JSON.parse(c.tags) as string[]), source: c.source,
-    referredBy: c.referred_by, referredByMeeting: c.referred_by_meeting, addedAt: c.added_at,
-    lastTouchAt, lastTouch, repliedAt: c.replied_at,
-    emailBounced: c.email !== null && c.bounced_email === c.email, optedOutAt: c.opted_out_at, forgottenAt: c.forgotten_at,
-    meetings: meetings.length, meetingsHeld: state.meetingsHeld, thankYousPending: state.thankYousPending,
-    meetingId: latest?.meeting_id ?? null, meetingStatus: latest?.status ?? null, meetingStart: latest?.start_at ?? null,
-    nextAction: next.action, nextActionAt: next.at,
+    contactId: c.contact_id,
+    workspaceId: c.workspace_id,
+    status: c.status,
+    name: c.name,
+    email: c.email,
+    phone: c.phone,
+    linkedinUrl: c.linkedin_url,
+    organisation: c.organisation,
+    role: c.role,
+    level: c.level,
+    industry: c.industry,
+    timezone: c.timezone,
+    tags: c.tags === null ? [] : (JSON.parse(c.tags) as string[]),
+    source: c.source,
+    referredBy: c.referred_by,
+    referredByMeeting: c.referred_by_meeting,
+    addedAt: c.added_at,
+    lastTouchAt,
+    lastTouch,
+    repliedAt: c.replied_at,
+    emailBounced: c.email !== null && c.bounced_email === c.email,
+    optedOutAt: c.opted_out_at,
+    forgottenAt: c.forgotten_at,
+    meetings: meetings.length,
+    meetingsHeld: state.meetingsHeld,
+    thankYousPending: state.thankYousPending,
+    meetingId: latest?.meeting_id ?? null,
+    meetingStatus: latest?.status ?? null,
+    meetingStart: latest?.start_at ?? null,
+    nextAction: next.action,
+    nextActionAt: next.at,
   };
 }
 
 /** Oldest first, so that a page stays put while contacts are added. */
 export function listContacts(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId);
-  const rows = stmt(db, `SELECT * FROM contacts WHERE ${where} ORDER BY added_at, contact_id LIMIT @limit OFFSET @offset`)
-    .all(pageParams(q)) as ContactRow[];
+  const rows = stmt(db, `SELECT * FROM contacts WHERE ${where} ORDER BY added_at, contact_id LIMIT @limit OFFSET @offset`).all(pageParams(q)) as ContactRow[];
   const byContact = new Map<string, MeetingTouch[]>();
-  for (const m of meetingsOf(db, rows.map((r) => r.contact_id))) byContact.set(m.contact_id, [...(byContact.get(m.contact_id) ?? []), m]);
+  for (const m of meetingsOf(
+    db,
+    rows.map((r) => r.contact_id),
+  ))
+    byContact.set(m.contact_id, [...(byContact.get(m.contact_id) ?? []), m]);
   return {
     rows: rows.map((c) => toContact(c, byContact.get(c.contact_id) ?? [], q.now)),
     total: countOf(db, `SELECT COUNT(*) AS n FROM contacts WHERE ${where}`, pageParams(q)),

@@ -112,8 +112,7 @@ const q = preparedFor((db) => ({
   // Owed even without an address: a thank-you can go by hand, and the list should say it is missing.
   oweThankYou: db.prepare(owe('thank-you', OF_MEETING, `m.meeting_id = ? AND c.status = 'active'`)),
   // No nudge once the contact answered after the request (nudgeBlocker in the domain).
-  oweNudge: db.prepare(owe('nudge', OF_MEETING,
-    `m.meeting_id = ? AND ${MAY_EMAIL} AND (c.replied_at IS NULL OR c.replied_at < m.requested_at)`)),
+  oweNudge: db.prepare(owe('nudge', OF_MEETING, `m.meeting_id = ? AND ${MAY_EMAIL} AND (c.replied_at IS NULL OR c.replied_at < m.requested_at)`)),
   // The chain of notes ends for good once the contact replied (the domain refuses the next one).
   oweKeepInTouchAfterMeeting: db.prepare(owe('keep-in-touch', OF_MEETING, `m.meeting_id = ? AND ${MAY_EMAIL} AND c.replied_at IS NULL`)),
   oweKeepInTouch: db.prepare(owe('keep-in-touch', 'follow_ups_contacts c', `c.contact_id = ? AND ${MAY_EMAIL} AND c.replied_at IS NULL`)),
@@ -199,10 +198,16 @@ export const followUps = defineProjection({
     if (e.type === 'WorkspaceConfigured') {
       const d = dataOf(e, 'WorkspaceConfigured');
       q(db).configure.run({
-        workspaceId: workspaceOf(e), timezone: d.timezone, hours: JSON.stringify(d.businessHours),
-        thankYouDelay: d.thankYouDelay, thankYouDelayMs: durationFloorMs(d.thankYouDelay), thankYouDeadline: d.thankYouDeadline,
-        keepInTouchCadence: d.keepInTouchCadence, keepInTouchMs: durationFloorMs(d.keepInTouchCadence),
-        nudgeAfter: d.nudgeAfter, nudgeAfterMs: durationFloorMs(d.nudgeAfter),
+        workspaceId: workspaceOf(e),
+        timezone: d.timezone,
+        hours: JSON.stringify(d.businessHours),
+        thankYouDelay: d.thankYouDelay,
+        thankYouDelayMs: durationFloorMs(d.thankYouDelay),
+        thankYouDeadline: d.thankYouDeadline,
+        keepInTouchCadence: d.keepInTouchCadence,
+        keepInTouchMs: durationFloorMs(d.keepInTouchCadence),
+        nudgeAfter: d.nudgeAfter,
+        nudgeAfterMs: durationFloorMs(d.nudgeAfter),
       });
     } else if (e.stream.startsWith('contact-')) {
       applyContact(db, e);
@@ -213,30 +218,55 @@ export const followUps = defineProjection({
 });
 
 export type FollowUpItem = {
-  kind: FollowUpKind; workspaceId: string; contactId: string; contactName: string | null; meetingId: string | null;
-  since: string; dueAt: string; overdue: boolean;
+  kind: FollowUpKind;
+  workspaceId: string;
+  contactId: string;
+  contactName: string | null;
+  meetingId: string | null;
+  since: string;
+  dueAt: string;
+  overdue: boolean;
 };
 
 type FollowUpRow = {
-  kind: FollowUpKind; subject_id: string; workspace_id: string; contact_id: string; meeting_id: string | null; since: string;
-  not_before_ms: number; delay: string; deadline: string | null; zone: string; hours: string; contact_name: string | null;
+  kind: FollowUpKind;
+  subject_id: string;
+  workspace_id: string;
+  contact_id: string;
+  meeting_id: string | null;
+  since: string;
+  not_before_ms: number;
+  delay: string;
+  deadline: string | null;
+  zone: string;
+  hours: string;
+  contact_name: string | null;
 };
 
 /** The due time by the same rules the reactor scheduled it with. */
 export function dueAt(r: Pick<FollowUpRow, 'kind' | 'since' | 'delay' | 'deadline' | 'zone' | 'hours'>): string {
   const w: Window = { zone: r.zone, hours: JSON.parse(r.hours) as Window['hours'] };
   switch (r.kind) {
-    case 'thank-you': return utc(thankYouDue({ heldAt: r.since, delay: r.delay, deadline: r.deadline!, ...w }));
-    case 'nudge': return utc(nudgeDue({ requestSentAt: r.since, after: r.delay, ...w }));
-    case 'keep-in-touch': return utc(keepInTouchDue({ lastTouchAt: r.since, cadence: r.delay, ...w }));
+    case 'thank-you':
+      return utc(thankYouDue({ heldAt: r.since, delay: r.delay, deadline: r.deadline!, ...w }));
+    case 'nudge':
+      return utc(nudgeDue({ requestSentAt: r.since, after: r.delay, ...w }));
+    case 'keep-in-touch':
+      return utc(keepInTouchDue({ lastTouchAt: r.since, cadence: r.delay, ...w }));
   }
 }
 
 const toItem = (r: FollowUpRow, now: string): FollowUpItem => {
   const due = dueAt(r);
   return {
-    kind: r.kind, workspaceId: r.workspace_id, contactId: r.contact_id, contactName: r.contact_name, meetingId: r.meeting_id,
-    since: r.since, dueAt: due, overdue: due <= now,
+    kind: r.kind,
+    workspaceId: r.workspace_id,
+    contactId: r.contact_id,
+    contactName: r.contact_name,
+    meetingId: r.meeting_id,
+    since: r.since,
+    dueAt: due,
+    overdue: due <= now,
   };
 };
 
@@ -249,9 +279,12 @@ const params = (q: Page) => ({ ...pageParams(q), nowMs: Date.parse(q.now) });
 /** Follow-ups due, earliest first (by the moment their delay ends; `dueAt` moves it into business hours). */
 export function listFollowUps(db: Database, q: Page): Rows {
   const contact = withContact('f');
-  const rows = stmt(db, `
+  const rows = stmt(
+    db,
+    `
     SELECT f.*, ${contact.columns} FROM follow_ups f ${contact.join}
-    WHERE ${WHERE(q.workspaceId)} ORDER BY f.not_before_ms, f.kind, f.subject_id LIMIT @limit OFFSET @offset`).all(params(q)) as FollowUpRow[];
+    WHERE ${WHERE(q.workspaceId)} ORDER BY f.not_before_ms, f.kind, f.subject_id LIMIT @limit OFFSET @offset`,
+  ).all(params(q)) as FollowUpRow[];
   return {
     rows: rows.map((r) => toItem(r, q.now)),
     total: countOf(db, `SELECT COUNT(*) AS n FROM follow_ups f WHERE ${WHERE(q.workspaceId)}`, params(q)),

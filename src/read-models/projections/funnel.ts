@@ -30,10 +30,18 @@ const indexes = `CREATE INDEX IF NOT EXISTS funnel_by_week ON funnel (week);`;
 
 // Counters, not rows per fact: re-applying an event would count it twice, which the projector's
 // checkpoint (moved in the same transaction) rules out.
-const q = preparedFor((db) => Object.fromEntries(STAGES.map((stage) => [stage, db.prepare(
-  `INSERT INTO funnel (workspace_id, week, ${stage}) VALUES (?, ?, 1)
+const q = preparedFor(
+  (db) =>
+    Object.fromEntries(
+      STAGES.map((stage) => [
+        stage,
+        db.prepare(
+          `INSERT INTO funnel (workspace_id, week, ${stage}) VALUES (?, ?, 1)
    ON CONFLICT(workspace_id, week) DO UPDATE SET ${stage} = ${stage} + 1`,
-)])) as Record<Stage, Statement>);
+        ),
+      ]),
+    ) as Record<Stage, Statement>,
+);
 
 const count = (db: Database, stage: Stage, workspaceId: string, at: string) => q(db)[stage].run(workspaceId, isoWeek(utc(at)));
 
@@ -44,12 +52,18 @@ export const funnel = defineProjection({
   indexes,
   apply(db, e) {
     switch (e.type) {
-      case 'ContactAdded': return void count(db, 'added', workspaceOf(e), dataOf(e, 'ContactAdded').addedAt);
-      case 'MeetingRequested': return void count(db, 'requested', workspaceOf(e), dataOf(e, 'MeetingRequested').requestedAt);
-      case 'MeetingBooked': return void count(db, 'booked', workspaceOf(e), dataOf(e, 'MeetingBooked').bookedAt);
-      case 'MeetingHeld': return void count(db, 'held', workspaceOf(e), dataOf(e, 'MeetingHeld').heldAt);
-      case 'ThankYouSent': return void count(db, 'thanked', workspaceOf(e), dataOf(e, 'ThankYouSent').sentAt);
-      case 'JobLeadReported': return void count(db, 'leads', workspaceOf(e), dataOf(e, 'JobLeadReported').reportedAt);
+      case 'ContactAdded':
+        return void count(db, 'added', workspaceOf(e), dataOf(e, 'ContactAdded').addedAt);
+      case 'MeetingRequested':
+        return void count(db, 'requested', workspaceOf(e), dataOf(e, 'MeetingRequested').requestedAt);
+      case 'MeetingBooked':
+        return void count(db, 'booked', workspaceOf(e), dataOf(e, 'MeetingBooked').bookedAt);
+      case 'MeetingHeld':
+        return void count(db, 'held', workspaceOf(e), dataOf(e, 'MeetingHeld').heldAt);
+      case 'ThankYouSent':
+        return void count(db, 'thanked', workspaceOf(e), dataOf(e, 'ThankYouSent').sentAt);
+      case 'JobLeadReported':
+        return void count(db, 'leads', workspaceOf(e), dataOf(e, 'JobLeadReported').reportedAt);
     }
   },
 });
@@ -60,13 +74,15 @@ const SUMS = STAGES.map((s) => `SUM(${s}) AS ${s}`).join(', ');
 
 /** Weeks in order, summed over the workspaces in view. */
 export function funnelWeeks(db: Database, workspaceId: string | undefined): FunnelWeek[] {
-  return stmt(db, `SELECT week, ${SUMS} FROM funnel WHERE ${inWorkspace(workspaceId)} GROUP BY week ORDER BY week`)
-    .all({ workspaceId: workspaceId ?? null }) as FunnelWeek[];
+  return stmt(db, `SELECT week, ${SUMS} FROM funnel WHERE ${inWorkspace(workspaceId)} GROUP BY week ORDER BY week`).all({
+    workspaceId: workspaceId ?? null,
+  }) as FunnelWeek[];
 }
 
 export function funnelTotals(db: Database, workspaceId: string | undefined): Record<Stage, number> {
-  const row = stmt(db, `SELECT ${STAGES.map((s) => `coalesce(SUM(${s}), 0) AS ${s}`).join(', ')} FROM funnel WHERE ${inWorkspace(workspaceId)}`)
-    .get({ workspaceId: workspaceId ?? null }) as Record<Stage, number>;
+  const row = stmt(db, `SELECT ${STAGES.map((s) => `coalesce(SUM(${s}), 0) AS ${s}`).join(', ')} FROM funnel WHERE ${inWorkspace(workspaceId)}`).get({
+    workspaceId: workspaceId ?? null,
+  }) as Record<Stage, number>;
   return row;
 }
 

@@ -14,8 +14,18 @@ import { workspaces } from './workspaces.ts';
 
 /** Every projection the projector keeps, in the order they are applied to each event. */
 export const projections: readonly Projection[] = [
-  contacts, pipeline, funnel, referralTree, agenda, followUps, thankYouLatency, referralsPerInterview,
-  levelsByIndustry, overruns, jobLeads, workspaces,
+  contacts,
+  pipeline,
+  funnel,
+  referralTree,
+  agenda,
+  followUps,
+  thankYouLatency,
+  referralsPerInterview,
+  levelsByIndustry,
+  overruns,
+  jobLeads,
+  workspaces,
 ];
 
 export const projectionNamed = (name: string): Projection | undefined => projections.find((p) => p.name === name);

@@ -51,27 +51,50 @@ export const jobLeads = defineProjection({
 });
 
 export type JobLeadItem = {
-  leadId: string; workspaceId: string; contactId: string; contactName: string | null; organisation: string | null;
-  description: string | null; meetingId: string | null; reportedAt: string;
+  leadId: string;
+  workspaceId: string;
+  contactId: string;
+  contactName: string | null;
+  organisation: string | null;
+  description: string | null;
+  meetingId: string | null;
+  reportedAt: string;
 };
 
 type LeadRow = {
-  lead_id: string; workspace_id: string; contact_id: string; contact_name: string | null; organisation: string | null;
-  description: string | null; meeting_id: string | null; reported_at: string;
+  lead_id: string;
+  workspace_id: string;
+  contact_id: string;
+  contact_name: string | null;
+  organisation: string | null;
+  description: string | null;
+  meeting_id: string | null;
+  reported_at: string;
 };
 
 /** Latest first. */
 export function listJobLeads(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId, 'l.workspace_id');
   const contact = withContact('l');
-  const rows = stmt(db, `
+  const rows = stmt(
+    db,
+    `
     SELECT l.*, ${contact.columns} FROM job_leads l ${contact.join}
-    WHERE ${where} ORDER BY l.reported_at DESC, l.lead_id DESC LIMIT @limit OFFSET @offset`).all(pageParams(q)) as LeadRow[];
+    WHERE ${where} ORDER BY l.reported_at DESC, l.lead_id DESC LIMIT @limit OFFSET @offset`,
+  ).all(pageParams(q)) as LeadRow[];
   return {
-    rows: rows.map((r): JobLeadItem => ({
-      leadId: r.lead_id, workspaceId: r.workspace_id, contactId: r.contact_id, contactName: r.contact_name, organisation: r.organisation,
-      description: r.description, meetingId: r.meeting_id, reportedAt: r.reported_at,
-    })),
+    rows: rows.map(
+      (r): JobLeadItem => ({
+        leadId: r.lead_id,
+        workspaceId: r.workspace_id,
+        contactId: r.contact_id,
+        contactName: r.contact_name,
+        organisation: r.organisation,
+        description: r.description,
+        meetingId: r.meeting_id,
+        reportedAt: r.reported_at,
+      }),
+    ),
     total: countOf(db, `SELECT COUNT(*) AS n FROM job_leads l WHERE ${where}`, pageParams(q)),
   };
 }

@@ -78,10 +78,13 @@ export function listLevelsByIndustry(db: Database, q: Page): Rows {
 
 /** For the dashboard: per industry, the levels met, lowest rung first. */
 export function levelsMet(db: Database, workspaceId: string | undefined): { industry: string; levels: string[] }[] {
-  const rows = stmt(db, `
+  const rows = stmt(
+    db,
+    `
     SELECT DISTINCT industry, level FROM levels_by_industry
     WHERE ${inWorkspace(workspaceId)} AND met = 1 AND industry IS NOT NULL AND level IS NOT NULL
-    ORDER BY industry, ${LADDER}`).all({ workspaceId: workspaceId ?? null }) as { industry: string; level: string }[];
+    ORDER BY industry, ${LADDER}`,
+  ).all({ workspaceId: workspaceId ?? null }) as { industry: string; level: string }[];
   const byIndustry = new Map<string, string[]>();
   for (const r of rows) byIndustry.set(r.industry, [...(byIndustry.get(r.industry) ?? []), r.level]);
   return [...byIndustry].map(([industry, levels]) => ({ industry, levels }));

@@ -140,24 +140,67 @@ export const pipeline = defineProjection({
 });
 
 type PipelineRow = {
-  meeting_id: string; workspace_id: string; contact_id: string; contact_name: string | null; contact_organisation: string | null;
-  status: string; channel: string | null; via: string | null; referral_contact_id: string | null;
-  requested_minutes: number | null; booked_minutes: number | null; requested_at: string | null; request_sent_at: string | null;
-  nudged_at: string | null; booked_at: string | null; start_at: string | null; timezone: string | null; location: string | null;
-  video_url: string | null; reschedules: number; held_at: string | null; actual_minutes: number | null; referrals_asked: number | null;
-  business_cards: number | null; sentiment: string | null; cancelled_at: string | null; cancelled_by: string | null;
-  no_show_at: string | null; thank_you_sent_at: string | null;
+  meeting_id: string;
+  workspace_id: string;
+  contact_id: string;
+  contact_name: string | null;
+  contact_organisation: string | null;
+  status: string;
+  channel: string | null;
+  via: string | null;
+  referral_contact_id: string | null;
+  requested_minutes: number | null;
+  booked_minutes: number | null;
+  requested_at: string | null;
+  request_sent_at: string | null;
+  nudged_at: string | null;
+  booked_at: string | null;
+  start_at: string | null;
+  timezone: string | null;
+  location: string | null;
+  video_url: string | null;
+  reschedules: number;
+  held_at: string | null;
+  actual_minutes: number | null;
+  referrals_asked: number | null;
+  business_cards: number | null;
+  sentiment: string | null;
+  cancelled_at: string | null;
+  cancelled_by: string | null;
+  no_show_at: string | null;
+  thank_you_sent_at: string | null;
 };
 
 const toMeeting = (m: PipelineRow) => ({
-  meetingId: m.meeting_id, workspaceId: m.workspace_id, contactId: m.contact_id, contactName: m.contact_name, organisation: m.contact_organisation,
-  status: m.status, channel: m.channel, via: m.via, referralContactId: m.referral_contact_id,
+  meetingId: m.meeting_id,
+  workspaceId: m.workspace_id,
+  contactId: m.contact_id,
+  contactName: m.contact_name,
+  organisation: m.contact_organisation,
+  status: m.status,
+  channel: m.channel,
+  via: m.via,
+  referralContactId: m.referral_contact_id,
   // The length agreed when booking wins over the one asked for in the request.
-  agreedMinutes: m.booked_minutes ?? m.requested_minutes, requestedMinutes: m.requested_minutes,
-  requestedAt: m.requested_at, requestSentAt: m.request_sent_at, nudgedAt: m.nudged_at, bookedAt: m.booked_at,
-  start: m.start_at, timezone: m.timezone, location: m.location, videoUrl: m.video_url, reschedules: m.reschedules,
-  heldAt: m.held_at, actualMinutes: m.actual_minutes, referralsAsked: m.referrals_asked, businessCards: m.business_cards,
-  sentiment: m.sentiment, cancelledAt: m.cancelled_at, cancelledBy: m.cancelled_by, noShowAt: m.no_show_at,
+  agreedMinutes: m.booked_minutes ?? m.requested_minutes,
+  requestedMinutes: m.requested_minutes,
+  requestedAt: m.requested_at,
+  requestSentAt: m.request_sent_at,
+  nudgedAt: m.nudged_at,
+  bookedAt: m.booked_at,
+  start: m.start_at,
+  timezone: m.timezone,
+  location: m.location,
+  videoUrl: m.video_url,
+  reschedules: m.reschedules,
+  heldAt: m.held_at,
+  actualMinutes: m.actual_minutes,
+  referralsAsked: m.referrals_asked,
+  businessCards: m.business_cards,
+  sentiment: m.sentiment,
+  cancelledAt: m.cancelled_at,
+  cancelledBy: m.cancelled_by,
+  noShowAt: m.no_show_at,
   thankYouSentAt: m.thank_you_sent_at,
 });
 
@@ -165,8 +208,11 @@ const toMeeting = (m: PipelineRow) => ({
 export function listPipeline(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId, 'p.workspace_id');
   const contact = withContact('p');
-  const rows = stmt(db, `
+  const rows = stmt(
+    db,
+    `
     SELECT p.*, ${contact.columns} FROM pipeline p ${contact.join}
-    WHERE ${where} ORDER BY p.requested_at DESC, p.meeting_id DESC LIMIT @limit OFFSET @offset`).all(pageParams(q)) as PipelineRow[];
+    WHERE ${where} ORDER BY p.requested_at DESC, p.meeting_id DESC LIMIT @limit OFFSET @offset`,
+  ).all(pageParams(q)) as PipelineRow[];
   return { rows: rows.map(toMeeting), total: countOf(db, `SELECT COUNT(*) AS n FROM pipeline p WHERE ${where}`, pageParams(q)) };
 }

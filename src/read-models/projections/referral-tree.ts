@@ -54,22 +54,39 @@ export const referralTree = defineProjection({
 });
 
 type NodeRow = {
-  contact_id: string; workspace_id: string; contact_name: string | null; contact_organisation: string | null; referred_by: string | null;
-  meeting_id: string | null; depth: number; path: string; referrals: number;
+  contact_id: string;
+  workspace_id: string;
+  contact_name: string | null;
+  contact_organisation: string | null;
+  referred_by: string | null;
+  meeting_id: string | null;
+  depth: number;
+  path: string;
+  referrals: number;
 };
 
 /** Depth-first, each tree under its root. */
 export function listReferralTree(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId, 't.workspace_id');
   const contact = withContact('t');
-  const rows = stmt(db, `
+  const rows = stmt(
+    db,
+    `
     SELECT t.*, ${contact.columns}, (SELECT COUNT(*) FROM referral_tree k WHERE k.referred_by = t.contact_id) AS referrals
     FROM referral_tree t ${contact.join} WHERE ${where}
-    ORDER BY t.path LIMIT @limit OFFSET @offset`).all(pageParams(q)) as NodeRow[];
+    ORDER BY t.path LIMIT @limit OFFSET @offset`,
+  ).all(pageParams(q)) as NodeRow[];
   return {
     rows: rows.map((r) => ({
-      contactId: r.contact_id, workspaceId: r.workspace_id, name: r.contact_name, organisation: r.contact_organisation,
-      referredBy: r.referred_by, meetingId: r.meeting_id, depth: r.depth, rootId: r.path.split('/')[0]!, referrals: r.referrals,
+      contactId: r.contact_id,
+      workspaceId: r.workspace_id,
+      name: r.contact_name,
+      organisation: r.contact_organisation,
+      referredBy: r.referred_by,
+      meetingId: r.meeting_id,
+      depth: r.depth,
+      rootId: r.path.split('/')[0]!,
+      referrals: r.referrals,
     })),
     total: countOf(db, `SELECT COUNT(*) AS n FROM referral_tree t WHERE ${where}`, pageParams(q)),
   };

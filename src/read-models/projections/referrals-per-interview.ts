@@ -54,13 +54,17 @@ export const referralsPerInterview = defineProjection({
 export type ReferralsSummary = { average: number | null; target: typeof REFERRAL_TARGET; meetings: number; reachingTarget: number };
 
 export function referralsSummary(db: Database, workspaceId: string | undefined): ReferralsSummary {
-  const r = stmt(db, `
+  const r = stmt(
+    db,
+    `
     SELECT COUNT(*) AS meetings, AVG(referrals_asked) AS average, coalesce(SUM(referrals_asked >= ${REFERRAL_TARGET}), 0) AS reaching
-    FROM referrals_per_interview WHERE ${inWorkspace(workspaceId)} AND held_at IS NOT NULL`).get({ workspaceId: workspaceId ?? null }) as
-    { meetings: number; average: number | null; reaching: number };
+    FROM referrals_per_interview WHERE ${inWorkspace(workspaceId)} AND held_at IS NOT NULL`,
+  ).get({ workspaceId: workspaceId ?? null }) as { meetings: number; average: number | null; reaching: number };
   return {
     average: r.average === null ? null : Math.round(r.average * 100) / 100,
-    target: REFERRAL_TARGET, meetings: r.meetings, reachingTarget: r.reaching,
+    target: REFERRAL_TARGET,
+    meetings: r.meetings,
+    reachingTarget: r.reaching,
   };
 }
 
@@ -69,12 +73,17 @@ type Row = { meeting_id: string; workspace_id: string; held_at: string; referral
 /** Held meetings, latest first. */
 export function listReferralsPerInterview(db: Database, q: Page): Rows {
   const where = `${inWorkspace(q.workspaceId)} AND held_at IS NOT NULL`;
-  const rows = stmt(db, `SELECT * FROM referrals_per_interview WHERE ${where} ORDER BY held_at DESC, meeting_id DESC LIMIT @limit OFFSET @offset`)
-    .all(pageParams(q)) as Row[];
+  const rows = stmt(db, `SELECT * FROM referrals_per_interview WHERE ${where} ORDER BY held_at DESC, meeting_id DESC LIMIT @limit OFFSET @offset`).all(
+    pageParams(q),
+  ) as Row[];
   return {
     rows: rows.map((r) => ({
-      meetingId: r.meeting_id, workspaceId: r.workspace_id, heldAt: r.held_at, referralsAsked: r.referrals_asked,
-      referralsReceived: r.referrals_received, reachedTarget: r.referrals_asked >= REFERRAL_TARGET,
+      meetingId: r.meeting_id,
+      workspaceId: r.workspace_id,
+      heldAt: r.held_at,
+      referralsAsked: r.referrals_asked,
+      referralsReceived: r.referrals_received,
+      reachedTarget: r.referrals_asked >= REFERRAL_TARGET,
     })),
     total: countOf(db, `SELECT COUNT(*) AS n FROM referrals_per_interview WHERE ${where}`, pageParams(q)),
   };

@@ -23,7 +23,9 @@ const indexes = `
 `;
 
 const q = preparedFor((db) => ({
-  held: db.prepare(`INSERT INTO thank_you_latency (meeting_id, workspace_id, held_at) VALUES (?, ?, ?) ON CONFLICT(meeting_id) DO UPDATE SET held_at = excluded.held_at`),
+  held: db.prepare(
+    `INSERT INTO thank_you_latency (meeting_id, workspace_id, held_at) VALUES (?, ?, ?) ON CONFLICT(meeting_id) DO UPDATE SET held_at = excluded.held_at`,
+  ),
   // Whole seconds keep the stored value exact; percentiles are reported in hours.
   thanked: db.prepare(`
     UPDATE thank_you_latency SET thank_you_sent_at = @sentAt,
@@ -51,11 +53,18 @@ const hours = (seconds: number) => Math.round((seconds / 3600) * 100) / 100;
 export function latencySummary(db: Database, workspaceId: string | undefined): LatencySummary {
   const where = `${inWorkspace(workspaceId)} AND latency_seconds IS NOT NULL`;
   const p = { workspaceId: workspaceId ?? null };
-  const { n, within } = stmt(db, `SELECT COUNT(*) AS n, coalesce(SUM(latency_seconds <= ${DAY_SECONDS}), 0) AS within FROM thank_you_latency WHERE ${where}`)
-    .get(p) as { n: number; within: number };
+  const { n, within } = stmt(
+    db,
+    `SELECT COUNT(*) AS n, coalesce(SUM(latency_seconds <= ${DAY_SECONDS}), 0) AS within FROM thank_you_latency WHERE ${where}`,
+  ).get(p) as { n: number; within: number };
   if (n === 0) return { p50Hours: null, p90Hours: null, within24hShare: null, count: 0 };
-  const at = (pct: number) => (stmt(db, `SELECT latency_seconds AS s FROM thank_you_latency WHERE ${where} ORDER BY latency_seconds LIMIT 1 OFFSET @k`)
-    .get({ ...p, k: Math.ceil(pct * n) - 1 }) as { s: number }).s;
+  const at = (pct: number) =>
+    (
+      stmt(db, `SELECT latency_seconds AS s FROM thank_you_latency WHERE ${where} ORDER BY latency_seconds LIMIT 1 OFFSET @k`).get({
+        ...p,
+        k: Math.ceil(pct * n) - 1,
+      }) as { s: number }
+    ).s;
   return { p50Hours: hours(at(0.5)), p90Hours: hours(at(0.9)), within24hShare: within / n, count: n };
 }
 
@@ -64,11 +73,15 @@ type LatencyRow = { meeting_id: string; workspace_id: string; held_at: string; t
 /** Every held meeting, latest first; a thank-you not sent yet has no latency. */
 export function listThankYouLatency(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId);
-  const rows = stmt(db, `SELECT * FROM thank_you_latency WHERE ${where} ORDER BY held_at DESC, meeting_id DESC LIMIT @limit OFFSET @offset`)
-    .all(pageParams(q)) as LatencyRow[];
+  const rows = stmt(db, `SELECT * FROM thank_you_latency WHERE ${where} ORDER BY held_at DESC, meeting_id DESC LIMIT @limit OFFSET @offset`).all(
+    pageParams(q),
+  ) as LatencyRow[];
   return {
     rows: rows.map((r) => ({
-      meetingId: r.meeting_id, workspaceId: r.workspace_id, heldAt: r.held_at, thankYouSentAt: r.thank_you_sent_at,
+      meetingId: r.meeting_id,
+      workspaceId: r.workspace_id,
+      heldAt: r.held_at,
+      thankYouSentAt: r.thank_you_sent_at,
       latencyHours: r.latency_seconds === null ? null : hours(r.latency_seconds),
       within24h: r.latency_seconds === null ? null : r.latency_seconds <= DAY_SECONDS,
     })),

@@ -37,8 +37,10 @@ export const workspaces = defineProjection({
         q(db).configure.run(workspaceOf(e), d.ownerName, d.timezone);
         return;
       }
-      case 'CalendarConnected': return void q(db).calendar.run({ workspaceId: workspaceOf(e), connected: 1 });
-      case 'CalendarDisconnected': return void q(db).calendar.run({ workspaceId: workspaceOf(e), connected: 0 });
+      case 'CalendarConnected':
+        return void q(db).calendar.run({ workspaceId: workspaceOf(e), connected: 1 });
+      case 'CalendarDisconnected':
+        return void q(db).calendar.run({ workspaceId: workspaceOf(e), connected: 0 });
     }
   },
 });
@@ -47,11 +49,14 @@ export type WorkspaceSummary = { workspaceId: string; ownerName: string | null; 
 
 /** Every workspace with something in it, configured or not yet. */
 export function listWorkspaces(db: Database): WorkspaceSummary[] {
-  return stmt(db, `
+  return stmt(
+    db,
+    `
     SELECT ids.workspace_id AS workspaceId, w.owner_name AS ownerName,
       (SELECT COUNT(*) FROM contacts c WHERE c.workspace_id = ids.workspace_id) AS contacts,
       (SELECT COUNT(*) FROM pipeline p WHERE p.workspace_id = ids.workspace_id) AS meetings
     FROM (SELECT workspace_id FROM workspaces UNION SELECT DISTINCT workspace_id FROM contacts) ids
     LEFT JOIN workspaces w ON w.workspace_id = ids.workspace_id
-    ORDER BY ids.workspace_id`).all() as WorkspaceSummary[];
+    ORDER BY ids.workspace_id`,
+  ).all() as WorkspaceSummary[];
 }

@@ -16,8 +16,7 @@ export type Projector = {
 };
 
 /** Whether a batch starting after `after` follows on from a projection's checkpoint without a gap. */
-const continues = (checkpoint: bigint | null, after: bigint | null) =>
-  after === null || (checkpoint !== null && checkpoint >= after);
+const continues = (checkpoint: bigint | null, after: bigint | null) => after === null || (checkpoint !== null && checkpoint >= after);
 
 /**
  * The checkpoints are read inside the write transaction, never cached: another process (a

@@ -30,7 +30,9 @@ export function readCheckpoints(db: Database): Map<string, Checkpoint> {
   return new Map(rows.map((r) => [r.name, { name: r.name, version: Number(r.version), position: r.position }]));
 }
 
-export const saveCheckpoint = (db: Database, name: string, position: bigint) => { q(db).save.run(position, name); };
+export const saveCheckpoint = (db: Database, name: string, position: bigint) => {
+  q(db).save.run(position, name);
+};
 
 /** Empties a projection and sets it back to the start of the log. */
 export function resetProjection(db: Database, p: Projection): void {
@@ -69,17 +71,19 @@ function fits(db: Database, p: Projection): boolean {
  * projector rebuilds it from the start; the others keep their rows. Returns the ones reset.
  */
 export function ensureProjections(db: Database, projections: readonly Projection[]): string[] {
-  return db.transaction(() => {
-    db.exec(SCHEMA);
-    const stored = readCheckpoints(db);
-    const reset: string[] = [];
-    for (const p of projections) {
-      if (stored.get(p.name)?.version === p.version && fits(db, p)) continue;
-      resetProjection(db, p);
-      reset.push(p.name);
-    }
-    return reset;
-  }).immediate();
+  return db
+    .transaction(() => {
+      db.exec(SCHEMA);
+      const stored = readCheckpoints(db);
+      const reset: string[] = [];
+      for (const p of projections) {
+        if (stored.get(p.name)?.version === p.version && fits(db, p)) continue;
+        resetProjection(db, p);
+        reset.push(p.name);
+      }
+      return reset;
+    })
+    .immediate();
 }
 
 /** Tables for reading before any projector ran: created empty, nothing reset. */

@@ -55,7 +55,10 @@ export function startProjector(deps: ProjectorDeps): RunningProjector {
   let stopLive: (() => Promise<void>) | null = null;
   let resolveCaughtUp!: () => void;
   let rejectCaughtUp!: (e: unknown) => void;
-  const caughtUp = new Promise<void>((resolve, reject) => { resolveCaughtUp = resolve; rejectCaughtUp = reject; });
+  const caughtUp = new Promise<void>((resolve, reject) => {
+    resolveCaughtUp = resolve;
+    rejectCaughtUp = reject;
+  });
   caughtUp.catch(() => undefined);
 
   /** Applies a batch read after `after`; true when reading must go back to an earlier position. */
@@ -84,54 +87,61 @@ export function startProjector(deps: ProjectorDeps): RunningProjector {
     }
   };
 
-  const live = () => new Promise<'stopped' | 'rewind'>((resolve, reject) => {
-    let buffer: StoredEvent[] = [];
-    let bufferAfter = position;
-    let chain = Promise.resolve();
-    let scheduled = false;
-    let ended = false;
-    const end = (outcome: 'stopped' | 'rewind' | { error: unknown }) => {
-      if (ended) return;
-      ended = true;
-      // Not awaited here: stop() waits for the handler that may be the caller.
-      void subscription.stop().then(() => chain.catch(() => undefined)).then(() => {
-        if (typeof outcome === 'object') reject(outcome.error);
-        else resolve(outcome);
-      });
-    };
-    const flush = (): Promise<void> => {
-      if (buffer.length === 0 || ended) return chain;
-      const events = buffer;
-      const after = bufferAfter;
-      buffer = [];
-      bufferAfter = events[events.length - 1]!.position;
-      chain = chain.then(async () => {
+  const live = () =>
+    new Promise<'stopped' | 'rewind'>((resolve, reject) => {
+      let buffer: StoredEvent[] = [];
+      let bufferAfter = position;
+      let chain = Promise.resolve();
+      let scheduled = false;
+      let ended = false;
+      const end = (outcome: 'stopped' | 'rewind' | { error: unknown }) => {
         if (ended) return;
-        if (await commit(events, after)) end('rewind');
+        ended = true;
+        // Not awaited here: stop() waits for the handler that may be the caller.
+        void subscription
+          .stop()
+          .then(() => chain.catch(() => undefined))
+          .then(() => {
+            if (typeof outcome === 'object') reject(outcome.error);
+            else resolve(outcome);
+          });
+      };
+      const flush = (): Promise<void> => {
+        if (buffer.length === 0 || ended) return chain;
+        const events = buffer;
+        const after = bufferAfter;
+        buffer = [];
+        bufferAfter = events[events.length - 1]!.position;
+        chain = chain.then(async () => {
+          if (ended) return;
+          if (await commit(events, after)) end('rewind');
+        });
+        chain.catch((error: unknown) => end({ error }));
+        return chain;
+      };
+      const subscription: Subscription = deps.store.subscribeAll({
+        after: position,
+        onEvent(event) {
+          if (ended) return;
+          buffer.push(event);
+          if (buffer.length >= liveBatch) return flush();
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(() => {
+              scheduled = false;
+              void flush().catch(() => undefined);
+            });
+          }
+        },
+        ...(deps.onError ? { onError: deps.onError } : {}),
       });
-      chain.catch((error: unknown) => end({ error }));
-      return chain;
-    };
-    const subscription: Subscription = deps.store.subscribeAll({
-      after: position,
-      onEvent(event) {
-        if (ended) return;
-        buffer.push(event);
-        if (buffer.length >= liveBatch) return flush();
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(() => { scheduled = false; void flush().catch(() => undefined); });
-        }
-      },
-      ...(deps.onError ? { onError: deps.onError } : {}),
+      subscription.done.catch((error: unknown) => end({ error }));
+      stopLive = async () => {
+        await subscription.stop();
+        await flush();
+        end('stopped');
+      };
     });
-    subscription.done.catch((error: unknown) => end({ error }));
-    stopLive = async () => {
-      await subscription.stop();
-      await flush();
-      end('stopped');
-    };
-  });
 
   const run = async () => {
     while (!stopping) {
@@ -176,12 +186,16 @@ export async function rebuildProjections(opts: {
 }): Promise<RebuildReport> {
   const targets = opts.name === undefined ? allProjections : [projectionNamed(opts.name)];
   if (targets.some((p) => p === undefined)) {
-    throw new OutreachError('validation', `name: no projection is named ${opts.name} (known: ${allProjections.map((p) => p.name).join(', ')})`, { field: 'name' });
+    throw new OutreachError('validation', `name: no projection is named ${opts.name} (known: ${allProjections.map((p) => p.name).join(', ')})`, {
+      field: 'name',
+    });
   }
   const db = openProjectionsDb(projectionsFile(opts.dataDir));
   try {
     const projector = createProjector(db, allProjections);
-    db.transaction(() => { for (const p of targets) resetForRebuild(db, p!); }).immediate();
+    db.transaction(() => {
+      for (const p of targets) resetForRebuild(db, p!);
+    }).immediate();
     db.pragma('synchronous = OFF');
     const head = await opts.store.headPosition();
     const started = performance.now();
@@ -202,7 +216,9 @@ export async function rebuildProjections(opts: {
       }
     }
     // Built once over the finished tables instead of kept up to date row by row.
-    db.transaction(() => { for (const p of targets) db.exec(p!.indexes); }).immediate();
+    db.transaction(() => {
+      for (const p of targets) db.exec(p!.indexes);
+    }).immediate();
     const seconds = (performance.now() - started) / 1000;
     return { projections: targets.map((p) => p!.name), events, seconds, eventsPerSecond: events / Math.max(seconds, 0.001), position: after };
   } finally {

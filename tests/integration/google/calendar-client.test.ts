@@ -64,7 +64,12 @@ describe('calendar client against the stand-in', () => {
   it('patches the time (sequence goes up) and updates the whole event', async () => {
     const id = googleEventIdFor(meetingId());
     await client.insertEvent('primary', booking(id));
-    const moved = await client.patchEvent('primary', id, { start: { dateTime: '2031-03-05T10:00:00+01:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2031-03-05T10:20:00+01:00', timeZone: 'Europe/Paris' } }, { sendUpdates: 'all' });
+    const moved = await client.patchEvent(
+      'primary',
+      id,
+      { start: { dateTime: '2031-03-05T10:00:00+01:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2031-03-05T10:20:00+01:00', timeZone: 'Europe/Paris' } },
+      { sendUpdates: 'all' },
+    );
     expect(moved.start?.dateTime).toBe('2031-03-05T10:00:00+01:00');
     expect(moved.summary).toBe('Informational interview with Ada Lovelace');
     expect(moved.sequence).toBe(1);

@@ -54,7 +54,10 @@ describe('scripted faults through the real client, classified', () => {
 
   it('403 userRateLimitExceeded is rate-limited too', async () => {
     google.failNext(1, { status: 403, reason: 'userRateLimitExceeded' });
-    expect(classifyGoogleError(await failure(client.getEvent('primary', event().id!)))).toMatchObject({ kind: 'rate-limited', reason: 'userRateLimitExceeded' });
+    expect(classifyGoogleError(await failure(client.getEvent('primary', event().id!)))).toMatchObject({
+      kind: 'rate-limited',
+      reason: 'userRateLimitExceeded',
+    });
   });
 
   it('429 with Retry-After in seconds', async () => {
@@ -81,7 +84,11 @@ describe('scripted faults through the real client, classified', () => {
     const before = google.calls.length;
     google.failNext(1, { status: 500 });
     google.failNext(1, { status: 503, kind: 'delete' });
-    expect(classifyGoogleError(await failure(client.getEvent('primary', event().id!)))).toMatchObject({ kind: 'transient', status: 500, reason: 'backendError' });
+    expect(classifyGoogleError(await failure(client.getEvent('primary', event().id!)))).toMatchObject({
+      kind: 'transient',
+      status: 500,
+      reason: 'backendError',
+    });
     expect(classifyGoogleError(await failure(client.deleteEvent('primary', event().id!)))).toMatchObject({ kind: 'transient', status: 503 });
     expect(google.calls.slice(before).map((c) => `${c.kind} ${c.status}`)).toEqual(['get 500', 'delete 503']);
   });

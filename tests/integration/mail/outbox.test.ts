@@ -22,21 +22,30 @@ afterEach(() => {
 });
 
 const ics = buildIcs({
-  uid: 'm1@seeker.example', sequence: 0, method: 'REQUEST', start: '2026-12-01T10:00:00-05:00', minutes: 20, timezone: 'America/New_York',
-  summary: 'Informational interview', description: 'Twenty minutes', organizer: { name: 'Ann', email: 'ann@seeker.example' },
-  attendee: { name: 'Bob', email: 'bob@acme.example' }, now: '2026-11-20T00:00:00Z',
+  uid: 'm1@seeker.example',
+  sequence: 0,
+  method: 'REQUEST',
+  start: '2026-12-01T10:00:00-05:00',
+  minutes: 20,
+  timezone: 'America/New_York',
+  summary: 'Informational interview',
+  description: 'Twenty minutes',
+  organizer: { name: 'Ann', email: 'ann@seeker.example' },
+  attendee: { name: 'Bob', email: 'bob@acme.example' },
+  now: '2026-11-20T00:00:00Z',
 });
 
-const message = (key: string, text = 'Thank you for your time.\n') => buildMail({
-  from: { name: 'Ann Seeker', email: 'ann@seeker.example' },
-  to: { name: 'Bob Contact', email: 'bob@acme.example' },
-  subject: 'Confirmed: Tuesday 1 December 2026, 10:00',
-  text,
-  html: `<p>${text}</p>`,
-  messageId: messageIdFor(key, 'seeker.example'),
-  unsubscribeUrl: 'https://outreach.example/u/u1.abc.def',
-  ics: { content: ics, method: 'REQUEST' },
-});
+const message = (key: string, text = 'Thank you for your time.\n') =>
+  buildMail({
+    from: { name: 'Ann Seeker', email: 'ann@seeker.example' },
+    to: { name: 'Bob Contact', email: 'bob@acme.example' },
+    subject: 'Confirmed: Tuesday 1 December 2026, 10:00',
+    text,
+    html: `<p>${text}</p>`,
+    messageId: messageIdFor(key, 'seeker.example'),
+    unsubscribeUrl: 'https://outreach.example/u/u1.abc.def',
+    ics: { content: ics, method: 'REQUEST' },
+  });
 
 describe('outbox transport', () => {
   it('writes a real, parseable .eml named after the Message-ID', async () => {
@@ -84,7 +93,8 @@ describe('outbox transport', () => {
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const dir = tempDir();
     const outbox = createMailTransport({
-      kind: 'outbox', dir,
+      kind: 'outbox',
+      dir,
       dkim: { domainName: 'seeker.example', keySelector: 'box', privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
     });
     const { file } = await outbox.send(message('thank-you:evt-9'));
@@ -102,7 +112,10 @@ describe('outbox transport', () => {
     const blocker = join(tempDir(), 'a-file');
     writeFileSync(blocker, 'x');
     const outbox = createMailTransport({ kind: 'outbox', dir: join(blocker, 'outbox') });
-    const error = await outbox.verify().then(() => undefined, (e: unknown) => e);
+    const error = await outbox.verify().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isOutreachError(error, 'config')).toBe(true);
     expect((error as Error).message).toContain('is not writable');
   });

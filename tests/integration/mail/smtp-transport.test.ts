@@ -55,7 +55,10 @@ const failure = async (promise: Promise<unknown>) => {
 beforeAll(async () => {
   server = await startSmtpServer();
   transport = createMailTransport({
-    kind: 'smtp', url: server.url, pool: { maxConnections: 2 }, maxRequeues: 1,
+    kind: 'smtp',
+    url: server.url,
+    pool: { maxConnections: 2 },
+    maxRequeues: 1,
     dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKey },
   });
   await transport.verify();
@@ -70,11 +73,24 @@ describe('SMTP transport', () => {
   it('delivers with Message-ID, threading, one-click unsubscribe and the .ics invitation', async () => {
     const first = messageIdFor('request-email:evt-0', DOMAIN);
     const ics = buildIcs({
-      uid: `m1@${DOMAIN}`, sequence: 0, method: 'REQUEST', start: '2026-12-01T10:00:00-05:00', minutes: 20, timezone: 'America/New_York',
-      summary: 'Informational interview', description: 'Twenty minutes, as agreed.', organizer: { name: 'Ann Seeker', email: 'ann@seeker.example' },
-      attendee: { name: 'Bob Contact', email: 'bob@acme.example' }, now: '2026-11-20T00:00:00Z',
+      uid: `m1@${DOMAIN}`,
+      sequence: 0,
+      method: 'REQUEST',
+      start: '2026-12-01T10:00:00-05:00',
+      minutes: 20,
+      timezone: 'America/New_York',
+      summary: 'Informational interview',
+      description: 'Twenty minutes, as agreed.',
+      organizer: { name: 'Ann Seeker', email: 'ann@seeker.example' },
+      attendee: { name: 'Bob Contact', email: 'bob@acme.example' },
+      now: '2026-11-20T00:00:00Z',
     });
-    const message = mail({ inReplyTo: first, references: [first], unsubscribeUrl: 'https://outreach.example/u/u1.abc.def', ics: { content: ics, method: 'REQUEST' } });
+    const message = mail({
+      inReplyTo: first,
+      references: [first],
+      unsubscribeUrl: 'https://outreach.example/u/u1.abc.def',
+      ics: { content: ics, method: 'REQUEST' },
+    });
     const result = await transport.send(message);
     expect(result.messageId).toBe(message.messageId);
     expect(result.accepted).toEqual(['bob@acme.example']);
@@ -104,8 +120,16 @@ describe('SMTP transport', () => {
     expect(result.status.result).toBe('pass');
     expect(result.signingDomain).toBe(DOMAIN);
     expect(result.selector).toBe(SELECTOR);
-    const signature = received!.raw.toString('utf8').match(/DKIM-Signature:[^]*?\r\n(?=\S)/)?.[0].replace(/\r\n\s+/g, '') ?? '';
-    const signed = signature.match(/\bh=([^;]+)/)?.[1]?.toLowerCase().split(':') ?? [];
+    const signature =
+      received!.raw
+        .toString('utf8')
+        .match(/DKIM-Signature:[^]*?\r\n(?=\S)/)?.[0]
+        .replace(/\r\n\s+/g, '') ?? '';
+    const signed =
+      signature
+        .match(/\bh=([^;]+)/)?.[1]
+        ?.toLowerCase()
+        .split(':') ?? [];
     expect(signed).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']));
   });
 

@@ -14,7 +14,16 @@
  *   ...
  *   await store.close(); await standIn.stop();          // in this order (client first)
  */
-import { Metadata, Server, ServerCredentials, status as Code, type ServerDuplexStream, type ServerReadableStream, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  status as Code,
+  type ServerDuplexStream,
+  type ServerReadableStream,
+  type ServerWritableStream,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { Log, before, type Expected, type Position, type Proposed, type Rec } from './log.ts';
 import * as pb from './pb.ts';
 
@@ -50,7 +59,12 @@ const bytes = (b: Uint8Array | string) => (typeof b === 'string' ? Buffer.from(b
 const ident = (stream: string) => new pb.StreamIdentifier().setStreamName(Buffer.from(stream, 'utf8'));
 const uuidOf = (u: InstanceType<typeof pb.UUID> | undefined) => (u?.hasString() ? u.getString() : crypto.randomUUID());
 
-type Message = { getId(): InstanceType<typeof pb.UUID> | undefined; getMetadataMap(): { get(k: string): string | undefined }; getData(): Uint8Array | string; getCustomMetadata(): Uint8Array | string };
+type Message = {
+  getId(): InstanceType<typeof pb.UUID> | undefined;
+  getMetadataMap(): { get(k: string): string | undefined };
+  getData(): Uint8Array | string;
+  getCustomMetadata(): Uint8Array | string;
+};
 const proposed = (m: Message): Proposed => ({
   id: uuidOf(m.getId()),
   type: m.getMetadataMap().get('type') ?? '',
@@ -115,7 +129,11 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
   /** Writes with backpressure; false once the call is gone. */
   const send = async (sub: Sub, msg: pb.ReadRespT) => {
     if (sub.closed) return false;
-    if (!sub.call.write(msg)) await new Promise<void>((resolve) => { sub.wake = resolve; sub.call.once('drain', resolve); });
+    if (!sub.call.write(msg))
+      await new Promise<void>((resolve) => {
+        sub.wake = resolve;
+        sub.call.once('drain', resolve);
+      });
     return !sub.closed;
   };
 
@@ -153,7 +171,10 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
             if (!(await send(sub, new pb.ReadResp().setCaughtUp(new pb.ReadResp.CaughtUp())))) return;
           }
           // Live: sleep until the next append (or the end of the call).
-          await new Promise<void>((resolve) => { sub.wake = resolve; if (log.all[sub.cursor] || sub.closed) resolve(); });
+          await new Promise<void>((resolve) => {
+            sub.wake = resolve;
+            if (log.all[sub.cursor] || sub.closed) resolve();
+          });
           continue;
         }
         sub.cursor += 1;
@@ -204,16 +225,36 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
       const a = options.getAll()!;
       const from = a.hasPosition()
         ? { commit: BigInt(a.getPosition()!.getCommitPosition()), prepare: BigInt(a.getPosition()!.getPreparePosition()) }
-        : a.hasEnd() ? 'end' as const : 'start' as const;
+        : a.hasEnd()
+          ? ('end' as const)
+          : ('start' as const);
       const filter = filterOf(options);
-      recs = log.readAll(from, backwards, filter ? 9007199254740991n : count).filter((r) => !filter || filter.match(r)).slice(0, Number(count));
+      recs = log
+        .readAll(from, backwards, filter ? 9007199254740991n : count)
+        .filter((r) => !filter || filter.match(r))
+        .slice(0, Number(count));
     }
     for (const r of recs) call.write(readEvent(r));
     call.end();
   }
 
-  const expectedOf = (o: { hasRevision?(): boolean; getRevision?(): string; hasStreamPosition?(): boolean; getStreamPosition?(): string; hasNoStream(): boolean; hasStreamExists(): boolean }): Expected =>
-    o.hasRevision?.() ? BigInt(o.getRevision!()) : o.hasStreamPosition?.() ? BigInt(o.getStreamPosition!()) : o.hasNoStream() ? 'no_stream' : o.hasStreamExists() ? 'stream_exists' : 'any';
+  const expectedOf = (o: {
+    hasRevision?(): boolean;
+    getRevision?(): string;
+    hasStreamPosition?(): boolean;
+    getStreamPosition?(): string;
+    hasNoStream(): boolean;
+    hasStreamExists(): boolean;
+  }): Expected =>
+    o.hasRevision?.()
+      ? BigInt(o.getRevision!())
+      : o.hasStreamPosition?.()
+        ? BigInt(o.getStreamPosition!())
+        : o.hasNoStream()
+          ? 'no_stream'
+          : o.hasStreamExists()
+            ? 'stream_exists'
+            : 'any';
 
   function append(call: ServerReadableStream<pb.AppendReqT, pb.AppendRespT>, callback: sendUnaryData<pb.AppendRespT>) {
     calls.append += 1;
@@ -232,13 +273,16 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
       const resp = new pb.AppendResp();
       if (out.ok) {
         const s = new pb.AppendResp.Success();
-        if (out.revision < 0n) s.setNoStream(new pb.Empty()); else s.setCurrentRevision(out.revision.toString());
-        if (out.position) s.setPosition(new pb.AppendResp.Position().setCommitPosition(out.position.commit.toString()).setPreparePosition(out.position.prepare.toString()));
+        if (out.revision < 0n) s.setNoStream(new pb.Empty());
+        else s.setCurrentRevision(out.revision.toString());
+        if (out.position)
+          s.setPosition(new pb.AppendResp.Position().setCommitPosition(out.position.commit.toString()).setPreparePosition(out.position.prepare.toString()));
         else s.setNoPosition(new pb.Empty());
         return callback(null, resp.setSuccess(s));
       }
       const w = new pb.AppendResp.WrongExpectedVersion();
-      if (out.current === null) w.setCurrentNoStream(new pb.Empty()); else w.setCurrentRevision(out.current.toString());
+      if (out.current === null) w.setCurrentNoStream(new pb.Empty());
+      else w.setCurrentRevision(out.current.toString());
       if (typeof expected === 'bigint') w.setExpectedRevision(expected.toString());
       else if (expected === 'no_stream') w.setExpectedNoStream(new pb.Empty());
       else if (expected === 'stream_exists') w.setExpectedStreamExists(new pb.Empty());
@@ -276,14 +320,17 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
       else resp.setAny(new pb.GEmpty());
       if (out.ok) {
         const s = new pb.BatchAppendResp.Success();
-        if (out.revision < 0n) s.setNoStream(new pb.GEmpty()); else s.setCurrentRevision(out.revision.toString());
-        if (out.position) s.setPosition(new pb.AllStreamPosition().setCommitPosition(out.position.commit.toString()).setPreparePosition(out.position.prepare.toString()));
+        if (out.revision < 0n) s.setNoStream(new pb.GEmpty());
+        else s.setCurrentRevision(out.revision.toString());
+        if (out.position)
+          s.setPosition(new pb.AllStreamPosition().setCommitPosition(out.position.commit.toString()).setPreparePosition(out.position.prepare.toString()));
         else s.setNoPosition(new pb.GEmpty());
         call.write(resp.setSuccess(s));
         return;
       }
       const w = new pb.WrongExpectedVersion();
-      if (out.current === null) w.setCurrentNoStream(new pb.GEmpty()); else w.setCurrentStreamRevision(out.current.toString());
+      if (out.current === null) w.setCurrentNoStream(new pb.GEmpty());
+      else w.setCurrentStreamRevision(out.current.toString());
       if (typeof expected === 'bigint') w.setExpectedStreamPosition(expected.toString());
       else if (expected === 'no_stream') w.setExpectedNoStream(new pb.GEmpty());
       else if (expected === 'stream_exists') w.setExpectedStreamExists(new pb.GEmpty());
@@ -301,13 +348,15 @@ export async function startEsdbStandIn(opts: EsdbStandInOptions = {}): Promise<E
     server.addService(pb.ServerFeaturesService, {
       getSupportedMethods: (_call: unknown, callback: sendUnaryData<InstanceType<typeof pb.SupportedMethods>>) => {
         const methods = ['read', 'append', 'batchappend'].map((m) =>
-          new pb.SupportedMethod().setServiceName('event_store.client.streams.streams').setMethodName(m));
+          new pb.SupportedMethod().setServiceName('event_store.client.streams.streams').setMethodName(m),
+        );
         callback(null, new pb.SupportedMethods().setMethodsList(methods).setEventStoreServerVersion('24.10.0-standin'));
       },
     });
   }
   port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
 
   return {
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,

@@ -60,8 +60,7 @@ export class Log {
     const cur = current ?? -1n;
     // Idempotency by event id (EventStoreDB checks it against the expected revision):
     // a batch whose ids are already stored, in order, from where it would go is acknowledged without writing.
-    const matchesFrom = (first: bigint) =>
-      first >= 0n && events.every((e, i) => stored[Number(first) + i]?.id === e.id);
+    const matchesFrom = (first: bigint) => first >= 0n && events.every((e, i) => stored[Number(first) + i]?.id === e.id);
     if (events.length > 0) {
       if (expected === 'any' || expected === 'stream_exists') {
         const at = stored.findIndex((r) => r.id === events[0]!.id);
@@ -77,11 +76,7 @@ export class Log {
         }
       }
     }
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && current === null) ||
-      (expected === 'stream_exists' && current !== null) ||
-      expected === cur;
+    const ok = expected === 'any' || (expected === 'no_stream' && current === null) || (expected === 'stream_exists' && current !== null) || expected === cur;
     if (!ok) return { ok: false, current };
     if (events.length === 0) return { ok: true, revision: cur, position: null };
     const written = this.write(stream, events);
@@ -165,5 +160,4 @@ export class Log {
   }
 }
 
-export const before = (a: Position, b: Position) =>
-  a.commit < b.commit || (a.commit === b.commit && a.prepare < b.prepare);
+export const before = (a: Position, b: Position) => a.commit < b.commit || (a.commit === b.commit && a.prepare < b.prepare);

@@ -8,62 +8,103 @@ const keepInTouch: ContactCommand = { type: 'RecordKeepInTouchSent', messageId: 
 
 describe('contact', () => {
   it('a contact is added once', () => {
-    spec.given([contactAdded()]).when({ type: 'AddContact', contact: contactAdded().data as never, now: NOW }).thenRefused('illegal_state', /already exists/);
+    spec
+      .given([contactAdded()])
+      .when({ type: 'AddContact', contact: contactAdded().data as never, now: NOW })
+      .thenRefused('illegal_state', /already exists/);
   });
 
   it('a keep-in-touch note goes to a contact with an address who has not replied', () => {
-    spec.given([contactAdded()]).when(keepInTouch).then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);
+    spec
+      .given([contactAdded()])
+      .when(keepInTouch)
+      .then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);
   });
 
   it('no email to a contact who opted out', () => {
-    spec.given([contactAdded(), { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: NOW } }]).when(keepInTouch).thenRefused('illegal_state', /opted out/);
+    spec
+      .given([contactAdded(), { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: NOW } }])
+      .when(keepInTouch)
+      .thenRefused('illegal_state', /opted out/);
   });
 
   it('no email to a contact who was forgotten', () => {
-    spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }]).when(keepInTouch).thenRefused('illegal_state', /forgotten/);
+    spec
+      .given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }])
+      .when(keepInTouch)
+      .thenRefused('illegal_state', /forgotten/);
   });
 
   it('no email to a contact without an address', () => {
-    spec.given([contactAdded({ email: undefined })]).when(keepInTouch).thenRefused('illegal_state', /no email address/);
+    spec
+      .given([contactAdded({ email: undefined })])
+      .when(keepInTouch)
+      .thenRefused('illegal_state', /no email address/);
   });
 
   it('keep-in-touch stops once the contact replied', () => {
-    spec.given([contactAdded(), { type: 'ReplyReceived', data: { receivedAt: NOW } }]).when(keepInTouch).thenRefused('illegal_state', /replied/);
+    spec
+      .given([contactAdded(), { type: 'ReplyReceived', data: { receivedAt: NOW } }])
+      .when(keepInTouch)
+      .thenRefused('illegal_state', /replied/);
   });
 
   it('opting out twice records nothing new', () => {
-    spec.given([contactAdded(), { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: NOW } }])
-      .when({ type: 'OptOut', source: 'unsubscribe-link', now: NOW }).thenNothing();
+    spec
+      .given([contactAdded(), { type: 'ContactOptedOut', data: { source: 'seeker', optedOutAt: NOW } }])
+      .when({ type: 'OptOut', source: 'unsubscribe-link', now: NOW })
+      .thenNothing();
   });
 
-  it('a forgotten contact\'s details cannot be changed', () => {
-    spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }])
-      .when({ type: 'ChangeContactDetails', changes: { role: 'CTO' }, now: NOW }).thenRefused('illegal_state', /forgotten/);
+  it("a forgotten contact's details cannot be changed", () => {
+    spec
+      .given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }])
+      .when({ type: 'ChangeContactDetails', changes: { role: 'CTO' }, now: NOW })
+      .thenRefused('illegal_state', /forgotten/);
   });
 
   it('forgetting a contact twice records nothing new', () => {
-    spec.given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }]).when({ type: 'ForgetContact', now: NOW }).thenNothing();
+    spec
+      .given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }])
+      .when({ type: 'ForgetContact', now: NOW })
+      .thenNothing();
   });
 
   it('no email to an address that bounced', () => {
-    spec.given([contactAdded(), { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } }])
-      .when(keepInTouch).thenRefused('illegal_state', /bounced/);
+    spec
+      .given([
+        contactAdded(),
+        { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } },
+      ])
+      .when(keepInTouch)
+      .thenRefused('illegal_state', /bounced/);
   });
 
   it('a new address lifts the suppression of the one that bounced', () => {
-    spec.given([
-      contactAdded(),
-      { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } },
-      { type: 'ContactDetailsChanged', data: { changes: { email: 'ada@new.example' }, changedAt: NOW } },
-    ]).when(keepInTouch).then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);
+    spec
+      .given([
+        contactAdded(),
+        { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } },
+        { type: 'ContactDetailsChanged', data: { changes: { email: 'ada@new.example' }, changedAt: NOW } },
+      ])
+      .when(keepInTouch)
+      .then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);
   });
 
   it('a bounce is recorded once per address', () => {
-    spec.given([contactAdded(), { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } }])
-      .when({ type: 'RecordEmailBounced', effect: 'nudge:y', code: 550, reason: 'no such user', now: NOW }).thenNothing();
+    spec
+      .given([
+        contactAdded(),
+        { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } },
+      ])
+      .when({ type: 'RecordEmailBounced', effect: 'nudge:y', code: 550, reason: 'no such user', now: NOW })
+      .thenNothing();
   });
 
   it('a meeting can be linked only to a contact that exists', () => {
-    spec.given([]).when({ type: 'LinkMeeting', meetingId: '01a22886-cd0e-72c7-98fb-c8b5ea28f5ff', now: NOW }).thenRefused('illegal_state', /does not exist/);
+    spec
+      .given([])
+      .when({ type: 'LinkMeeting', meetingId: '01a22886-cd0e-72c7-98fb-c8b5ea28f5ff', now: NOW })
+      .thenRefused('illegal_state', /does not exist/);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  isWithinBusinessHours, nextDayForSends, keepInTouchDue, nextBusinessMoment, nudgeDue, prepBriefDue, thankYouDue,
+  isWithinBusinessHours,
+  nextDayForSends,
+  keepInTouchDue,
+  nextBusinessMoment,
+  nudgeDue,
+  prepBriefDue,
+  thankYouDue,
 } from '../../../src/domain/scheduling.ts';
 
 const hours = { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] };
@@ -27,7 +33,7 @@ describe('business hours', () => {
 });
 
 describe('thank-you due time', () => {
-  it('is the meeting plus the delay when that falls in the recipient\'s business hours', () => {
+  it("is the meeting plus the delay when that falls in the recipient's business hours", () => {
     expect(thankYouDue({ heldAt: '2026-11-30T11:00:00Z', ...thanks, ...london })).toBe('2026-11-30T13:00:00Z');
   });
 
@@ -43,7 +49,7 @@ describe('thank-you due time', () => {
     expect(Date.parse(due)).toBeLessThanOrEqual(Date.parse('2026-12-05T16:00:00Z'));
   });
 
-  it('follows the recipient\'s time zone, not the seeker\'s', () => {
+  it("follows the recipient's time zone, not the seeker's", () => {
     // Held 17:00 in London = 12:00 in New York; 2 h later is 19:00 in London but 14:00 in New York, inside the recipient's hours.
     expect(thankYouDue({ heldAt: '2026-11-30T17:00:00Z', ...thanks, ...newYork })).toBe('2026-11-30T19:00:00Z');
     expect(thankYouDue({ heldAt: '2026-11-30T17:00:00Z', ...thanks, ...london })).toBe('2026-12-01T09:00:00Z');

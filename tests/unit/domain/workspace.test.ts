@@ -7,25 +7,35 @@ const spec = deciderSpec(workspaceDecider, undefined);
 
 describe('workspace', () => {
   it('the first configuration needs the owner, their email, the objective and the time zone', () => {
-    spec.given([]).when({ type: 'ConfigureWorkspace', config: { ownerName: 'Sam', ownerEmail: 'sam@example.com', timezone: 'Europe/London' }, now: NOW })
+    spec
+      .given([])
+      .when({ type: 'ConfigureWorkspace', config: { ownerName: 'Sam', ownerEmail: 'sam@example.com', timezone: 'Europe/London' }, now: NOW })
       .thenRefused('illegal_state', /objective is required/);
   });
 
-  it('the method\'s defaults apply when not given: thank-you after PT2H within PT24H, nudge after P5D, keep in touch every P6W', () => {
-    spec.given([]).when({
-      type: 'ConfigureWorkspace',
-      config: { ownerName: 'Sam Seeker', ownerEmail: 'sam@example.com', objective: 'Learn how data teams hire', timezone: 'Europe/London' },
-      now: NOW,
-    }).then([configured()]);
+  it("the method's defaults apply when not given: thank-you after PT2H within PT24H, nudge after P5D, keep in touch every P6W", () => {
+    spec
+      .given([])
+      .when({
+        type: 'ConfigureWorkspace',
+        config: { ownerName: 'Sam Seeker', ownerEmail: 'sam@example.com', objective: 'Learn how data teams hire', timezone: 'Europe/London' },
+        now: NOW,
+      })
+      .then([configured()]);
   });
 
   it('a later configuration changes only what it names', () => {
-    spec.given([configured()]).when({ type: 'ConfigureWorkspace', config: { dailySendLimit: 10 }, now: NOW })
+    spec
+      .given([configured()])
+      .when({ type: 'ConfigureWorkspace', config: { dailySendLimit: 10 }, now: NOW })
       .then([configured({ dailySendLimit: 10 })]);
   });
 
   it('a calendar is connected only to a configured workspace', () => {
-    spec.given([]).when({ type: 'ConnectCalendar', calendarId: 'primary', now: NOW }).thenRefused('illegal_state', /configure the workspace/);
+    spec
+      .given([])
+      .when({ type: 'ConnectCalendar', calendarId: 'primary', now: NOW })
+      .thenRefused('illegal_state', /configure the workspace/);
   });
 
   it('disconnecting a calendar that is not connected records nothing', () => {

@@ -10,8 +10,14 @@ import { effectSpec } from '../../support/effect-spec.ts';
 
 const NOW = '2026-11-22T16:00:00Z';
 const spec = effectSpec(decideCalendar);
-const job = (kind: CalendarEffect): CalendarEffectData =>
-  ({ key: effectKey(kind, SOURCE_EVENT), kind, sourceEventId: SOURCE_EVENT, workspaceId: WORKSPACE, contactId: CONTACT_ID, meetingId: MEETING_ID });
+const job = (kind: CalendarEffect): CalendarEffectData => ({
+  key: effectKey(kind, SOURCE_EVENT),
+  kind,
+  sourceEventId: SOURCE_EVENT,
+  workspaceId: WORKSPACE,
+  contactId: CONTACT_ID,
+  meetingId: MEETING_ID,
+});
 const connected = workspaceOf(configured(), { type: 'CalendarConnected', data: { provider: 'google', calendarId: 'primary', connectedAt: NOW } });
 const cancelled: MeetingEvent = { type: 'MeetingCancelled', data: { by: 'seeker', source: 'seeker', cancelledAt: NOW } };
 const facts = (over: Partial<CalendarFacts> & { meetingEvents?: MeetingEvent[] } = {}): CalendarFacts => {
@@ -22,46 +28,77 @@ const google = { now: NOW, google: { calendarId: 'primary', sendUpdates: 'all' a
 
 describe('calendar effect decision', () => {
   it('a calendar write for a workspace that is not configured is skipped', () => {
-    spec.given(facts({ workspace: workspaceOf() })).when(job('calendar-file'), google).thenSkipped('the workspace is not configured');
+    spec
+      .given(facts({ workspace: workspaceOf() }))
+      .when(job('calendar-file'), google)
+      .thenSkipped('the workspace is not configured');
   });
 
   it('a meeting never booked has nothing to put in a calendar', () => {
-    spec.given(facts({ meetingEvents: [requested()] })).when(job('calendar-file'), google).thenSkipped('the meeting was never booked');
+    spec
+      .given(facts({ meetingEvents: [requested()] }))
+      .when(job('calendar-file'), google)
+      .thenSkipped('the meeting was never booked');
   });
 
   it('the .ics file mirrors the current booking, stamped with the booking time', () => {
-    spec.given(facts()).when(job('calendar-file'), google).thenPerformed((intent) => {
-      expect(intent).toMatchObject({ kind: 'write-file', meetingId: MEETING_ID, invitation: { method: 'REQUEST', now: '2026-11-21T09:00:00Z' } });
-    });
+    spec
+      .given(facts())
+      .when(job('calendar-file'), google)
+      .thenPerformed((intent) => {
+        expect(intent).toMatchObject({ kind: 'write-file', meetingId: MEETING_ID, invitation: { method: 'REQUEST', now: '2026-11-21T09:00:00Z' } });
+      });
   });
 
   it('the .ics file of a cancelled meeting is a CANCEL', () => {
-    spec.given(facts({ meetingEvents: [requested(), booked(), cancelled] })).when(job('calendar-file'), google)
+    spec
+      .given(facts({ meetingEvents: [requested(), booked(), cancelled] }))
+      .when(job('calendar-file'), google)
       .thenPerformed((intent) => expect(intent).toMatchObject({ kind: 'write-file', invitation: { method: 'CANCEL' } }));
   });
 
   it('no Google write while no calendar is connected', () => {
-    spec.given(facts({ workspace: workspaceOf(configured()) })).when(job('google-create'), google).thenSkipped('no calendar is connected');
+    spec
+      .given(facts({ workspace: workspaceOf(configured()) }))
+      .when(job('google-create'), google)
+      .thenSkipped('no calendar is connected');
   });
 
   it('no Google write when Google is not configured', () => {
-    spec.given(facts()).when(job('google-create'), { now: NOW }).thenSkipped(/Google Calendar is not configured/);
+    spec
+      .given(facts())
+      .when(job('google-create'), { now: NOW })
+      .thenSkipped(/Google Calendar is not configured/);
   });
 
   it('a Google write whose result event is stored is not made again', () => {
-    spec.given(facts({ done: true })).when(job('google-create'), google).thenSkipped('already done: its result event is stored');
+    spec
+      .given(facts({ done: true }))
+      .when(job('google-create'), google)
+      .thenSkipped('already done: its result event is stored');
   });
 
-  it('a booking inserts the event under the id derived from the meeting, with the contact as attendee and the product\'s marks', () => {
-    spec.given(facts()).when(job('google-create'), google).thenPerformed((intent) => {
-      expect(intent).toMatchObject({
-        kind: 'google', call: 'insert', change: 'created', calendarId: 'primary', sendUpdates: 'all', eventId: googleEventIdFor(MEETING_ID),
-        event: {
-          id: googleEventIdFor(MEETING_ID), status: 'confirmed', attendees: [{ email: 'ada@example.org', displayName: 'Ada Lovelace' }],
-          start: { timeZone: 'America/New_York' }, extendedProperties: { private: { meetingId: MEETING_ID, workspaceId: WORKSPACE, source: 'outreach' } },
-        },
+  it("a booking inserts the event under the id derived from the meeting, with the contact as attendee and the product's marks", () => {
+    spec
+      .given(facts())
+      .when(job('google-create'), google)
+      .thenPerformed((intent) => {
+        expect(intent).toMatchObject({
+          kind: 'google',
+          call: 'insert',
+          change: 'created',
+          calendarId: 'primary',
+          sendUpdates: 'all',
+          eventId: googleEventIdFor(MEETING_ID),
+          event: {
+            id: googleEventIdFor(MEETING_ID),
+            status: 'confirmed',
+            attendees: [{ email: 'ada@example.org', displayName: 'Ada Lovelace' }],
+            start: { timeZone: 'America/New_York' },
+            extendedProperties: { private: { meetingId: MEETING_ID, workspaceId: WORKSPACE, source: 'outreach' } },
+          },
+        });
       });
-    });
   });
 
   it('a Google delete waits for a cancelled meeting', () => {
@@ -69,13 +106,20 @@ describe('calendar effect decision', () => {
   });
 
   it('a Google update of a meeting no longer booked is skipped', () => {
-    spec.given(facts({ meetingEvents: [requested(), booked(), cancelled] })).when(job('google-update'), google).thenSkipped('the meeting is cancelled');
+    spec
+      .given(facts({ meetingEvents: [requested(), booked(), cancelled] }))
+      .when(job('google-update'), google)
+      .thenSkipped('the meeting is cancelled');
   });
 });
 
 describe('waiting after Google refused', () => {
   it('a rate limit waits as long as Retry-After says', () => {
-    expect(waitAfterRefusal({ outcome: 'rate-limited', retryAfterMs: 7000, message: 'slow down' }, NOW, 30_000)).toEqual({ decision: 'defer', until: '2026-11-22T16:00:07.000Z', reason: 'slow down' });
+    expect(waitAfterRefusal({ outcome: 'rate-limited', retryAfterMs: 7000, message: 'slow down' }, NOW, 30_000)).toEqual({
+      decision: 'defer',
+      until: '2026-11-22T16:00:07.000Z',
+      reason: 'slow down',
+    });
   });
 
   it('a rate limit without Retry-After waits the configured time', () => {

@@ -56,7 +56,12 @@ describe('classifyGoogleError', () => {
 
   it('invalid_grant from the token endpoint is reauth', () => {
     const e = gaxiosLike(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
-    expect(classifyGoogleError(e)).toMatchObject({ kind: 'reauth', status: 400, reason: 'invalid_grant', message: 'invalid_grant: Token has been expired or revoked.' });
+    expect(classifyGoogleError(e)).toMatchObject({
+      kind: 'reauth',
+      status: 400,
+      reason: 'invalid_grant',
+      message: 'invalid_grant: Token has been expired or revoked.',
+    });
   });
 
   it.each([

@@ -21,7 +21,7 @@ describe('googleEventIdFor', () => {
     expect(googleEventIdFor(uuid).startsWith('cpnmuoj1e8')).toBe(true);
   });
 
-  it("is always valid for Google: base32hex characters only, 5 to 1024 long", () => {
+  it('is always valid for Google: base32hex characters only, 5 to 1024 long', () => {
     for (let i = 0; i < 500; i++) {
       const id = googleEventIdFor(i % 2 ? uuidv7() : randomUUID());
       expect(id).toMatch(/^[0-9a-v]{26}$/);

@@ -19,7 +19,11 @@ afterAll(() => {
 const key = randomBytes(32);
 const ws = '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
 const other = '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c';
-const grant = { refreshToken: '1//0gSECRETrefreshTOKENvalue-abc', scope: 'https://www.googleapis.com/auth/calendar.events', accountEmail: 'seeker@example.com' };
+const grant = {
+  refreshToken: '1//0gSECRETrefreshTOKENvalue-abc',
+  scope: 'https://www.googleapis.com/auth/calendar.events',
+  accountEmail: 'seeker@example.com',
+};
 
 const thrown = (f: () => unknown) => {
   try {
@@ -67,7 +71,12 @@ describe('Google token store', () => {
     const dir = dataDir();
     saveRefreshToken(dir, key, ws, grant);
     copyFileSync(join(dir, 'google', `${ws}.json`), join(dir, 'google', `${other}.json`));
-    expect(isOutreachError(thrown(() => loadRefreshToken(dir, key, other)), 'config')).toBe(true);
+    expect(
+      isOutreachError(
+        thrown(() => loadRefreshToken(dir, key, other)),
+        'config',
+      ),
+    ).toBe(true);
     const stored = JSON.parse(readFileSync(join(dir, 'google', `${ws}.json`), 'utf8')) as { sealed: string };
     writeFileSync(join(dir, 'google', `${other}.json`), JSON.stringify({ format: 'outreach-google-token/v1', workspaceId: other, sealed: stored.sealed }));
     expect(thrown(() => loadRefreshToken(dir, key, other)).message).toMatch(/cannot decrypt/);
@@ -90,9 +99,24 @@ describe('Google token store', () => {
 
   it('refuses workspace ids that could leave the folder, and empty tokens', () => {
     const dir = dataDir();
-    expect(isOutreachError(thrown(() => saveRefreshToken(dir, key, '../escape', grant)), 'validation')).toBe(true);
-    expect(isOutreachError(thrown(() => loadRefreshToken(dir, key, 'a/b')), 'validation')).toBe(true);
-    expect(isOutreachError(thrown(() => saveRefreshToken(dir, key, ws, { ...grant, refreshToken: '' })), 'validation')).toBe(true);
+    expect(
+      isOutreachError(
+        thrown(() => saveRefreshToken(dir, key, '../escape', grant)),
+        'validation',
+      ),
+    ).toBe(true);
+    expect(
+      isOutreachError(
+        thrown(() => loadRefreshToken(dir, key, 'a/b')),
+        'validation',
+      ),
+    ).toBe(true);
+    expect(
+      isOutreachError(
+        thrown(() => saveRefreshToken(dir, key, ws, { ...grant, refreshToken: '' })),
+        'validation',
+      ),
+    ).toBe(true);
   });
 
   it('without a key: a config error naming OUTREACH_SECRET_KEY and how to make one', () => {

@@ -30,12 +30,24 @@ describe('mailConfigFrom', () => {
   });
 
   it('reads SMTP with pool size, TLS verification and the public URL and message domain', () => {
-    const config = mailConfigFrom({
-      SMTP_URL: 'smtps://mailer:s3cr%2Ft@smtp.example.com:465', SMTP_POOL_SIZE: '8', SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
-      OUTREACH_PUBLIC_URL: 'https://outreach.example/', OUTREACH_MESSAGE_DOMAIN: 'Seeker.Example',
-    }, '/data');
+    const config = mailConfigFrom(
+      {
+        SMTP_URL: 'smtps://mailer:s3cr%2Ft@smtp.example.com:465',
+        SMTP_POOL_SIZE: '8',
+        SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
+        OUTREACH_PUBLIC_URL: 'https://outreach.example/',
+        OUTREACH_MESSAGE_DOMAIN: 'Seeker.Example',
+      },
+      '/data',
+    );
     expect(config).toEqual({
-      transport: { kind: 'smtp', url: 'smtps://mailer:s3cr%2Ft@smtp.example.com:465', pool: { maxConnections: 8 }, maxRequeues: 2, tls: { rejectUnauthorized: false } },
+      transport: {
+        kind: 'smtp',
+        url: 'smtps://mailer:s3cr%2Ft@smtp.example.com:465',
+        pool: { maxConnections: 8 },
+        maxRequeues: 2,
+        tls: { rejectUnauthorized: false },
+      },
       publicUrl: 'https://outreach.example',
       messageDomain: 'seeker.example',
     });
@@ -46,7 +58,10 @@ describe('mailConfigFrom', () => {
     expect(inline.transport.dkim).toEqual({ domainName: 'seeker.example', keySelector: 'out1', privateKey: pem });
     const file = join(dir, 'dkim.pem');
     writeFileSync(file, pem);
-    const fromFile = mailConfigFrom({ SMTP_URL: 'smtp://127.0.0.1:2525', DKIM_DOMAIN: 'seeker.example', DKIM_SELECTOR: 'out1', DKIM_PRIVATE_KEY_FILE: file }, '/data');
+    const fromFile = mailConfigFrom(
+      { SMTP_URL: 'smtp://127.0.0.1:2525', DKIM_DOMAIN: 'seeker.example', DKIM_SELECTOR: 'out1', DKIM_PRIVATE_KEY_FILE: file },
+      '/data',
+    );
     expect(fromFile.transport.dkim?.privateKey).toBe(pem);
   });
 
@@ -65,7 +80,11 @@ describe('mailConfigFrom', () => {
   });
 
   it('never echoes a private key that does not parse', () => {
-    const error = fails({ DKIM_DOMAIN: 'seeker.example', DKIM_SELECTOR: 's', DKIM_PRIVATE_KEY: 'TOPSECRET-not-a-pem' }, 'DKIM_PRIVATE_KEY', /not a PEM private key/);
+    const error = fails(
+      { DKIM_DOMAIN: 'seeker.example', DKIM_SELECTOR: 's', DKIM_PRIVATE_KEY: 'TOPSECRET-not-a-pem' },
+      'DKIM_PRIVATE_KEY',
+      /not a PEM private key/,
+    );
     expect(error.message).not.toContain('TOPSECRET');
   });
 });
@@ -89,19 +108,33 @@ describe('describeTransport', () => {
 describe('classifySendError', () => {
   // Shapes nodemailer gives; the integration tests get the same from a real server.
   it('5xx to RCPT or DATA is permanent with its code', () => {
-    expect(classifySendError(Object.assign(new Error('Message failed: 550 mailbox unavailable'), { code: 'EMESSAGE', responseCode: 550, command: 'DATA', response: '550 mailbox unavailable' })))
-      .toEqual({ kind: 'permanent', code: 550, command: 'DATA', reason: '550 mailbox unavailable' });
+    expect(
+      classifySendError(
+        Object.assign(new Error('Message failed: 550 mailbox unavailable'), {
+          code: 'EMESSAGE',
+          responseCode: 550,
+          command: 'DATA',
+          response: '550 mailbox unavailable',
+        }),
+      ),
+    ).toEqual({ kind: 'permanent', code: 550, command: 'DATA', reason: '550 mailbox unavailable' });
     expect(classifySendError({ code: 'EENVELOPE', responseCode: 553, command: 'RCPT TO', message: 'Recipient command failed' }).kind).toBe('permanent');
   });
 
   it('4xx and 503 are transient', () => {
-    expect(classifySendError({ code: 'EENVELOPE', responseCode: 451, command: 'RCPT TO', message: 'try later' })).toMatchObject({ kind: 'transient', code: 451 });
+    expect(classifySendError({ code: 'EENVELOPE', responseCode: 451, command: 'RCPT TO', message: 'try later' })).toMatchObject({
+      kind: 'transient',
+      code: 451,
+    });
     expect(classifySendError({ code: 'EPROTOCOL', responseCode: 503, command: 'DATA' }).kind).toBe('transient');
   });
 
   it('a 5xx to AUTH or EHLO is a session problem, not a bounce', () => {
-    expect(classifySendError({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', response: '535 Authentication failed' }))
-      .toMatchObject({ kind: 'transient', code: 535, reason: expect.stringMatching(/SMTP_URL/) });
+    expect(classifySendError({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', response: '535 Authentication failed' })).toMatchObject({
+      kind: 'transient',
+      code: 535,
+      reason: expect.stringMatching(/SMTP_URL/),
+    });
   });
 
   it('connection-level errors are transient', () => {

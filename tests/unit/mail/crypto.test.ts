@@ -41,7 +41,20 @@ describe('unsubscribe token', () => {
   });
 
   it('returns null for garbage of every shape, never throwing', () => {
-    const garbage: unknown[] = ['', 'u1', 'u1..', 'u2.a.b', 'u1.%%%.###', `u1.${'A'.repeat(10)}.${'A'.repeat(43)}`, 'x'.repeat(10_000), null, undefined, 42, {}, ['u1']];
+    const garbage: unknown[] = [
+      '',
+      'u1',
+      'u1..',
+      'u2.a.b',
+      'u1.%%%.###',
+      `u1.${'A'.repeat(10)}.${'A'.repeat(43)}`,
+      'x'.repeat(10_000),
+      null,
+      undefined,
+      42,
+      {},
+      ['u1'],
+    ];
     for (const g of garbage) expect(verifyUnsubscribeToken(g, key)).toBeNull();
   });
 
@@ -138,5 +151,4 @@ describe('encrypt / decrypt (AES-256-GCM)', () => {
       }
     }
   });
-
 });

@@ -12,9 +12,17 @@ const compile = (mail: ReturnType<typeof buildMail>) =>
 const header = (parsed: ParsedMail, key: string) => parsed.headerLines.find((h) => h.key === key)?.line;
 
 const ics = buildIcs({
-  uid: 'm1@seeker.example', sequence: 0, method: 'REQUEST', start: '2026-12-01T10:00:00-05:00', minutes: 20, timezone: 'America/New_York',
-  summary: 'Informational interview', description: 'Twenty minutes', organizer: { name: 'Ann', email: 'ann@seeker.example' },
-  attendee: { name: 'Bob', email: 'bob@acme.example' }, now: '2026-11-20T00:00:00Z',
+  uid: 'm1@seeker.example',
+  sequence: 0,
+  method: 'REQUEST',
+  start: '2026-12-01T10:00:00-05:00',
+  minutes: 20,
+  timezone: 'America/New_York',
+  summary: 'Informational interview',
+  description: 'Twenty minutes',
+  organizer: { name: 'Ann', email: 'ann@seeker.example' },
+  attendee: { name: 'Bob', email: 'bob@acme.example' },
+  now: '2026-11-20T00:00:00Z',
 });
 
 const base = {

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isOutreachError } from '../../../src/domain/errors.ts';
-import {
-  emailKinds, loadTemplates, templateVariables, type EmailKind, type TemplateVars,
-} from '../../../src/infra/mail/templates.ts';
+import { emailKinds, loadTemplates, templateVariables, type EmailKind, type TemplateVars } from '../../../src/infra/mail/templates.ts';
 
-const owner = { ownerName: 'Ann Seeker', ownerEmail: 'ann@seeker.example', objective: 'I am exploring a move from nursing into health-care product management.' };
+const owner = {
+  ownerName: 'Ann Seeker',
+  ownerEmail: 'ann@seeker.example',
+  objective: 'I am exploring a move from nursing into health-care product management.',
+};
 const contact = { contactName: 'Bob Contact', contactFirstName: 'Bob', organisation: 'Acme Health' };
 const unsubscribeUrl = 'https://outreach.example/u/u1.abc.def';
 const booking = { meetingStart: 'Tuesday 1 December 2026, 10:00', meetingTimezone: 'Eastern Standard Time', minutes: 20 };
@@ -18,8 +20,13 @@ const full: { [K in EmailKind]: TemplateVars<K> } = {
   nudge: { ...owner, ...contact, minutes: 20, referralName: 'Carol Referrer', unsubscribeUrl },
   'booking-confirmation': { ...owner, ...contact, ...booking, location: 'Acme HQ, room 2', videoUrl: 'https://meet.example/abc', unsubscribeUrl },
   'prep-brief': {
-    ...owner, ...contact, ...booking, role: 'Head of Product', referredByName: 'Carol Referrer',
-    researchNotes: 'Acme launched a patient app in 2025.\nHiring two PMs.', questions: '1. How did you move into product?\n2. What does a typical week look like?',
+    ...owner,
+    ...contact,
+    ...booking,
+    role: 'Head of Product',
+    referredByName: 'Carol Referrer',
+    researchNotes: 'Acme launched a patient app in 2025.\nHiring two PMs.',
+    questions: '1. How did you move into product?\n2. What does a typical week look like?',
   },
   'thank-you': { ...owner, ...contact, minutes: 20, referralNames: 'Dan and Erin', unsubscribeUrl },
   'keep-in-touch': { ...owner, ...contact, update: 'I have started a course in product discovery.', unsubscribeUrl },
@@ -90,7 +97,9 @@ describe('default templates', () => {
 
   it('the booking confirmation lists time, zone, length, place and link; empty ones vanish with their line', () => {
     const out = render('booking-confirmation', full['booking-confirmation']);
-    expect(out.text).toContain('When: Tuesday 1 December 2026, 10:00 (Eastern Standard Time)\nLength: 20 minutes\nWhere: Acme HQ, room 2\nVideo link: https://meet.example/abc\n');
+    expect(out.text).toContain(
+      'When: Tuesday 1 December 2026, 10:00 (Eastern Standard Time)\nLength: 20 minutes\nWhere: Acme HQ, room 2\nVideo link: https://meet.example/abc\n',
+    );
     const bare = render('booking-confirmation', { ...full['booking-confirmation'], location: '', videoUrl: undefined });
     expect(bare.text).toContain('Length: 20 minutes\n\nA calendar invitation is attached.');
     expect(bare.html).not.toContain('Where');
@@ -149,8 +158,24 @@ describe('default templates', () => {
 
   it('declares every variable the issue names', () => {
     const all = new Set<string>(Object.values(templateVariables).flatMap((d) => [...d.required, ...d.optional]));
-    for (const name of ['ownerName', 'ownerEmail', 'contactName', 'contactFirstName', 'organisation', 'objective', 'minutes', 'referralName',
-      'meetingStart', 'meetingTimezone', 'location', 'videoUrl', 'researchNotes', 'questions', 'referredByName', 'unsubscribeUrl']) {
+    for (const name of [
+      'ownerName',
+      'ownerEmail',
+      'contactName',
+      'contactFirstName',
+      'organisation',
+      'objective',
+      'minutes',
+      'referralName',
+      'meetingStart',
+      'meetingTimezone',
+      'location',
+      'videoUrl',
+      'researchNotes',
+      'questions',
+      'referredByName',
+      'unsubscribeUrl',
+    ]) {
       expect(all.has(name), name).toBe(true);
     }
   });
@@ -194,7 +219,9 @@ describe('overrides', () => {
   });
 
   it('a two-line subject fails at load', () => {
-    expect(() => loadTemplates({ overrideDir: overrideDir({ 'nudge.subject.txt': 'Hello\nBcc: x@example.com\n' }) })).toThrow(/nudge\.subject\.txt: a subject must be one line/);
+    expect(() => loadTemplates({ overrideDir: overrideDir({ 'nudge.subject.txt': 'Hello\nBcc: x@example.com\n' }) })).toThrow(
+      /nudge\.subject\.txt: a subject must be one line/,
+    );
   });
 
   it('a misspelt template file name fails at load rather than being ignored', () => {

@@ -13,22 +13,38 @@ import { eventSchemas } from '../../../src/domain/events.ts';
 import type { EventStore, NewEvent } from '../../../src/eventstore/port.ts';
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function sandbox(master = randomBytes(32)) {
   const dir = mkdtempSync(join(tmpdir(), 'outreach-seal-'));
   dirs.push(dir);
-  const open = (key = master) => withSealedPersonalData(openSqliteEventStore(join(dir, 'events.db')), openSubjectKeys(join(dir, 'keys.db'), key), personalDataRules);
+  const open = (key = master) =>
+    withSealedPersonalData(openSqliteEventStore(join(dir, 'events.db')), openSubjectKeys(join(dir, 'keys.db'), key), personalDataRules);
   return { dir, open, rawData: () => readFileSync(join(dir, 'events.db')).toString('latin1') + readFileSync(join(dir, 'events.db-wal')).toString('latin1') };
 }
 
 const meta = (extra: Record<string, unknown> = {}) => ({ workspaceId: 'w', correlationId: 'c', causationId: 'c', actor: 't', schemaVersion: 1, ...extra });
 const added = (contactId: string, over: Record<string, unknown> = {}): NewEvent => ({
-  id: randomUUID(), type: 'ContactAdded', metadata: meta(),
-  data: { contactId, name: 'Orla Brennan-Vance', email: 'orla@vance.example', phone: '+353 1 555 0199', organisation: 'Tidewater', tags: [], source: 'friend', addedAt: '2026-11-29T08:00:00Z', ...over },
+  id: randomUUID(),
+  type: 'ContactAdded',
+  metadata: meta(),
+  data: {
+    contactId,
+    name: 'Orla Brennan-Vance',
+    email: 'orla@vance.example',
+    phone: '+353 1 555 0199',
+    organisation: 'Tidewater',
+    tags: [],
+    source: 'friend',
+    addedAt: '2026-11-29T08:00:00Z',
+    ...over,
+  },
 });
 const forgottenEvent = (): NewEvent => ({ id: randomUUID(), type: 'ContactForgotten', metadata: meta(), data: { forgottenAt: '2026-11-29T10:00:00Z' } });
-const dataOf = async (store: EventStore, stream: string, type: string) => (await store.readStream(stream)).find((e) => e.type === type)!.data as Record<string, unknown>;
+const dataOf = async (store: EventStore, stream: string, type: string) =>
+  (await store.readStream(stream)).find((e) => e.type === type)!.data as Record<string, unknown>;
 
 describe('the sealing event store', () => {
   it('stores personal fields as ciphertext and reads them back in clear', async () => {
@@ -36,7 +52,11 @@ describe('the sealing event store', () => {
     const store = s.open();
     const id = randomUUID();
     await store.append(`contact-${id}`, [added(id)]);
-    expect(await dataOf(store, `contact-${id}`, 'ContactAdded')).toMatchObject({ name: 'Orla Brennan-Vance', email: 'orla@vance.example', phone: '+353 1 555 0199' });
+    expect(await dataOf(store, `contact-${id}`, 'ContactAdded')).toMatchObject({
+      name: 'Orla Brennan-Vance',
+      email: 'orla@vance.example',
+      phone: '+353 1 555 0199',
+    });
     const raw = s.rawData();
     for (const clear of ['Brennan', 'orla@vance.example', '555 0199']) expect(raw).not.toContain(clear);
     await store.close();
@@ -51,7 +71,7 @@ describe('the sealing event store', () => {
     await store.close();
   });
 
-  it('reads a forgotten subject\'s fields as erased: optional ones removed, required ones a placeholder their schema accepts', async () => {
+  it("reads a forgotten subject's fields as erased: optional ones removed, required ones a placeholder their schema accepts", async () => {
     const s = sandbox();
     const store = s.open();
     const id = randomUUID();
@@ -68,7 +88,16 @@ describe('the sealing event store', () => {
     const s = sandbox();
     const store = s.open();
     const id = randomUUID();
-    await store.append(`contact-${id}`, [added(id), { id: randomUUID(), type: 'ContactDetailsChanged', metadata: meta(), data: { changes: { email: 'orla@new.example' }, changedAt: '2026-11-29T09:00:00Z' } }, forgottenEvent()]);
+    await store.append(`contact-${id}`, [
+      added(id),
+      {
+        id: randomUUID(),
+        type: 'ContactDetailsChanged',
+        metadata: meta(),
+        data: { changes: { email: 'orla@new.example' }, changedAt: '2026-11-29T09:00:00Z' },
+      },
+      forgottenEvent(),
+    ]);
     const data = await dataOf(store, `contact-${id}`, 'ContactDetailsChanged');
     expect(data).toMatchObject({ changes: { email: 'forgotten@forgotten.invalid' } });
     expect(eventSchemas.ContactDetailsChanged.safeParse(data).success).toBe(true);
@@ -91,7 +120,9 @@ describe('the sealing event store', () => {
     const store = s.open();
     const id = randomUUID();
     await store.append(`contact-${id}`, [added(id), forgottenEvent()]);
-    await store.append(`contact-${id}`, [{ id: randomUUID(), type: 'ResearchNoteAdded', metadata: meta(), data: { note: 'late note naming Orla', addedAt: '2026-11-29T11:00:00Z' } }]);
+    await store.append(`contact-${id}`, [
+      { id: randomUUID(), type: 'ResearchNoteAdded', metadata: meta(), data: { note: 'late note naming Orla', addedAt: '2026-11-29T11:00:00Z' } },
+    ]);
     expect(s.rawData()).not.toContain('late note');
     expect(await dataOf(store, `contact-${id}`, 'ResearchNoteAdded')).toMatchObject({ note: '[forgotten]' });
     await store.close();
@@ -113,23 +144,27 @@ describe('the sealing event store', () => {
     await sealed.close();
   });
 
-  it('seals a meeting\'s personal fields under its contact\'s key, so forgetting the contact erases them', async () => {
+  it("seals a meeting's personal fields under its contact's key, so forgetting the contact erases them", async () => {
     const s = sandbox();
     const store = s.open();
     const contact = randomUUID();
     const meeting = randomUUID();
     await store.append(`contact-${contact}`, [added(contact)]);
-    await store.append(`meeting-${meeting}`, [{
-      id: randomUUID(), type: 'MeetingHeld', metadata: meta({ dataSubject: `contact:${contact}` }),
-      data: { heldAt: '2026-11-29T09:00:00Z', actualMinutes: 20, notes: 'Orla mentioned a reorg', referralsAsked: 2, businessCards: 0 },
-    }]);
+    await store.append(`meeting-${meeting}`, [
+      {
+        id: randomUUID(),
+        type: 'MeetingHeld',
+        metadata: meta({ dataSubject: `contact:${contact}` }),
+        data: { heldAt: '2026-11-29T09:00:00Z', actualMinutes: 20, notes: 'Orla mentioned a reorg', referralsAsked: 2, businessCards: 0 },
+      },
+    ]);
     expect((await dataOf(store, `meeting-${meeting}`, 'MeetingHeld'))['notes']).toBe('Orla mentioned a reorg');
     await store.append(`contact-${contact}`, [forgottenEvent()]);
     expect(await dataOf(store, `meeting-${meeting}`, 'MeetingHeld')).not.toHaveProperty('notes');
     await store.close();
   });
 
-  it('refuses a sealed value moved into another contact\'s event (authenticated with its subject)', async () => {
+  it("refuses a sealed value moved into another contact's event (authenticated with its subject)", async () => {
     const s = sandbox();
     const store = s.open();
     const a = randomUUID();
@@ -168,7 +203,7 @@ describe('the personal fields of the schemas', () => {
     }
   });
 
-  it('finds the marked fields: the contact\'s name, email and phone, the meeting\'s notes, each question', () => {
+  it("finds the marked fields: the contact's name, email and phone, the meeting's notes, each question", () => {
     const paths = (type: string) => personalFieldsOf(type).map((f) => f.path.join('.'));
     expect(paths('ContactAdded')).toEqual(expect.arrayContaining(['name', 'email', 'phone', 'linkedinUrl']));
     expect(paths('MeetingHeld')).toEqual(expect.arrayContaining(['notes', 'insights']));

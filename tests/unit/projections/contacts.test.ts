@@ -9,10 +9,23 @@ describe('contacts read model', () => {
     const log = eventLog();
     log.contact(id(1), 'ContactAdded', contactAdded(1, { referredBy: { contactId: id(9), meetingId: id(9, 'm') }, source: 'referral' }));
     expect(contactRow(log)).toMatchObject({
-      contactId: id(1), workspaceId: 'ws-a', status: 'active', name: 'Ada Person1', email: 'ada1@example.org',
-      organisation: 'Northwind Analytics', role: 'Head of Data', level: 'senior', industry: 'software', source: 'referral',
-      referredBy: id(9), referredByMeeting: id(9, 'm'), tags: ['warm'], lastTouch: 'added', lastTouchAt: '2026-11-02T10:00:00.000Z',
-      nextAction: 'request a meeting', meetings: 0,
+      contactId: id(1),
+      workspaceId: 'ws-a',
+      status: 'active',
+      name: 'Ada Person1',
+      email: 'ada1@example.org',
+      organisation: 'Northwind Analytics',
+      role: 'Head of Data',
+      level: 'senior',
+      industry: 'software',
+      source: 'referral',
+      referredBy: id(9),
+      referredByMeeting: id(9, 'm'),
+      tags: ['warm'],
+      lastTouch: 'added',
+      lastTouchAt: '2026-11-02T10:00:00.000Z',
+      nextAction: 'request a meeting',
+      meetings: 0,
     });
   });
 
@@ -27,7 +40,13 @@ describe('contacts read model', () => {
     const log = eventLog();
     log.contact(id(1), 'ContactAdded', contactAdded(1));
     log.meeting(id(1, 'm'), 'MeetingRequested', meetingRequested(1, 1));
-    expect(contactRow(log)).toMatchObject({ meetingStatus: 'requested', meetings: 1, nextAction: 'waiting for reply', lastTouch: 'request', lastTouchAt: '2026-11-02T11:00:00.000Z' });
+    expect(contactRow(log)).toMatchObject({
+      meetingStatus: 'requested',
+      meetings: 1,
+      nextAction: 'waiting for reply',
+      lastTouch: 'request',
+      lastTouchAt: '2026-11-02T11:00:00.000Z',
+    });
   });
 
   it('a reply after the request asks to book a time', () => {
@@ -44,8 +63,10 @@ describe('contacts read model', () => {
     log.meeting(id(1, 'm'), 'MeetingRequested', meetingRequested(1, 1));
     log.meeting(id(1, 'm'), 'MeetingBooked', { start: '2026-11-26T15:00:00+01:00', minutes: 20, timezone: 'Europe/Paris', bookedAt: '2026-11-03T09:00:00Z' });
     expect(contactRow(log)).toMatchObject({
-      meetingStatus: 'booked', meetingStart: '2026-11-26T14:00:00.000Z',
-      nextAction: 'meeting booked 2026-11-26T14:00:00.000Z', nextActionAt: '2026-11-26T14:00:00.000Z',
+      meetingStatus: 'booked',
+      meetingStart: '2026-11-26T14:00:00.000Z',
+      nextAction: 'meeting booked 2026-11-26T14:00:00.000Z',
+      nextActionAt: '2026-11-26T14:00:00.000Z',
     });
   });
 
@@ -62,7 +83,13 @@ describe('contacts read model', () => {
     log.contact(id(1), 'ContactAdded', contactAdded(1));
     log.meeting(id(1, 'm'), 'MeetingRequested', meetingRequested(1, 1));
     log.meeting(id(1, 'm'), 'MeetingBooked', { start: '2026-11-26T10:00:00Z', minutes: 20, timezone: 'Europe/London', bookedAt: '2026-11-03T09:00:00Z' });
-    log.meeting(id(1, 'm'), 'MeetingRescheduled', { start: '2026-11-27T10:00:00Z', minutes: 20, timezone: 'Europe/London', source: 'calendar', rescheduledAt: '2026-11-04T09:00:00Z' });
+    log.meeting(id(1, 'm'), 'MeetingRescheduled', {
+      start: '2026-11-27T10:00:00Z',
+      minutes: 20,
+      timezone: 'Europe/London',
+      source: 'calendar',
+      rescheduledAt: '2026-11-04T09:00:00Z',
+    });
     expect(contactRow(log).meetingStart).toBe('2026-11-27T10:00:00.000Z');
   });
 
@@ -75,7 +102,12 @@ describe('contacts read model', () => {
   it('after the thank-you the next action is to keep in touch, and the thank-you is the last touch', () => {
     const log = eventLog();
     heldMeeting(log, 1, 1);
-    expect(contactRow(log)).toMatchObject({ thankYousPending: 0, nextAction: 'keep in touch', lastTouch: 'thank-you', lastTouchAt: '2026-11-23T12:20:00.000Z' });
+    expect(contactRow(log)).toMatchObject({
+      thankYousPending: 0,
+      nextAction: 'keep in touch',
+      lastTouch: 'thank-you',
+      lastTouchAt: '2026-11-23T12:20:00.000Z',
+    });
   });
 
   it('a keep-in-touch note moves the last touch', () => {
@@ -104,7 +136,13 @@ describe('contacts read model', () => {
   it('a bounced address asks for a working one until the address changes', () => {
     const log = eventLog();
     log.contact(id(1), 'ContactAdded', contactAdded(1));
-    log.contact(id(1), 'EmailBounced', { effect: 'request-email:x', email: 'ada1@example.org', code: 550, reason: 'no such user', bouncedAt: '2026-11-03T09:00:00Z' });
+    log.contact(id(1), 'EmailBounced', {
+      effect: 'request-email:x',
+      email: 'ada1@example.org',
+      code: 550,
+      reason: 'no such user',
+      bouncedAt: '2026-11-03T09:00:00Z',
+    });
     expect(contactRow(log)).toMatchObject({ emailBounced: true, nextAction: 'find a working email address' });
     log.contact(id(1), 'ContactDetailsChanged', { changes: { email: 'ada@northwind.example' }, changedAt: '2026-11-04T09:00:00Z' });
     expect(contactRow(log)).toMatchObject({ emailBounced: false, nextAction: 'request a meeting' });
@@ -122,8 +160,19 @@ describe('contacts read model', () => {
     heldMeeting(log, 1, 1);
     log.contact(id(1), 'ContactForgotten', { forgottenAt: '2026-11-25T09:00:00Z' });
     expect(contactRow(log)).toMatchObject({
-      status: 'forgotten', name: null, email: null, phone: null, organisation: null, role: null, linkedinUrl: null, timezone: null, tags: [],
-      level: 'senior', industry: 'software', meetingsHeld: 1, nextAction: null,
+      status: 'forgotten',
+      name: null,
+      email: null,
+      phone: null,
+      organisation: null,
+      role: null,
+      linkedinUrl: null,
+      timezone: null,
+      tags: [],
+      level: 'senior',
+      industry: 'software',
+      meetingsHeld: 1,
+      nextAction: null,
     });
   });
 

@@ -17,13 +17,21 @@ const requestSent = (log: ReturnType<typeof eventLog>, n: number, timezone = 'Eu
 };
 
 describe('follow-ups read model', () => {
-  it('a held meeting owes a thank-you, due by the scheduling rules: Friday 16:20 + 2 h moves back to Friday\'s last business minute', () => {
+  it("a held meeting owes a thank-you, due by the scheduling rules: Friday 16:20 + 2 h moves back to Friday's last business minute", () => {
     const log = configured();
     heldMeeting(log, 1, 1, { heldAt: '2026-11-27T16:20:00Z', thankYouAt: null });
-    expect(followUps(log, '2026-11-27T16:30:00Z')).toEqual([{
-      kind: 'thank-you', workspaceId: 'ws-a', contactId: id(1), contactName: 'Ada Person1', meetingId: id(1, 'm'),
-      since: '2026-11-27T16:20:00.000Z', dueAt: '2026-11-27T17:29:00.000Z', overdue: false,
-    }]);
+    expect(followUps(log, '2026-11-27T16:30:00Z')).toEqual([
+      {
+        kind: 'thank-you',
+        workspaceId: 'ws-a',
+        contactId: id(1),
+        contactName: 'Ada Person1',
+        meetingId: id(1, 'm'),
+        since: '2026-11-27T16:20:00.000Z',
+        dueAt: '2026-11-27T17:29:00.000Z',
+        overdue: false,
+      },
+    ]);
   });
 
   it('a thank-you past its due time is overdue', () => {
@@ -37,9 +45,16 @@ describe('follow-ups read model', () => {
     heldMeeting(log, 1, 1, { thankYouAt: '2026-11-23T12:20:00Z' });
     expect(followUps(log, '2026-11-24T09:00:00Z')).toEqual([]);
     // Six weeks on is Monday 4 Jan 2027 12:20 London, inside business hours.
-    expect(followUps(log, '2027-01-04T13:00:00Z')).toEqual([expect.objectContaining({
-      kind: 'keep-in-touch', contactId: id(1), meetingId: null, since: '2026-11-23T12:20:00.000Z', dueAt: '2027-01-04T12:20:00.000Z', overdue: true,
-    })]);
+    expect(followUps(log, '2027-01-04T13:00:00Z')).toEqual([
+      expect.objectContaining({
+        kind: 'keep-in-touch',
+        contactId: id(1),
+        meetingId: null,
+        since: '2026-11-23T12:20:00.000Z',
+        dueAt: '2027-01-04T12:20:00.000Z',
+        overdue: true,
+      }),
+    ]);
   });
 
   it('each keep-in-touch note sent sets the next one a cadence later', () => {
@@ -50,15 +65,17 @@ describe('follow-ups read model', () => {
     expect(followUps(log, '2027-02-15T13:00:00Z')[0]).toMatchObject({ kind: 'keep-in-touch', dueAt: '2027-02-15T12:20:00.000Z' });
   });
 
-  it('a request email owes one nudge after the nudge delay, in the recipient\'s business hours', () => {
+  it("a request email owes one nudge after the nudge delay, in the recipient's business hours", () => {
     const log = configured();
     requestSent(log, 1, 'Asia/Tokyo');
     expect(followUps(log, '2026-11-06T09:00:00Z')).toEqual([]);
     // 2 Nov 11:01 UTC + 5 days = Saturday 7 Nov 20:01 Tokyo: the next window opens Monday 9 Nov 09:00 JST = 00:00 UTC.
-    expect(followUps(log, '2026-11-08T00:00:00Z')).toEqual([expect.objectContaining({ kind: 'nudge', meetingId: id(1, 'm'), dueAt: '2026-11-09T00:00:00.000Z', overdue: false })]);
+    expect(followUps(log, '2026-11-08T00:00:00Z')).toEqual([
+      expect.objectContaining({ kind: 'nudge', meetingId: id(1, 'm'), dueAt: '2026-11-09T00:00:00.000Z', overdue: false }),
+    ]);
   });
 
-  it('the contact\'s zone falls back to the workspace\'s', () => {
+  it("the contact's zone falls back to the workspace's", () => {
     const log = configured();
     log.contact(id(1), 'ContactAdded', contactAdded(1, { timezone: undefined }));
     log.meeting(id(1, 'm'), 'MeetingRequested', meetingRequested(1, 1));
@@ -67,12 +84,36 @@ describe('follow-ups read model', () => {
   });
 
   it.each([
-    ['the nudge is sent', (log: ReturnType<typeof eventLog>) => log.meeting(id(1, 'm'), 'NudgeSent', { messageId: '<n1@outreach>', sentAt: '2026-11-09T09:00:00Z' })],
+    [
+      'the nudge is sent',
+      (log: ReturnType<typeof eventLog>) => log.meeting(id(1, 'm'), 'NudgeSent', { messageId: '<n1@outreach>', sentAt: '2026-11-09T09:00:00Z' }),
+    ],
     ['the contact replies', (log: ReturnType<typeof eventLog>) => log.contact(id(1), 'ReplyReceived', { receivedAt: '2026-11-03T09:00:00Z' })],
-    ['the meeting is booked', (log: ReturnType<typeof eventLog>) => log.meeting(id(1, 'm'), 'MeetingBooked', { start: '2026-11-20T10:00:00Z', minutes: 20, timezone: 'Europe/London', bookedAt: '2026-11-03T09:00:00Z' })],
-    ['the meeting is cancelled', (log: ReturnType<typeof eventLog>) => log.meeting(id(1, 'm'), 'MeetingCancelled', { by: 'seeker', source: 'seeker', cancelledAt: '2026-11-03T09:00:00Z' })],
-    ['the contact opts out', (log: ReturnType<typeof eventLog>) => log.contact(id(1), 'ContactOptedOut', { source: 'reply', optedOutAt: '2026-11-03T09:00:00Z' })],
-    ['the address bounces', (log: ReturnType<typeof eventLog>) => log.contact(id(1), 'EmailBounced', { effect: 'request-email:x', email: 'ada1@example.org', code: 550, reason: 'unknown user', bouncedAt: '2026-11-03T09:00:00Z' })],
+    [
+      'the meeting is booked',
+      (log: ReturnType<typeof eventLog>) =>
+        log.meeting(id(1, 'm'), 'MeetingBooked', { start: '2026-11-20T10:00:00Z', minutes: 20, timezone: 'Europe/London', bookedAt: '2026-11-03T09:00:00Z' }),
+    ],
+    [
+      'the meeting is cancelled',
+      (log: ReturnType<typeof eventLog>) =>
+        log.meeting(id(1, 'm'), 'MeetingCancelled', { by: 'seeker', source: 'seeker', cancelledAt: '2026-11-03T09:00:00Z' }),
+    ],
+    [
+      'the contact opts out',
+      (log: ReturnType<typeof eventLog>) => log.contact(id(1), 'ContactOptedOut', { source: 'reply', optedOutAt: '2026-11-03T09:00:00Z' }),
+    ],
+    [
+      'the address bounces',
+      (log: ReturnType<typeof eventLog>) =>
+        log.contact(id(1), 'EmailBounced', {
+          effect: 'request-email:x',
+          email: 'ada1@example.org',
+          code: 550,
+          reason: 'unknown user',
+          bouncedAt: '2026-11-03T09:00:00Z',
+        }),
+    ],
   ])('the nudge stops when %s', (_why, then) => {
     const log = configured();
     requestSent(log, 1);

@@ -4,7 +4,18 @@ import { everyCell, project } from './support/harness.ts';
 import { readModelNames } from '../../../src/read-models/queries.ts';
 
 /** Everything personal the log holds about contact 1, as it could reach a read model. */
-const PERSONAL = ['Ada Person1', 'ada1@example.org', '+44 20 7946 0001', 'linkedin.com/in/ada', 'Acacia Avenue', 'hiring freeze', 'Portfolio beats', 'Call Ada on her mobile', 'Northwind Analytics', 'Head of Data'];
+const PERSONAL = [
+  'Ada Person1',
+  'ada1@example.org',
+  '+44 20 7946 0001',
+  'linkedin.com/in/ada',
+  'Acacia Avenue',
+  'hiring freeze',
+  'Portfolio beats',
+  'Call Ada on her mobile',
+  'Northwind Analytics',
+  'Head of Data',
+];
 
 function fullStory() {
   const log = eventLog();
@@ -12,17 +23,35 @@ function fullStory() {
   heldMeeting(log, 1, 1, { contact: { linkedinUrl: 'https://linkedin.com/in/ada' } });
   log.contact(id(1), 'ResearchNoteAdded', { note: 'Call Ada on her mobile', addedAt: '2026-11-02T10:30:00Z' });
   log.contact(id(1), 'ReplyReceived', { summary: 'Call Ada on her mobile', receivedAt: '2026-11-24T08:00:00Z' });
-  log.contact(id(1), 'JobLeadReported', { description: 'Call Ada on her mobile about the opening', organisation: 'Litware', reportedAt: '2026-11-24T09:00:00Z' });
+  log.contact(id(1), 'JobLeadReported', {
+    description: 'Call Ada on her mobile about the opening',
+    organisation: 'Litware',
+    reportedAt: '2026-11-24T09:00:00Z',
+  });
   log.contact(id(2), 'ContactAdded', contactAdded(2, { organisation: 'Contoso', role: 'Analyst', referredBy: { contactId: id(1), meetingId: id(1, 'm') } }));
-  log.meeting(id(3, 'm'), 'MeetingRequested', { meetingId: id(3, 'm'), contactId: id(1), channel: 'email', via: 'direct', minutes: 20, requestedAt: '2026-11-24T10:00:00Z' });
-  log.meeting(id(3, 'm'), 'MeetingBooked', { start: '2026-12-01T10:00:00Z', minutes: 20, timezone: 'Europe/London', location: '12 Acacia Avenue', bookedAt: '2026-11-24T11:00:00Z' });
+  log.meeting(id(3, 'm'), 'MeetingRequested', {
+    meetingId: id(3, 'm'),
+    contactId: id(1),
+    channel: 'email',
+    via: 'direct',
+    minutes: 20,
+    requestedAt: '2026-11-24T10:00:00Z',
+  });
+  log.meeting(id(3, 'm'), 'MeetingBooked', {
+    start: '2026-12-01T10:00:00Z',
+    minutes: 20,
+    timezone: 'Europe/London',
+    location: '12 Acacia Avenue',
+    bookedAt: '2026-11-24T11:00:00Z',
+  });
   return log;
 }
 
 describe('forgetting a contact in every read model', () => {
   it('before forgetting, the personal data is there (so the check below means something)', () => {
     const cells = everyCell(project(fullStory().events).db);
-    for (const p of ['Ada Person1', 'ada1@example.org', '+44 20 7946 0001', '12 Acacia Avenue', 'Call Ada on her mobile about the opening']) expect(cells).toContain(p);
+    for (const p of ['Ada Person1', 'ada1@example.org', '+44 20 7946 0001', '12 Acacia Avenue', 'Call Ada on her mobile about the opening'])
+      expect(cells).toContain(p);
   });
 
   it('after ContactForgotten no table holds their name, email, phone, profile, notes, place or words', () => {

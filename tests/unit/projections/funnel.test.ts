@@ -17,7 +17,14 @@ describe('funnel read model', () => {
     const log = eventLog();
     log.contact(id(1), 'ContactAdded', contactAdded(1, { addedAt: '2026-11-29T21:00:00-05:00' })); // Mon 30 Nov 02:00 UTC
     log.contact(id(2), 'ContactAdded', contactAdded(2, { addedAt: '2027-01-01T10:00:00Z' })); // a Friday in 2026-W53
-    expect(project(log.events).rows('funnel').map((r) => [r['week'], r['added']])).toEqual([['2026-W49', 1], ['2026-W53', 1]]);
+    expect(
+      project(log.events)
+        .rows('funnel')
+        .map((r) => [r['week'], r['added']]),
+    ).toEqual([
+      ['2026-W49', 1],
+      ['2026-W53', 1],
+    ]);
   });
 
   it('a coach sees the weeks summed across workspaces; a seeker only their own', () => {
@@ -36,7 +43,10 @@ describe('funnel read model', () => {
     heldMeeting(log, 2, 2, { thankYouAt: null });
     const d = project(log.events).dashboard();
     expect(d.totals).toEqual({ added: 2, requested: 2, booked: 2, held: 2, thanked: 1, leads: 0 });
-    expect(d.meetingsPerWeek).toEqual([{ week: '2026-W45', held: 0, booked: 2 }, { week: '2026-W48', held: 2, booked: 0 }]);
+    expect(d.meetingsPerWeek).toEqual([
+      { week: '2026-W45', held: 0, booked: 2 },
+      { week: '2026-W48', held: 2, booked: 0 },
+    ]);
   });
 
   it('forgetting a contact leaves the counts as they were', () => {

@@ -34,7 +34,8 @@ describe('the generated event log', () => {
     const fact = (e: GeneratedEvent) => `${e.stream}:${e.type}`;
     for (const e of log) {
       const d = e.data as Record<string, unknown>;
-      if (e.stream.startsWith('contact-') || e.stream.startsWith('meeting-')) expect(seen.has(`workspace-${e.metadata.workspaceId}:WorkspaceConfigured`)).toBe(true);
+      if (e.stream.startsWith('contact-') || e.stream.startsWith('meeting-'))
+        expect(seen.has(`workspace-${e.metadata.workspaceId}:WorkspaceConfigured`)).toBe(true);
       if (e.type === 'MeetingRequested') expect(seen.has(`contact-${d['contactId'] as string}:ContactAdded`)).toBe(true);
       if (e.stream.startsWith('meeting-') && e.type !== 'MeetingRequested') expect(seen.has(`${e.stream}:MeetingRequested`)).toBe(true);
       if (e.type === 'ThankYouSent') expect(seen.has(`${e.stream}:MeetingHeld`)).toBe(true);
@@ -49,9 +50,27 @@ describe('the generated event log', () => {
 
   it('covers the whole story: every event type the read models use appears', () => {
     const types = new Set(log.map((e) => e.type));
-    for (const t of ['WorkspaceConfigured', 'CalendarConnected', 'ContactAdded', 'ContactDetailsChanged', 'ReplyReceived', 'ContactOptedOut',
-      'KeepInTouchSent', 'JobLeadReported', 'ContactForgotten', 'EmailBounced', 'MeetingRequested', 'OutreachEmailSent', 'NudgeSent',
-      'MeetingBooked', 'MeetingRescheduled', 'MeetingCancelled', 'MeetingHeld', 'MeetingNoShow', 'ThankYouSent'] as const) {
+    for (const t of [
+      'WorkspaceConfigured',
+      'CalendarConnected',
+      'ContactAdded',
+      'ContactDetailsChanged',
+      'ReplyReceived',
+      'ContactOptedOut',
+      'KeepInTouchSent',
+      'JobLeadReported',
+      'ContactForgotten',
+      'EmailBounced',
+      'MeetingRequested',
+      'OutreachEmailSent',
+      'NudgeSent',
+      'MeetingBooked',
+      'MeetingRescheduled',
+      'MeetingCancelled',
+      'MeetingHeld',
+      'MeetingNoShow',
+      'ThankYouSent',
+    ] as const) {
       expect(types, t).toContain(t);
     }
   });

@@ -19,15 +19,19 @@ const story = () => {
 const counting = (name = 'counter', version = 1) => {
   const seen: bigint[] = [];
   const p = defineProjection({
-    name, version,
+    name,
+    version,
     schema: `CREATE TABLE IF NOT EXISTS ${name} (n INTEGER NOT NULL); INSERT INTO ${name} SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ${name});`,
-    apply(db, e) { seen.push(e.position); db.prepare(`UPDATE ${name} SET n = n + 1`).run(); },
+    apply(db, e) {
+      seen.push(e.position);
+      db.prepare(`UPDATE ${name} SET n = n + 1`).run();
+    },
   });
   return { p, seen };
 };
 
 describe('the projector', () => {
-  it('writes every projection\'s checkpoint in the batch\'s transaction, at the batch\'s last position', () => {
+  it("writes every projection's checkpoint in the batch's transaction, at the batch's last position", () => {
     const db = new Database(':memory:');
     const events = story();
     createProjector(db, projections).apply(events, null);
@@ -60,7 +64,13 @@ describe('the projector', () => {
   it('a batch that fails leaves rows and checkpoints as they were', () => {
     const db = new Database(':memory:');
     const { p } = counting();
-    const failing: Projection = { ...p, name: 'failing', apply(_db, e) { if (e.position === 7n) throw new Error('cannot apply'); } };
+    const failing: Projection = {
+      ...p,
+      name: 'failing',
+      apply(_db, e) {
+        if (e.position === 7n) throw new Error('cannot apply');
+      },
+    };
     const events = story();
     const projector = createProjector(db, [p, failing]);
     projector.apply(events.slice(0, 5), null);
@@ -100,7 +110,13 @@ describe('the projector', () => {
     const db = new Database(':memory:');
     const events = story();
     createProjector(db, [counting('d').p]).apply(events, null);
-    const changed = defineProjection({ name: 'd', version: 1, schema: 'CREATE TABLE IF NOT EXISTS d (n INTEGER NOT NULL, m INTEGER);', indexes: 'CREATE INDEX IF NOT EXISTS d_m ON d (m);', apply() {} });
+    const changed = defineProjection({
+      name: 'd',
+      version: 1,
+      schema: 'CREATE TABLE IF NOT EXISTS d (n INTEGER NOT NULL, m INTEGER);',
+      indexes: 'CREATE INDEX IF NOT EXISTS d_m ON d (m);',
+      apply() {},
+    });
     expect(createProjector(db, [changed]).reset).toEqual(['d']);
     expect(db.prepare('SELECT COUNT(*) FROM d').pluck().get()).toBe(0);
   });
@@ -123,7 +139,11 @@ describe('the projector', () => {
     const lag = readModelsOn(db).lag(events.at(-1)!.position);
     expect(lag.map((l) => l.name)).toEqual(projections.map((p) => p.name));
     expect(lag[0]).toEqual({ name: 'contacts', checkpoint: 10, lag: events.length - 10 });
-    expect(readModelsOn(db).lag(null).every((l) => l.lag === 0)).toBe(true);
+    expect(
+      readModelsOn(db)
+        .lag(null)
+        .every((l) => l.lag === 0),
+    ).toBe(true);
   });
 
   it('checkpoints beyond 2^53 (EventStoreDB commit positions) are kept exactly', () => {

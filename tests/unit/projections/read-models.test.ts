@@ -17,8 +17,19 @@ const many = (n: number) => {
 
 describe('the read-model API', () => {
   it('names every read model the HTTP layer serves', () => {
-    expect(readModelNames).toEqual(['contacts', 'pipeline', 'funnel', 'referral-tree', 'agenda', 'follow-ups', 'thank-you-latency',
-      'referrals-per-interview', 'levels-by-industry', 'overruns', 'job-leads']);
+    expect(readModelNames).toEqual([
+      'contacts',
+      'pipeline',
+      'funnel',
+      'referral-tree',
+      'agenda',
+      'follow-ups',
+      'thank-you-latency',
+      'referrals-per-interview',
+      'levels-by-industry',
+      'overruns',
+      'job-leads',
+    ]);
   });
 
   it('pages are stable and add up to the whole list', () => {
@@ -59,10 +70,17 @@ describe('the read-model API', () => {
 
   it('the dashboard has every figure, even for an empty log', () => {
     expect(project([]).dashboard()).toEqual({
-      workspaceId: null, funnel: [], totals: { added: 0, requested: 0, booked: 0, held: 0, thanked: 0, leads: 0 }, meetingsPerWeek: [],
+      workspaceId: null,
+      funnel: [],
+      totals: { added: 0, requested: 0, booked: 0, held: 0, thanked: 0, leads: 0 },
+      meetingsPerWeek: [],
       thankYouLatency: { p50Hours: null, p90Hours: null, within24hShare: null, count: 0 },
       referralsPerInterview: { average: null, target: 2, meetings: 0, reachingTarget: 0 },
-      levelsByIndustry: [], agenda: [], followUpsDue: [], overruns: [], jobLeads: [],
+      levelsByIndustry: [],
+      agenda: [],
+      followUpsDue: [],
+      overruns: [],
+      jobLeads: [],
     });
   });
 
@@ -77,7 +95,14 @@ describe('the read-model API', () => {
   it('`now` may carry any offset', () => {
     const log = eventLog();
     log.contact(id(1), 'ContactAdded', contactAdded(1));
-    log.meeting(id(1, 'm'), 'MeetingRequested', { meetingId: id(1, 'm'), contactId: id(1), channel: 'email', via: 'direct', minutes: 20, requestedAt: '2026-11-02T11:00:00Z' });
+    log.meeting(id(1, 'm'), 'MeetingRequested', {
+      meetingId: id(1, 'm'),
+      contactId: id(1),
+      channel: 'email',
+      via: 'direct',
+      minutes: 20,
+      requestedAt: '2026-11-02T11:00:00Z',
+    });
     log.meeting(id(1, 'm'), 'MeetingBooked', { start: '2026-11-24T10:00:00Z', minutes: 20, timezone: 'Europe/London', bookedAt: '2026-11-03T09:00:00Z' });
     const { rows } = project(log.events);
     expect(rows('agenda', { now: '2026-11-24T10:30:00+01:00' })).toHaveLength(1); // 09:30 UTC

@@ -16,7 +16,17 @@ describe('referral tree read model', () => {
     const log = eventLog();
     log.contact(id(1), 'ContactAdded', contactAdded(1));
     expect(project(log.events).rows('referral-tree')).toEqual([
-      { contactId: id(1), workspaceId: 'ws-a', name: 'Ada Person1', organisation: 'Northwind Analytics', referredBy: null, meetingId: null, depth: 0, rootId: id(1), referrals: 0 },
+      {
+        contactId: id(1),
+        workspaceId: 'ws-a',
+        name: 'Ada Person1',
+        organisation: 'Northwind Analytics',
+        referredBy: null,
+        meetingId: null,
+        depth: 0,
+        rootId: id(1),
+        referrals: 0,
+      },
     ]);
   });
 
@@ -32,7 +42,11 @@ describe('referral tree read model', () => {
   });
 
   it('the tree is listed depth-first under its root', () => {
-    expect(project(chain().events).rows('referral-tree').map((r) => r['contactId'])).toEqual([id(1), id(2), id(3), id(4)]);
+    expect(
+      project(chain().events)
+        .rows('referral-tree')
+        .map((r) => r['contactId']),
+    ).toEqual([id(1), id(2), id(3), id(4)]);
   });
 
   it('a referrer missing from the log makes its contact a level-1 node under the missing id', () => {
@@ -44,8 +58,15 @@ describe('referral tree read model', () => {
   it('a forgotten contact keeps its place in the tree without a name', () => {
     const log = chain();
     log.contact(id(2), 'ContactForgotten', { forgottenAt: '2026-11-25T09:00:00Z' });
-    expect(project(log.events).rows('referral-tree').find((r) => r['contactId'] === id(2))).toMatchObject({
-      name: null, organisation: null, depth: 1, referrals: 1,
+    expect(
+      project(log.events)
+        .rows('referral-tree')
+        .find((r) => r['contactId'] === id(2)),
+    ).toMatchObject({
+      name: null,
+      organisation: null,
+      depth: 1,
+      referrals: 1,
     });
   });
 });

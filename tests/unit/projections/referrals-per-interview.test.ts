@@ -3,12 +3,19 @@ import { contactAdded, eventLog, heldMeeting, id } from './support/log.ts';
 import { project } from './support/harness.ts';
 
 describe('referrals per interview read model', () => {
-  it('each held meeting shows the referrals asked for against the method\'s two', () => {
+  it("each held meeting shows the referrals asked for against the method's two", () => {
     const log = eventLog();
     heldMeeting(log, 1, 1, { referralsAsked: 1 });
-    expect(project(log.events).rows('referrals-per-interview')).toEqual([{
-      meetingId: id(1, 'm'), workspaceId: 'ws-a', heldAt: '2026-11-23T10:20:00.000Z', referralsAsked: 1, referralsReceived: 0, reachedTarget: false,
-    }]);
+    expect(project(log.events).rows('referrals-per-interview')).toEqual([
+      {
+        meetingId: id(1, 'm'),
+        workspaceId: 'ws-a',
+        heldAt: '2026-11-23T10:20:00.000Z',
+        referralsAsked: 1,
+        referralsReceived: 0,
+        reachedTarget: false,
+      },
+    ]);
   });
 
   it('contacts added naming the meeting count as referrals received', () => {

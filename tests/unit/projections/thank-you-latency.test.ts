@@ -5,18 +5,27 @@ import { project } from './support/harness.ts';
 /** Meetings held at 10:00 on 23 Nov and thanked `hours` later. */
 const latencies = (...hours: (number | null)[]) => {
   const log = eventLog();
-  hours.forEach((h, i) => heldMeeting(log, i + 1, i + 1, {
-    heldAt: '2026-11-23T10:00:00Z',
-    thankYouAt: h === null ? null : new Date(Date.parse('2026-11-23T10:00:00Z') + h * 3_600_000).toISOString(),
-  }));
+  hours.forEach((h, i) =>
+    heldMeeting(log, i + 1, i + 1, {
+      heldAt: '2026-11-23T10:00:00Z',
+      thankYouAt: h === null ? null : new Date(Date.parse('2026-11-23T10:00:00Z') + h * 3_600_000).toISOString(),
+    }),
+  );
   return project(log.events);
 };
 
 describe('thank-you latency read model', () => {
   it('latency runs from MeetingHeld.heldAt to ThankYouSent.sentAt, per meeting', () => {
-    expect(latencies(2.5).rows('thank-you-latency')).toEqual([{
-      meetingId: id(1, 'm'), workspaceId: 'ws-a', heldAt: '2026-11-23T10:00:00.000Z', thankYouSentAt: '2026-11-23T12:30:00.000Z', latencyHours: 2.5, within24h: true,
-    }]);
+    expect(latencies(2.5).rows('thank-you-latency')).toEqual([
+      {
+        meetingId: id(1, 'm'),
+        workspaceId: 'ws-a',
+        heldAt: '2026-11-23T10:00:00.000Z',
+        thankYouSentAt: '2026-11-23T12:30:00.000Z',
+        latencyHours: 2.5,
+        within24h: true,
+      },
+    ]);
   });
 
   it('a thank-you not sent yet has no latency and is left out of the figures', () => {

@@ -8,7 +8,16 @@ import { contactOf, meetingOf, SOURCE_EVENT, workspaceOf, WORKSPACE } from '../.
 
 /** Given the facts, when an event of this type is stored, then the reactor's table asks for this. */
 const when = (type: EventType, data: unknown, stream: string, facts: Partial<ReactionFacts> = {}): Reaction => {
-  const event: StoredEvent = { id: SOURCE_EVENT, stream, revision: 0, position: 1n, type, data, metadata: { workspaceId: WORKSPACE }, createdAt: '2026-11-30T12:00:00Z' } as StoredEvent;
+  const event: StoredEvent = {
+    id: SOURCE_EVENT,
+    stream,
+    revision: 0,
+    position: 1n,
+    type,
+    data,
+    metadata: { workspaceId: WORKSPACE },
+    createdAt: '2026-11-30T12:00:00Z',
+  } as StoredEvent;
   const rule = REACTIONS[type];
   return rule ? rule.react(event, { workspace: workspaceOf(configured()), ...facts }) : NO_REACTION;
 };
@@ -16,12 +25,23 @@ const onMeeting = `meeting-${MEETING_ID}`;
 const onContact = `contact-${CONTACT_ID}`;
 const kinds = (r: Reaction) => r.schedule.map((j) => j.data.kind);
 const withMeeting = { meeting: meetingOf(requested(), outreachSent, booked()), contact: contactOf(contactAdded({ timezone: 'America/New_York' })) };
-const connected = workspaceOf(configured(), { type: 'CalendarConnected', data: { provider: 'google', calendarId: 'primary', connectedAt: '2026-11-01T00:00:00Z' } });
+const connected = workspaceOf(configured(), {
+  type: 'CalendarConnected',
+  data: { provider: 'google', calendarId: 'primary', connectedAt: '2026-11-01T00:00:00Z' },
+});
 
-describe('the reactor\'s table', () => {
-  it('a request by email schedules the request email at the next business moment in the contact\'s zone', () => {
-    const r = when('MeetingRequested', requested({ requestedAt: '2026-11-28T10:00:00Z' }).data, onMeeting, { contact: contactOf(contactAdded({ timezone: 'America/New_York' })) });
-    expect(r.schedule).toEqual([expect.objectContaining({ queue: 'email', dueAt: '2026-11-30T14:00:00Z', data: expect.objectContaining({ kind: 'request-email', key: `request-email:${SOURCE_EVENT}` }) })]);
+describe("the reactor's table", () => {
+  it("a request by email schedules the request email at the next business moment in the contact's zone", () => {
+    const r = when('MeetingRequested', requested({ requestedAt: '2026-11-28T10:00:00Z' }).data, onMeeting, {
+      contact: contactOf(contactAdded({ timezone: 'America/New_York' })),
+    });
+    expect(r.schedule).toEqual([
+      expect.objectContaining({
+        queue: 'email',
+        dueAt: '2026-11-30T14:00:00Z',
+        data: expect.objectContaining({ kind: 'request-email', key: `request-email:${SOURCE_EVENT}` }),
+      }),
+    ]);
   });
 
   it('a request by phone sends nothing', () => {
@@ -40,7 +60,9 @@ describe('the reactor\'s table', () => {
   it('a booking schedules the confirmation, the prep brief and the .ics file, and withdraws the nudges', () => {
     const r = when('MeetingBooked', booked().data, onMeeting, withMeeting);
     expect(kinds(r)).toEqual(['booking-confirmation', 'prep-brief', 'calendar-file']);
-    expect(r.cancel).toEqual([{ scope: `meeting:${MEETING_ID}`, kinds: ['nudge', 'request-email', 'booking-confirmation', 'prep-brief'], because: 'MeetingBooked' }]);
+    expect(r.cancel).toEqual([
+      { scope: `meeting:${MEETING_ID}`, kinds: ['nudge', 'request-email', 'booking-confirmation', 'prep-brief'], because: 'MeetingBooked' },
+    ]);
   });
 
   it('with a calendar connected a booking also creates the Google event', () => {
@@ -54,7 +76,10 @@ describe('the reactor\'s table', () => {
   });
 
   it('cancelling a booked meeting sends the cancellation and updates the calendars', () => {
-    const r = when('MeetingCancelled', { by: 'seeker', source: 'seeker', cancelledAt: '2026-11-22T00:00:00Z' }, onMeeting, { ...withMeeting, workspace: connected });
+    const r = when('MeetingCancelled', { by: 'seeker', source: 'seeker', cancelledAt: '2026-11-22T00:00:00Z' }, onMeeting, {
+      ...withMeeting,
+      workspace: connected,
+    });
     expect(kinds(r)).toEqual(['calendar-cancel', 'calendar-file', 'google-delete']);
   });
 
@@ -76,8 +101,9 @@ describe('the reactor\'s table', () => {
   });
 
   it('a reply withdraws the nudges and keep-in-touch notes', () => {
-    expect(when('ReplyReceived', { receivedAt: '2026-11-25T00:00:00Z' }, onContact).cancel)
-      .toEqual([{ scope: `contact:${CONTACT_ID}`, kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }]);
+    expect(when('ReplyReceived', { receivedAt: '2026-11-25T00:00:00Z' }, onContact).cancel).toEqual([
+      { scope: `contact:${CONTACT_ID}`, kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' },
+    ]);
   });
 
   it('forgetting a contact withdraws everything pending for them and schedules the erasure of their copies', () => {
@@ -87,7 +113,10 @@ describe('the reactor\'s table', () => {
   });
 
   it('an opt-out and a bounce withdraw everything pending for the contact', () => {
-    expect(when('ContactOptedOut', { source: 'seeker', optedOutAt: '2026-11-25T00:00:00Z' }, onContact).cancel[0]).toMatchObject({ kinds: 'all', because: 'ContactOptedOut' });
+    expect(when('ContactOptedOut', { source: 'seeker', optedOutAt: '2026-11-25T00:00:00Z' }, onContact).cancel[0]).toMatchObject({
+      kinds: 'all',
+      because: 'ContactOptedOut',
+    });
     expect(when('EmailBounced', {}, onContact).cancel[0]).toMatchObject({ kinds: 'all', because: 'EmailBounced' });
   });
 

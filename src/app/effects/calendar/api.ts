@@ -26,7 +26,10 @@ export interface CalendarApi {
   updateEvent(calendarId: string, eventId: string, event: CalendarEvent, opts: { sendUpdates: SendUpdates }): Promise<CalendarEvent>;
   /** Resolves when the event is gone, including when it already was (404, 410). */
   deleteEvent(calendarId: string, eventId: string, opts: { sendUpdates: SendUpdates }): Promise<unknown>;
-  listChanges(calendarId: string, query: { syncToken?: string; timeMin?: string; timeMax?: string }): Promise<{ items: CalendarEvent[]; nextSyncToken?: string | null }>;
+  listChanges(
+    calendarId: string,
+    query: { syncToken?: string; timeMin?: string; timeMax?: string },
+  ): Promise<{ items: CalendarEvent[]; nextSyncToken?: string | null }>;
 }
 
 /** How a failed call should be treated, as src/infra/google/errors.ts classifies it. */

@@ -26,7 +26,8 @@ export function readCalendarChange(item: CalendarEvent, meeting: MeetingState, c
   if (startIso && endIso) {
     const minutes = Math.round((Date.parse(endIso) - Date.parse(startIso)) / 60_000);
     const moved = Date.parse(startIso) !== Date.parse(meeting.booking.start) || minutes !== meeting.booking.minutes;
-    if (moved && minutes >= 5 && minutes <= 240) changes.push({ type: 'reschedule', at: startIso, minutes, timezone: item.start?.timeZone ?? meeting.booking.timezone });
+    if (moved && minutes >= 5 && minutes <= 240)
+      changes.push({ type: 'reschedule', at: startIso, minutes, timezone: item.start?.timeZone ?? meeting.booking.timezone });
   }
   const email = contact.details?.email;
   const response = item.attendees?.find((a) => a.email?.toLowerCase() === email)?.responseStatus;

@@ -26,7 +26,13 @@ function eventOf(data: CalendarEffectData, facts: CalendarFacts, eventId: string
     start: { dateTime: start.toISO(), timeZone: booking.timezone },
     end: { dateTime: start.plus({ minutes: booking.minutes }).toISO(), timeZone: booking.timezone },
     attendees: details?.email ? [{ email: details.email, displayName: details.name }] : [],
-    reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 30 }, { method: 'email', minutes: 24 * 60 }] },
+    reminders: {
+      useDefault: false,
+      overrides: [
+        { method: 'popup', minutes: 30 },
+        { method: 'email', minutes: 24 * 60 },
+      ],
+    },
     extendedProperties: { private: { meetingId: data.meetingId!, workspaceId: data.workspaceId, source: 'outreach' } },
   };
 }
@@ -53,10 +59,17 @@ export function decideCalendar(data: CalendarEffectData, facts: CalendarFacts, c
   if (data.kind === 'google-delete' && meeting.status !== 'cancelled') return skip(`the meeting is ${meeting.status}, not cancelled`);
   if (data.kind !== 'google-delete' && meeting.status !== 'booked') return skip(`the meeting is ${meeting.status.replace('_', ' ')}`);
   const eventId = googleEventIdFor(data.meetingId);
-  const call = data.kind === 'google-create' ? 'insert' as const : data.kind === 'google-update' ? 'patch' as const : 'delete' as const;
+  const call = data.kind === 'google-create' ? ('insert' as const) : data.kind === 'google-update' ? ('patch' as const) : ('delete' as const);
   return perform({
-    kind: 'google', call, workspaceId: data.workspaceId, calendarId: ctx.google.calendarId, eventId, sendUpdates: ctx.google.sendUpdates,
-    event: eventOf(data, facts, eventId), change: call === 'insert' ? 'created' : call === 'patch' ? 'updated' : 'deleted', variables,
+    kind: 'google',
+    call,
+    workspaceId: data.workspaceId,
+    calendarId: ctx.google.calendarId,
+    eventId,
+    sendUpdates: ctx.google.sendUpdates,
+    event: eventOf(data, facts, eventId),
+    change: call === 'insert' ? 'created' : call === 'patch' ? 'updated' : 'deleted',
+    variables,
   });
 }
 

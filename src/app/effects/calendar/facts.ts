@@ -27,7 +27,9 @@ export async function readCalendarFacts(ctx: AppContext, data: CalendarEffectDat
   const referral = usesVariable('calendar-event', 'referralName') ? meeting.request?.referralContactId : undefined;
   const resultId = derivedId(data.key);
   return {
-    workspace, meeting, contact,
+    workspace,
+    meeting,
+    contact,
     done: stream.some((e) => e.id === resultId),
     content: { referralName: referral ? (await load(ctx, contactAggregate, referral)).state.details?.name : undefined },
   };

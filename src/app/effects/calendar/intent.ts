@@ -11,17 +11,17 @@ type Worded = { variables: Record<string, string> };
 export type CalendarIntent =
   | ({ kind: 'write-file'; meetingId: string; invitation: Invitation } & Worded)
   | ({
-    kind: 'google';
-    call: 'insert' | 'patch' | 'delete';
-    workspaceId: string;
-    calendarId: string;
-    eventId: string;
-    sendUpdates: SendUpdates;
-    /** The event without its summary and description, which the executor words from the template. */
-    event: CalendarEvent;
-    /** What the result event says happened. */
-    change: 'created' | 'updated' | 'deleted';
-  } & Worded);
+      kind: 'google';
+      call: 'insert' | 'patch' | 'delete';
+      workspaceId: string;
+      calendarId: string;
+      eventId: string;
+      sendUpdates: SendUpdates;
+      /** The event without its summary and description, which the executor words from the template. */
+      event: CalendarEvent;
+      /** What the result event says happened. */
+      change: 'created' | 'updated' | 'deleted';
+    } & Worded);
 
 /**
  * How the executor's call ended when it did not simply succeed (transient failures are thrown for

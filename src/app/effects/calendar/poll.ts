@@ -24,8 +24,14 @@ export type PollResult = { fullSync: boolean; seen: number; changes: { meetingId
  * not pushed back.
  */
 export async function pollCalendar(input: {
-  store: EventStore; clock: Clock; workspaceId: string; client: CalendarApi; calendarId: string;
-  tokens: SyncTokens; classify: (e: unknown) => CalendarFailure; windowDays?: { past: number; future: number };
+  store: EventStore;
+  clock: Clock;
+  workspaceId: string;
+  client: CalendarApi;
+  calendarId: string;
+  tokens: SyncTokens;
+  classify: (e: unknown) => CalendarFailure;
+  windowDays?: { past: number; future: number };
 }): Promise<PollResult> {
   const ctx: AppContext = { store: input.store, clock: input.clock, workspaceId: input.workspaceId, actor: 'worker:calendar-poller' };
   let token = await input.tokens.get(input.workspaceId);
@@ -34,8 +40,14 @@ export async function pollCalendar(input: {
   const full = () => {
     const now = DateTime.fromISO(input.clock());
     return input.client.listChanges(input.calendarId, {
-      timeMin: now.minus({ days: input.windowDays?.past ?? 30 }).toUTC().toISO()!,
-      timeMax: now.plus({ days: input.windowDays?.future ?? 365 }).toUTC().toISO()!,
+      timeMin: now
+        .minus({ days: input.windowDays?.past ?? 30 })
+        .toUTC()
+        .toISO()!,
+      timeMax: now
+        .plus({ days: input.windowDays?.future ?? 365 })
+        .toUTC()
+        .toISO()!,
     });
   };
   try {

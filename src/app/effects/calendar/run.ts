@@ -51,7 +51,8 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
       return { outcome: 'skipped', reason: 'no Google grant is stored for this workspace: run `outreach google connect`' };
     case 'reauth':
       await execute(ctx, workspaceAggregate, data.workspaceId, ({ state }) =>
-        decideWorkspace({ type: 'DisconnectCalendar', reason: 'invalid_grant', now: deps.clock() }, state));
+        decideWorkspace({ type: 'DisconnectCalendar', reason: 'invalid_grant', now: deps.clock() }, state),
+      );
       return { outcome: 'disconnected', reason: `${result.message}: reconnect with \`outreach google connect\`` };
     default: {
       const wait = waitAfterRefusal(result, deps.clock(), deps.rateLimitWaitMs ?? 30_000)!;
@@ -62,9 +63,24 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
 
 async function recordWrite(ctx: AppContext, data: CalendarEffectData, intent: Extract<CalendarIntent, { kind: 'google' }>, facts: CalendarFacts) {
   try {
-    await execute(ctx, meetingAggregate, data.meetingId!, ({ state }) => decideMeeting({
-      type: 'RecordCalendarEvent', change: intent.change, provider: 'google', calendarEventId: intent.eventId, now: ctx.clock(),
-    }, state, { contact: facts.contact }), { eventIds: () => derivedId(data.key) });
+    await execute(
+      ctx,
+      meetingAggregate,
+      data.meetingId!,
+      ({ state }) =>
+        decideMeeting(
+          {
+            type: 'RecordCalendarEvent',
+            change: intent.change,
+            provider: 'google',
+            calendarEventId: intent.eventId,
+            now: ctx.clock(),
+          },
+          state,
+          { contact: facts.contact },
+        ),
+      { eventIds: () => derivedId(data.key) },
+    );
   } catch (e) {
     if (!isOutreachError(e, 'illegal_state')) throw e;
   }

@@ -14,8 +14,10 @@ export type ContentFacts = {
 
 /** The names each kind's templates may use (a template using another fails when it is loaded). */
 const declaredNames = new Map<EmailKind, ReadonlySet<string>>(
-  (Object.entries(declaredVariables) as [EmailKind, { required: readonly string[]; optional: readonly string[] }][])
-    .map(([kind, d]) => [kind, new Set([...d.required, ...d.optional])]),
+  (Object.entries(declaredVariables) as [EmailKind, { required: readonly string[]; optional: readonly string[] }][]).map(([kind, d]) => [
+    kind,
+    new Set([...d.required, ...d.optional]),
+  ]),
 );
 
 /** Whether a kind's templates may use a variable: what is not used need not be read or worked out. */
@@ -26,9 +28,15 @@ export const usesVariable = (kind: EmailKind, name: string) => declaredNames.get
  * templates may use are worked out: a thank-you formats no meeting time. The unsubscribe link is
  * not here: it is signed by the executor, which holds the key.
  */
-export function emailVariables(kind: EmailKind, input: {
-  ws: WorkspaceConfig; contact: ContactState; meeting?: MeetingState | undefined; facts: ContentFacts;
-}): Record<string, string> {
+export function emailVariables(
+  kind: EmailKind,
+  input: {
+    ws: WorkspaceConfig;
+    contact: ContactState;
+    meeting?: MeetingState | undefined;
+    facts: ContentFacts;
+  },
+): Record<string, string> {
   const { ws, contact, meeting, facts } = input;
   const used = (name: string) => usesVariable(kind, name);
   const name = contact.details?.name ?? '';

@@ -21,14 +21,26 @@ export type EmailDecisionContext = {
 function resultRecord(data: EmailEffectData, facts: EmailFacts, messageId: string, uid: string, now: string): ResultRecord {
   const onMeeting = (command: ResultRecord['command']) => ({ on: 'meeting', meetingId: data.meetingId!, command }) as ResultRecord;
   switch (data.kind) {
-    case 'request-email': return onMeeting({ type: 'RecordOutreachEmailSent', messageId, now });
-    case 'nudge': return onMeeting({ type: 'RecordNudgeSent', messageId, now });
-    case 'prep-brief': return onMeeting({ type: 'RecordPrepBriefSent', messageId, now });
-    case 'thank-you': return onMeeting({ type: 'RecordThankYouSent', messageId, now });
+    case 'request-email':
+      return onMeeting({ type: 'RecordOutreachEmailSent', messageId, now });
+    case 'nudge':
+      return onMeeting({ type: 'RecordNudgeSent', messageId, now });
+    case 'prep-brief':
+      return onMeeting({ type: 'RecordPrepBriefSent', messageId, now });
+    case 'thank-you':
+      return onMeeting({ type: 'RecordThankYouSent', messageId, now });
     case 'booking-confirmation':
-      return onMeeting({ type: 'RecordCalendarEvent', change: facts.meeting.sequence === 0 ? 'created' : 'updated', provider: 'ics', calendarEventId: uid, now });
-    case 'calendar-cancel': return onMeeting({ type: 'RecordCalendarEvent', change: 'deleted', provider: 'ics', calendarEventId: uid, now });
-    case 'keep-in-touch': return { on: 'contact', contactId: data.contactId, command: { type: 'RecordKeepInTouchSent', messageId, now } };
+      return onMeeting({
+        type: 'RecordCalendarEvent',
+        change: facts.meeting.sequence === 0 ? 'created' : 'updated',
+        provider: 'ics',
+        calendarEventId: uid,
+        now,
+      });
+    case 'calendar-cancel':
+      return onMeeting({ type: 'RecordCalendarEvent', change: 'deleted', provider: 'ics', calendarEventId: uid, now });
+    case 'keep-in-touch':
+      return { on: 'contact', contactId: data.contactId, command: { type: 'RecordKeepInTouchSent', messageId, now } };
   }
 }
 
@@ -57,8 +69,12 @@ function staleness(data: EmailEffectData, facts: EmailFacts, now: string): strin
     const blocker = emailBlocker(facts.contact);
     if (blocker) return blocker;
   }
-  if (data.kind === 'keep-in-touch' && facts.sourceTouchAt && facts.contact.lastTouchAt
-    && Date.parse(facts.contact.lastTouchAt) > Date.parse(facts.sourceTouchAt)) {
+  if (
+    data.kind === 'keep-in-touch' &&
+    facts.sourceTouchAt &&
+    facts.contact.lastTouchAt &&
+    Date.parse(facts.contact.lastTouchAt) > Date.parse(facts.sourceTouchAt)
+  ) {
     return 'a later touch started its own keep-in-touch';
   }
   return null;
@@ -84,9 +100,10 @@ export function decideEmail(data: EmailEffectData, facts: EmailFacts, ctx: Email
   const seeker = { name: ws.ownerName, email: ws.ownerEmail };
   const toSeeker = data.kind === 'prep-brief';
   const threaded = (data.kind === 'nudge' || data.kind === 'thank-you') && meeting.outreach ? meeting.outreach.messageId : undefined;
-  const invitation = data.kind === 'booking-confirmation' || data.kind === 'calendar-cancel'
-    ? meetingInvitation({ meetingId: data.meetingId!, meeting, contact, ws, domain, now: ctx.now }) ?? undefined
-    : undefined;
+  const invitation =
+    data.kind === 'booking-confirmation' || data.kind === 'calendar-cancel'
+      ? (meetingInvitation({ meetingId: data.meetingId!, meeting, contact, ws, domain, now: ctx.now }) ?? undefined)
+      : undefined;
   return perform({
     effect: data.key,
     template,
@@ -98,9 +115,16 @@ export function decideEmail(data: EmailEffectData, facts: EmailFacts, ctx: Email
     ...(toSeeker ? {} : { unsubscribe: { workspaceId: data.workspaceId, contactId: data.contactId } }),
     ...(invitation ? { invitation } : {}),
     about: data.contactId,
-    ...(toContact(data.kind) ? {
-      dailyLimit: { workspaceId: data.workspaceId, limit: ws.dailySendLimit, window: { zone: ws.timezone, hours: ws.businessHours }, recipientZone: contact.details?.timezone ?? ws.timezone },
-    } : {}),
+    ...(toContact(data.kind)
+      ? {
+          dailyLimit: {
+            workspaceId: data.workspaceId,
+            limit: ws.dailySendLimit,
+            window: { zone: ws.timezone, hours: ws.businessHours },
+            recipientZone: contact.details?.timezone ?? ws.timezone,
+          },
+        }
+      : {}),
     record,
     bounce: { contactId: data.contactId, ...(data.meetingId ? { meetingId: data.meetingId } : {}) },
   });

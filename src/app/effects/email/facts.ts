@@ -45,15 +45,20 @@ export async function readEmailFacts(ctx: AppContext, data: EmailEffectData): Pr
   const { state: contact, exists: contactExists } = await load(ctx, contactAggregate, data.contactId);
   const resultStream = data.kind === 'keep-in-touch' ? contactAggregate.stream(data.contactId) : meetingAggregate.stream(data.meetingId!);
   const stream = await ctx.store.readStream(resultStream);
-  const meeting = !data.meetingId ? initialMeeting()
-    : resultStream === meetingAggregate.stream(data.meetingId) ? foldStream(meetingAggregate, stream, data.workspaceId)
+  const meeting = !data.meetingId
+    ? initialMeeting()
+    : resultStream === meetingAggregate.stream(data.meetingId)
+      ? foldStream(meetingAggregate, stream, data.workspaceId)
       : (await load(ctx, meetingAggregate, data.meetingId)).state;
   const resultId = derivedId(data.key);
   const template = templateOf(data.kind, meeting);
   const uses = (name: string) => usesVariable(template, name);
   const source = data.kind === 'keep-in-touch' ? stream.find((e) => e.id === data.sourceEventId) : undefined;
   return {
-    ws, contact, contactExists, meeting,
+    ws,
+    contact,
+    contactExists,
+    meeting,
     done: stream.some((e) => e.id === resultId),
     latestBookingEventId: stream.filter((e) => e.type === 'MeetingBooked' || e.type === 'MeetingRescheduled').at(-1)?.id,
     sourceTouchAt: (source?.data as { sentAt?: string } | undefined)?.sentAt,

@@ -5,9 +5,7 @@ import type { DailyLimit } from './send-counter.ts';
 import type { EmailKind } from './templates.ts';
 
 /** The command that records an effect's result, on the stream it belongs to; its `now` becomes the time of sending. */
-export type ResultRecord =
-  | { on: 'meeting'; meetingId: string; command: MeetingCommand }
-  | { on: 'contact'; contactId: string; command: ContactCommand };
+export type ResultRecord = { on: 'meeting'; meetingId: string; command: MeetingCommand } | { on: 'contact'; contactId: string; command: ContactCommand };
 
 /**
  * One email to send, as plain data: everything the executor needs to render, address and send it,

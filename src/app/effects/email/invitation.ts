@@ -33,7 +33,12 @@ export const icsUid = (meetingId: string, domain: string) => `${meetingId}@${dom
  * reschedule), or CANCEL once cancelled. The same text goes in the email and the calendar folder.
  */
 export function meetingInvitation(input: {
-  meetingId: string; meeting: MeetingState; contact: ContactState; ws: WorkspaceConfig; domain: string; now: string;
+  meetingId: string;
+  meeting: MeetingState;
+  contact: ContactState;
+  ws: WorkspaceConfig;
+  domain: string;
+  now: string;
 }): Invitation | null {
   const booking = input.meeting.booking;
   if (!booking) return null;
@@ -42,9 +47,13 @@ export function meetingInvitation(input: {
     uid: icsUid(input.meetingId, input.domain),
     sequence: cancelled ? input.meeting.sequence + 1 : input.meeting.sequence,
     method: cancelled ? 'CANCEL' : 'REQUEST',
-    start: booking.start, minutes: booking.minutes, timezone: booking.timezone,
+    start: booking.start,
+    minutes: booking.minutes,
+    timezone: booking.timezone,
     organizer: { name: input.ws.ownerName, email: input.ws.ownerEmail },
     attendee: { name: input.contact.details?.name ?? 'Contact', email: input.contact.details?.email ?? input.ws.ownerEmail },
-    location: booking.location, url: booking.videoUrl, now: input.now,
+    location: booking.location,
+    url: booking.videoUrl,
+    now: input.now,
   };
 }

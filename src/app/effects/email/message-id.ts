@@ -9,7 +9,8 @@ const DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.
  */
 export function messageIdFor(effectKey: string, domain: string, derived?: string): string {
   if (!effectKey) throw new OutreachError('validation', 'effectKey: must not be empty', { field: 'effectKey' });
-  if (!DOMAIN.test(domain)) throw new OutreachError('config', `OUTREACH_MESSAGE_DOMAIN: ${JSON.stringify(domain)} is not a domain name`, { field: 'OUTREACH_MESSAGE_DOMAIN' });
+  if (!DOMAIN.test(domain))
+    throw new OutreachError('config', `OUTREACH_MESSAGE_DOMAIN: ${JSON.stringify(domain)} is not a domain name`, { field: 'OUTREACH_MESSAGE_DOMAIN' });
   // `derived`: derivedId(effectKey), when the caller has worked it out already (the result event's id is the same).
   return `<${derived ?? derivedId(effectKey)}@${domain.toLowerCase()}>`;
 }

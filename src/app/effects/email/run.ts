@@ -35,7 +35,11 @@ export type EmailOutcome =
 const bounceEventId = (key: string) => derivedId(`${key}:bounced`);
 
 const contextFor = (data: EffectData, deps: Pick<EmailDeps, 'store' | 'clock'>): AppContext => ({
-  store: deps.store, clock: deps.clock, workspaceId: data.workspaceId, actor: 'worker:email', causationId: data.sourceEventId,
+  store: deps.store,
+  clock: deps.clock,
+  workspaceId: data.workspaceId,
+  actor: 'worker:email',
+  causationId: data.sourceEventId,
 });
 
 /**
@@ -72,7 +76,9 @@ async function recordResult(ctx: AppContext, intent: EmailIntent, contact: Email
   const { record } = intent;
   try {
     if (record.on === 'meeting') {
-      await execute(ctx, meetingAggregate, record.meetingId, ({ state }) => decideMeeting({ ...record.command, now: sentAt }, state, { contact }), { eventIds });
+      await execute(ctx, meetingAggregate, record.meetingId, ({ state }) => decideMeeting({ ...record.command, now: sentAt }, state, { contact }), {
+        eventIds,
+      });
     } else {
       await execute(ctx, contactAggregate, record.contactId, ({ state }) => decideContact({ ...record.command, now: sentAt }, state), { eventIds });
     }
@@ -83,16 +89,44 @@ async function recordResult(ctx: AppContext, intent: EmailIntent, contact: Email
 }
 
 async function recordBounce(ctx: AppContext, intent: EmailIntent, bounce: { code: number; reason: string }, now: string) {
-  await execute(ctx, contactAggregate, intent.bounce.contactId, ({ state }) => decideContact({
-    type: 'RecordEmailBounced', effect: intent.effect, code: bounce.code, reason: bounce.reason.slice(0, 1000),
-    ...(intent.bounce.meetingId ? { meetingId: intent.bounce.meetingId } : {}), now,
-  }, state), { eventIds: () => bounceEventId(intent.effect) });
+  await execute(
+    ctx,
+    contactAggregate,
+    intent.bounce.contactId,
+    ({ state }) =>
+      decideContact(
+        {
+          type: 'RecordEmailBounced',
+          effect: intent.effect,
+          code: bounce.code,
+          reason: bounce.reason.slice(0, 1000),
+          ...(intent.bounce.meetingId ? { meetingId: intent.bounce.meetingId } : {}),
+          now,
+        },
+        state,
+      ),
+    { eventIds: () => bounceEventId(intent.effect) },
+  );
 }
 
 /** After the last retry: the failure becomes part of the contact's history. */
 export async function recordEmailFailed(data: EffectData, deps: Pick<EmailDeps, 'store' | 'clock'>, attempts: number, reason: string) {
-  await execute(contextFor(data, deps), contactAggregate, data.contactId, ({ state }) => decideContact({
-    type: 'RecordEmailFailed', effect: data.key, reason: reason.slice(0, 1000), attempts,
-    ...(data.meetingId ? { meetingId: data.meetingId } : {}), now: deps.clock(),
-  }, state), { eventIds: () => derivedId(`${data.key}:failed`) });
+  await execute(
+    contextFor(data, deps),
+    contactAggregate,
+    data.contactId,
+    ({ state }) =>
+      decideContact(
+        {
+          type: 'RecordEmailFailed',
+          effect: data.key,
+          reason: reason.slice(0, 1000),
+          attempts,
+          ...(data.meetingId ? { meetingId: data.meetingId } : {}),
+          now: deps.clock(),
+        },
+        state,
+      ),
+    { eventIds: () => derivedId(`${data.key}:failed`) },
+  );
 }

@@ -17,5 +17,9 @@ export type DailyLimit = { workspaceId: string; limit: number; window: Window; r
 export async function takeSendSlot(counter: SendCounter, limit: DailyLimit, now: string, effect: string) {
   const day = dayKey(now, limit.window.zone);
   if (await counter.reserve(limit.workspaceId, day, limit.limit, effect)) return { ok: true as const };
-  return { ok: false as const, until: nextDayForSends(now, limit.window), reason: `the daily limit of ${limit.limit} emails for ${day} is reached (recipient zone ${limit.recipientZone})` };
+  return {
+    ok: false as const,
+    until: nextDayForSends(now, limit.window),
+    reason: `the daily limit of ${limit.limit} emails for ${day} is reached (recipient zone ${limit.recipientZone})`,
+  };
 }

@@ -42,8 +42,18 @@ export const templateVariables = {
   'prep-brief': {
     required: ['ownerName', 'contactName', 'meetingStart', 'meetingTimezone', 'minutes'],
     optional: [
-      'ownerEmail', 'contactFirstName', 'organisation', 'role', 'objective', 'location', 'videoUrl',
-      'researchNotes', 'questions', 'referredByName', 'referralName', 'meetingStartForSeeker',
+      'ownerEmail',
+      'contactFirstName',
+      'organisation',
+      'role',
+      'objective',
+      'location',
+      'videoUrl',
+      'researchNotes',
+      'questions',
+      'referredByName',
+      'referralName',
+      'meetingStartForSeeker',
     ],
   },
   'thank-you': {

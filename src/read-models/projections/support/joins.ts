@@ -22,14 +22,23 @@ export const withMeeting = (alias: string) => ({
 });
 
 export type MeetingTouch = {
-  meeting_id: string; contact_id: string; status: string; requested_at: string; start_at: string | null; held_at: string | null;
-  thank_you_sent_at: string | null; last_touch_at: string; last_touch: string;
+  meeting_id: string;
+  contact_id: string;
+  status: string;
+  requested_at: string;
+  start_at: string | null;
+  held_at: string | null;
+  thank_you_sent_at: string | null;
+  last_touch_at: string;
+  last_touch: string;
 };
 
 /** The meetings of some contacts, oldest request first, for folding into the contacts read model. */
 export function meetingsOf(db: Database, contactIds: string[]): MeetingTouch[] {
-  return stmt(db, `
+  return stmt(
+    db,
+    `
     SELECT meeting_id, contact_id, status, requested_at, start_at, held_at, thank_you_sent_at, last_touch_at, last_touch
-    FROM pipeline WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, requested_at, meeting_id`)
-    .all(JSON.stringify(contactIds)) as MeetingTouch[];
+    FROM pipeline WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, requested_at, meeting_id`,
+  ).all(JSON.stringify(contactIds)) as MeetingTouch[];
 }

@@ -24,8 +24,7 @@ export type Projection = {
 };
 
 /** The tables a schema creates, so that `reset` cannot forget one that was added later. */
-export const tablesOf = (schema: string): string[] =>
-  [...schema.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]!);
+export const tablesOf = (schema: string): string[] => [...schema.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]!);
 
 export function dropTables(db: Database, p: Pick<Projection, 'schema'>): void {
   for (const table of tablesOf(p.schema)) db.exec(`DROP TABLE IF EXISTS ${table}`);

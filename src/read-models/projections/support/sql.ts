@@ -31,8 +31,7 @@ export function stmt(db: Database, text: string): Statement {
  * The workspace condition of a read query: one seeker's rows, or every workspace for a coach.
  * Two statement texts rather than `(@workspaceId IS NULL OR …)`, which keeps SQLite off the index.
  */
-export const inWorkspace = (workspaceId: string | undefined, column = 'workspace_id') =>
-  workspaceId === undefined ? '1' : `${column} = @workspaceId`;
+export const inWorkspace = (workspaceId: string | undefined, column = 'workspace_id') => (workspaceId === undefined ? '1' : `${column} = @workspaceId`);
 
 export type Page = { workspaceId?: string | undefined; limit: number; offset: number; now: string };
 export type Rows = { rows: Record<string, unknown>[]; total: number };
@@ -40,5 +39,4 @@ export type Rows = { rows: Record<string, unknown>[]; total: number };
 /** The bound parameters every paged query takes. */
 export const pageParams = (q: Page) => ({ workspaceId: q.workspaceId ?? null, limit: q.limit, offset: q.offset, now: q.now });
 
-export const countOf = (db: Database, text: string, params: object): number =>
-  (stmt(db, text).get(params) as { n: number }).n;
+export const countOf = (db: Database, text: string, params: object): number => (stmt(db, text).get(params) as { n: number }).n;

@@ -27,7 +27,10 @@ function parseInstant(iso: string): number {
   let ms = 0;
   if (end === 23 && iso.charCodeAt(19) === 46 /* . */) ms = digits(iso, 20, 3);
   else if (end !== 19) return NaN;
-  return Date.UTC(digits(iso, 0, 4), digits(iso, 5, 2) - 1, digits(iso, 8, 2), digits(iso, 11, 2), digits(iso, 14, 2), digits(iso, 17, 2), ms) - offsetMinutes * 60_000;
+  return (
+    Date.UTC(digits(iso, 0, 4), digits(iso, 5, 2) - 1, digits(iso, 8, 2), digits(iso, 11, 2), digits(iso, 14, 2), digits(iso, 17, 2), ms) -
+    offsetMinutes * 60_000
+  );
 }
 
 let lastIn = '';

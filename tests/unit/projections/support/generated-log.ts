@@ -52,12 +52,39 @@ const DAY = 24 * HOUR;
 
 const FIRST = ['Ada', 'Grace', 'Marcus', 'Priya', 'Tom', 'Lena', 'Aisha', 'Diego', 'Hannah', 'Omar', 'Sofia', 'Ken', 'Ruth', 'Yusuf', 'Mei', 'Lars'];
 const LAST = ['Okafor', 'Natarajan', 'Becker', 'Hale', 'Fischer', 'Karim', 'Alvarez', 'Lee', 'Said', 'Rossi', 'Watanabe', 'Mensah', 'Novak', 'Silva'];
-const ORGS = ['Northwind Analytics', 'Fabrikam Health', 'Contoso Bank', 'Tailspin Toys', 'Woodgrove Retail', 'Litware', 'Adventure Works', 'Proseware', 'City Careers Service', 'Wide World Importers'];
-const ROLES = ['Data Analyst', 'Head of Data', 'Product Analyst', 'BI Lead', 'VP Product', 'Data Scientist', 'Risk Analyst', 'Analytics Engineer', 'Careers Adviser'];
+const ORGS = [
+  'Northwind Analytics',
+  'Fabrikam Health',
+  'Contoso Bank',
+  'Tailspin Toys',
+  'Woodgrove Retail',
+  'Litware',
+  'Adventure Works',
+  'Proseware',
+  'City Careers Service',
+  'Wide World Importers',
+];
+const ROLES = [
+  'Data Analyst',
+  'Head of Data',
+  'Product Analyst',
+  'BI Lead',
+  'VP Product',
+  'Data Scientist',
+  'Risk Analyst',
+  'Analytics Engineer',
+  'Careers Adviser',
+];
 const INDUSTRIES = ['software', 'healthcare', 'finance', 'retail', 'education', 'logistics'];
 const LEVELS = ['entry', 'mid', 'senior', 'executive'] as const;
 const SOURCES = ['friend', 'family', 'colleague', 'organisation', 'neighbour', 'community', 'linkedin', 'social', 'directory', 'association', 'other'] as const;
-const ZONES: readonly [string, number][] = [['Europe/London', 0], ['Europe/Berlin', 60], ['America/New_York', -300], ['Asia/Tokyo', 540], ['America/Los_Angeles', -480]];
+const ZONES: readonly [string, number][] = [
+  ['Europe/London', 0],
+  ['Europe/Berlin', 60],
+  ['America/New_York', -300],
+  ['Asia/Tokyo', 540],
+  ['America/Los_Angeles', -480],
+];
 const NOTE = 'Read the team page and the last two blog posts; ask how they moved from batch reports to self-serve dashboards.';
 
 /** An instant as a person's client would write it: in their offset (minutes east of UTC), whole seconds. */
@@ -82,7 +109,9 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
   const newId = (kind: string) => `${seedHex}-${kind}00-7000-8000-${(ids++).toString(16).padStart(12, '0')}`;
 
   const workspaces: Workspace[] = Array.from({ length: opts.workspaces }, (_, i) => ({
-    id: `ws-${String(i + 1).padStart(4, '0')}`, configured: false, startMs: storyStart + rng.int(0, 30) * DAY,
+    id: `ws-${String(i + 1).padStart(4, '0')}`,
+    configured: false,
+    startMs: storyStart + rng.int(0, 30) * DAY,
   }));
   const configured: Workspace[] = [];
   const pending: Chain[] = workspaces.map((w) => workspaceChain(w));
@@ -92,19 +121,37 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
   function workspaceChain(w: Workspace): Chain {
     const [zone] = rng.pick(ZONES);
     const config = {
-      ownerName: `${rng.pick(FIRST)} ${rng.pick(LAST)}`, ownerEmail: `owner.${w.id}@example.com`,
-      objective: 'Learn how analytics teams hire people moving over from teaching', timezone: zone,
+      ownerName: `${rng.pick(FIRST)} ${rng.pick(LAST)}`,
+      ownerEmail: `owner.${w.id}@example.com`,
+      objective: 'Learn how analytics teams hire people moving over from teaching',
+      timezone: zone,
       businessHours: rng.chance(0.8) ? { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] } : { start: '08:00', end: '16:00', days: [1, 2, 3, 4] },
-      thankYouDelay: rng.pick(['PT2H', 'PT1H', 'PT4H']), thankYouDeadline: 'PT24H', keepInTouchCadence: rng.pick(['P6W', 'P4W', 'P2M']),
-      nudgeAfter: rng.pick(['P5D', 'P3D']), dailySendLimit: rng.int(20, 80), configuredAt: instant(w.startMs),
+      thankYouDelay: rng.pick(['PT2H', 'PT1H', 'PT4H']),
+      thankYouDeadline: 'PT24H',
+      keepInTouchCadence: rng.pick(['P6W', 'P4W', 'P2M']),
+      nudgeAfter: rng.pick(['P5D', 'P3D']),
+      dailySendLimit: rng.int(20, 80),
+      configuredAt: instant(w.startMs),
     };
     const stream = `workspace-${w.id}`;
-    const steps: Step[] = [{ stream, type: 'WorkspaceConfigured', data: config, then: () => { w.configured = true; configured.push(w); } }];
+    const steps: Step[] = [
+      {
+        stream,
+        type: 'WorkspaceConfigured',
+        data: config,
+        then: () => {
+          w.configured = true;
+          configured.push(w);
+        },
+      },
+    ];
     if (rng.chance(0.3)) {
       steps.push({ stream, type: 'CalendarConnected', data: { provider: 'google', calendarId: 'primary', connectedAt: instant(w.startMs + HOUR) } });
-      if (rng.chance(0.3)) steps.push({ stream, type: 'CalendarDisconnected', data: { provider: 'google', reason: 'revoked', disconnectedAt: instant(w.startMs + 90 * DAY) } });
+      if (rng.chance(0.3))
+        steps.push({ stream, type: 'CalendarDisconnected', data: { provider: 'google', reason: 'revoked', disconnectedAt: instant(w.startMs + 90 * DAY) } });
     }
-    if (rng.chance(0.2)) steps.push({ stream, type: 'WorkspaceConfigured', data: { ...config, thankYouDelay: 'PT3H', configuredAt: instant(w.startMs + 60 * DAY) } });
+    if (rng.chance(0.2))
+      steps.push({ stream, type: 'WorkspaceConfigured', data: { ...config, thankYouDelay: 'PT3H', configuredAt: instant(w.startMs + 60 * DAY) } });
     return { workspaceId: w.id, steps, next: 0, revisions: new Map() };
   }
 
@@ -120,18 +167,38 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
     const name = `${rng.pick(FIRST)} ${rng.pick(LAST)}`;
     const organisation = rng.pick(ORGS);
     steps.push({
-      stream: cs, type: 'ContactAdded', data: {
-        contactId, name, ...(email ? { email } : {}), ...(rng.chance(0.5) ? { phone: `+44 20 7946 ${String(rng.int(0, 9999)).padStart(4, '0')}` } : {}),
-        organisation, role: rng.pick(ROLES), ...(rng.chance(0.9) ? { level: rng.pick(LEVELS) } : {}),
-        ...(rng.chance(0.9) ? { industry: rng.pick(INDUSTRIES) } : {}), ...(rng.chance(0.8) ? { timezone: zone } : {}),
+      stream: cs,
+      type: 'ContactAdded',
+      data: {
+        contactId,
+        name,
+        ...(email ? { email } : {}),
+        ...(rng.chance(0.5) ? { phone: `+44 20 7946 ${String(rng.int(0, 9999)).padStart(4, '0')}` } : {}),
+        organisation,
+        role: rng.pick(ROLES),
+        ...(rng.chance(0.9) ? { level: rng.pick(LEVELS) } : {}),
+        ...(rng.chance(0.9) ? { industry: rng.pick(INDUSTRIES) } : {}),
+        ...(rng.chance(0.8) ? { timezone: zone } : {}),
         ...(rng.chance(0.2) ? { linkedinUrl: `https://www.linkedin.com/in/${contactId.slice(-10)}` } : {}),
-        tags: rng.chance(0.5) ? ['warm'] : [], source: referral ? 'referral' : rng.pick(SOURCES),
-        ...(referral ? { referredBy: rng.chance(0.8) ? referral : { contactId: referral.contactId } } : {}), addedAt: at(t),
+        tags: rng.chance(0.5) ? ['warm'] : [],
+        source: referral ? 'referral' : rng.pick(SOURCES),
+        ...(referral ? { referredBy: rng.chance(0.8) ? referral : { contactId: referral.contactId } } : {}),
+        addedAt: at(t),
       },
     });
     if (rng.chance(0.6)) steps.push({ stream: cs, type: 'ResearchNoteAdded', data: { note: NOTE, addedAt: at((t += rng.int(5, 120) * MIN)) } });
-    if (rng.chance(0.4)) steps.push({ stream: cs, type: 'QuestionsPrepared', data: { questions: ['What does a typical week look like?', 'Who else should I speak with?'], preparedAt: at((t += rng.int(5, 60) * MIN)) } });
-    if (rng.chance(0.1)) steps.push({ stream: cs, type: 'ContactDetailsChanged', data: { changes: { role: rng.pick(ROLES), organisation: rng.pick(ORGS) }, changedAt: at((t += HOUR)) } });
+    if (rng.chance(0.4))
+      steps.push({
+        stream: cs,
+        type: 'QuestionsPrepared',
+        data: { questions: ['What does a typical week look like?', 'Who else should I speak with?'], preparedAt: at((t += rng.int(5, 60) * MIN)) },
+      });
+    if (rng.chance(0.1))
+      steps.push({
+        stream: cs,
+        type: 'ContactDetailsChanged',
+        data: { changes: { role: rng.pick(ROLES), organisation: rng.pick(ORGS) }, changedAt: at((t += HOUR)) },
+      });
 
     const meetings = rng.next() < 0.1 ? 0 : rng.next() < 0.75 ? 1 : 2;
     let open = false;
@@ -143,16 +210,31 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
       const requested = rng.pick([15, 20, 20, 30] as const);
       steps.push({ stream: cs, type: 'MeetingLinked', data: { meetingId, linkedAt: at(t) } });
       steps.push({
-        stream: ms, type: 'MeetingRequested', data: {
-          meetingId, contactId, channel, via: rng.chance(0.2) ? 'gatekeeper' : 'direct',
-          ...(referral ? { referralContactId: referral.contactId } : {}), minutes: requested, requestedAt: at(t),
+        stream: ms,
+        type: 'MeetingRequested',
+        data: {
+          meetingId,
+          contactId,
+          channel,
+          via: rng.chance(0.2) ? 'gatekeeper' : 'direct',
+          ...(referral ? { referralContactId: referral.contactId } : {}),
+          minutes: requested,
+          requestedAt: at(t),
         },
       });
       if (channel === 'email') {
-        steps.push({ stream: ms, type: 'OutreachEmailSent', data: { messageId: `<req.${meetingId}@outreach.example>`, sentAt: at((t += rng.int(1, 600) * MIN)) } });
+        steps.push({
+          stream: ms,
+          type: 'OutreachEmailSent',
+          data: { messageId: `<req.${meetingId}@outreach.example>`, sentAt: at((t += rng.int(1, 600) * MIN)) },
+        });
         if (rng.chance(0.03)) {
           // The address bounced: the request is withdrawn; sometimes a new address is found.
-          steps.push({ stream: cs, type: 'EmailBounced', data: { effect: `request-email:${meetingId}`, email: email!, code: 550, reason: '5.1.1 unknown user', meetingId, bouncedAt: at((t += MIN)) } });
+          steps.push({
+            stream: cs,
+            type: 'EmailBounced',
+            data: { effect: `request-email:${meetingId}`, email: email!, code: 550, reason: '5.1.1 unknown user', meetingId, bouncedAt: at((t += MIN)) },
+          });
           steps.push({ stream: ms, type: 'MeetingCancelled', data: { by: 'seeker', source: 'seeker', cancelledAt: at((t += HOUR)) } });
           if (rng.chance(0.5)) {
             email = `new.${contactId.slice(-8)}@example.net`;
@@ -166,41 +248,73 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
       const outcome = rng.next();
       if (outcome < 0.15) {
         // No answer: one nudge, then the request is dropped or stays open.
-        if (channel === 'email' && rng.chance(0.6)) steps.push({ stream: ms, type: 'NudgeSent', data: { messageId: `<nudge.${meetingId}@outreach.example>`, sentAt: at((t += 5 * DAY)) } });
+        if (channel === 'email' && rng.chance(0.6))
+          steps.push({ stream: ms, type: 'NudgeSent', data: { messageId: `<nudge.${meetingId}@outreach.example>`, sentAt: at((t += 5 * DAY)) } });
         if (rng.chance(0.5)) steps.push({ stream: ms, type: 'MeetingCancelled', data: { by: 'seeker', source: 'seeker', cancelledAt: at((t += 7 * DAY)) } });
         else open = true;
         continue;
       }
       if (rng.chance(0.6)) {
         replied = true;
-        steps.push({ stream: cs, type: 'ReplyReceived', data: { ...(rng.chance(0.5) ? { summary: 'Happy to talk, Tuesday works' } : {}), receivedAt: at((t += rng.int(1, 72) * HOUR)) } });
+        steps.push({
+          stream: cs,
+          type: 'ReplyReceived',
+          data: { ...(rng.chance(0.5) ? { summary: 'Happy to talk, Tuesday works' } : {}), receivedAt: at((t += rng.int(1, 72) * HOUR)) },
+        });
       }
       if (outcome < 0.25) {
-        steps.push({ stream: ms, type: 'MeetingCancelled', data: { by: 'contact', source: 'seeker', reason: 'Too busy this quarter', cancelledAt: at((t += DAY)) } });
+        steps.push({
+          stream: ms,
+          type: 'MeetingCancelled',
+          data: { by: 'contact', source: 'seeker', reason: 'Too busy this quarter', cancelledAt: at((t += DAY)) },
+        });
         continue;
       }
       let minutes: number = rng.chance(0.8) ? requested : rng.pick([15, 20, 30]);
       let start = t + rng.int(2, 14) * DAY + rng.int(0, 7) * HOUR;
       t += rng.int(1, 24) * HOUR;
       steps.push({
-        stream: ms, type: 'MeetingBooked', data: {
-          start: at(start), minutes, timezone: zone, ...(rng.chance(0.3) ? { location: `${rng.int(1, 200)} High Street` } : {}),
-          ...(rng.chance(0.5) ? { videoUrl: `https://meet.example/${meetingId.slice(-8)}` } : {}), bookedAt: at(t),
+        stream: ms,
+        type: 'MeetingBooked',
+        data: {
+          start: at(start),
+          minutes,
+          timezone: zone,
+          ...(rng.chance(0.3) ? { location: `${rng.int(1, 200)} High Street` } : {}),
+          ...(rng.chance(0.5) ? { videoUrl: `https://meet.example/${meetingId.slice(-8)}` } : {}),
+          bookedAt: at(t),
         },
       });
       steps.push({ stream: ms, type: 'CalendarEventCreated', data: { provider: 'ics', calendarEventId: `${meetingId}@outreach`, at: at((t += MIN)) } });
-      if (rng.chance(0.5)) steps.push({ stream: ms, type: 'AttendeeResponded', data: { response: rng.pick(['accepted', 'tentative', 'declined'] as const), respondedAt: at((t += HOUR)) } });
+      if (rng.chance(0.5))
+        steps.push({
+          stream: ms,
+          type: 'AttendeeResponded',
+          data: { response: rng.pick(['accepted', 'tentative', 'declined'] as const), respondedAt: at((t += HOUR)) },
+        });
       if (rng.chance(0.15)) {
         start += rng.int(1, 5) * DAY;
         minutes = rng.pick([15, 20, 30]);
-        steps.push({ stream: ms, type: 'MeetingRescheduled', data: { start: at(start), minutes, timezone: zone, source: rng.pick(['seeker', 'calendar'] as const), rescheduledAt: at((t += DAY)) } });
-        steps.push({ stream: ms, type: 'CalendarEventUpdated', data: { provider: 'ics', calendarEventId: `${meetingId}@outreach`, sequence: 1, at: at((t += MIN)) } });
+        steps.push({
+          stream: ms,
+          type: 'MeetingRescheduled',
+          data: { start: at(start), minutes, timezone: zone, source: rng.pick(['seeker', 'calendar'] as const), rescheduledAt: at((t += DAY)) },
+        });
+        steps.push({
+          stream: ms,
+          type: 'CalendarEventUpdated',
+          data: { provider: 'ics', calendarEventId: `${meetingId}@outreach`, sequence: 1, at: at((t += MIN)) },
+        });
       }
       t = Math.max(t, start - DAY);
       steps.push({ stream: ms, type: 'PrepBriefSent', data: { messageId: `<prep.${meetingId}@outreach.example>`, sentAt: at(t) } });
       const after = rng.next();
       if (after < 0.12) {
-        steps.push({ stream: ms, type: 'MeetingCancelled', data: { by: rng.pick(['seeker', 'contact'] as const), source: 'seeker', cancelledAt: at((t = start - HOUR)) } });
+        steps.push({
+          stream: ms,
+          type: 'MeetingCancelled',
+          data: { by: rng.pick(['seeker', 'contact'] as const), source: 'seeker', cancelledAt: at((t = start - HOUR)) },
+        });
         continue;
       }
       if (after < 0.2) {
@@ -212,9 +326,15 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
       const referralsAsked = rng.pick([0, 1, 1, 2, 2, 2, 3]);
       t = heldAt;
       steps.push({
-        stream: ms, type: 'MeetingHeld', data: {
-          heldAt: at(heldAt), actualMinutes: actual, notes: 'Hiring is slow this year; portfolio projects matter.',
-          referralsAsked, businessCards: rng.int(0, 2), ...(rng.chance(0.8) ? { sentiment: rng.pick(['positive', 'neutral', 'negative'] as const) } : {}),
+        stream: ms,
+        type: 'MeetingHeld',
+        data: {
+          heldAt: at(heldAt),
+          actualMinutes: actual,
+          notes: 'Hiring is slow this year; portfolio projects matter.',
+          referralsAsked,
+          businessCards: rng.int(0, 2),
+          ...(rng.chance(0.8) ? { sentiment: rng.pick(['positive', 'neutral', 'negative'] as const) } : {}),
         },
         // Referrals given in this meeting become contacts after it, each a chain of its own.
         then: () => {
@@ -224,17 +344,44 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
         },
       });
       if (email && rng.chance(0.95)) {
-        steps.push({ stream: ms, type: 'ThankYouSent', data: { messageId: `<thanks.${meetingId}@outreach.example>`, sentAt: at((t += rng.int(60, 30 * 60) * MIN)) } });
+        steps.push({
+          stream: ms,
+          type: 'ThankYouSent',
+          data: { messageId: `<thanks.${meetingId}@outreach.example>`, sentAt: at((t += rng.int(60, 30 * 60) * MIN)) },
+        });
         for (let k = rng.int(0, 2); k > 0 && !replied; k--) {
-          steps.push({ stream: cs, type: 'KeepInTouchSent', data: { messageId: `<kit.${contactId}.${k}.${m}@outreach.example>`, sentAt: at((t += 42 * DAY)) } });
+          steps.push({
+            stream: cs,
+            type: 'KeepInTouchSent',
+            data: { messageId: `<kit.${contactId}.${k}.${m}@outreach.example>`, sentAt: at((t += 42 * DAY)) },
+          });
         }
       }
       if (rng.chance(0.1)) {
-        steps.push({ stream: cs, type: 'JobLeadReported', data: { description: 'An analyst opening in the growth team, not yet advertised', organisation: rng.pick(ORGS), meetingId, reportedAt: at((t += DAY)) } });
+        steps.push({
+          stream: cs,
+          type: 'JobLeadReported',
+          data: {
+            description: 'An analyst opening in the growth team, not yet advertised',
+            organisation: rng.pick(ORGS),
+            meetingId,
+            reportedAt: at((t += DAY)),
+          },
+        });
       }
     }
-    if (email && rng.chance(0.01)) steps.push({ stream: cs, type: 'EmailFailed', data: { effect: `keep-in-touch:${contactId}`, reason: 'connection timed out', attempts: 5, failedAt: at((t += DAY)) } });
-    if (rng.chance(0.04)) steps.push({ stream: cs, type: 'ContactOptedOut', data: { source: rng.pick(['seeker', 'unsubscribe-link', 'reply'] as const), optedOutAt: at((t += DAY)) } });
+    if (email && rng.chance(0.01))
+      steps.push({
+        stream: cs,
+        type: 'EmailFailed',
+        data: { effect: `keep-in-touch:${contactId}`, reason: 'connection timed out', attempts: 5, failedAt: at((t += DAY)) },
+      });
+    if (rng.chance(0.04))
+      steps.push({
+        stream: cs,
+        type: 'ContactOptedOut',
+        data: { source: rng.pick(['seeker', 'unsubscribe-link', 'reply'] as const), optedOutAt: at((t += DAY)) },
+      });
     if (rng.chance(0.03)) steps.push({ stream: cs, type: 'ContactForgotten', data: { forgottenAt: at((t += DAY)) } });
     return { workspaceId: w.id, steps, next: 0, revisions: new Map() };
   }
@@ -268,7 +415,11 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
     chain.revisions.set(step.stream, revision);
     const id = newId('0e');
     yield {
-      id, stream: step.stream, revision, type: step.type, data: step.data,
+      id,
+      stream: step.stream,
+      revision,
+      type: step.type,
+      data: step.data,
       metadata: { workspaceId: chain.workspaceId, correlationId: id, causationId: id, actor: 'generator', schemaVersion: 1 },
     };
     emitted += 1;

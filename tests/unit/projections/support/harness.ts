@@ -25,5 +25,7 @@ export function project(events: readonly StoredEvent[]) {
 /** Every row of every table, as text: what "nothing personal is left anywhere" is checked against. */
 export function everyCell(db: Database.Database): string {
   const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
-  return tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).raw().all(), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n');
+  return tables
+    .map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).raw().all(), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
+    .join('\n');
 }

@@ -6,9 +6,14 @@ export function tablesOf(file: string): Map<string, string[]> {
   const db = new Database(file, { readonly: true });
   try {
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[];
-    return new Map(tables.map((t) => [t, (db.prepare(`SELECT * FROM ${t}`).raw().safeIntegers(true).all() as unknown[][])
-      .map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
-      .sort()]));
+    return new Map(
+      tables.map((t) => [
+        t,
+        (db.prepare(`SELECT * FROM ${t}`).raw().safeIntegers(true).all() as unknown[][])
+          .map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
+          .sort(),
+      ]),
+    );
   } finally {
     db.close();
   }
@@ -20,7 +25,10 @@ export function expectSameTables(actual: Map<string, string[]>, expected: Map<st
   for (const [table, rows] of expected) {
     const got = actual.get(table)!;
     const i = rows.findIndex((r, k) => got[k] !== r);
-    expect({ table, rows: got.length, first: i < 0 ? null : { index: i, actual: got[i], expected: rows[i] } })
-      .toEqual({ table, rows: rows.length, first: null });
+    expect({ table, rows: got.length, first: i < 0 ? null : { index: i, actual: got[i], expected: rows[i] } }).toEqual({
+      table,
+      rows: rows.length,
+      first: null,
+    });
   }
 }
