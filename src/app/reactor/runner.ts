@@ -1,6 +1,7 @@
 import type { EventStore, StoredEvent } from '../../eventstore/port.ts';
 import type { Clock } from '../clock.ts';
 import { contactScope, meetingScope, type Cancellation, type EffectJob, type EffectScheduler, type PollChange, type Reaction } from '../effects/effect.ts';
+import { eventBatches, throttledCheckpoint } from './batches.ts';
 import { react } from './facts.ts';
 
 export const REACTOR_CONSUMER = 'reactor';
@@ -62,6 +63,21 @@ async function handleBatch(events: readonly StoredEvent[], deps: Deps, attempt: 
   return reactions.reduce((n, r) => n + r.schedule.length, 0);
 }
 
+/** A failed step (Redis restarting) is retried with backoff until stopping: the reactor keeps its place instead of dying. */
+function retrying(stopping: () => boolean, onError?: (e: unknown) => void): Attempt {
+  return async (step) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await step();
+      } catch (e) {
+        if (stopping()) throw e;
+        onError?.(e);
+        await new Promise((r) => setTimeout(r, Math.min(5000, 50 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random())));
+      }
+    }
+  };
+}
+
 /**
  * Follows the log from the reactor's checkpoint. Scheduling is idempotent (job ids derive from the
  * event), so the checkpoint may lag behind what was scheduled: a restart re-derives, never loses.
@@ -75,94 +91,38 @@ async function handleBatch(events: readonly StoredEvent[], deps: Deps, attempt: 
 export async function startReactor(deps: Deps & { onError?: (e: unknown) => void }) {
   const consumer = deps.consumer ?? REACTOR_CONSUMER;
   let stopping = false;
-  // A failed step (Redis restarting) is retried with backoff: the reactor keeps its place instead of dying.
-  const withRetry: Attempt = async (step) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await step();
-      } catch (e) {
-        if (stopping) throw e;
-        deps.onError?.(e);
-        await new Promise((r) => setTimeout(r, Math.min(5000, 50 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random())));
-      }
-    }
-  };
-  let last = await deps.store.getCheckpoint(consumer);
-  let saved = last;
-  let lastSaveAt = 0;
-  let resolveCaughtUp!: () => void;
-  const caughtUp = new Promise<void>((r) => {
-    resolveCaughtUp = r;
-  });
-  const save = async (force = false) => {
-    if (last === null || last === saved || (!force && Date.now() - lastSaveAt < 200)) return;
-    await deps.store.saveCheckpoint(consumer, last);
-    saved = last;
-    lastSaveAt = Date.now();
-  };
-
-  /** Delivered, not yet handled, in log order. */
-  let pending: StoredEvent[] = [];
-  let flushing: Promise<void> | null = null;
-  let flushQueued = false;
-  let failure: { error: unknown } | undefined;
+  const withRetry = retrying(() => stopping, deps.onError);
+  const checkpoint = throttledCheckpoint((p) => deps.store.saveCheckpoint(consumer, p), await deps.store.getCheckpoint(consumer));
   let rejectFailed!: (e: unknown) => void;
   const failed = new Promise<never>((_, reject) => {
     rejectFailed = reject;
   });
   failed.catch(() => undefined);
-  /** Handles what is pending, batch by batch; one flush at a time, which takes what arrives meanwhile too. */
-  const flush = (): Promise<void> => {
-    if (flushing) return flushing;
-    // With nothing pending the body below would finish synchronously, clearing `flushing` before it
-    // is assigned and leaving a settled promise in it for good: return early instead.
-    if (pending.length === 0) return Promise.resolve();
-    flushing = (async () => {
-      try {
-        while (pending.length > 0) {
-          const batch = pending.length <= BATCH ? pending : pending.slice(0, BATCH);
-          pending = pending.length <= BATCH ? [] : pending.slice(BATCH);
-          await handleBatch(batch, deps, withRetry);
-          last = batch.at(-1)!.position;
-          await save();
-        }
-      } finally {
-        flushing = null;
-      }
-    })();
-    return flushing;
-  };
-  /** Everything delivered so far handled (or its handling given up, when stopping). */
-  const drained = async () => {
-    while (flushing || pending.length > 0) await flush();
-  };
-
+  const batches = eventBatches({
+    size: BATCH,
+    async handle(batch) {
+      await handleBatch(batch, deps, withRetry);
+      checkpoint.advance(batch.at(-1)!.position);
+      await checkpoint.save();
+    },
+    // Every step is retried until stopping; a failure (or a checkpoint that cannot be saved) ends the subscription, as a handler's error does.
+    onFailure(e) {
+      rejectFailed(e);
+      void subscription.stop();
+    },
+  });
+  let onCaughtUp!: () => void;
+  const caughtUp = new Promise<void>((resolve) => {
+    onCaughtUp = () =>
+      void batches
+        .drained()
+        .then(() => checkpoint.save(true))
+        .then(resolve, resolve);
+  });
   const subscription = deps.store.subscribeAll({
-    after: last,
-    onEvent: async (event) => {
-      if (failure) throw failure.error;
-      pending.push(event);
-      // While a batch is being handled, or once enough are waiting, the subscription waits for them:
-      // what is held in memory stays bounded, and the events appended meanwhile are read together.
-      if (flushing || pending.length >= BATCH) return flush();
-      if (!flushQueued) {
-        flushQueued = true;
-        setImmediate(() => {
-          flushQueued = false;
-          // Every step is retried until stopping; a failure (or a checkpoint that cannot be saved) ends the subscription, as a handler's error does.
-          flush().catch((e: unknown) => {
-            failure ??= { error: e };
-            rejectFailed(e);
-            void subscription.stop();
-          });
-        });
-      }
-    },
-    onCaughtUp: () => {
-      void drained()
-        .then(() => save(true))
-        .then(resolveCaughtUp, resolveCaughtUp);
-    },
+    after: checkpoint.position(),
+    onEvent: async (event) => batches.push(event),
+    onCaughtUp: () => onCaughtUp(),
     ...(deps.onError ? { onError: deps.onError } : {}),
   });
   const done = Promise.race([subscription.done, failed]);
@@ -170,13 +130,13 @@ export async function startReactor(deps: Deps & { onError?: (e: unknown) => void
   return {
     caughtUp,
     done,
-    position: () => last,
+    position: () => checkpoint.position(),
     async stop() {
       stopping = true;
       await subscription.stop();
       // What was delivered is still handled (a failure now is not retried: the checkpoint stays before it).
-      await drained().catch(() => undefined);
-      await save(true);
+      await batches.drained().catch(() => undefined);
+      await checkpoint.save(true);
     },
   };
 }

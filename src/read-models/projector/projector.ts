@@ -46,10 +46,99 @@ export type RunningProjector = {
  * LIVE_BATCH). After every batch it resumes from the lowest checkpoint, which is where another
  * process (a rebuild) may have sent a projection back.
  */
+/** What catching up and following live share: the position, the commit of a batch, and whether to stop. */
+type Follower = {
+  deps: ProjectorDeps;
+  batchSize: number;
+  liveBatch: number;
+  position(): bigint | null;
+  /** Applies a batch read after `after`; true when reading must go back to an earlier position. */
+  commit(events: StoredEvent[], after: bigint | null): Promise<boolean>;
+  stopping(): boolean;
+  /** Lets stop() end the live subscription. */
+  setStopLive(stop: () => Promise<void>): void;
+};
+
+/** Large reads from the lowest checkpoint until the end of the log. */
+async function catchUp(f: Follower) {
+  while (!f.stopping()) {
+    const after = f.position();
+    let batch: StoredEvent[];
+    try {
+      batch = await f.deps.store.readAll({ after, maxCount: f.batchSize });
+    } catch (e) {
+      // The store restarting is not a reason to stop following it.
+      f.deps.onError?.(e);
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
+    if (batch.length === 0) return;
+    await f.commit(batch, after);
+  }
+}
+
+/** Subscribes after the position and applies what arrives in batches, until stopped or sent back (a rebuild elsewhere). */
+function followLive(f: Follower) {
+  return new Promise<'stopped' | 'rewind'>((resolve, reject) => {
+    let buffer: StoredEvent[] = [];
+    let bufferAfter = f.position();
+    let chain = Promise.resolve();
+    let scheduled = false;
+    let ended = false;
+    const end = (outcome: 'stopped' | 'rewind' | { error: unknown }) => {
+      if (ended) return;
+      ended = true;
+      // Not awaited here: stop() waits for the handler that may be the caller.
+      void subscription
+        .stop()
+        .then(() => chain.catch(() => undefined))
+        .then(() => (typeof outcome === 'object' ? reject(outcome.error) : resolve(outcome)));
+    };
+    const flush = (): Promise<void> => {
+      if (buffer.length === 0 || ended) return chain;
+      const events = buffer;
+      const after = bufferAfter;
+      buffer = [];
+      bufferAfter = events[events.length - 1]!.position;
+      chain = chain.then(async () => {
+        if (!ended && (await f.commit(events, after))) end('rewind');
+      });
+      chain.catch((error: unknown) => end({ error }));
+      return chain;
+    };
+    const subscription: Subscription = f.deps.store.subscribeAll({
+      after: f.position(),
+      onEvent(event) {
+        if (ended) return;
+        buffer.push(event);
+        if (buffer.length >= f.liveBatch) return flush();
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            void flush().catch(() => undefined);
+          });
+        }
+      },
+      ...(f.deps.onError ? { onError: f.deps.onError } : {}),
+    });
+    subscription.done.catch((error: unknown) => end({ error }));
+    f.setStopLive(async () => {
+      await subscription.stop();
+      await flush();
+      end('stopped');
+    });
+  });
+}
+
+/**
+ * Follows the log: catches up from the lowest checkpoint with large reads, then subscribes and
+ * applies what arrives in batches (whatever came in before the event loop turned, up to
+ * LIVE_BATCH). After every batch it resumes from the lowest checkpoint, which is where another
+ * process (a rebuild) may have sent a projection back.
+ */
 export function startProjector(deps: ProjectorDeps): RunningProjector {
   const projector = createProjector(deps.db, deps.projections ?? allProjections);
-  const batchSize = deps.batchSize ?? CATCH_UP_BATCH;
-  const liveBatch = deps.liveBatchSize ?? LIVE_BATCH;
   let position = projector.lowest();
   let stopping = false;
   let stopLive: (() => Promise<void>) | null = null;
@@ -60,101 +149,34 @@ export function startProjector(deps: ProjectorDeps): RunningProjector {
     rejectCaughtUp = reject;
   });
   caughtUp.catch(() => undefined);
-
-  /** Applies a batch read after `after`; true when reading must go back to an earlier position. */
-  const commit = async (events: StoredEvent[], after: bigint | null): Promise<boolean> => {
-    await retryBusy(() => projector.apply(events, after));
-    position = projector.lowest();
-    // The rows a forget scrubbed: their old pages must not stay in the WAL.
-    if (events.some((e) => e.type === 'ContactForgotten')) truncateWal(deps.db);
-    return position === null || position < events[events.length - 1]!.position;
+  const follower: Follower = {
+    deps,
+    batchSize: deps.batchSize ?? CATCH_UP_BATCH,
+    liveBatch: deps.liveBatchSize ?? LIVE_BATCH,
+    position: () => position,
+    stopping: () => stopping,
+    setStopLive: (stop) => {
+      stopLive = stop;
+    },
+    async commit(events, after) {
+      await retryBusy(() => projector.apply(events, after));
+      position = projector.lowest();
+      // The rows a forget scrubbed: their old pages must not stay in the WAL.
+      if (events.some((e) => e.type === 'ContactForgotten')) truncateWal(deps.db);
+      return position === null || position < events[events.length - 1]!.position;
+    },
   };
-
-  const catchUp = async () => {
-    while (!stopping) {
-      const after = position;
-      let batch: StoredEvent[];
-      try {
-        batch = await deps.store.readAll({ after, maxCount: batchSize });
-      } catch (e) {
-        // The store restarting is not a reason to stop following it.
-        deps.onError?.(e);
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
-      }
-      if (batch.length === 0) return;
-      await commit(batch, after);
-    }
-  };
-
-  const live = () =>
-    new Promise<'stopped' | 'rewind'>((resolve, reject) => {
-      let buffer: StoredEvent[] = [];
-      let bufferAfter = position;
-      let chain = Promise.resolve();
-      let scheduled = false;
-      let ended = false;
-      const end = (outcome: 'stopped' | 'rewind' | { error: unknown }) => {
-        if (ended) return;
-        ended = true;
-        // Not awaited here: stop() waits for the handler that may be the caller.
-        void subscription
-          .stop()
-          .then(() => chain.catch(() => undefined))
-          .then(() => {
-            if (typeof outcome === 'object') reject(outcome.error);
-            else resolve(outcome);
-          });
-      };
-      const flush = (): Promise<void> => {
-        if (buffer.length === 0 || ended) return chain;
-        const events = buffer;
-        const after = bufferAfter;
-        buffer = [];
-        bufferAfter = events[events.length - 1]!.position;
-        chain = chain.then(async () => {
-          if (ended) return;
-          if (await commit(events, after)) end('rewind');
-        });
-        chain.catch((error: unknown) => end({ error }));
-        return chain;
-      };
-      const subscription: Subscription = deps.store.subscribeAll({
-        after: position,
-        onEvent(event) {
-          if (ended) return;
-          buffer.push(event);
-          if (buffer.length >= liveBatch) return flush();
-          if (!scheduled) {
-            scheduled = true;
-            setImmediate(() => {
-              scheduled = false;
-              void flush().catch(() => undefined);
-            });
-          }
-        },
-        ...(deps.onError ? { onError: deps.onError } : {}),
-      });
-      subscription.done.catch((error: unknown) => end({ error }));
-      stopLive = async () => {
-        await subscription.stop();
-        await flush();
-        end('stopped');
-      };
-    });
-
   const run = async () => {
     while (!stopping) {
-      await catchUp();
+      await catchUp(follower);
       if (stopping) break;
       resolveCaughtUp();
-      if ((await live()) === 'stopped') break;
+      if ((await followLive(follower)) === 'stopped') break;
     }
     resolveCaughtUp();
   };
   const done = run();
   done.catch((e: unknown) => rejectCaughtUp(e));
-
   return {
     caughtUp,
     done,
