@@ -91,11 +91,7 @@ export function createBullScheduler(opts: {
     }
   };
   return {
-    /**
-     * The jobs of each queue in one call (addBulk: one pipeline of BullMQ's add scripts, which leave
-     * a job id already there as it is, as add does; add itself for a single job, which needs no
-     * pipeline), then every scope membership in one atomic step.
-     */
+    /** Every queue's failed jobs back in line, counted (EffectScheduler.retryFailed says why). */
     async retryFailed() {
       let count = 0;
       for (const queue of Object.values(opts.queues)) {
@@ -106,6 +102,11 @@ export function createBullScheduler(opts: {
       }
       return count;
     },
+    /**
+     * The jobs of each queue in one call (addBulk: one pipeline of BullMQ's add scripts, which leave
+     * a job id already there as it is, as add does; add itself for a single job, which needs no
+     * pipeline), then every scope membership in one atomic step.
+     */
     async schedule(jobs: EffectJob[]) {
       if (jobs.length === 0) return;
       const now = Date.parse(opts.clock());
