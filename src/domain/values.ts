@@ -13,12 +13,40 @@ export const personal = <T extends z.ZodType>(schema: T): T => {
 
 const NO_LINE_BREAK = /^[^\r\n]*$/;
 
-/** Free text that can reach an email header (subject, display name): CR/LF would allow header injection. */
-export const headerText = (max = 200) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(NO_LINE_BREAK, 'must not contain a line break');
+/**
+ * What no line of a header may hold: C0 and C1 controls and DEL (\p{Cc}), invisible format
+ * characters (\p{Cf}: bidi overrides, zero-width spaces, BOM), line and paragraph separators, and
+ * any space but the ordinary one (tabs, no-break and odd-width spaces). A name from a LinkedIn
+ * export is chosen by a third party; in a Subject or a To it must read as what it is.
+ */
+const HEADER_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|(?! )\s/u;
+/** An RFC 2047 encoded word (=?charset?Q?…?=): a mail client would decode it, line breaks included. */
+const ENCODED_WORD = /=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=/;
+/** An address in angle brackets: in a display name it would make a second address. */
+const ANGLE_ADDRESS = /<[^<>]*@[^<>]*>/;
+
+/** Body text keeps line breaks and tabs, but no other control character and no Unicode line separators. */
+const BODY_UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+
+/** The checks every header-reaching text passes, each with the message a person reads. */
+const headerSafe = (s: z.ZodString) =>
+  s
+    .regex(NO_LINE_BREAK, 'must not contain a line break')
+    .refine((v) => !HEADER_UNSAFE.test(v), 'must not contain control characters, invisible formatting or special spaces')
+    .refine((v) => !ENCODED_WORD.test(v), 'must not contain an encoded word (=?…?=)')
+    .refine((v) => !ANGLE_ADDRESS.test(v), 'must not contain an address in angle brackets');
+
+/** Free text that can reach an email header (subject, display name) or a calendar line. */
+export const headerText = (max = 200) => headerSafe(z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
 
 /** Longer free text (notes): line breaks allowed, never used in headers. */
-export const bodyText = (max = 10_000) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const bodyText = (max = 10_000) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !BODY_UNSAFE.test(v), 'must not contain control characters or bidirectional overrides');
 
 export const emailAddress = z
   .string()
@@ -103,10 +131,9 @@ export const channel = z.enum(['email', 'phone', 'in-person']);
 export const via = z.enum(['direct', 'gatekeeper']);
 export const sentiment = z.enum(['positive', 'neutral', 'negative']);
 export const changeSource = z.enum(['seeker', 'calendar']);
-export const url = z.url('must be a URL').max(2000).regex(NO_LINE_BREAK, 'must not contain a line break');
-export const tag = z
-  .string()
-  .trim()
-  .min(1)
-  .max(50)
-  .regex(/^[^\r\n,]*$/, 'must not contain a comma or line break');
+/** A link a person will click (a video call, a profile): http or https only, never javascript: or data:. */
+export const url = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2000)
+  .regex(NO_LINE_BREAK, 'must not contain a line break');
+export const tag = headerSafe(z.string().trim().min(1).max(50).regex(/^[^,]*$/, 'must not contain a comma'));
