@@ -124,14 +124,18 @@ export function dovecotAvailable(): boolean {
   }
 }
 
-const running = new Set<ChildProcess>();
+/** Every Dovecot started here and not stopped yet, with the temp dir to remove (undefined: keepDir). */
+const running = new Map<ChildProcess, string | undefined>();
 let exitHookInstalled = false;
 const installExitHook = () => {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // A test process that ends without stop() still takes its Dovecots down with it.
+  // A test process that ends without stop() still takes its Dovecots (and their temp dirs) with it.
   process.once('exit', () => {
-    for (const child of running) child.kill('SIGTERM');
+    for (const [child, dir] of running) {
+      child.kill('SIGTERM');
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 };
 
@@ -168,7 +172,9 @@ function parseHeaders(raw: string): Record<string, string[]> {
     const i = line.indexOf(':');
     if (i <= 0) continue;
     const name = line.slice(0, i).trim().toLowerCase();
-    (headers[name] ??= []).push(line.slice(i + 1).trim());
+    const values = headers[name] ?? [];
+    values.push(line.slice(i + 1).trim());
+    headers[name] = values;
   }
   return headers;
 }
@@ -248,7 +254,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     proc.output = '';
     const child = spawn(DOVECOT_BIN, ['-F', '-c', p.config], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.child = child;
-    running.add(child);
+    running.set(child, options.keepDir ? undefined : dir);
     child.stdout!.on('data', (d: Buffer) => (proc.output += d.toString('utf8')));
     child.stderr!.on('data', (d: Buffer) => (proc.output += d.toString('utf8')));
     proc.exited = new Promise<void>((resolve) => {

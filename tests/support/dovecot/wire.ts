@@ -16,8 +16,7 @@ class LineReader {
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => {
       this.buffer += d;
-      let i: number;
-      while ((i = this.buffer.indexOf('\r\n')) >= 0) {
+      for (let i = this.buffer.indexOf('\r\n'); i >= 0; i = this.buffer.indexOf('\r\n')) {
         this.lines.push(this.buffer.slice(0, i));
         this.buffer = this.buffer.slice(i + 2);
       }
