@@ -172,6 +172,15 @@ describe('users.messages.send', () => {
     expect(google.sent().find((m) => m.id === followUp.data.id)?.requestedThreadId).toBe(first.data.threadId);
   });
 
+  it('deliverInbound: an unrelated message starts its own thread; a threadId given puts it in that thread', async () => {
+    const first = await api.users.messages.send({ userId: 'me', requestBody: { raw: b64url(outgoing({ subject: 'Forced' })) } });
+    const loose = google.deliverInbound('From: z@example.org\r\nTo: seeker@example.com\r\nSubject: Unrelated\r\n\r\nx\r\n');
+    expect(loose.threadId).toBe(loose.id);
+    const forced = google.deliverInbound('From: z@example.org\r\nTo: seeker@example.com\r\nSubject: Unrelated\r\n\r\nx\r\n', { threadId: first.data.threadId! });
+    expect(forced.threadId).toBe(first.data.threadId);
+    expect(() => google.deliverInbound('Subject: x\r\n\r\nx\r\n', { threadId: 'ffffffffffffffff' })).toThrow(/no thread/);
+  });
+
   it('with threadId but another Subject: Gmail starts a new thread (its documented criteria are not met)', async () => {
     const first = await api.users.messages.send({ userId: 'me', requestBody: { raw: b64url(outgoing({ subject: 'Topic A' })) } });
     const ref = google.sent().find((m) => m.id === first.data.id)!.messageId!;

@@ -126,7 +126,11 @@ export type GmailStandIn = {
   pageSize: number;
   /** The mailbox's current historyId (getProfile's). */
   historyId(): number;
-  /** A reply (or any mail) arriving: stored with INBOX, UNREAD (or the labels given); one messageAdded record. */
+  /**
+   * A reply (or any mail) arriving: stored with INBOX, UNREAD (or the labels given); one messageAdded
+   * record. Without threadId it is threaded as Gmail does (References / In-Reply-To naming a message
+   * of a thread, and the same subject once Re:/Fwd: are stripped); a threadId given puts it there.
+   */
   deliverInbound(raw: string | Buffer, opts?: InboundOptions): { id: string; threadId: string; historyId: number };
   /** Adds / removes labels (e.g. the user reads a message: remove UNREAD); one record per direction. */
   modifyLabels(id: string, change: { add?: string[]; remove?: string[] }): void;
@@ -600,7 +604,7 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
       const rawBuf = Buffer.isBuffer(rawIn) ? rawIn : Buffer.from(rawIn, 'utf8');
       if (opts.threadId !== undefined && !box.threadExists(opts.threadId)) throw new Error(`deliverInbound: no thread ${opts.threadId}`);
       const m = box.add(rawBuf, {
-        ...(opts.threadId !== undefined ? { threadId: opts.threadId } : {}),
+        ...(opts.threadId !== undefined ? { threadId: opts.threadId, forceThread: true } : {}),
         labelIds: opts.labelIds ?? ['INBOX', 'UNREAD'],
         origin: 'inbound',
         ...(opts.internalDate ? { internalDate: opts.internalDate.getTime() } : {}),

@@ -108,11 +108,12 @@ export class Mailbox {
     return this.live().find(matches)?.threadId;
   }
 
-  add(raw: Buffer, opts: { threadId?: string; labelIds: string[]; origin: 'send' | 'inbound'; internalDate?: number }): StoredMessage {
+  /** `forceThread`: put it in opts.threadId whatever its headers say (a test's own control, not a Gmail rule). */
+  add(raw: Buffer, opts: { threadId?: string; forceThread?: boolean; labelIds: string[]; origin: 'send' | 'inbound'; internalDate?: number }): StoredMessage {
     const id = hex16();
     let seq = 0;
     const tree = parsePart(raw, '', () => `ANGjdJ${id}_${seq++}${randomBytes(6).toString('base64url')}`);
-    const threadId = this.threadFor(tree.headers, opts.threadId) ?? id;
+    const threadId = (opts.forceThread && opts.threadId) || (this.threadFor(tree.headers, opts.threadId) ?? id);
     for (const l of opts.labelIds) this.knownLabels.add(l);
     const m: StoredMessage = {
       id,
