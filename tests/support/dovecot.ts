@@ -188,11 +188,14 @@ const fromAddress = (raw: string | Buffer): string | undefined => {
 
 export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
   if (!dovecotAvailable()) {
-    throw new Error(`Dovecot is not installed (${DOVECOT_BIN}, ${DOVEADM_BIN} and ${LMTP_BIN} are needed): run \`${INSTALL_HINT}\` (as root). The tests start their own instance; the packaged service need not run.`);
+    throw new Error(
+      `Dovecot is not installed (${DOVECOT_BIN}, ${DOVEADM_BIN} and ${LMTP_BIN} are needed): run \`${INSTALL_HINT}\` (as root). The tests start their own instance; the packaged service need not run.`,
+    );
   }
   const users = options.users?.length ? options.users.map((u) => ({ ...u })) : [{ ...DEFAULT_USER }];
   for (const u of users) {
-    if (!/^[^\s:+/%]+$/.test(u.name)) throw new Error(`user name ${JSON.stringify(u.name)}: no spaces, ':', '+', '/' or '%' (passwd-file, LMTP detail and home path rules)`);
+    if (!/^[^\s:+/%]+$/.test(u.name))
+      throw new Error(`user name ${JSON.stringify(u.name)}: no spaces, ':', '+', '/' or '%' (passwd-file, LMTP detail and home path rules)`);
   }
   const byName = (name?: string): DovecotUser => {
     if (name === undefined) return users[0]!;
@@ -227,7 +230,12 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   // Dovecot's auth process reads it as default_internal_user.
   if (asRoot) chownSync(p.passwd, uidOf(internalUser)!.uid, uidOf(internalUser)!.gid);
 
-  const proc = { child: undefined as ChildProcess | undefined, exited: undefined as Promise<void> | undefined, exit: undefined as string | undefined, output: '' };
+  const proc = {
+    child: undefined as ChildProcess | undefined,
+    exited: undefined as Promise<void> | undefined,
+    exit: undefined as string | undefined,
+    output: '',
+  };
   let port = 0;
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
   installExitHook();
@@ -334,7 +342,8 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       if (via === 'append') return (await imapAppend({ host: '127.0.0.1', port }, { user: u.name, password: u.password }, mailbox, raw, opts.flags ?? [])).uid;
 
       // LMTP: user+Folder@domain is filed into Folder (lmtp_save_to_detail_mailbox).
-      if (mailbox !== 'INBOX' && !/^[A-Za-z0-9._/-]+$/.test(mailbox)) throw new Error(`mailbox ${JSON.stringify(mailbox)} cannot be an LMTP address detail: use via "append"`);
+      if (mailbox !== 'INBOX' && !/^[A-Za-z0-9._/-]+$/.test(mailbox))
+        throw new Error(`mailbox ${JSON.stringify(mailbox)} cannot be an LMTP address detail: use via "append"`);
       const at = u.name.indexOf('@');
       const to = mailbox === 'INBOX' ? u.name : at < 0 ? `${u.name}+${mailbox}` : `${u.name.slice(0, at)}+${mailbox}${u.name.slice(at)}`;
       const id = await lmtpDeliver(p.lmtpSocket, { from: opts.envelopeFrom ?? fromAddress(raw) ?? 'sender@example.net', to }, raw);
@@ -345,7 +354,8 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
         .split('\n')
         .filter(Boolean)
         .map((l) => Number(l.trim().split(/\s+/)[1]));
-      if (uids.length !== 1 || !Number.isInteger(uids[0])) throw new Error(`delivered (LMTP id ${id}) but found ${uids.length} messages with that id in ${mailbox}`);
+      if (uids.length !== 1 || !Number.isInteger(uids[0]))
+        throw new Error(`delivered (LMTP id ${id}) but found ${uids.length} messages with that id in ${mailbox}`);
       return uids[0]!;
     },
 
@@ -368,7 +378,13 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
         .map((r) => {
           const raw = r.text.replace(/\r?\n/g, '\r\n');
           const headers = parseHeaders(raw);
-          return { uid: Number(r.uid), flags: r.flags.split(/\s+/).filter((f) => f && f !== '\\Recent'), raw, headers, header: (name: string) => headers[name.toLowerCase()]?.[0] };
+          return {
+            uid: Number(r.uid),
+            flags: r.flags.split(/\s+/).filter((f) => f && f !== '\\Recent'),
+            raw,
+            headers,
+            header: (name: string) => headers[name.toLowerCase()]?.[0],
+          };
         })
         .sort((a, b) => a.uid - b.uid);
     },

@@ -54,7 +54,12 @@ describe('Dovecot harness', () => {
     const url = new URL(dovecot.imapUrl());
     expect(url.protocol).toBe('imap:');
     expect(url.hostname).toBe('127.0.0.1');
-    const c = client({ host: url.hostname, port: Number(url.port), secure: false, auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } });
+    const c = client({
+      host: url.hostname,
+      port: Number(url.port),
+      secure: false,
+      auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+    });
     await c.connect();
     expect(c.authenticated).toBeTruthy();
     const list = await c.list();

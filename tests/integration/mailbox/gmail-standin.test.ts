@@ -111,7 +111,12 @@ describe('OAuth against the stand-in', () => {
 
     const fresh = gmailFor(oauthClient({ refresh_token: tokens.refresh_token! }));
     const { data } = await fresh.users.getProfile({ userId: 'me' });
-    expect(data).toEqual({ emailAddress: 'seeker@example.com', messagesTotal: expect.any(Number), threadsTotal: expect.any(Number), historyId: expect.stringMatching(/^\d+$/) });
+    expect(data).toEqual({
+      emailAddress: 'seeker@example.com',
+      messagesTotal: expect.any(Number),
+      threadsTotal: expect.any(Number),
+      historyId: expect.stringMatching(/^\d+$/),
+    });
     expect(google.lastCall('token')?.grantType).toBe('refresh_token');
   });
 
@@ -119,7 +124,13 @@ describe('OAuth against the stand-in', () => {
     const client = oauthClient({});
     const { codeChallenge } = await client.generateCodeVerifierAsync();
     const redirectUri = 'http://127.0.0.1:53682/callback';
-    const authUrl = client.generateAuthUrl({ access_type: 'offline', scope: [GMAIL_READONLY_SCOPE], code_challenge: codeChallenge!, code_challenge_method: CodeChallengeMethod.S256, redirect_uri: redirectUri });
+    const authUrl = client.generateAuthUrl({
+      access_type: 'offline',
+      scope: [GMAIL_READONLY_SCOPE],
+      code_challenge: codeChallenge!,
+      code_challenge_method: CodeChallengeMethod.S256,
+      redirect_uri: redirectUri,
+    });
     const code = new URL((await fetch(authUrl, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
     const err = await rejection(client.getToken({ code, redirect_uri: redirectUri }));
     expect(err.response?.data).toMatchObject({ error: 'invalid_grant' });
@@ -148,7 +159,12 @@ describe('users.messages.send', () => {
 
     const err = await rejection(api.users.messages.send({ userId: 'me', requestBody: { raw: b64url('Subject: nobody\r\n\r\nHi\r\n') } }));
     expect(err.status).toBe(400);
-    expect(err.response!.data.error).toMatchObject({ code: 400, message: 'Recipient address required', errors: [{ reason: 'invalidArgument', domain: 'global' }], status: 'INVALID_ARGUMENT' });
+    expect(err.response!.data.error).toMatchObject({
+      code: 400,
+      message: 'Recipient address required',
+      errors: [{ reason: 'invalidArgument', domain: 'global' }],
+      status: 'INVALID_ARGUMENT',
+    });
   });
 
   it('without raw is a 400 that says raw or an /upload/ URL is required', async () => {
@@ -163,10 +179,14 @@ describe('users.messages.send', () => {
     const reply = google.deliverInbound(inboundReply({ messageId: firstSent.messageId!, subject: 'Coffee chat' }));
     expect(reply.threadId).toBe(first.data.threadId);
 
-    const replyId = (await api.users.messages.get({ userId: 'me', id: reply.id, format: 'metadata', metadataHeaders: ['Message-ID'] })).data.payload!.headers![0]!.value!;
+    const replyId = (await api.users.messages.get({ userId: 'me', id: reply.id, format: 'metadata', metadataHeaders: ['Message-ID'] })).data.payload!
+      .headers![0]!.value!;
     const followUp = await api.users.messages.send({
       userId: 'me',
-      requestBody: { threadId: first.data.threadId!, raw: b64url(outgoing({ subject: 'Re: Coffee chat', inReplyTo: replyId, references: `${firstSent.messageId} ${replyId}` })) },
+      requestBody: {
+        threadId: first.data.threadId!,
+        raw: b64url(outgoing({ subject: 'Re: Coffee chat', inReplyTo: replyId, references: `${firstSent.messageId} ${replyId}` })),
+      },
     });
     expect(followUp.data.threadId).toBe(first.data.threadId);
     expect(google.sent().find((m) => m.id === followUp.data.id)?.requestedThreadId).toBe(first.data.threadId);
@@ -176,7 +196,9 @@ describe('users.messages.send', () => {
     const first = await api.users.messages.send({ userId: 'me', requestBody: { raw: b64url(outgoing({ subject: 'Forced' })) } });
     const loose = google.deliverInbound('From: z@example.org\r\nTo: seeker@example.com\r\nSubject: Unrelated\r\n\r\nx\r\n');
     expect(loose.threadId).toBe(loose.id);
-    const forced = google.deliverInbound('From: z@example.org\r\nTo: seeker@example.com\r\nSubject: Unrelated\r\n\r\nx\r\n', { threadId: first.data.threadId! });
+    const forced = google.deliverInbound('From: z@example.org\r\nTo: seeker@example.com\r\nSubject: Unrelated\r\n\r\nx\r\n', {
+      threadId: first.data.threadId!,
+    });
     expect(forced.threadId).toBe(first.data.threadId);
     expect(() => google.deliverInbound('Subject: x\r\n\r\nx\r\n', { threadId: 'ffffffffffffffff' })).toThrow(/no thread/);
   });
@@ -184,13 +206,18 @@ describe('users.messages.send', () => {
   it('with threadId but another Subject: Gmail starts a new thread (its documented criteria are not met)', async () => {
     const first = await api.users.messages.send({ userId: 'me', requestBody: { raw: b64url(outgoing({ subject: 'Topic A' })) } });
     const ref = google.sent().find((m) => m.id === first.data.id)!.messageId!;
-    const other = await api.users.messages.send({ userId: 'me', requestBody: { threadId: first.data.threadId!, raw: b64url(outgoing({ subject: 'Topic B', inReplyTo: ref, references: ref })) } });
+    const other = await api.users.messages.send({
+      userId: 'me',
+      requestBody: { threadId: first.data.threadId!, raw: b64url(outgoing({ subject: 'Topic B', inReplyTo: ref, references: ref })) },
+    });
     expect(other.data.threadId).not.toBe(first.data.threadId);
     expect(other.data.threadId).toBe(other.data.id);
   });
 
   it('with a threadId that names no thread: 400 Invalid thread_id value', async () => {
-    const err = await rejection(api.users.messages.send({ userId: 'me', requestBody: { threadId: 'ffffffffffffffff', raw: b64url(outgoing({ subject: 'x' })) } }));
+    const err = await rejection(
+      api.users.messages.send({ userId: 'me', requestBody: { threadId: 'ffffffffffffffff', raw: b64url(outgoing({ subject: 'x' })) } }),
+    );
     expect(err.status).toBe(400);
     expect(err.response!.data.error.message).toBe('Invalid thread_id value');
   });
@@ -201,7 +228,11 @@ describe('users.messages.send', () => {
     expect(google.lastCall('send')).toMatchObject({ path: '/upload/gmail/v1/users/me/messages/send', query: { uploadType: 'media' }, status: 200 });
     const ref = google.sent().find((m) => m.id === media.data.id)!.messageId!;
     const multi = await api.users.messages.send(
-      { userId: 'me', requestBody: { threadId: media.data.threadId! }, media: { mimeType: 'message/rfc822', body: outgoing({ subject: 'Re: Uploaded', inReplyTo: ref, references: ref }) } },
+      {
+        userId: 'me',
+        requestBody: { threadId: media.data.threadId! },
+        media: { mimeType: 'message/rfc822', body: outgoing({ subject: 'Re: Uploaded', inReplyTo: ref, references: ref }) },
+      },
       { rootUrl: google.url },
     );
     expect(google.lastCall('send')).toMatchObject({ query: { uploadType: 'multipart' }, body: { threadId: media.data.threadId } });
@@ -211,15 +242,12 @@ describe('users.messages.send', () => {
 
   it('(client pitfall) with rootUrl only on the client, a media upload would go to gmail.googleapis.com: nothing is sent, an adapter catches the URL', async () => {
     let target = '';
-    await api.users.messages.send(
-      { userId: 'me', media: { mimeType: 'message/rfc822', body: outgoing({ subject: 'Lost' }) } },
-      {
-        adapter: async (opts: { url: URL | string }) => {
-          target = String(opts.url);
-          return { data: {}, status: 200, statusText: 'OK', headers: new Headers(), config: opts, request: { responseURL: String(opts.url) } } as never;
-        },
-      } as never,
-    );
+    await api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: outgoing({ subject: 'Lost' }) } }, {
+      adapter: async (opts: { url: URL | string }) => {
+        target = String(opts.url);
+        return { data: {}, status: 200, statusText: 'OK', headers: new Headers(), config: opts, request: { responseURL: String(opts.url) } } as never;
+      },
+    } as never);
     expect(new URL(target).host).toBe('gmail.googleapis.com');
     expect(new URL(target).pathname).toBe('/upload/gmail/v1/users/me/messages/send');
   });
@@ -266,11 +294,16 @@ describe('users.messages.get and list', () => {
     expect(raw).toContain('Content-Type: multipart/alternative; boundary="b1"');
   });
 
-  it('an unknown id is 404 notFound in Google\'s error shape', async () => {
+  it("an unknown id is 404 notFound in Google's error shape", async () => {
     const err = await rejection(api.users.messages.get({ userId: 'me', id: '0123456789abcdef' }));
     expect(err.status).toBe(404);
     expect(err.response!.data).toEqual({
-      error: { code: 404, message: 'Requested entity was not found.', errors: [{ message: 'Requested entity was not found.', domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' },
+      error: {
+        code: 404,
+        message: 'Requested entity was not found.',
+        errors: [{ message: 'Requested entity was not found.', domain: 'global', reason: 'notFound' }],
+        status: 'NOT_FOUND',
+      },
     });
   });
 
@@ -287,7 +320,12 @@ describe('users.messages.get and list', () => {
       sentIds.push(...page.data.messages!.map((m) => m.id!));
       pageToken = page.data.nextPageToken ?? undefined;
     } while (pageToken);
-    expect(sentIds.sort()).toEqual(google.sent().map((m) => m.id).sort());
+    expect(sentIds.sort()).toEqual(
+      google
+        .sent()
+        .map((m) => m.id)
+        .sort(),
+    );
 
     const byId = await api.users.messages.list({ userId: 'me', q: `rfc822msgid:${google.sent()[0]!.messageId}` });
     expect(byId.data.messages).toEqual([{ id: google.sent()[0]!.id, threadId: google.sent()[0]!.threadId }]);
@@ -308,7 +346,13 @@ describe('users.history.list', () => {
 
     const { data } = await api.users.history.list({ userId: 'me', startHistoryId: start, historyTypes: ['messageAdded'], labelId: 'INBOX' });
     expect(data.historyId).toBe(String(google.historyId()));
-    expect(data.history).toEqual([{ id: String(a.historyId), messages: [{ id: a.id, threadId: a.threadId }], messagesAdded: [{ message: { id: a.id, threadId: a.threadId, labelIds: ['INBOX', 'UNREAD'] } }] }]);
+    expect(data.history).toEqual([
+      {
+        id: String(a.historyId),
+        messages: [{ id: a.id, threadId: a.threadId }],
+        messagesAdded: [{ message: { id: a.id, threadId: a.threadId, labelIds: ['INBOX', 'UNREAD'] } }],
+      },
+    ]);
 
     const all = await api.users.history.list({ userId: 'me', startHistoryId: start });
     expect(all.data.history!.map((h) => Object.keys(h).filter((k) => k !== 'id' && k !== 'messages'))).toEqual([['messagesAdded'], ['labelsRemoved']]);
@@ -357,7 +401,12 @@ describe('errors and limits', () => {
     const err = await rejection(api.users.messages.list({ userId: 'me' }));
     expect(err.status).toBe(429);
     expect(headerOf(err.response!.headers, 'retry-after')).toBe('7');
-    expect(err.response!.data.error).toMatchObject({ code: 429, message: 'Too many concurrent requests for user', errors: [{ reason: 'rateLimitExceeded', domain: 'global' }], status: 'RESOURCE_EXHAUSTED' });
+    expect(err.response!.data.error).toMatchObject({
+      code: 429,
+      message: 'Too many concurrent requests for user',
+      errors: [{ reason: 'rateLimitExceeded', domain: 'global' }],
+      status: 'RESOURCE_EXHAUSTED',
+    });
     // The next call goes through.
     expect((await api.users.messages.list({ userId: 'me' })).status).toBe(200);
   });
@@ -369,7 +418,11 @@ describe('errors and limits', () => {
     const user = await rejection(api.users.messages.send({ userId: 'me', requestBody: { raw } }));
     expect(user.status).toBe(403);
     expect(headerOf(user.response!.headers, 'retry-after')).toBe('3');
-    expect(user.response!.data.error).toMatchObject({ message: 'User Rate Limit Exceeded', errors: [{ reason: 'userRateLimitExceeded', domain: 'usageLimits' }], status: 'PERMISSION_DENIED' });
+    expect(user.response!.data.error).toMatchObject({
+      message: 'User Rate Limit Exceeded',
+      errors: [{ reason: 'userRateLimitExceeded', domain: 'usageLimits' }],
+      status: 'PERMISSION_DENIED',
+    });
     const project = await rejection(api.users.messages.send({ userId: 'me', requestBody: { raw } }));
     expect(project.response!.data.error.errors[0]).toEqual({ message: 'Rate Limit Exceeded', domain: 'usageLimits', reason: 'rateLimitExceeded' });
     expect(google.sent().filter((m) => m.subject === 'Rate limited')).toHaveLength(0);
@@ -383,11 +436,16 @@ describe('errors and limits', () => {
     expect(google.sent().filter((m) => m.subject === 'Lost answer')).toHaveLength(1);
   });
 
-  it('a token lacking the method\'s scope is 403 insufficientPermissions', async () => {
+  it("a token lacking the method's scope is 403 insufficientPermissions", async () => {
     const sendOnly = gmailWith([GMAIL_SEND_SCOPE]);
     const err = await rejection(sendOnly.users.messages.list({ userId: 'me' }));
     expect(err.status).toBe(403);
-    expect(err.response!.data.error).toMatchObject({ code: 403, message: 'Request had insufficient authentication scopes.', errors: [{ reason: 'insufficientPermissions', domain: 'global' }], status: 'PERMISSION_DENIED' });
+    expect(err.response!.data.error).toMatchObject({
+      code: 403,
+      message: 'Request had insufficient authentication scopes.',
+      errors: [{ reason: 'insufficientPermissions', domain: 'global' }],
+      status: 'PERMISSION_DENIED',
+    });
     // gmail.send is enough to send.
     expect((await sendOnly.users.messages.send({ userId: 'me', requestBody: { raw: b64url(outgoing({ subject: 'send scope' })) } })).status).toBe(200);
 
@@ -403,7 +461,7 @@ describe('errors and limits', () => {
     expect(full.response!.data.error.message).toBe("Metadata scope doesn't allow format FULL");
   });
 
-  it('another user\'s mailbox is refused: 403 Delegation denied', async () => {
+  it("another user's mailbox is refused: 403 Delegation denied", async () => {
     const err = await rejection(api.users.getProfile({ userId: 'someone.else@example.org' }));
     expect(err.status).toBe(403);
     expect(err.response!.data.error.message).toBe('Delegation denied for seeker@example.com');
@@ -421,7 +479,12 @@ describe('errors and limits', () => {
     const accessOnly = gmailFor(oauthClient({ access_token: token! }));
     const unauthorized = await rejection(accessOnly.users.getProfile({ userId: 'me' }));
     expect(unauthorized.status).toBe(401);
-    expect(unauthorized.response!.data.error).toMatchObject({ code: 401, message: 'Invalid Credentials', errors: [{ reason: 'authError', location: 'Authorization', locationType: 'header' }], status: 'UNAUTHENTICATED' });
+    expect(unauthorized.response!.data.error).toMatchObject({
+      code: 401,
+      message: 'Invalid Credentials',
+      errors: [{ reason: 'authError', location: 'Authorization', locationType: 'header' }],
+      status: 'UNAUTHENTICATED',
+    });
 
     // The client that still holds an unexpired access token does not refresh on a 401 (it knows
     // the expiry): it reports the 401. One that must refresh meets invalid_grant.
@@ -437,10 +500,19 @@ describe('errors and limits', () => {
 describe('strictness over raw HTTP', () => {
   let bearer: string;
   beforeAll(async () => {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: google.issueRefreshToken(), client_id: google.clientId, client_secret: google.clientSecret });
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: google.issueRefreshToken(),
+      client_id: google.clientId,
+      client_secret: google.clientSecret,
+    });
     bearer = ((await (await fetch(google.tokenUrl, { method: 'POST', body: form })).json()) as { access_token: string }).access_token;
   });
-  const call = (path: string, init: RequestInit = {}) => fetch(`${google.url}gmail/v1/users/me/${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${google.url}gmail/v1/users/me/${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
 
   it('an unknown query parameter or JSON field is a 400, as Google answers', async () => {
     const q = await call('messages?labelIds=INBOX&colour=blue');

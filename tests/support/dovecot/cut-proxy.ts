@@ -147,7 +147,8 @@ export async function startCutProxy(target: { host: string; port: number }): Pro
       return conns.size;
     },
     cutAfterBytes: (n: number) => new Promise<Cut>((resolve) => armed.push({ kind: 'bytes', remaining: n, forwarded: new Map(), resolve })),
-    cutDuringNextFetch: (opts = {}) => new Promise<Cut>((resolve) => armed.push({ kind: 'fetch', ...(opts.afterBytes === undefined ? {} : { afterBytes: opts.afterBytes }), resolve })),
+    cutDuringNextFetch: (opts = {}) =>
+      new Promise<Cut>((resolve) => armed.push({ kind: 'fetch', ...(opts.afterBytes === undefined ? {} : { afterBytes: opts.afterBytes }), resolve })),
     cutAll: () => {
       for (const c of [...conns]) destroy(c);
     },

@@ -74,8 +74,8 @@ export function defaultReason(status: number): string {
 /** A Gmail fault; a 429 says "Too many concurrent requests for user" unless told otherwise. */
 export function gmailFault(status: number, reason = defaultReason(status), message?: string): ApiFault {
   const known = DEFAULTS[reason];
-  const fallback = status === 429 && reason === 'rateLimitExceeded' ? 'Too many concurrent requests for user' : known?.message ?? reason;
-  return { status, reason, message: message ?? fallback, domain: status === 429 ? 'global' : known?.domain ?? 'global' };
+  const fallback = status === 429 && reason === 'rateLimitExceeded' ? 'Too many concurrent requests for user' : (known?.message ?? reason);
+  return { status, reason, message: message ?? fallback, domain: status === 429 ? 'global' : (known?.domain ?? 'global') };
 }
 
 export function gmailErrorBody(f: ApiFault) {
@@ -86,7 +86,14 @@ export function gmailErrorBody(f: ApiFault) {
       error: {
         ...body.error,
         message: 'Request had insufficient authentication scopes.',
-        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', domain: 'googleapis.com', metadata: { service: 'gmail.googleapis.com' } }],
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+            domain: 'googleapis.com',
+            metadata: { service: 'gmail.googleapis.com' },
+          },
+        ],
       },
     };
   }

@@ -214,7 +214,12 @@ function searchTerms(q: string): { key: string; value: string }[] {
   const tokens = q.match(/[^\s"]+:"[^"]*"|"[^"]*"|\S+/g) ?? [];
   return tokens.map((t) => {
     const m = SEARCH.exec(t);
-    if (!m) fail(400, 'invalidArgument', `The Gmail stand-in does not support the search term ${JSON.stringify(t)} (supported: from: to: cc: subject: rfc822msgid: label: in: is:unread|read|starred after: before: newer_than: older_than:, joined by spaces)`);
+    if (!m)
+      fail(
+        400,
+        'invalidArgument',
+        `The Gmail stand-in does not support the search term ${JSON.stringify(t)} (supported: from: to: cc: subject: rfc822msgid: label: in: is:unread|read|starred after: before: newer_than: older_than:, joined by spaces)`,
+      );
     const key = m![1]!.toLowerCase();
     const value = m![2]!.replace(/^"(.*)"$/, '$1');
     const ok =
@@ -249,7 +254,8 @@ function multipartRelated(body: Buffer, header: string | undefined): { metadata:
       const content = chunk.slice(at).replace(/^\r?\n\r?\n/, '');
       return { type: contentType(/content-type:\s*([^\r\n]+)/i.exec(head)?.[1]).type, content: Buffer.from(content, 'latin1') };
     });
-  if (parts.length !== 2 || parts[0]!.type !== 'application/json') fail(400, 'badRequest', 'uploadType=multipart: expected two parts, JSON metadata then the message');
+  if (parts.length !== 2 || parts[0]!.type !== 'application/json')
+    fail(400, 'badRequest', 'uploadType=multipart: expected two parts, JSON metadata then the message');
   let metadata: Record<string, unknown>;
   try {
     metadata = JSON.parse(parts[0]!.content.toString('utf8')) as Record<string, unknown>;
@@ -294,7 +300,8 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
     const from = addresses(headers()['from'])[0];
     if (!from) head = `From: ${accountEmail}${eol}${head}`;
     // Not the account nor a send-as alias: Gmail sends from the account's address instead.
-    else if (!sendAs.has(from)) head = head.replace(/^From:.*(?:\r?\n[ \t].*)*/im, (line) => line.replace(new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i'), accountEmail));
+    else if (!sendAs.has(from))
+      head = head.replace(/^From:.*(?:\r?\n[ \t].*)*/im, (line) => line.replace(new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i'), accountEmail));
     if (!has('date')) head += `${eol}Date: ${now().toUTCString().replace('GMT', '+0000')}`;
     if (!has('message-id')) head += `${eol}Message-ID: <CA+${randomBytes(18).toString('base64url')}@mail.gmail.com>`;
     return Buffer.from(head + rest, 'latin1');
@@ -342,7 +349,11 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
     const q = url.searchParams;
     for (const name of new Set(q.keys())) {
       if (!PARAMS[kind].includes(name) && !STANDARD.includes(name)) {
-        fail(400, 'invalid', `Invalid JSON payload received. Unknown name "${name}": Cannot bind query parameter. Field '${name}' could not be found in request message.`);
+        fail(
+          400,
+          'invalid',
+          `Invalid JSON payload received. Unknown name "${name}": Cannot bind query parameter. Field '${name}' could not be found in request message.`,
+        );
       }
     }
     if (q.has('alt') && q.get('alt') !== 'json') fail(400, 'invalidArgument', 'The Gmail stand-in answers alt=json only');
@@ -376,8 +387,10 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
           return fail(400, 'parseError', 'Invalid JSON payload received.');
         }
         if (json === null || typeof json !== 'object' || Array.isArray(json)) return fail(400, 'parseError', 'Invalid JSON payload received.');
-        for (const name of Object.keys(json)) if (!MESSAGE_FIELDS.includes(name)) fail(400, 'invalid', `Invalid JSON payload received. Unknown name "${name}": Cannot find field.`);
-        if (json['raw'] === undefined || json['raw'] === '') fail(400, 'invalidArgument', "'raw' RFC822 payload message string or uploading message via /upload/* URL required");
+        for (const name of Object.keys(json))
+          if (!MESSAGE_FIELDS.includes(name)) fail(400, 'invalid', `Invalid JSON payload received. Unknown name "${name}": Cannot find field.`);
+        if (json['raw'] === undefined || json['raw'] === '')
+          fail(400, 'invalidArgument', "'raw' RFC822 payload message string or uploading message via /upload/* URL required");
         const message = bytesField('raw', json['raw']);
         const threadId = json['threadId'];
         if (threadId !== undefined && typeof threadId !== 'string') fail(400, 'invalid', "Invalid value at 'message.thread_id' (TYPE_STRING)");
@@ -389,7 +402,8 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
         const id = call.messageId!;
         const format = (q.get('format') ?? 'full').toLowerCase() as Format;
         if (!FORMATS.includes(format)) fail(400, 'invalid', `Invalid value at 'format' (type.googleapis.com/gmail.Format), ${JSON.stringify(q.get('format'))}`);
-        if ((format === 'full' || format === 'raw') && metadataOnly(scope, 'get')) fail(403, 'forbidden', `Metadata scope doesn't allow format ${format.toUpperCase()}`);
+        if ((format === 'full' || format === 'raw') && metadataOnly(scope, 'get'))
+          fail(403, 'forbidden', `Metadata scope doesn't allow format ${format.toUpperCase()}`);
         if (!/^[0-9a-f]{1,16}$/i.test(id)) fail(400, 'invalidArgument', 'Invalid id value');
         const m = box.find(id);
         if (!m) fail(404, 'notFound');
@@ -432,7 +446,9 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
         const start = uint('start_history_id', q.get('startHistoryId'));
         if (start === undefined) fail(400, 'invalidArgument', 'Missing required parameter: startHistoryId');
         const types = q.getAll('historyTypes');
-        for (const t of types) if (!HISTORY_TYPES.includes(t as HistoryType)) fail(400, 'invalid', `Invalid value at 'history_types' (type.googleapis.com/gmail.HistoryType), ${JSON.stringify(t)}`);
+        for (const t of types)
+          if (!HISTORY_TYPES.includes(t as HistoryType))
+            fail(400, 'invalid', `Invalid value at 'history_types' (type.googleapis.com/gmail.HistoryType), ${JSON.stringify(t)}`);
         const labelId = q.get('labelId');
         // "Supplying an invalid or out of date startHistoryId typically returns an HTTP 404."
         if (start! < box.oldestValidStart || start! > box.historyId) fail(404, 'notFound');
@@ -440,7 +456,12 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
         const pageSize = Math.min(maxResults, standIn.pageSize);
         const sig = signature(['history', start, types, labelId]);
         const after = q.get('pageToken') ? decodeToken<{ sig: string; after: number }>(q.get('pageToken')!, sig).after : start!;
-        const records = box.history.filter((r) => r.id > after && (types.length === 0 || types.includes(r.type)) && (labelId === null || r.labelIds.includes(labelId) || (r.changed ?? []).includes(labelId)));
+        const records = box.history.filter(
+          (r) =>
+            r.id > after &&
+            (types.length === 0 || types.includes(r.type)) &&
+            (labelId === null || r.labelIds.includes(labelId) || (r.changed ?? []).includes(labelId)),
+        );
         const page = records.slice(0, pageSize);
         return {
           ...(page.length ? { history: page.map(historyEntry) } : {}),
@@ -465,7 +486,9 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
         return;
       }
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=UTF-8', ...headers }).end(text);
+      res
+        .writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=UTF-8', ...headers })
+        .end(text);
     };
     const replyFault = (f: ApiFault, headers: Record<string, string> = {}) => reply(f.status, gmailErrorBody(f), headers);
     const retryAfter = (f: Fault): Record<string, string> => (f.retryAfter === undefined ? {} : { 'retry-after': String(f.retryAfter) });
@@ -505,7 +528,11 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
         }
         const status = scripted.status ?? 500;
         if (call.kind === 'token' || call.kind === 'revoke') {
-          return reply(status, oauthErrorBody(scripted.reason ?? (status >= 500 ? 'internal_failure' : 'invalid_request'), scripted.message ?? 'Scripted failure'), retryAfter(scripted));
+          return reply(
+            status,
+            oauthErrorBody(scripted.reason ?? (status >= 500 ? 'internal_failure' : 'invalid_request'), scripted.message ?? 'Scripted failure'),
+            retryAfter(scripted),
+          );
         }
         return replyFault(gmailFault(status, scripted.reason, scripted.message), retryAfter(scripted));
       }
@@ -539,11 +566,14 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
       // Gmail API from here: a live bearer token, the user's own mailbox, a scope the method accepts.
       const scope = auth.bearer(req.headers.authorization);
       if (scope === null) {
-        return replyFault(gmailFault(401, 'authError', 'Invalid Credentials'), { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
+        return replyFault(gmailFault(401, 'authError', 'Invalid Credentials'), {
+          'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+        });
       }
       call.scope = scope;
       const userId = call.userId!;
-      if (userId !== 'me' && userId.toLowerCase() !== accountEmail.toLowerCase()) return replyFault(gmailFault(403, 'forbidden', `Delegation denied for ${accountEmail}`));
+      if (userId !== 'me' && userId.toLowerCase() !== accountEmail.toLowerCase())
+        return replyFault(gmailFault(403, 'forbidden', `Delegation denied for ${accountEmail}`));
       const kind = call.kind as Method;
       if (!allows(scope, kind)) return replyFault(gmailFault(403, 'insufficientPermissions'));
 
@@ -622,7 +652,8 @@ export async function startGmailStandIn(options: GmailStandInOptions = {}): Prom
     clearFaults() {
       faults.length = 0;
     },
-    issueRefreshToken: (scopes: string | string[] = [GMAIL_SEND_SCOPE, GMAIL_READONLY_SCOPE]) => auth.issueRefreshToken(Array.isArray(scopes) ? scopes.join(' ') : scopes),
+    issueRefreshToken: (scopes: string | string[] = [GMAIL_SEND_SCOPE, GMAIL_READONLY_SCOPE]) =>
+      auth.issueRefreshToken(Array.isArray(scopes) ? scopes.join(' ') : scopes),
     isRevoked: (t: string) => auth.isRevoked(t),
     revokeAll: () => auth.revokeAll(),
     expireAccessTokens: () => auth.expireAccessTokens(),

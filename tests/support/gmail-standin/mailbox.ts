@@ -13,9 +13,36 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fail } from './errors.ts';
-import { addresses, baseSubject, headerOf, messageIds, parsePart, publicPart, snippetOf, walk, type Header, type MessagePart, type ParsedPart } from './mime.ts';
+import {
+  addresses,
+  baseSubject,
+  headerOf,
+  messageIds,
+  parsePart,
+  publicPart,
+  snippetOf,
+  walk,
+  type Header,
+  type MessagePart,
+  type ParsedPart,
+} from './mime.ts';
 
-export const SYSTEM_LABELS = ['INBOX', 'SPAM', 'TRASH', 'UNREAD', 'STARRED', 'IMPORTANT', 'SENT', 'DRAFT', 'CHAT', 'CATEGORY_PERSONAL', 'CATEGORY_SOCIAL', 'CATEGORY_PROMOTIONS', 'CATEGORY_UPDATES', 'CATEGORY_FORUMS'];
+export const SYSTEM_LABELS = [
+  'INBOX',
+  'SPAM',
+  'TRASH',
+  'UNREAD',
+  'STARRED',
+  'IMPORTANT',
+  'SENT',
+  'DRAFT',
+  'CHAT',
+  'CATEGORY_PERSONAL',
+  'CATEGORY_SOCIAL',
+  'CATEGORY_PROMOTIONS',
+  'CATEGORY_UPDATES',
+  'CATEGORY_FORUMS',
+];
 
 export type StoredMessage = {
   id: string;
@@ -77,7 +104,14 @@ export class Mailbox {
   }
 
   private record(type: HistoryType, m: StoredMessage, changed?: string[]): HistoryRecord {
-    const r: HistoryRecord = { id: this.nextHistoryId(), type, messageId: m.id, threadId: m.threadId, labelIds: [...m.labelIds], ...(changed ? { changed } : {}) };
+    const r: HistoryRecord = {
+      id: this.nextHistoryId(),
+      type,
+      messageId: m.id,
+      threadId: m.threadId,
+      labelIds: [...m.labelIds],
+      ...(changed ? { changed } : {}),
+    };
     this.history.push(r);
     m.historyId = r.id;
     return r;
@@ -220,7 +254,13 @@ export class Mailbox {
       case 'in':
         return v === 'anywhere' || m.labelIds.some((l) => l.toLowerCase() === v);
       case 'is':
-        return v === 'unread' ? m.labelIds.includes('UNREAD') : v === 'read' ? !m.labelIds.includes('UNREAD') : v === 'starred' ? m.labelIds.includes('STARRED') : false;
+        return v === 'unread'
+          ? m.labelIds.includes('UNREAD')
+          : v === 'read'
+            ? !m.labelIds.includes('UNREAD')
+            : v === 'starred'
+              ? m.labelIds.includes('STARRED')
+              : false;
       case 'after':
       case 'before':
       case 'newer_than':

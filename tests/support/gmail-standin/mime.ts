@@ -40,7 +40,10 @@ export function decodeWords(value: string): string {
       const bytes =
         enc.toUpperCase() === 'B'
           ? Buffer.from(text, 'base64')
-          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+          : Buffer.from(
+              text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+              'latin1',
+            );
       return decoder(charset).decode(bytes);
     });
 }
@@ -66,7 +69,10 @@ export function contentType(value: string | undefined): { type: string; params: 
   for (const p of rest) {
     const i = p.indexOf('=');
     if (i < 0) continue;
-    params[p.slice(0, i).trim().toLowerCase()] = p.slice(i + 1).trim().replace(/^"(.*)"$/, '$1');
+    params[p.slice(0, i).trim().toLowerCase()] = p
+      .slice(i + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return { type: type.trim().toLowerCase() || 'text/plain', params };
 }
@@ -77,7 +83,10 @@ function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
       return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
     case 'quoted-printable': {
       const text = body.toString('latin1').replace(/=\r?\n/g, '');
-      return Buffer.from(text.replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+      return Buffer.from(
+        text.replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+        'latin1',
+      );
     }
     default:
       return body;
@@ -153,7 +162,10 @@ export function snippetOf(root: ParsedPart): string {
       text = decoder(contentType(headerOf(p.headers, 'content-type')).params['charset'] ?? 'utf-8').decode(p.decoded);
       break;
     }
-    if (p.mimeType === 'text/html' && !text) text = decoder('utf-8').decode(p.decoded).replace(/<[^>]*>/g, ' ');
+    if (p.mimeType === 'text/html' && !text)
+      text = decoder('utf-8')
+        .decode(p.decoded)
+        .replace(/<[^>]*>/g, ' ');
   }
   const collapsed = text.replace(/\s+/g, ' ').trim();
   return escapeHtml(collapsed.length > 200 ? collapsed.slice(0, 200) : collapsed);
@@ -167,7 +179,7 @@ export function addresses(value: string | undefined): string[] {
 }
 
 /** Message-IDs in a References / In-Reply-To value. */
-export const messageIds = (value: string | undefined): string[] => (value ? value.match(/<[^<>\s]+>/g) ?? [] : []);
+export const messageIds = (value: string | undefined): string[] => (value ? (value.match(/<[^<>\s]+>/g) ?? []) : []);
 
 /** A subject without its reply/forward prefixes, for Gmail's "Subject headers must match". */
 export const baseSubject = (subject: string | undefined): string => {
