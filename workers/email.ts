@@ -1,6 +1,7 @@
 import { DelayedError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ERASE_EFFECT, type EffectData } from '../src/app/effects/effect.ts';
+import { ERASE_EFFECT, SEND_DRAFT, type EffectData } from '../src/app/effects/effect.ts';
+import { sendApprovedDraft } from '../src/app/effects/email/approved.ts';
 import { eraseContactCopies, type EraseDeps } from '../src/app/effects/erase/run.ts';
 import { performEmailEffect, recordEmailFailed, type EmailDeps, type EmailEffectData } from '../src/app/effects/email/run.ts';
 import { onceInAWhile, type Log } from '../src/app/log.ts';
@@ -28,7 +29,8 @@ async function runJob(job: Job<EffectData>, token: string | undefined, deps: Ema
     deps.log.info({ effect: job.data.key, ...(erased.outcome === 'erased' ? { files: erased.files } : { reason: erased.reason }) }, erased.outcome);
     return erased;
   }
-  const result = await performEmailEffect(job.data as EmailEffectData, deps.email).catch((e: unknown) => {
+  const perform = job.data.kind === SEND_DRAFT ? sendApprovedDraft(job.data, deps.email) : performEmailEffect(job.data as EmailEffectData, deps.email);
+  const result = await perform.catch((e: unknown) => {
     // The error becomes the job's failedReason in Redis and a log line: no address in either.
     throw e instanceof Error ? Object.assign(e, { message: withoutAddresses(e.message) }) : e;
   });
@@ -37,7 +39,9 @@ async function runJob(job: Job<EffectData>, token: string | undefined, deps: Ema
     await job.moveToDelayed(Date.parse(result.until), token);
     throw new DelayedError();
   }
-  deps.log.info({ effect: job.data.key, ...(result.outcome === 'skipped' || result.outcome === 'bounced' ? { reason: result.reason } : {}) }, result.outcome);
+  const detail =
+    result.outcome === 'skipped' || result.outcome === 'bounced' ? { reason: result.reason } : result.outcome === 'drafted' ? { draft: result.draftId } : {};
+  deps.log.info({ effect: job.data.key, ...detail }, result.outcome);
   return result;
 }
 

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { decideContact, type ContactCommand } from '../domain/contact.ts';
 import { contactAggregate, meetingAggregate } from './aggregates.ts';
-import { execute, loadExisting, type AppContext } from './handle.ts';
-import { newId } from './ids.ts';
+import { execute, load, loadExisting, type AppContext } from './handle.ts';
+import { decideMeeting } from '../domain/meeting.ts';
+import { derivedId, newId } from './ids.ts';
 import {
   addContactInput,
   changeContactInput,
@@ -11,17 +12,33 @@ import {
   contactOnlyInput,
   contactQuestionsInput,
   contactReplyInput,
+  contactUpdateInput,
 } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
-import { invalid } from '../domain/errors.ts';
+import { illegal, invalid } from '../domain/errors.ts';
 
 type AddInput = z.infer<typeof addContactInput>;
 
 /** The ContactAdded data for validated input; referral links are checked against the store. */
 export async function contactFromInput(ctx: AppContext, i: AddInput, contactId: string) {
   if (i.referredBy) await loadExisting(ctx, contactAggregate, i.referredBy);
-  if (i.referralMeeting) await loadExisting(ctx, meetingAggregate, i.referralMeeting);
+  if (i.referralMeeting) {
+    // The referral tree credits the meeting: it must be the referrer's, and held (people are referred in a conversation).
+    const { state } = await loadExisting(ctx, meetingAggregate, i.referralMeeting);
+    if (state.request?.contactId !== i.referredBy)
+      throw invalid('referralMeeting', `meeting ${i.referralMeeting} is not a meeting with the referring contact ${i.referredBy}`);
+    if (state.status !== 'held') throw illegal(`referralMeeting: meeting ${i.referralMeeting} is ${state.status}, not held; record it as held first`);
+  }
   return contactAddedData(i, contactId, ctx.clock());
+}
+
+/** The referrer's meeting learns whom it gave (by id): the thank-you names them. Derived id: adding it again is absorbed. */
+export async function creditReferral(ctx: AppContext, meetingId: string, contactId: string) {
+  const { state: meeting } = await loadExisting(ctx, meetingAggregate, meetingId);
+  const { state: contact } = await load(ctx, contactAggregate, meeting.request!.contactId);
+  await execute(ctx, meetingAggregate, meetingId, ({ state }) => decideMeeting({ type: 'RecordReferral', contactId, now: ctx.clock() }, state, { contact }), {
+    eventIds: () => derivedId(`referral:${contactId}`),
+  });
 }
 
 /** The ContactAdded data for checked input (the referral's existence is the caller's to check). */
@@ -50,6 +67,7 @@ export async function addContact(ctx: AppContext, input: Untrusted<typeof addCon
   const contactId = newId();
   const contact = await contactFromInput(ctx, i, contactId);
   await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state), { newStream: true });
+  if (i.referralMeeting) await creditReferral(ctx, i.referralMeeting, contactId);
   return { id: contactId, contact };
 }
 
@@ -106,4 +124,10 @@ export async function reportJobLead(ctx: AppContext, input: Untrusted<typeof con
     ...(i.meeting ? { meetingId: i.meeting } : {}),
     now: ctx.clock(),
   });
+}
+
+/** The seeker's news for the contact's next keep-in-touch note; without one the note waits. */
+export async function writeUpdate(ctx: AppContext, input: Untrusted<typeof contactUpdateInput>) {
+  const i = parseInput(contactUpdateInput, input);
+  return onContact(ctx, i.contact, { type: 'WriteUpdate', text: i.text, now: ctx.clock() });
 }

@@ -17,6 +17,7 @@ import {
   url,
   via,
 } from '../domain/values.ts';
+import { callOutcomes } from '../domain/events.ts';
 
 /**
  * What a person may type, in the CLI's and the API's own field names. Strings are coerced where a
@@ -63,6 +64,7 @@ export const configureWorkspaceInput = z.strictObject({
   keepInTouch: isoDuration.optional(),
   nudgeAfter: isoDuration.optional(),
   dailyLimit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(10_000).optional(),
+  review: z.enum(['all', 'first-touch', 'none'], { error: 'must be all, first-touch or none' }).optional(),
 });
 
 /** The details a person can give about a contact, when adding one and when correcting one. */
@@ -113,6 +115,8 @@ export const requestMeetingInput = z.strictObject({
   minutes: z.coerce.number({ error: 'must be 15, 20 or 30' }).pipe(meetingMinutes),
   via: via.default('direct'),
   referral: id.optional(),
+  /** Through a gatekeeper: the contact who is asked to introduce the seeker. */
+  gatekeeper: id.optional(),
   channel: channel.default('email'),
 });
 
@@ -158,3 +162,24 @@ export const holdMeetingInput = z.strictObject({
   notes: bodyText().optional(),
   insights: bodyText().optional(),
 });
+
+export const contactUpdateInput = z.strictObject({ contact: id, text: bodyText(2000) });
+
+export const logCallInput = z
+  .strictObject({
+    meeting: id,
+    outcome: z.enum(callOutcomes, { error: `must be one of ${callOutcomes.join(', ')}` }),
+    /** booked: when the meeting is; call-back: when to call again. */
+    at: instant.optional(),
+    minutes: meetingLength.optional(),
+    location: headerText(300).optional(),
+    videoUrl: url.optional(),
+    notes: bodyText(2000).optional(),
+  })
+  .refine((c) => c.at !== undefined || (c.outcome !== 'booked' && c.outcome !== 'call-back'), {
+    message: 'needs the time (when the meeting is, or when to call back)',
+    path: ['at'],
+  });
+
+export const draftInput = z.strictObject({ contact: id, draft: id });
+export const editDraftInput = z.strictObject({ contact: id, draft: id, subject: headerText(300), text: bodyText(20_000) });

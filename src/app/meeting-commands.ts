@@ -1,10 +1,18 @@
 import { decideContact, type ContactState } from '../domain/contact.ts';
 import { decideMeeting, initialMeeting, isOpen, type Booking, type MeetingCommand, type MeetingContext } from '../domain/meeting.ts';
-import { illegal } from '../domain/errors.ts';
+import { illegal, invalid } from '../domain/errors.ts';
 import { contactAggregate, meetingAggregate } from './aggregates.ts';
 import { execute, load, loadExisting, type AppContext } from './handle.ts';
 import { newId } from './ids.ts';
-import { bookMeetingInput, cancelMeetingInput, holdMeetingInput, meetingOnlyInput, requestMeetingInput, rescheduleMeetingInput } from './inputs.ts';
+import {
+  bookMeetingInput,
+  cancelMeetingInput,
+  holdMeetingInput,
+  logCallInput,
+  meetingOnlyInput,
+  requestMeetingInput,
+  rescheduleMeetingInput,
+} from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
 import { requireWorkspaceConfig } from './workspace-commands.ts';
 
@@ -16,9 +24,11 @@ async function openMeetingOf(ctx: AppContext, contact: ContactState): Promise<st
   return isOpen(state) ? last : undefined;
 }
 
-export async function meetingContext(ctx: AppContext, contactId: string): Promise<MeetingContext> {
+/** What a meeting's decisions look at besides the meeting: its contact, and the gatekeeper when it went through one. */
+export async function meetingContext(ctx: AppContext, contactId: string, gatekeeperId?: string): Promise<MeetingContext> {
   const { state: contact } = await load(ctx, contactAggregate, contactId);
-  return { contact };
+  const gatekeeper = gatekeeperId ? (await load(ctx, contactAggregate, gatekeeperId)).state : undefined;
+  return { contact, ...(gatekeeper ? { gatekeeper } : {}) };
 }
 
 export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof requestMeetingInput>) {
@@ -29,6 +39,7 @@ export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof re
     if (i.referral === i.contact) throw illegal('referral: a contact cannot refer themselves');
     await loadExisting(ctx, contactAggregate, i.referral);
   }
+  if (i.gatekeeper) await loadExisting(ctx, contactAggregate, i.gatekeeper);
   const meetingId = newId();
   const now = ctx.clock();
   const command: MeetingCommand = {
@@ -40,6 +51,7 @@ export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof re
       via: i.via,
       minutes: i.minutes,
       ...(i.referral ? { referralContactId: i.referral } : {}),
+      ...(i.gatekeeper ? { gatekeeperContactId: i.gatekeeper } : {}),
       requestedAt: now,
     },
     now,
@@ -47,12 +59,13 @@ export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof re
   const mctx = { ...ctx, correlationId: ctx.correlationId ?? meetingId };
   // The link on the contact's stream is written first, at the revision the decision was made on:
   // of two requests racing for one contact, one wins and the other is decided again and refused.
+  const gatekeeper = i.gatekeeper ? (await load(ctx, contactAggregate, i.gatekeeper)).state : undefined;
   await execute(mctx, contactAggregate, i.contact, async ({ state: contact }) => {
-    decideMeeting(command, initialMeeting(), { contact, openMeetingId: await openMeetingOf(ctx, contact) });
+    decideMeeting(command, initialMeeting(), { contact, gatekeeper, openMeetingId: await openMeetingOf(ctx, contact) });
     return decideContact({ type: 'LinkMeeting', meetingId, now }, contact);
   });
   const { state: contact } = await load(ctx, contactAggregate, i.contact);
-  const result = await execute(mctx, meetingAggregate, meetingId, ({ state }) => decideMeeting(command, state, { contact }), { newStream: true });
+  const result = await execute(mctx, meetingAggregate, meetingId, ({ state }) => decideMeeting(command, state, { contact, gatekeeper }), { newStream: true });
   return { id: meetingId, contactId: i.contact, events: result.events.map((e) => e.type) };
 }
 
@@ -64,7 +77,7 @@ export async function onMeeting(
   opts: Parameters<typeof execute>[4] = {},
 ) {
   const { state: existing } = await loadExisting(ctx, meetingAggregate, meetingId);
-  const mctx = await meetingContext(ctx, existing.request!.contactId);
+  const mctx = await meetingContext(ctx, existing.request!.contactId, existing.request!.gatekeeperContactId);
   const result = await execute(ctx, meetingAggregate, meetingId, ({ state }) => decideMeeting(command(mctx.contact.details?.timezone), state, mctx), opts);
   return { id: meetingId, events: result.events.map((e) => e.type), ids: result.ids };
 }
@@ -130,4 +143,37 @@ export async function holdMeeting(ctx: AppContext, input: Untrusted<typeof holdM
 
 export async function recordAttendeeResponse(ctx: AppContext, input: { meeting: string; response: 'accepted' | 'declined' | 'tentative' | 'needsAction' }) {
   return onMeeting(ctx, input.meeting, () => ({ type: 'RecordAttendeeResponse', response: input.response, now: ctx.clock() }));
+}
+
+/** The gatekeeper put the seeker in touch: the person sought is asked next (by email, or the next call is to them). */
+export async function recordIntroduction(ctx: AppContext, input: Untrusted<typeof meetingOnlyInput>) {
+  const i = parseInput(meetingOnlyInput, input);
+  return onMeeting(ctx, i.meeting, () => ({ type: 'RecordIntroduction', now: ctx.clock() }));
+}
+
+/** A telephone call and how it ended; a call that booked the meeting books it, one that was declined ends the request. */
+export async function logCall(ctx: AppContext, input: Untrusted<typeof logCallInput>) {
+  const i = parseInput(logCallInput, input);
+  const config = await requireWorkspaceConfig(ctx);
+  const { state } = await loadExisting(ctx, meetingAggregate, i.meeting);
+  if (i.outcome === 'booked' && Date.parse(i.at!) <= Date.parse(ctx.clock())) throw invalid('at', 'the meeting the call booked must be in the future');
+  return onMeeting(ctx, i.meeting, (contactTz) => ({
+    type: 'LogCall',
+    outcome: i.outcome,
+    ...(i.outcome === 'call-back' ? { callBackAt: i.at } : {}),
+    ...(i.notes ? { notes: i.notes } : {}),
+    window: { zone: contactTz ?? config.timezone, hours: config.businessHours },
+    ...(i.outcome === 'booked'
+      ? {
+          booking: {
+            start: i.at!,
+            minutes: i.minutes ?? state.request?.minutes ?? 20,
+            timezone: contactTz ?? config.timezone,
+            ...(i.location ? { location: i.location } : {}),
+            ...(i.videoUrl ? { videoUrl: i.videoUrl } : {}),
+          },
+        }
+      : {}),
+    now: ctx.clock(),
+  }));
 }

@@ -25,6 +25,7 @@ export function configureCommand(i: z.infer<typeof configureWorkspaceInput>, sta
   if (i.keepInTouch) config.keepInTouchCadence = i.keepInTouch;
   if (i.nudgeAfter) config.nudgeAfter = i.nudgeAfter;
   if (i.dailyLimit) config.dailySendLimit = i.dailyLimit;
+  if (i.review) config.review = i.review;
   const hours = { ...(state.config?.businessHours ?? { start: '09:00', end: '17:30', days: [1, 2, 3, 4, 5] }) };
   if (i.businessHours) [hours.start, hours.end] = i.businessHours.split('-') as [string, string];
   if (i.businessDays) hours.days = i.businessDays;

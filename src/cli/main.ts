@@ -7,6 +7,8 @@ import { workerCommands } from './commands/worker.ts';
 import { googleCommands } from './commands/google.ts';
 import { serveCommand } from './commands/serve.ts';
 import { projectionCommands } from './commands/projections.ts';
+import { callCommand } from './commands/calls.ts';
+import { draftCommands } from './commands/drafts.ts';
 import { exitCodes } from './define.ts';
 
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   googleCommands(program);
   serveCommand(program);
   projectionCommands(program);
+  callCommand(program);
+  draftCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

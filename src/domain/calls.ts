@@ -49,3 +49,18 @@ export const evolveCalls = (calls: CallState, e: EventOf<'CallLogged'>['data']):
   lastOutcome: e.outcome,
   ...(e.nextCallAt ? { nextCallAt: e.nextCallAt } : {}),
 });
+
+/**
+ * Two times a caller can offer, in the contact's business hours: the next business day an hour
+ * after opening, and the business day after that in the afternoon (an hour before closing at the latest).
+ */
+export function proposedCallTimes(now: string, w: Window): [string, string] {
+  const open = (day: string) => Date.parse(day);
+  const [endH, endM] = w.hours.end.split(':').map(Number) as [number, number];
+  const [startH, startM] = w.hours.start.split(':').map(Number) as [number, number];
+  const span = (endH * 60 + endM - (startH * 60 + startM)) * 60_000;
+  const firstDay = nextBusinessDay(now, w);
+  const secondDay = nextBusinessDay(firstDay, w);
+  const at = (day: string, offsetMs: number) => new Date(open(day) + Math.min(offsetMs, Math.max(0, span - 3_600_000))).toISOString();
+  return [at(firstDay, 3_600_000), at(secondDay, Math.max(3_600_000, span / 2 + 1_800_000))];
+}

@@ -1,6 +1,7 @@
 import type { Decider } from './decider.ts';
 import type { ContactEvent, EventOf } from './events.ts';
 import { illegal, invalid } from './errors.ts';
+import { decideDraft, evolveDrafts, type Draft, type DraftCommand, type Withdrawal } from './drafts.ts';
 
 type Added = EventOf<'ContactAdded'>['data'];
 type Details = Omit<Added, 'contactId' | 'source' | 'referredBy' | 'addedAt'>;
@@ -21,9 +22,13 @@ export type ContactState = {
   questions: number;
   /** The address that bounced, while it is still the contact's address. */
   bouncedEmail?: string;
+  /** The update the seeker wrote for the next keep-in-touch note, until that note is sent. */
+  pendingUpdate?: { text: string; writtenAt: string };
+  /** Emails about this contact held for the seeker's review. */
+  drafts: Record<string, Draft>;
 };
 
-export const initialContact = (): ContactState => ({ status: 'none', meetingIds: [], researchNotes: 0, questions: 0 });
+export const initialContact = (): ContactState => ({ status: 'none', meetingIds: [], researchNotes: 0, questions: 0, drafts: {} });
 
 export function evolveContact(state: ContactState, event: ContactEvent): ContactState {
   switch (event.type) {
@@ -42,7 +47,14 @@ export function evolveContact(state: ContactState, event: ContactEvent): Contact
     case 'ContactOptedOut':
       return state.status === 'forgotten' ? state : { ...state, status: 'opted_out' };
     case 'KeepInTouchSent':
-      return { ...state, lastTouchAt: event.data.sentAt };
+      return { ...state, lastTouchAt: event.data.sentAt, pendingUpdate: undefined };
+    case 'ContactUpdateWritten':
+      return { ...state, pendingUpdate: { text: event.data.text, writtenAt: event.data.writtenAt } };
+    case 'EmailDrafted':
+    case 'DraftEdited':
+    case 'DraftApproved':
+    case 'DraftDiscarded':
+      return { ...state, drafts: evolveDrafts(state.drafts, event) };
     case 'JobLeadReported':
       return state;
     case 'ContactForgotten':
@@ -54,6 +66,14 @@ export function evolveContact(state: ContactState, event: ContactEvent): Contact
     case 'MeetingLinked':
       return { ...state, meetingIds: [...state.meetingIds, event.data.meetingId], lastTouchAt: event.data.linkedAt };
   }
+}
+
+/** Why a draft about this contact can no longer go, from what the contact did: null while it still can. */
+export function draftBlocker(state: ContactState, draftedAt?: string): Withdrawal {
+  const blocker = emailBlocker(state);
+  if (blocker && blocker !== 'the contact has no email address') return blocker;
+  if (draftedAt && state.lastReplyAt && state.lastReplyAt >= draftedAt) return 'the contact replied';
+  return null;
 }
 
 /** Whether email may go to this contact at all: the rule every email decision starts from. */
@@ -78,7 +98,9 @@ export type ContactCommand =
   | { type: 'ForgetContact'; now: string }
   | { type: 'LinkMeeting'; meetingId: string; now: string }
   | { type: 'RecordEmailBounced'; effect: string; code: number; reason: string; meetingId?: string; now: string }
-  | { type: 'RecordEmailFailed'; effect: string; reason: string; attempts: number; meetingId?: string; now: string };
+  | { type: 'RecordEmailFailed'; effect: string; reason: string; attempts: number; meetingId?: string; now: string }
+  | { type: 'WriteUpdate'; text: string; now: string }
+  | (DraftCommand & { withdrawn?: Withdrawal });
 
 const requireActive = (state: ContactState, doing: string) => {
   if (state.status === 'none') throw illegal(`cannot ${doing}: the contact does not exist`);
@@ -112,7 +134,9 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
     case 'RecordKeepInTouchSent': {
       const blocker = emailBlocker(state);
       if (blocker) throw illegal(`no keep-in-touch email: ${blocker}`);
-      if (state.lastReplyAt) throw illegal('no keep-in-touch email: the contact replied');
+      if (!state.pendingUpdate) throw illegal('no keep-in-touch email: no update written since the last one');
+      // A reply after the update was written is the seeker's to answer; the note would cross it.
+      if (state.lastReplyAt && state.lastReplyAt >= state.pendingUpdate.writtenAt) throw illegal('no keep-in-touch email: the contact replied');
       return [{ type: 'KeepInTouchSent', data: { messageId: command.messageId, sentAt: now } }];
     }
     case 'ReportJobLead':
@@ -153,6 +177,14 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
           },
         },
       ];
+    case 'WriteUpdate':
+      requireActive(state, 'write an update');
+      return [{ type: 'ContactUpdateWritten', data: { text: command.text, writtenAt: now } }];
+    case 'RecordDraft':
+    case 'EditDraft':
+    case 'ApproveDraft':
+    case 'DiscardDraft':
+      return decideDraft(command, state.drafts, command.withdrawn ?? draftBlocker(state));
     case 'LinkMeeting':
       requireActive(state, 'request a meeting');
       return [{ type: 'MeetingLinked', data: { meetingId: command.meetingId, linkedAt: now } }];

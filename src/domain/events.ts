@@ -23,6 +23,21 @@ import {
 
 const at = instant;
 const messageSent = z.object({ messageId: z.string().min(3).max(300), sentAt: at });
+/** A first email of a thread keeps its subject, so that every follow-up answers it as "Re: …". */
+const threadStarted = messageSent.extend({ subject: personal(headerText(300)).optional() });
+const emailEffects = z.enum([
+  'request-email',
+  'gatekeeper-request',
+  'nudge',
+  'gatekeeper-nudge',
+  'booking-confirmation',
+  'prep-brief',
+  'thank-you',
+  'keep-in-touch',
+  'calendar-cancel',
+]);
+/** How a call ended, as the seeker logs it. */
+export const callOutcomes = ['booked', 'call-back', 'voicemail', 'no-answer', 'declined', 'gave-name'] as const;
 const meetingTime = {
   start: instant,
   minutes: z.number().int().min(5).max(240),
@@ -41,6 +56,8 @@ export const workspaceEvents = {
     keepInTouchCadence: isoDuration,
     nudgeAfter: isoDuration,
     dailySendLimit: z.number().int().min(1).max(10_000),
+    /** Which emails wait for the seeker's approval: all, requests to people not yet met (the default), or none. */
+    review: z.enum(['all', 'first-touch', 'none']).optional(),
     configuredAt: at,
   }),
   CalendarConnected: z.object({
@@ -123,6 +140,27 @@ export const contactEvents = {
     meetingId: id.optional(),
     failedAt: at,
   }),
+  /** An update the seeker wrote for their next keep-in-touch note: without one, no note goes. */
+  ContactUpdateWritten: z.object({ text: personal(bodyText(2000)), writtenAt: at }),
+  /**
+   * An email held for the seeker's review instead of being sent (the workspace's review setting). It
+   * lives on the stream of the contact it is about, its text sealed under their key.
+   */
+  EmailDrafted: z.object({
+    draftId: id,
+    /** The effect that would have sent it; approving sends it by that effect's rules. */
+    effect: z.string().min(1).max(200),
+    kind: emailEffects,
+    meetingId: id.optional(),
+    /** Who it goes to: the contact, or the gatekeeper asked to introduce them. */
+    toContactId: id,
+    subject: personal(headerText(300)),
+    text: personal(bodyText(20_000)),
+    draftedAt: at,
+  }),
+  DraftEdited: z.object({ draftId: id, subject: personal(headerText(300)), text: personal(bodyText(20_000)), editedAt: at }),
+  DraftApproved: z.object({ draftId: id, approvedAt: at }),
+  DraftDiscarded: z.object({ draftId: id, discardedAt: at }),
   /** Written on the contact's stream before its meeting stream starts, so that "one open request per contact" is decided on one stream. */
   MeetingLinked: z.object({ meetingId: id, linkedAt: at }),
 };
@@ -134,11 +172,28 @@ export const meetingEvents = {
     channel,
     via,
     referralContactId: id.optional(),
+    /** Through a gatekeeper: the contact asked to introduce the seeker (a receptionist, an assistant, a colleague). */
+    gatekeeperContactId: id.optional(),
     minutes: meetingMinutes,
     requestedAt: at,
   }),
-  OutreachEmailSent: messageSent,
-  NudgeSent: messageSent,
+  /** The request to the person sought (directly, or after a gatekeeper's introduction). */
+  OutreachEmailSent: threadStarted,
+  /** The request to the gatekeeper, asking for an introduction or the right time to call. */
+  GatekeeperEmailSent: threadStarted,
+  /** The gatekeeper put the seeker in touch (or gave the name or direct line): the person sought can now be asked. */
+  GatekeeperIntroduced: z.object({ introducedAt: at }),
+  NudgeSent: messageSent.extend({ to: z.enum(['contact', 'gatekeeper']).optional() }),
+  /** A telephone call the seeker made, and what came of it; a next try is due at `nextCallAt` when there is one. */
+  CallLogged: z.object({
+    outcome: z.enum(callOutcomes),
+    attempt: z.number().int().min(1).max(100),
+    nextCallAt: at.optional(),
+    notes: personal(bodyText(2000)).optional(),
+    calledAt: at,
+  }),
+  /** A person the contact referred at this meeting was added (their id only: their details are theirs). */
+  ReferralGiven: z.object({ contactId: id, recordedAt: at }),
   MeetingBooked: z.object({
     ...meetingTime,
     location: personal(headerText(300)).optional(),

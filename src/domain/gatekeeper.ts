@@ -19,7 +19,10 @@ export function checkGatekeeperRequest(request: EventOf<'MeetingRequested'>['dat
   }
   if (!gatekeeper) {
     if (request.channel === 'phone') return;
-    throw invalid('gatekeeper', 'a request through a gatekeeper needs the gatekeeper as a contact (--gatekeeper <contact>), or --channel phone to ask the switchboard');
+    throw invalid(
+      'gatekeeper',
+      'a request through a gatekeeper needs the gatekeeper as a contact (--gatekeeper <contact>), or --channel phone to ask the switchboard',
+    );
   }
   if (gatekeeper === request.contactId) throw invalid('gatekeeper', 'the gatekeeper is the person who introduces you, not the person sought');
   const g = ctx.gatekeeper;
@@ -37,7 +40,9 @@ export function gatekeeperEmailSent(command: { messageId: string; subject?: stri
   if (state.gatekeeperEmail) throw illegal('the email to the gatekeeper was already sent');
   const blocker = ctx.gatekeeper ? emailBlocker(ctx.gatekeeper) : 'the gatekeeper does not exist';
   if (blocker) throw illegal(`no email to the gatekeeper: ${blocker.replace('the contact', 'the gatekeeper')}`);
-  return [{ type: 'GatekeeperEmailSent', data: { messageId: command.messageId, sentAt: command.now, ...(command.subject ? { subject: command.subject } : {}) } }];
+  return [
+    { type: 'GatekeeperEmailSent', data: { messageId: command.messageId, sentAt: command.now, ...(command.subject ? { subject: command.subject } : {}) } },
+  ];
 }
 
 /** The one nudge to a gatekeeper stops once they reply or introduce the seeker. */
@@ -71,7 +76,9 @@ export function callEvents(command: LogCall & { booking?: Booking | undefined },
     case 'declined':
       return [call, { type: 'MeetingCancelled', data: { by: 'contact', source: 'seeker', reason: 'declined on the telephone', cancelledAt: command.now } }];
     case 'gave-name':
-      return state.request?.via === 'gatekeeper' && !state.introducedAt ? [call, { type: 'GatekeeperIntroduced', data: { introducedAt: command.now } }] : [call];
+      return state.request?.via === 'gatekeeper' && !state.introducedAt
+        ? [call, { type: 'GatekeeperIntroduced', data: { introducedAt: command.now } }]
+        : [call];
     default:
       return [call];
   }

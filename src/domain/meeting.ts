@@ -2,6 +2,8 @@ import type { Decider } from './decider.ts';
 import type { EventOf, MeetingEvent } from './events.ts';
 import { illegal } from './errors.ts';
 import { emailBlocker, type ContactState } from './contact.ts';
+import { evolveCalls, type CallState, type LogCall } from './calls.ts';
+import { callEvents, checkGatekeeperRequest, gatekeeperEmailSent, gatekeeperNudgeBlocker, introduction } from './gatekeeper.ts';
 
 type Requested = EventOf<'MeetingRequested'>['data'];
 type Booked = EventOf<'MeetingBooked'>['data'];
@@ -13,8 +15,17 @@ export type Booking = { start: string; minutes: number; timezone: string; locati
 export type MeetingState = {
   status: MeetingStatus;
   request?: Requested;
-  outreach?: { messageId: string; sentAt: string };
+  /** The request to the person sought, with its subject (follow-ups answer it). */
+  outreach?: { messageId: string; sentAt: string; subject?: string | undefined };
   nudge?: { messageId: string; sentAt: string };
+  /** The request to the gatekeeper, and the one nudge it may have. */
+  gatekeeperEmail?: { messageId: string; sentAt: string; subject?: string | undefined };
+  gatekeeperNudge?: { messageId: string; sentAt: string };
+  /** When the gatekeeper put the seeker in touch with the person sought. */
+  introducedAt?: string;
+  calls: CallState;
+  /** The people the contact referred at this meeting, added as contacts. */
+  referralsGiven: string[];
   booking?: Booking;
   bookedAt?: string;
   sequence: number;
@@ -26,7 +37,7 @@ export type MeetingState = {
   cancelled?: { by: string; source: string; at: string };
 };
 
-export const initialMeeting = (): MeetingState => ({ status: 'none', sequence: 0 });
+export const initialMeeting = (): MeetingState => ({ status: 'none', sequence: 0, calls: { attempts: 0 }, referralsGiven: [] });
 
 /** A request stays open until the meeting is held, cancelled or missed. */
 export const isOpen = (m: MeetingState) => m.status === 'requested' || m.status === 'booked';
@@ -46,7 +57,15 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
     case 'OutreachEmailSent':
       return { ...state, outreach: event.data };
     case 'NudgeSent':
-      return { ...state, nudge: event.data };
+      return event.data.to === 'gatekeeper' ? { ...state, gatekeeperNudge: event.data } : { ...state, nudge: event.data };
+    case 'GatekeeperEmailSent':
+      return { ...state, gatekeeperEmail: event.data };
+    case 'GatekeeperIntroduced':
+      return { ...state, introducedAt: event.data.introducedAt };
+    case 'CallLogged':
+      return { ...state, calls: evolveCalls(state.calls, event.data) };
+    case 'ReferralGiven':
+      return state.referralsGiven.includes(event.data.contactId) ? state : { ...state, referralsGiven: [...state.referralsGiven, event.data.contactId] };
     case 'MeetingBooked':
       return { ...state, status: 'booked', booking: bookingOf(event.data), bookedAt: event.data.bookedAt };
     case 'MeetingRescheduled':
@@ -74,8 +93,12 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
 type Sent = { messageId: string; now: string };
 export type MeetingCommand =
   | { type: 'RequestMeeting'; request: Requested; now: string }
-  | ({ type: 'RecordOutreachEmailSent' } & Sent)
-  | ({ type: 'RecordNudgeSent' } & Sent)
+  | ({ type: 'RecordOutreachEmailSent'; subject?: string } & Sent)
+  | ({ type: 'RecordGatekeeperEmailSent'; subject?: string } & Sent)
+  | ({ type: 'RecordNudgeSent'; to?: 'contact' | 'gatekeeper' } & Sent)
+  | { type: 'RecordIntroduction'; now: string }
+  | (LogCall & { booking?: Booking | undefined })
+  | { type: 'RecordReferral'; contactId: string; now: string }
   | { type: 'BookMeeting'; booking: Booking; now: string }
   | { type: 'RescheduleMeeting'; booking: Booking; source: 'seeker' | 'calendar'; now: string }
   | { type: 'CancelMeeting'; by: 'seeker' | 'contact'; source: 'seeker' | 'calendar'; reason?: string; now: string }
@@ -86,8 +109,8 @@ export type MeetingCommand =
   | { type: 'RecordNoShow'; now: string }
   | ({ type: 'RecordThankYouSent' } & Sent);
 
-/** What a meeting decision may look at besides the meeting: its contact, and the contact's other open request. */
-export type MeetingContext = { contact: ContactState; openMeetingId?: string | undefined };
+/** What a meeting decision may look at besides the meeting: its contact, the gatekeeper asked to introduce them, and the contact's other open request. */
+export type MeetingContext = { contact: ContactState; gatekeeper?: ContactState | undefined; openMeetingId?: string | undefined };
 
 const mustBe = (state: MeetingState, allowed: MeetingStatus[], doing: string) => {
   if (!allowed.includes(state.status)) {
@@ -102,8 +125,9 @@ const mayEmail = (ctx: MeetingContext, what: string) => {
 };
 
 /** Nudges stop on a reply, a booking, a cancellation or an opt-out. */
-export function nudgeBlocker(state: MeetingState, ctx: MeetingContext): string | null {
+export function nudgeBlocker(state: MeetingState, ctx: MeetingContext, to: 'contact' | 'gatekeeper' = 'contact'): string | null {
   if (state.status !== 'requested') return `the meeting is ${state.status.replace('_', ' ')}`;
+  if (to === 'gatekeeper') return gatekeeperNudgeBlocker(state, ctx);
   if (!state.outreach) return 'the request email was never sent';
   if (state.nudge) return 'the one nudge was already sent';
   if (ctx.contact.lastReplyAt && ctx.contact.lastReplyAt >= (state.request?.requestedAt ?? '')) return 'the contact replied';
@@ -117,19 +141,34 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
       if (state.status !== 'none') throw illegal('the meeting was already requested');
       if (ctx.contact.status === 'none') throw illegal('cannot request a meeting: the contact does not exist');
       if (ctx.contact.status === 'forgotten') throw illegal('cannot request a meeting: the contact was forgotten');
-      if (command.request.channel === 'email') mayEmail(ctx, 'meeting request by email');
+      checkGatekeeperRequest(command.request, ctx);
+      if (command.request.channel === 'email' && command.request.via === 'direct') mayEmail(ctx, 'meeting request by email');
       if (ctx.openMeetingId) throw illegal(`the contact already has an open request (meeting ${ctx.openMeetingId})`);
       return [{ type: 'MeetingRequested', data: command.request }];
     }
     case 'RecordOutreachEmailSent':
       mustBe(state, ['requested'], 'send the request email');
       if (state.outreach) throw illegal('the request email was already sent');
+      if (state.request?.via === 'gatekeeper' && !state.introducedAt) throw illegal('no request email: it waits for the gatekeeper to introduce you');
       mayEmail(ctx, 'request email');
-      return [{ type: 'OutreachEmailSent', data: { messageId: command.messageId, sentAt: now } }];
+      return [{ type: 'OutreachEmailSent', data: { messageId: command.messageId, sentAt: now, ...(command.subject ? { subject: command.subject } : {}) } }];
+    case 'RecordGatekeeperEmailSent':
+      mustBe(state, ['requested'], 'write to the gatekeeper');
+      return gatekeeperEmailSent(command, state, ctx);
+    case 'RecordIntroduction':
+      mustBe(state, ['requested'], 'record an introduction');
+      return introduction(state, now);
+    case 'LogCall':
+      mustBe(state, ['requested'], 'log a call');
+      return callEvents(command, state, ctx);
+    case 'RecordReferral':
+      mustBe(state, ['held'], 'credit a referral to this meeting');
+      return state.referralsGiven.includes(command.contactId) ? [] : [{ type: 'ReferralGiven', data: { contactId: command.contactId, recordedAt: now } }];
     case 'RecordNudgeSent': {
-      const blocker = nudgeBlocker(state, ctx);
+      const to = command.to ?? 'contact';
+      const blocker = nudgeBlocker(state, ctx, to);
       if (blocker) throw illegal(`no nudge: ${blocker}`);
-      return [{ type: 'NudgeSent', data: { messageId: command.messageId, sentAt: now } }];
+      return [{ type: 'NudgeSent', data: { messageId: command.messageId, sentAt: now, ...(to === 'gatekeeper' ? { to } : {}) } }];
     }
     case 'BookMeeting':
       mustBe(state, ['requested'], 'book');

@@ -245,11 +245,11 @@ function fastDayKey(iso: string, zone: string): string | null {
 }
 
 /**
- * A send on a day whose limit is used up waits for the first business moment of a later day in
- * the seeker's zone, where it is checked again (and waits again if that day fills): deferred as
- * often as needed, never dropped.
+ * The first business moment of a later day in the zone: where a send waits when its day's limit is
+ * used up (checked again there, and waiting again if that day fills: deferred, never dropped), and
+ * when an unanswered call is tried again.
  */
-export function nextDayForSends(now: string, w: Window): string {
+export function nextBusinessDay(now: string, w: Window): string {
   const tomorrow = dt(now).setZone(w.zone).plus({ days: 1 }).startOf('day');
   return nextBusinessMoment(out(tomorrow), w);
 }

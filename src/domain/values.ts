@@ -136,4 +136,11 @@ export const url = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(2000)
   .regex(NO_LINE_BREAK, 'must not contain a line break');
-export const tag = headerSafe(z.string().trim().min(1).max(50).regex(/^[^,]*$/, 'must not contain a comma'));
+export const tag = headerSafe(
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .regex(/^[^,]*$/, 'must not contain a comma'),
+);

@@ -5,13 +5,15 @@ import type { EmailSender } from '../app/effects/email/sender.ts';
 import { secretKeyOrKeyFile } from '../infra/crypto/key-file.ts';
 import { localCopiesEraser } from '../infra/mail/copies.ts';
 import { mailConfigFrom } from '../infra/mail/config.ts';
-import { createEmailSender } from '../infra/mail/email-sender.ts';
+import { createEmailSender, unsubscribeForm } from '../infra/mail/email-sender.ts';
 import { loadTemplates } from '../infra/mail/templates.ts';
 import { createMailTransport, type MailTransport } from '../infra/mail/transport.ts';
 
 /** What the email worker is given from configuration: the executor, the transport under it, and the eraser of local copies. */
 export type EmailWiring = {
   sender: EmailSender;
+  /** How mail to contacts offers to stop: one-click over https, or a mailto: to the seeker (said once when the worker starts). */
+  unsubscribe: 'one-click' | 'mailto';
   transport: MailTransport;
   eraser: CopiesEraser;
   messageDomain?: string | undefined;
@@ -26,8 +28,10 @@ export function emailWiringFrom(config: Config, env: NodeJS.ProcessEnv): EmailWi
   const templates = loadTemplates({ overrideDir: env['OUTREACH_TEMPLATES_DIR'] || undefined });
   const { key } = secretKeyOrKeyFile(env, config.dataDir);
   const transport = createMailTransport(mail.transport);
+  const unsubscribe = { publicUrl: mail.publicUrl, secret: key };
   return {
-    sender: createEmailSender({ templates, transport, unsubscribe: { publicUrl: mail.publicUrl ?? 'http://localhost:3000', secret: key } }),
+    sender: createEmailSender({ templates, transport, unsubscribe }),
+    unsubscribe: unsubscribeForm(unsubscribe),
     transport,
     eraser: localCopiesEraser({ outboxDir: transport.folder, calendarDir: join(config.dataDir, 'calendar') }),
     ...(mail.messageDomain ? { messageDomain: mail.messageDomain } : {}),

@@ -98,6 +98,14 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
     projectorStopped = true;
   });
   log.info({ workers: opts.only.join(','), store: rt.store.kind, queuePrefix: rt.prefix }, 'started');
+  if (emailWiring) {
+    log.info(
+      emailWiring.unsubscribe === 'one-click'
+        ? { form: 'one-click', why: 'OUTREACH_PUBLIC_URL is https' }
+        : { form: 'mailto', why: 'OUTREACH_PUBLIC_URL is not an https URL: contacts are offered a mailto: to the seeker, never a link they cannot reach' },
+      'unsubscribe',
+    );
+  }
 
   const stopped = new Promise<void>((resolve) => {
     const onSignal = () => {

@@ -6,6 +6,7 @@ import { listContacts } from './projections/contacts.ts';
 import { listFollowUps, type FollowUpItem } from './projections/follow-ups.ts';
 import { funnelTotals, funnelWeeks, listFunnel } from './projections/funnel.ts';
 import { listJobLeads, type JobLeadItem } from './projections/job-leads.ts';
+import { findDraft, listDrafts, type DraftItem } from './projections/drafts.ts';
 import { levelsMet, listLevelsByIndustry } from './projections/levels-by-industry.ts';
 import { listOverruns, type OverrunItem } from './projections/overruns.ts';
 import { listPipeline } from './projections/pipeline.ts';
@@ -17,7 +18,7 @@ import { createMissingTables, readCheckpoints } from './projector/checkpoints.ts
 import { openProjectionsDb, projectionsFile } from './projector/database.ts';
 import type { Page, Rows } from './projections/support/sql.ts';
 
-export type { AgendaItem, FollowUpItem, JobLeadItem, OverrunItem };
+export type { AgendaItem, DraftItem, FollowUpItem, JobLeadItem, OverrunItem };
 
 export type ReadModelName =
   | 'contacts'
@@ -30,7 +31,8 @@ export type ReadModelName =
   | 'referrals-per-interview'
   | 'levels-by-industry'
   | 'overruns'
-  | 'job-leads';
+  | 'job-leads'
+  | 'drafts';
 
 const lists: Record<ReadModelName, (db: Database, q: Page) => Rows> = {
   contacts: listContacts,
@@ -44,6 +46,7 @@ const lists: Record<ReadModelName, (db: Database, q: Page) => Rows> = {
   'levels-by-industry': listLevelsByIndustry,
   overruns: listOverruns,
   'job-leads': listJobLeads,
+  drafts: listDrafts,
 };
 
 export const readModelNames: readonly ReadModelName[] = Object.keys(lists) as ReadModelName[];
@@ -62,12 +65,16 @@ export type Dashboard = {
   followUpsDue: FollowUpItem[];
   overruns: OverrunItem[];
   jobLeads: JobLeadItem[];
+  /** Emails waiting for the seeker's review (the oldest first). */
+  draftsWaiting: DraftItem[];
 };
 
 export type ReadModels = {
   list(name: ReadModelName, q: { workspaceId?: string; limit: number; offset: number; now: string }): { rows: Record<string, unknown>[]; total: number };
   dashboard(q: { workspaceId?: string; now: string }): Dashboard;
   workspaces(): { workspaceId: string; ownerName: string | null; contacts: number; meetings: number }[];
+  /** Drafts whose id starts so (several when the prefix is ambiguous). */
+  findDraft(idOrPrefix: string, workspaceId: string | null): DraftItem[];
   lag(headPosition: bigint | null): { name: string; checkpoint: number; lag: number }[];
   close(): void;
 };
@@ -121,12 +128,15 @@ export function readModelsOn(db: Database): ReadModels {
             followUpsDue: top('follow-ups') as FollowUpItem[],
             overruns: top('overruns') as OverrunItem[],
             jobLeads: top('job-leads') as JobLeadItem[],
+            draftsWaiting: listDrafts(db, { ...(ws === undefined ? {} : { workspaceId: ws }), limit: DASHBOARD_ITEMS, offset: 0, now, status: 'waiting' })
+              .rows as DraftItem[],
           };
         })
         .deferred();
     },
 
     workspaces: () => listWorkspaces(db),
+    findDraft: (idOrPrefix, workspaceId) => findDraft(db, idOrPrefix, workspaceId),
 
     lag(headPosition) {
       const checkpoints = readCheckpoints(db);

@@ -72,7 +72,8 @@ describe('the outreach CLI, as a seeker uses it', () => {
   });
 
   it('requests, books and holds a meeting, and the events show it', async () => {
-    meeting = ok(await run(['meeting', 'request', '--contact', ada, '--minutes', '20', '--via', 'gatekeeper', '--json'])).id;
+    const gatekeeper = ok(await run(['contact', 'add', '--name', 'Gita Reception', '--email', 'reception@example.org', '--role', 'receptionist', '--json'])).id;
+    meeting = ok(await run(['meeting', 'request', '--contact', ada, '--minutes', '20', '--via', 'gatekeeper', '--gatekeeper', gatekeeper, '--json'])).id;
     ok(
       await run([
         'meeting',
@@ -114,15 +115,16 @@ describe('the outreach CLI, as a seeker uses it', () => {
       'WorkspaceConfigured',
       'ContactAdded',
       'ContactAdded',
+      'ContactAdded',
       'MeetingLinked',
       'MeetingRequested',
       'MeetingBooked',
       'MeetingHeld',
     ]);
     for (const e of events) expect(Object.keys(e).sort()).toEqual(['createdAt', 'data', 'id', 'metadata', 'position', 'revision', 'stream', 'type']);
-    expect(events[4].stream).toBe(`meeting-${meeting}`);
-    expect(events[4].metadata).toMatchObject({ workspaceId: 'default', actor: 'cli', schemaVersion: 1 });
-    const booked = events[5].data;
+    expect(events[5].stream).toBe(`meeting-${meeting}`);
+    expect(events[5].metadata).toMatchObject({ workspaceId: 'default', actor: 'cli', schemaVersion: 1 });
+    const booked = events[6].data;
     expect(booked.start).toBe('2026-11-02T10:00:00-05:00');
     const onlyHeld = (await run(['events', '--type', 'MeetingHeld', '--json'])).stdout.trim().split('\n');
     expect(onlyHeld).toHaveLength(1);

@@ -52,7 +52,7 @@ describe('the email side, end to end (reactor → BullMQ → worker → SMTP)', 
     const request = smtp.messages.find((m) => to(m) === 'marcus@northwind.example')!;
     expect(request.parsed.subject).toBeTruthy();
     expect(request.parsed.text).toContain('20 minutes');
-    expect(request.parsed.text).toContain('Learn how analytics teams hire career changers');
+    expect(request.parsed.text).toContain('My name is Sam Seeker. I am hoping to learn how analytics teams hire career changers.');
     expect(request.parsed.text).toContain('Grace Okafor');
     const raw = request.raw.toString('utf8').replace(/\r\n[ \t]+/g, ' ');
     expect(raw).toMatch(/^List-Unsubscribe: <https:\/\/outreach\.example\/u\/u1\.[^>]+>$/m);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime, Duration, FixedOffsetZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { keepInTouchDue, nextDayForSends, nudgeDue, prepBriefDue, thankYouDue, type Window } from '../../src/domain/scheduling.ts';
+import { keepInTouchDue, nextBusinessDay, nudgeDue, prepBriefDue, thankYouDue, type Window } from '../../src/domain/scheduling.ts';
 import type { BusinessHours } from '../../src/domain/values.ts';
 
 /*
@@ -274,7 +274,7 @@ describe('scheduling rules: every due time lands in business hours of its zone, 
   it('a send on a full day waits for the first business moment of a later day, never dropped', () => {
     fc.assert(
       fc.property(win, isoInstant, (w, now) => {
-        const result = ms(nextDayForSends(now, w));
+        const result = ms(nextBusinessDay(now, w));
         const today = DateTime.fromISO(now, { setZone: true }).setZone(w.zone).toISODate()!;
         const day = DateTime.fromMillis(result, { zone: w.zone }).toISODate()!;
         const ctx = `result ${show(result, w.zone)}, now ${show(ms(now), w.zone)}`;

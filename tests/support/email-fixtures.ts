@@ -3,7 +3,10 @@ import { addContact, addResearchNote, prepareQuestions } from '../../src/app/con
 import { bookMeeting, holdMeeting, requestMeeting } from '../../src/app/meeting-commands.ts';
 import type { AppContext } from '../../src/app/handle.ts';
 
-/** Business hours all day, every day: due times then do not depend on when the test runs. */
+/**
+ * Business hours all day, every day: due times then do not depend on when the test runs. Review is
+ * off, so that emails go when due: the tests of review turn it on.
+ */
 export async function configureAllHours(ctx: AppContext, extra: Record<string, unknown> = {}) {
   await configureWorkspace(ctx, {
     ownerName: 'Sam Seeker',
@@ -16,6 +19,7 @@ export async function configureAllHours(ctx: AppContext, extra: Record<string, u
     thankYouDeadline: 'PT1H',
     nudgeAfter: 'PT1S',
     keepInTouch: 'P6W',
+    review: 'none',
     ...extra,
   });
 }

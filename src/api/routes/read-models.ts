@@ -36,6 +36,7 @@ const descriptions: Record<ReadModelName, string> = {
   'levels-by-industry': 'levels (entry, mid, senior, executive) covered per industry',
   overruns: 'meetings that ran past the agreed length',
   'job-leads': 'job leads reported',
+  drafts: "emails held for the seeker's review: waiting, approved, discarded or withdrawn",
 };
 
 export const readModelPath = (name: ReadModelName) => `/api/${name}`;

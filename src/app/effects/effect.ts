@@ -3,8 +3,23 @@
  * event. Its key `<kind>:<sourceEventId>` is stable: the job id, the Message-ID and the result
  * event's id all derive from it, which is what makes each effect happen once.
  */
-export const EMAIL_EFFECTS = ['request-email', 'nudge', 'booking-confirmation', 'prep-brief', 'thank-you', 'keep-in-touch', 'calendar-cancel'] as const;
+export const EMAIL_EFFECTS = [
+  'request-email',
+  'gatekeeper-request',
+  'nudge',
+  'gatekeeper-nudge',
+  'booking-confirmation',
+  'prep-brief',
+  'thank-you',
+  'keep-in-touch',
+  'calendar-cancel',
+] as const;
 export type EmailEffect = (typeof EMAIL_EFFECTS)[number];
+/**
+ * Sending a draft the seeker approved: the job of the `DraftApproved` event, which sends the drafted
+ * email by the rules (and with the Message-ID and result event) of the effect that drafted it.
+ */
+export const SEND_DRAFT = 'send-draft' as const;
 /**
  * Calendar effects: the `.ics` file of a meeting's latest state (always), and the Google Calendar
  * event (only while the workspace has a calendar connected).
@@ -18,7 +33,7 @@ export type CalendarEffect = (typeof CALENDAR_EFFECTS)[number];
  */
 export const ERASE_EFFECT = 'erase-copies' as const;
 export type EraseEffect = typeof ERASE_EFFECT;
-export type EffectKind = EmailEffect | CalendarEffect | EraseEffect;
+export type EffectKind = EmailEffect | CalendarEffect | EraseEffect | typeof SEND_DRAFT;
 export const isCalendarEffect = (kind: EffectKind): kind is CalendarEffect => (CALENDAR_EFFECTS as readonly string[]).includes(kind);
 
 export type EffectData = {
@@ -53,8 +68,12 @@ export const PRIORITY: Record<EffectKind, number> = {
   'calendar-cancel': 2,
   'prep-brief': 3,
   nudge: 5,
+  'gatekeeper-nudge': 5,
   'keep-in-touch': 6,
   'request-email': 10,
+  'gatekeeper-request': 10,
+  // The seeker has just approved it: they expect it to go now.
+  'send-draft': 2,
   'google-create': 1,
   'google-update': 1,
   'google-delete': 1,
@@ -63,7 +82,7 @@ export const PRIORITY: Record<EffectKind, number> = {
 };
 
 /** Emails to the seeker (the prep brief) do not count against the daily limit on outreach. */
-export const toContact = (kind: EffectKind) => kind !== 'prep-brief' && kind !== ERASE_EFFECT && !isCalendarEffect(kind);
+export const toContact = (kind: EffectKind) => kind !== 'prep-brief' && kind !== ERASE_EFFECT && kind !== SEND_DRAFT && !isCalendarEffect(kind);
 
 /** A Calendar poll per connected workspace, switched on and off by the reactor. */
 export type PollChange = { workspaceId: string; on: boolean };

@@ -8,6 +8,7 @@ import {
   contactScope,
   effectKey,
   ERASE_EFFECT,
+  SEND_DRAFT,
   isCalendarEffect,
   meetingScope,
   PRIORITY,
@@ -47,7 +48,7 @@ function job(event: StoredEvent, kind: EffectKind, dueAt: string, ids: { contact
   };
 }
 
-const BOOKING_FOLLOW_UPS: EffectKind[] = ['nudge', 'request-email', 'booking-confirmation', 'prep-brief'];
+const BOOKING_FOLLOW_UPS: EffectKind[] = ['nudge', 'request-email', 'gatekeeper-request', 'gatekeeper-nudge', 'booking-confirmation', 'prep-brief'];
 
 /** Each note schedules the next; the chain ends when a send is refused (reply, opt-out, forget). */
 function keepInTouchAfter(event: StoredEvent, facts: ReactionFacts, lastTouchAt: string, contactId: string): Reaction {
@@ -116,7 +117,43 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
       const d = dataOf<'MeetingRequested'>(event);
       const w = windowFor(facts, true);
       if (d.channel !== 'email' || !w) return NO_REACTION;
-      return { schedule: [job(event, 'request-email', nextBusinessMoment(d.requestedAt, w), { contactId: d.contactId, meetingId: d.meetingId })], cancel: [] };
+      // Through a gatekeeper, the first email asks them for an introduction; the person sought hears nothing yet.
+      const kind = d.via === 'gatekeeper' ? 'gatekeeper-request' : 'request-email';
+      return { schedule: [job(event, kind, nextBusinessMoment(d.requestedAt, w), { contactId: d.contactId, meetingId: d.meetingId })], cancel: [] };
+    },
+  },
+  GatekeeperEmailSent: {
+    needs: ['workspace', 'meeting', 'contact'],
+    react(event, facts) {
+      const ws = facts.workspace.config;
+      const w = windowFor(facts, true);
+      if (!ws || !w) return NO_REACTION;
+      const ids = { contactId: facts.meeting!.request!.contactId, meetingId: idOfStream(event.stream) };
+      const due = nudgeDue({ requestSentAt: dataOf<'GatekeeperEmailSent'>(event).sentAt, after: ws.nudgeAfter, ...w });
+      return { schedule: [job(event, 'gatekeeper-nudge', due, ids)], cancel: [] };
+    },
+  },
+  GatekeeperIntroduced: {
+    needs: ['workspace', 'meeting', 'contact'],
+    react(event, facts) {
+      const w = windowFor(facts, true);
+      const request = facts.meeting?.request;
+      if (!w || !request) return NO_REACTION;
+      const meetingId = idOfStream(event.stream);
+      const withdraw = [{ scope: meetingScope(meetingId), kinds: ['gatekeeper-nudge'] as EffectKind[], because: event.type }];
+      // By telephone, the next call is the seeker's to make; by email, the request now goes to the person sought.
+      if (request.channel !== 'email') return { schedule: [], cancel: withdraw };
+      const due = nextBusinessMoment(dataOf<'GatekeeperIntroduced'>(event).introducedAt, w);
+      return { schedule: [job(event, 'request-email', due, { contactId: request.contactId, meetingId })], cancel: withdraw };
+    },
+  },
+  DraftApproved: {
+    needs: ['contact'],
+    react(event, facts) {
+      const draft = facts.contact?.drafts[dataOf<'DraftApproved'>(event).draftId];
+      if (!draft) return NO_REACTION;
+      const ids = { contactId: idOfStream(event.stream), ...(draft.meetingId ? { meetingId: draft.meetingId } : {}) };
+      return { schedule: [job(event, SEND_DRAFT, dataOf<'DraftApproved'>(event).approvedAt, ids)], cancel: [] };
     },
   },
   OutreachEmailSent: {

@@ -1,6 +1,16 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { addContact, addResearchNote, changeContact, forgetContact, optOut, prepareQuestions, recordReply, reportJobLead } from '../../app/contact-commands.ts';
+import {
+  addContact,
+  addResearchNote,
+  changeContact,
+  forgetContact,
+  optOut,
+  prepareQuestions,
+  recordReply,
+  reportJobLead,
+  writeUpdate,
+} from '../../app/contact-commands.ts';
 import { importContacts } from '../../app/contact-import.ts';
 import { contactAggregate } from '../../app/aggregates.ts';
 import { loadExisting } from '../../app/handle.ts';
@@ -89,6 +99,15 @@ export function contactCommands(program: Command) {
   act(
     leaf(contact, 'reply <contactId>', 'record that the contact replied (stops nudges and keep-in-touch)').option('--summary <text>', 'what they said'),
     async ({ ctx }, [id], input, out) => out.result(await recordReply(ctx, { contact: id, ...input }), `Reply recorded for contact ${id}`),
+  );
+
+  act(
+    leaf(contact, 'update <contactId>', 'your news for their next keep-in-touch note (without one, the note waits)').requiredOption(
+      '--text <text>',
+      'what you have done since, e.g. "I started the data course you recommended"',
+    ),
+    async ({ ctx }, [id], input, out) =>
+      out.result(await writeUpdate(ctx, { contact: id, ...input }), `Update written: it goes with the next keep-in-touch note to contact ${id}`),
   );
 
   act(leaf(contact, 'opt-out <contactId>', 'the contact asked for no more email'), async ({ ctx }, [id], _input, out) =>

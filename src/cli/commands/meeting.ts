@@ -1,5 +1,14 @@
 import type { Command } from 'commander';
-import { bookMeeting, cancelMeeting, holdMeeting, recordNoShow, requestMeeting, rescheduleMeeting } from '../../app/meeting-commands.ts';
+import {
+  bookMeeting,
+  cancelMeeting,
+  holdMeeting,
+  logCall,
+  recordIntroduction,
+  recordNoShow,
+  requestMeeting,
+  rescheduleMeeting,
+} from '../../app/meeting-commands.ts';
 import { meetingAggregate } from '../../app/aggregates.ts';
 import { loadExisting } from '../../app/handle.ts';
 import { act, leaf } from '../define.ts';
@@ -12,11 +21,39 @@ export function meetingCommands(program: Command) {
       .requiredOption('--contact <id>', 'who to ask')
       .requiredOption('--minutes <n>', '15, 20 or 30')
       .option('--via <how>', 'direct | gatekeeper (default direct)')
+      .option('--gatekeeper <contactId>', 'through a gatekeeper: the contact asked to introduce you (a receptionist, an assistant, a colleague)')
       .option('--referral <contactId>', 'the contact whose name opens the door')
       .option('--channel <channel>', 'email | phone | in-person (default email)'),
     async ({ ctx }, _args, input, out) => {
       const r = await requestMeeting(ctx, input);
-      out.result(r, `Requested a meeting with contact ${r.contactId} (meeting ${r.id})`);
+      const how =
+        input['channel'] === 'phone'
+          ? `by telephone: \`outreach call ${r.id}\` prints your script`
+          : input['via'] === 'gatekeeper'
+            ? 'the email goes to the gatekeeper, asking for an introduction'
+            : 'the request email goes in business hours';
+      out.result(r, `Requested a meeting with contact ${r.contactId} (meeting ${r.id}); ${how}`);
+    },
+  );
+
+  act(leaf(meeting, 'introduced <meetingId>', 'the gatekeeper put you in touch: the request now goes to the person'), async ({ ctx }, [id], _input, out) =>
+    out.result(
+      await recordIntroduction(ctx, { meeting: id }),
+      `Introduction recorded for meeting ${id}: the request now goes to the person you were introduced to`,
+    ),
+  );
+
+  act(
+    leaf(meeting, 'call <meetingId>', 'log a telephone call and how it ended')
+      .requiredOption('--outcome <outcome>', 'booked | call-back | voicemail | no-answer | declined | gave-name')
+      .option('--at <datetime>', 'booked: when the meeting is; call-back: when to call again (ISO 8601 with offset)')
+      .option('--minutes <n>', 'booked: the agreed length')
+      .option('--location <place>', 'booked: where')
+      .option('--video-url <url>', 'booked: video link')
+      .option('--notes <text>', 'what was said'),
+    async ({ ctx }, [id], input, out) => {
+      const r = await logCall(ctx, { meeting: id, ...input });
+      out.result(r, `Call logged for meeting ${id}: ${String(input['outcome'])}${r.events.length > 1 ? ` (${r.events.slice(1).join(', ')})` : ''}`);
     },
   );
 
@@ -61,7 +98,7 @@ export function meetingCommands(program: Command) {
       .option('--cards <n>', 'business cards received')
       .option('--sentiment <s>', 'positive | neutral | negative')
       .option('--notes <text>', 'notes')
-      .option('--insights <text>', 'what you learned'),
+      .option('--insights <text>', 'a line worth quoting in the thank-you, e.g. "how portfolio work beats certificates"'),
     async ({ ctx }, [id], input, out) => out.result(await holdMeeting(ctx, { meeting: id, ...input }), `Meeting ${id} held`),
   );
 

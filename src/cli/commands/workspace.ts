@@ -17,7 +17,8 @@ export function workspaceCommands(program: Command) {
       .option('--thank-you-deadline <duration>', 'never later than this after the meeting (default PT24H)')
       .option('--keep-in-touch <duration>', 'keep-in-touch cadence (default P6W)')
       .option('--nudge-after <duration>', 'one nudge after this long without a reply (default P5D)')
-      .option('--daily-limit <n>', 'most emails sent per day; the rest are deferred (default 50)'),
+      .option('--daily-limit <n>', 'most emails sent per day; the rest are deferred (default 50)')
+      .option('--review <which>', 'emails held for your approval: all | first-touch (requests to people not yet met; the default) | none'),
     async ({ ctx }, _args, input, out) => {
       const r = await configureWorkspace(ctx, input);
       out.result(

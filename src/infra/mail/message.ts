@@ -48,12 +48,18 @@ export function buildMail(input: BuildMailInput): OutgoingMail {
   if (/[\r\n]/.test(input.subject)) throw new OutreachError('validation', 'subject: must be one line', { field: 'subject' });
   const headers: Record<string, string> = {};
   if (input.unsubscribeUrl !== undefined) {
-    if (!/^https?:\/\/[^\s<>]+$/.test(input.unsubscribeUrl)) {
-      throw new OutreachError('validation', 'unsubscribeUrl: must be an http(s) URL without spaces or angle brackets', { field: 'unsubscribeUrl' });
+    if (/^mailto:[^\s<>@]+@[^\s<>]+$/.test(input.unsubscribeUrl)) {
+      // RFC 2369: the recipient's client writes to the seeker, who reads it like any reply.
+      headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`;
+    } else if (/^https:\/\/[^\s<>]+$/.test(input.unsubscribeUrl)) {
+      // RFC 8058 one-click: mail providers POST "List-Unsubscribe=One-Click" to the URL, no page to visit.
+      headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+    } else {
+      throw new OutreachError('validation', 'unsubscribeUrl: must be an https URL or a mailto: address, without spaces or angle brackets', {
+        field: 'unsubscribeUrl',
+      });
     }
-    // RFC 8058 one-click: mail providers POST "List-Unsubscribe=One-Click" to the URL, no page to visit.
-    headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`;
-    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   const inReplyTo = input.inReplyTo === undefined ? undefined : checkId('inReplyTo', input.inReplyTo);
   const references = (input.references ?? (inReplyTo ? [inReplyTo] : [])).map((r) => checkId('references', r));
@@ -70,11 +76,10 @@ export function buildMail(input: BuildMailInput): OutgoingMail {
   if (inReplyTo) mail.inReplyTo = inReplyTo;
   if (references.length > 0) mail.references = references.join(' ');
   if (input.ics) {
-    const contentType = `text/calendar; charset=utf-8; method=${input.ics.method}`;
-    // Both forms: the text/calendar alternative is what Outlook and Gmail turn into an invitation,
-    // the attachment is what other clients (and people) can open or import.
-    mail.icalEvent = { method: input.ics.method, filename: 'invite.ics', content: input.ics.content };
-    mail.attachments = [{ filename: 'invite.ics', content: input.ics.content, contentType }];
+    // One calendar part: the text/calendar alternative, which Gmail and Outlook turn into an invitation
+    // (a second copy as an attachment made some clients show the meeting twice).
+    // nodemailer's icalEvent would add an application/ics attachment beside it: the alternative is given directly instead.
+    mail.alternatives = [{ contentType: `text/calendar; charset=utf-8; method=${input.ics.method}`, content: input.ics.content }];
   }
   return mail;
 }

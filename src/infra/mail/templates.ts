@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { OutreachError } from '../../domain/errors.ts';
 import {
   emailKinds,
+  scriptKinds,
   templateVariables,
-  type EmailKind,
-  type RenderedEmail,
+  type TemplateKind,
   type TemplatePart,
   type Templates,
   type VarValue,
@@ -95,23 +95,30 @@ export function loadTemplates(opts: { overrideDir?: string | undefined; defaultD
       const part = (Object.keys(FILE_SUFFIX) as TemplatePart[]).find((p) => name.endsWith(FILE_SUFFIX[p]));
       if (!part) continue;
       const kind = name.slice(0, -FILE_SUFFIX[part].length);
-      if (!(emailKinds as readonly string[]).includes(kind)) {
-        throw new OutreachError('config', `template ${join(overrideDir, name)}: no email kind "${kind}"; the kinds are ${emailKinds.join(', ')}`, {
-          field: 'template',
-          details: { file: join(overrideDir, name) },
-        });
+      if (![...emailKinds, ...scriptKinds].includes(kind as TemplateKind)) {
+        throw new OutreachError(
+          'config',
+          `template ${join(overrideDir, name)}: no email kind "${kind}"; the kinds are ${[...emailKinds, ...scriptKinds].join(', ')}`,
+          {
+            field: 'template',
+            details: { file: join(overrideDir, name) },
+          },
+        );
       }
     }
   }
 
-  const compiled = new Map<EmailKind, Compiled>();
-  const origin = new Map<EmailKind, Record<TemplatePart, string>>();
-  for (const kind of emailKinds) {
+  const compiled = new Map<TemplateKind, Partial<Compiled>>();
+  const origin = new Map<TemplateKind, Partial<Record<TemplatePart, string>>>();
+  const kinds: readonly TemplateKind[] = [...emailKinds, ...scriptKinds];
+  for (const kind of kinds) {
     const decl = templateVariables[kind];
     const allowed = new Set<string>([...decl.required, ...decl.optional]);
-    const parts = {} as Compiled;
-    const files = {} as Record<TemplatePart, string>;
-    for (const part of Object.keys(FILE_SUFFIX) as TemplatePart[]) {
+    const parts: Partial<Compiled> = {};
+    const files: Partial<Record<TemplatePart, string>> = {};
+    // A call script is read, not sent: it has a text and nothing else.
+    const partsOfKind: TemplatePart[] = (scriptKinds as readonly string[]).includes(kind) ? ['text'] : ['subject', 'text', 'html'];
+    for (const part of partsOfKind) {
       const name = `${kind}${FILE_SUFFIX[part]}`;
       const override = overrideDir ? join(overrideDir, name) : undefined;
       const file = override && existsSync(override) ? override : join(defaultDir, name);
@@ -128,24 +135,41 @@ export function loadTemplates(opts: { overrideDir?: string | undefined; defaultD
     origin.set(kind, files);
   }
 
+  const values = (kind: TemplateKind, vars: unknown) => {
+    const v = vars as Record<string, VarValue | undefined>;
+    for (const name of templateVariables[kind].required) {
+      if (!present(v[name])) throw new OutreachError('validation', `${kind}: variable ${name} must not be empty`, { field: name });
+    }
+    return v;
+  };
+  const plain = (nodes: Node[], v: Record<string, VarValue | undefined>) =>
+    `${renderNodes(nodes, v, (x) => x)
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()}\n`;
+
   return {
     render(kind, vars) {
       const parts = compiled.get(kind);
-      if (!parts) throw new OutreachError('validation', `template kind ${String(kind)} does not exist`, { field: 'kind' });
-      const values = vars as Record<string, VarValue | undefined>;
-      for (const name of templateVariables[kind].required) {
-        if (!present(values[name])) throw new OutreachError('validation', `${kind}: variable ${name} must not be empty`, { field: name });
-      }
-      const subject = renderNodes(parts.subject, values, subjectValue).replace(/\s+/g, ' ').trim();
-      const text = `${renderNodes(parts.text, values, (s) => s)
-        .replace(/[ \t]+$/gm, '')
-        .replace(/\n{3,}/g, '\n\n')
-        .trim()}\n`;
-      const html = renderNodes(parts.html, values, htmlValue);
-      return { subject, text, html };
+      if (!parts?.subject || !parts.text || !parts.html)
+        throw new OutreachError('validation', `template kind ${String(kind)} is not an email`, { field: 'kind' });
+      const v = values(kind, vars);
+      const subject = renderNodes(parts.subject, v, subjectValue).replace(/\s+/g, ' ').trim();
+      return { subject, text: plain(parts.text, v), html: renderNodes(parts.html, v, htmlValue) };
+    },
+    script(kind, vars) {
+      const parts = compiled.get(kind);
+      if (!parts?.text) throw new OutreachError('validation', `template kind ${String(kind)} is not a call script`, { field: 'kind' });
+      return plain(parts.text, values(kind, vars));
     },
     files(kind) {
-      return { ...origin.get(kind)! };
+      return { ...origin.get(kind) };
     },
   };
+}
+
+/** The HTML of a text written by hand (an edited draft): escaped, paragraphs and line breaks kept. */
+export function htmlFromText(text: string): string {
+  const paragraphs = text.trim().split(/\n\s*\n/);
+  return `<!doctype html>\n<html><body>\n${paragraphs.map((p) => `<p>${htmlValue(p.trim())}</p>`).join('\n')}\n</body></html>\n`;
 }

@@ -3,7 +3,10 @@ import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
 import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
 import { utc } from './support/time.ts';
-import { meetingsOf, type MeetingTouch } from './support/joins.ts';
+import { draftsWaitingOf, meetingsOf, type MeetingTouch } from './support/joins.ts';
+import { nextAction, type ContactState } from './next-action.ts';
+
+export { nextAction, type ContactState } from './next-action.ts';
 
 /**
  * Contacts with their status, last touch and next action. This table is where a contact's name
@@ -35,7 +38,8 @@ const schema = `
     replied_at          TEXT,
     bounced_email       TEXT,
     opted_out_at        TEXT,
-    forgotten_at        TEXT
+    forgotten_at        TEXT,
+    update_written_at   TEXT
   ) WITHOUT ROWID;
 `;
 
@@ -62,7 +66,8 @@ const q = preparedFor((db) => ({
       timezone = coalesce(?, timezone), tags = coalesce(?, tags)
     WHERE contact_id = ? AND status <> 'forgotten'`),
   reply: db.prepare(`UPDATE contacts SET replied_at = ?, ${TOUCH} WHERE contact_id = ?`),
-  keptInTouch: db.prepare(`UPDATE contacts SET ${TOUCH} WHERE contact_id = ?`),
+  keptInTouch: db.prepare(`UPDATE contacts SET update_written_at = NULL, ${TOUCH} WHERE contact_id = ?`),
+  updateWritten: db.prepare(`UPDATE contacts SET update_written_at = ? WHERE contact_id = ?`),
   optOut: db.prepare(`UPDATE contacts SET status = 'opted_out', opted_out_at = ? WHERE contact_id = ? AND status = 'active'`),
   bounce: db.prepare(`UPDATE contacts SET bounced_email = ? WHERE contact_id = ? AND status <> 'forgotten'`),
   // Level, industry and source stay: they are categories counted anonymously, not who the person is.
@@ -74,7 +79,8 @@ const q = preparedFor((db) => ({
 
 export const contacts = defineProjection({
   name: 'contacts',
-  version: 1,
+  // 2: the update written for the next keep-in-touch note.
+  version: 2,
   schema,
   indexes,
   apply(db, e) {
@@ -133,6 +139,9 @@ export const contacts = defineProjection({
         q(db).keptInTouch.run(at, 'keep-in-touch', at, contactId);
         return;
       }
+      case 'ContactUpdateWritten':
+        q(db).updateWritten.run(utc(dataOf(e, 'ContactUpdateWritten').writtenAt), contactId);
+        return;
       case 'ContactOptedOut':
         q(db).optOut.run(utc(dataOf(e, 'ContactOptedOut').optedOutAt), contactId);
         return;
@@ -169,41 +178,10 @@ type ContactRow = {
   bounced_email: string | null;
   opted_out_at: string | null;
   forgotten_at: string | null;
+  update_written_at: string | null;
 };
 
-/** What the next action is decided from: the contact, and its meetings folded in. */
-export type ContactState = {
-  status: string;
-  email: string | null;
-  bouncedEmail: string | null;
-  repliedAt: string | null;
-  meetingsHeld: number;
-  thankYousPending: number;
-  lastTouchAt: string | null;
-  /** The latest meeting (one open request per contact, so the only one that can be open). */
-  meeting: { status: string; requestedAt: string; start: string | null } | null;
-};
-
-/** What the seeker should do next about a contact, from its state and the time now. */
-export function nextAction(c: ContactState, now: string): { action: string | null; at: string | null } {
-  if (c.status === 'forgotten') return { action: null, at: null };
-  if (c.status === 'opted_out') return { action: 'do not contact (opted out)', at: null };
-  if (c.thankYousPending > 0) return { action: 'send thank-you', at: null };
-  const m = c.meeting;
-  if (m?.status === 'booked' && m.start) {
-    return m.start > now ? { action: `meeting booked ${m.start}`, at: m.start } : { action: 'record how the meeting went', at: m.start };
-  }
-  if (c.email !== null && c.bouncedEmail === c.email) return { action: 'find a working email address', at: null };
-  if (m?.status === 'requested') {
-    return c.repliedAt && c.repliedAt >= m.requestedAt
-      ? { action: 'reply received: book a time', at: c.repliedAt }
-      : { action: 'waiting for reply', at: m.requestedAt };
-  }
-  if (c.meetingsHeld > 0) return { action: 'keep in touch', at: c.lastTouchAt };
-  return { action: 'request a meeting', at: null };
-}
-
-function toContact(c: ContactRow, meetings: MeetingTouch[], now: string) {
+function toContact(c: ContactRow, meetings: MeetingTouch[], now: string, draftsWaiting = 0) {
   let lastTouchAt = c.last_touch_at;
   let lastTouch = c.last_touch;
   for (const m of meetings) {
@@ -215,13 +193,30 @@ function toContact(c: ContactRow, meetings: MeetingTouch[], now: string) {
   const latest = meetings.at(-1);
   const state: ContactState = {
     status: c.status,
+    firstName: (c.name ?? '').trim().split(/\s+/)[0] ?? '',
+    timezone: c.timezone,
+    updateWritten: c.update_written_at !== null,
+    draftsWaiting,
     email: c.email,
     bouncedEmail: c.bounced_email,
     repliedAt: c.replied_at,
     lastTouchAt,
     meetingsHeld: meetings.filter((m) => m.held_at !== null).length,
     thankYousPending: meetings.filter((m) => m.held_at !== null && m.thank_you_sent_at === null).length,
-    meeting: latest ? { status: latest.status, requestedAt: latest.requested_at, start: latest.start_at } : null,
+    meeting: latest
+      ? {
+          status: latest.status,
+          requestedAt: latest.requested_at,
+          start: latest.start_at,
+          channel: latest.channel,
+          via: latest.via,
+          gatekeeperEmailedAt: latest.gatekeeper_emailed_at,
+          introducedAt: latest.introduced_at,
+          callAttempts: latest.call_attempts,
+          lastCallOutcome: latest.last_call_outcome,
+          nextCallAt: latest.next_call_at,
+        }
+      : null,
   };
   const next = nextAction(state, now);
   return {
@@ -269,8 +264,12 @@ export function listContacts(db: Database, q: Page): Rows {
     rows.map((r) => r.contact_id),
   ))
     byContact.set(m.contact_id, [...(byContact.get(m.contact_id) ?? []), m]);
+  const waiting = draftsWaitingOf(
+    db,
+    rows.map((r) => r.contact_id),
+  );
   return {
-    rows: rows.map((c) => toContact(c, byContact.get(c.contact_id) ?? [], q.now)),
+    rows: rows.map((c) => toContact(c, byContact.get(c.contact_id) ?? [], q.now, waiting.get(c.contact_id) ?? 0)),
     total: countOf(db, `SELECT COUNT(*) AS n FROM contacts WHERE ${where}`, pageParams(q)),
   };
 }

@@ -1,6 +1,7 @@
 import type { Projection } from './support/projection.ts';
 import { agenda } from './agenda.ts';
 import { contacts } from './contacts.ts';
+import { drafts } from './drafts.ts';
 import { followUps } from './follow-ups.ts';
 import { funnel } from './funnel.ts';
 import { jobLeads } from './job-leads.ts';
@@ -26,6 +27,7 @@ export const projections: readonly Projection[] = [
   overruns,
   jobLeads,
   workspaces,
+  drafts,
 ];
 
 export const projectionNamed = (name: string): Projection | undefined => projections.find((p) => p.name === name);

@@ -41,6 +41,12 @@ const schema = `
     cancelled_by        TEXT,
     no_show_at          TEXT,
     thank_you_sent_at   TEXT,
+    gatekeeper_contact_id TEXT,
+    gatekeeper_emailed_at TEXT,
+    introduced_at       TEXT,
+    call_attempts       INTEGER NOT NULL DEFAULT 0,
+    last_call_outcome   TEXT,
+    next_call_at        TEXT,
     last_touch_at       TEXT NOT NULL,
     last_touch          TEXT NOT NULL
   ) WITHOUT ROWID;
@@ -59,8 +65,12 @@ const TOUCH = `
 
 const q = preparedFor((db) => ({
   request: db.prepare(`
-    INSERT INTO pipeline (meeting_id, workspace_id, contact_id, status, channel, via, referral_contact_id, requested_minutes, requested_at, last_touch_at, last_touch)
-    VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, 'request') ON CONFLICT(meeting_id) DO NOTHING`),
+    INSERT INTO pipeline (meeting_id, workspace_id, contact_id, status, channel, via, referral_contact_id, gatekeeper_contact_id, requested_minutes, requested_at,
+      last_touch_at, last_touch)
+    VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, 'request') ON CONFLICT(meeting_id) DO NOTHING`),
+  gatekeeperEmailed: db.prepare(`UPDATE pipeline SET gatekeeper_emailed_at = ?, ${TOUCH} WHERE meeting_id = ?`),
+  introduced: db.prepare(`UPDATE pipeline SET introduced_at = ?, ${TOUCH} WHERE meeting_id = ?`),
+  called: db.prepare(`UPDATE pipeline SET call_attempts = ?, last_call_outcome = ?, next_call_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   requestSent: db.prepare(`UPDATE pipeline SET request_sent_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   nudged: db.prepare(`UPDATE pipeline SET nudged_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   booked: db.prepare(`
@@ -83,7 +93,34 @@ function applyMeeting(db: Database, e: StoredEvent) {
     case 'MeetingRequested': {
       const d = dataOf(e, 'MeetingRequested');
       const at = utc(d.requestedAt);
-      q(db).request.run(d.meetingId, workspaceOf(e), d.contactId, d.channel, d.via, d.referralContactId ?? null, d.minutes, at, at);
+      q(db).request.run(
+        d.meetingId,
+        workspaceOf(e),
+        d.contactId,
+        d.channel,
+        d.via,
+        d.referralContactId ?? null,
+        d.gatekeeperContactId ?? null,
+        d.minutes,
+        at,
+        at,
+      );
+      return;
+    }
+    case 'GatekeeperEmailSent': {
+      const at = utc(dataOf(e, 'GatekeeperEmailSent').sentAt);
+      q(db).gatekeeperEmailed.run(at, at, 'email to the gatekeeper', at, meetingId);
+      return;
+    }
+    case 'GatekeeperIntroduced': {
+      const at = utc(dataOf(e, 'GatekeeperIntroduced').introducedAt);
+      q(db).introduced.run(at, at, 'introduction', at, meetingId);
+      return;
+    }
+    case 'CallLogged': {
+      const d = dataOf(e, 'CallLogged');
+      const at = utc(d.calledAt);
+      q(db).called.run(d.attempt, d.outcome, d.nextCallAt ? utc(d.nextCallAt) : null, at, 'call', at, meetingId);
       return;
     }
     case 'OutreachEmailSent': {
@@ -133,7 +170,8 @@ function applyMeeting(db: Database, e: StoredEvent) {
 
 export const pipeline = defineProjection({
   name: 'pipeline',
-  version: 1,
+  // 2: gatekeepers and calls.
+  version: 2,
   schema,
   indexes,
   apply: applyMeeting,

@@ -63,7 +63,7 @@ describe('outbox transport', () => {
     expect(parsed.messageId).toBe(mail.messageId);
     expect(parsed.subject).toBe('Confirmed: Tuesday 1 December 2026, 10:00');
     expect(parsed.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-    expect(parsed.attachments.find((a) => a.filename === 'invite.ics')?.content.toString('utf8')).toBe(ics);
+    expect(parsed.attachments.find((a) => a.contentType === 'text/calendar')?.content.toString('utf8')).toBe(ics);
   });
 
   it('a re-send of the same message overwrites its file instead of adding one', async () => {

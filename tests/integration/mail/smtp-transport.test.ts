@@ -104,8 +104,7 @@ describe('SMTP transport', () => {
     expect(parsed.references).toBe(first);
     expect(header(parsed, 'list-unsubscribe')).toBe('List-Unsubscribe: <https://outreach.example/u/u1.abc.def>');
     expect(header(parsed, 'list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-    const invite = parsed.attachments.find((a) => a.filename === 'invite.ics');
-    expect(invite?.contentType).toBe('text/calendar');
+    const invite = parsed.attachments.find((a) => a.contentType === 'text/calendar');
     expect(invite?.content.toString('utf8')).toBe(ics);
     expect(received!.raw.toString('utf8')).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/);
     expect(parsed.text).toContain('Thank you for taking the time');

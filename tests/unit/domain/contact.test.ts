@@ -1,10 +1,15 @@
 import { describe, it } from 'vitest';
 import { contactDecider, type ContactCommand } from '../../../src/domain/contact.ts';
+import type { ContactEvent } from '../../../src/domain/events.ts';
 import { deciderSpec } from '../../support/decider-spec.ts';
 import { contactAdded, NOW } from '../../support/domain-fixtures.ts';
 
 const spec = deciderSpec(contactDecider, undefined);
 const keepInTouch: ContactCommand = { type: 'RecordKeepInTouchSent', messageId: '<k1@outreach>', now: NOW };
+const updateWritten: ContactEvent = {
+  type: 'ContactUpdateWritten',
+  data: { text: 'I started the data course you recommended.', writtenAt: '2026-11-30T10:00:00.000Z' },
+};
 
 describe('contact', () => {
   it('a contact is added once', () => {
@@ -14,11 +19,32 @@ describe('contact', () => {
       .thenRefused('illegal_state', /already exists/);
   });
 
-  it('a keep-in-touch note goes to a contact with an address who has not replied', () => {
+  it('a keep-in-touch note goes to a contact with an address once the seeker wrote an update', () => {
+    spec
+      .given([contactAdded(), updateWritten])
+      .when(keepInTouch)
+      .then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);
+  });
+
+  it('no keep-in-touch note without an update from the seeker', () => {
     spec
       .given([contactAdded()])
       .when(keepInTouch)
-      .then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);
+      .thenRefused('illegal_state', /no update written/);
+  });
+
+  it('an update goes with one note only: the next needs a new one', () => {
+    spec
+      .given([contactAdded(), updateWritten, { type: 'KeepInTouchSent', data: { messageId: '<k0@outreach>', sentAt: '2026-11-29T12:00:00.000Z' } }])
+      .when(keepInTouch)
+      .thenRefused('illegal_state', /no update written/);
+  });
+
+  it('an update is written about an existing contact', () => {
+    spec
+      .given([])
+      .when({ type: 'WriteUpdate', text: 'I started the course', now: NOW })
+      .thenRefused('illegal_state', /does not exist/);
   });
 
   it('no email to a contact who opted out', () => {
@@ -42,9 +68,9 @@ describe('contact', () => {
       .thenRefused('illegal_state', /no email address/);
   });
 
-  it('keep-in-touch stops once the contact replied', () => {
+  it("keep-in-touch stops when the contact replied after the update was written: the reply is the seeker's to answer", () => {
     spec
-      .given([contactAdded(), { type: 'ReplyReceived', data: { receivedAt: NOW } }])
+      .given([contactAdded(), updateWritten, { type: 'ReplyReceived', data: { receivedAt: NOW } }])
       .when(keepInTouch)
       .thenRefused('illegal_state', /replied/);
   });
@@ -86,6 +112,7 @@ describe('contact', () => {
         contactAdded(),
         { type: 'EmailBounced', data: { effect: 'thank-you:x', email: 'ada@example.org', code: 550, reason: 'no such user', bouncedAt: NOW } },
         { type: 'ContactDetailsChanged', data: { changes: { email: 'ada@new.example' }, changedAt: NOW } },
+        updateWritten,
       ])
       .when(keepInTouch)
       .then([{ type: 'KeepInTouchSent', data: { messageId: '<k1@outreach>', sentAt: NOW } }]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isWithinBusinessHours,
-  nextDayForSends,
+  nextBusinessDay,
   keepInTouchDue,
   nextBusinessMoment,
   nudgeDue,
@@ -88,10 +88,10 @@ describe('prep brief', () => {
 
 describe('daily send limit', () => {
   it('a send on a full day waits for the first business moment of the next day', () => {
-    expect(nextDayForSends('2026-11-30T10:00:00Z', london)).toBe('2026-12-01T09:00:00Z');
+    expect(nextBusinessDay('2026-11-30T10:00:00Z', london)).toBe('2026-12-01T09:00:00Z');
   });
 
   it('a send on a full Friday waits for Monday morning, never dropped', () => {
-    expect(nextDayForSends('2026-12-04T10:00:00Z', london)).toBe('2026-12-07T09:00:00Z');
+    expect(nextBusinessDay('2026-12-04T10:00:00Z', london)).toBe('2026-12-07T09:00:00Z');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cardsInWords, firstNameOf, insightPhrase, namesInWords, objectiveSentence } from '../../../src/domain/wording.ts';
 
-describe('the objective as a sentence of the seeker\'s own', () => {
+describe("the objective as a sentence of the seeker's own", () => {
   const cases: [string, string][] = [
     ['Learn how analytics teams hire people moving over from teaching', 'I am hoping to learn how analytics teams hire people moving over from teaching.'],
     ['Learn how analytics teams hire career changers.', 'I am hoping to learn how analytics teams hire career changers.'],

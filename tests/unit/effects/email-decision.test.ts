@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decideEmail } from '../../../src/app/effects/email/decide.ts';
 import type { EmailEffectData, EmailFacts } from '../../../src/app/effects/email/facts.ts';
 import { effectKey, type EmailEffect } from '../../../src/app/effects/effect.ts';
-import type { MeetingEvent } from '../../../src/domain/events.ts';
+import type { ContactEvent, MeetingEvent } from '../../../src/domain/events.ts';
+import type { Draft } from '../../../src/domain/drafts.ts';
 import { booked, CONTACT_ID, contactAdded, held, MEETING_ID, outreachSent, requested } from '../../support/domain-fixtures.ts';
 import { contactOf, LATER_EVENT, meetingOf, reachable, seeker, SOURCE_EVENT, WORKSPACE } from '../../support/effect-facts.ts';
 import { effectSpec } from '../../support/effect-spec.ts';
@@ -31,6 +32,22 @@ const facts = (over: Partial<EmailFacts> & { meetingEvents?: MeetingEvent[] } = 
   };
 };
 const ctx = { now: NOW };
+const GATEKEEPER_ID = '01a22886-c6a0-70f9-ab35-52ff5a5432c9';
+const gatekeeper = contactOf(contactAdded({ contactId: GATEKEEPER_ID, name: 'Dana Reyes', email: 'dana@front.example', role: 'receptionist' }));
+const viaGatekeeper = requested({ via: 'gatekeeper', gatekeeperContactId: GATEKEEPER_ID });
+const noReview = { ...seeker().config!, review: 'none' as const };
+const written: ContactEvent = { type: 'ContactUpdateWritten', data: { text: 'I started the data course you recommended.', writtenAt: '2026-11-24T09:00:00Z' } };
+const draftOf = (status: 'waiting' | 'approved' | 'discarded'): Draft => ({
+  draftId: '01a22886-0000-7000-8000-0000000000d1',
+  effect: effectKey('request-email', SOURCE_EVENT),
+  kind: 'request-email',
+  meetingId: MEETING_ID,
+  toContactId: CONTACT_ID,
+  subject: 'Edited subject',
+  text: 'Edited text',
+  draftedAt: '2026-11-20T10:00:00Z',
+  status,
+});
 const upcoming = [requested(), outreachSent, booked('2026-12-02T10:00:00-05:00')];
 
 describe('email effect decision', () => {
@@ -164,21 +181,95 @@ describe('email effect decision', () => {
   });
 
   it('a keep-in-touch note whose touch was followed by a later one is skipped', () => {
-    const touched = contactOf(contactAdded(), { type: 'KeepInTouchSent', data: { messageId: '<k2@x>', sentAt: '2026-11-24T10:00:00Z' } });
+    const touched = contactOf(contactAdded(), written, { type: 'KeepInTouchSent', data: { messageId: '<k2@x>', sentAt: '2026-11-24T10:00:00Z' } }, written);
     spec
       .given(facts({ contact: touched, sourceTouchAt: '2026-10-01T10:00:00Z' }))
       .when({ ...job('keep-in-touch'), meetingId: undefined } as never, ctx)
       .thenSkipped('a later touch started its own keep-in-touch');
   });
 
-  it('a request through a gatekeeper is written with the gatekeeper template', () => {
+  it("by default a first request waits as a draft for the seeker's review", () => {
+    const d = decideEmail(job('request-email'), facts({ meetingEvents: [requested()] }), ctx);
+    expect(d.decision).toBe('draft');
+  });
+
+  it('with review off a first request goes when due', () => {
     spec
-      .given(facts({ meetingEvents: [requested({ via: 'gatekeeper' })] }))
+      .given(facts({ meetingEvents: [requested()], ws: noReview }))
       .when(job('request-email'), ctx)
+      .thenPerformed();
+  });
+
+  it('with review of every email a thank-you is drafted too; with first-touch it goes', () => {
+    expect(decideEmail(job('thank-you'), facts({ ws: { ...seeker().config!, review: 'all' } }), ctx).decision).toBe('draft');
+    expect(decideEmail(job('thank-you'), facts(), ctx).decision).toBe('perform');
+  });
+
+  it('a drafted email waits for its review instead of being drafted again', () => {
+    spec
+      .given(facts({ meetingEvents: [requested()], draft: draftOf('waiting') }))
+      .when(job('request-email'), ctx)
+      .thenSkipped(/waiting for the seeker's review/);
+  });
+
+  it("an approved draft goes by its approval's job, with the approved words, and its own job stands aside", () => {
+    const approved = facts({ meetingEvents: [requested()], draft: draftOf('approved') });
+    spec.given(approved).when(job('request-email'), ctx).thenSkipped('its draft was approved: it goes by the approval');
+    spec
+      .given(approved)
+      .when(job('request-email'), { ...ctx, approved: true })
       .thenPerformed((intent) => {
-        expect(intent.template).toBe('meeting-request-gatekeeper');
-        expect(intent.record.command.type).toBe('RecordOutreachEmailSent');
+        expect(intent.content).toEqual({ subject: 'Edited subject', text: 'Edited text' });
       });
+  });
+
+  it('a draft the contact answered meanwhile is withdrawn, not sent', () => {
+    const replied = contactOf(contactAdded(), { type: 'ReplyReceived', data: { receivedAt: '2026-11-21T10:00:00Z' } });
+    spec
+      .given(facts({ contact: replied, meetingEvents: [requested()], draft: draftOf('approved') }))
+      .when(job('request-email'), { ...ctx, approved: true })
+      .thenSkipped('its draft was withdrawn: the contact replied');
+  });
+
+  it('a keep-in-touch note without an update from the seeker waits for one', () => {
+    spec
+      .given(facts({ meetingEvents: [] }))
+      .when({ ...job('keep-in-touch'), meetingId: undefined } as never, ctx)
+      .thenDeferred('2026-11-26T09:00:00Z', /waiting for the seeker's update/);
+  });
+
+  it("a keep-in-touch note carries the seeker's update", () => {
+    spec
+      .given(facts({ contact: contactOf(contactAdded(), written), meetingEvents: [] }))
+      .when({ ...job('keep-in-touch'), meetingId: undefined } as never, ctx)
+      .thenPerformed((intent) => expect(intent.variables['update']).toBe('I started the data course you recommended.'));
+  });
+
+  it('the thank-you quotes the insight, names the referrals given and asks for no more names after two', () => {
+    const insightful = held();
+    (insightful.data as { insights?: string }).insights = 'Portfolio work beats certificates.';
+    spec
+      .given(facts({ meetingEvents: [requested(), outreachSent, booked(), insightful], content: { referralNames: ['Dan Lee', 'Erin Shaw'] } }))
+      .when(job('thank-you'), ctx)
+      .thenPerformed((intent) => {
+        expect(intent.variables).toMatchObject({
+          insight: 'portfolio work beats certificates',
+          referralNames: 'Dan Lee and Erin Shaw',
+          askForNames: '',
+          cards: 'your business card',
+        });
+      });
+  });
+
+  it('the first request\'s subject is kept so that follow-ups answer it as "Re:"', () => {
+    const sent: MeetingEvent = {
+      type: 'OutreachEmailSent',
+      data: { messageId: '<m1@outreach>', sentAt: '2026-11-20T10:01:00Z', subject: 'Dan Lee suggested I get in touch' },
+    };
+    spec
+      .given(facts({ meetingEvents: [requested(), sent] }))
+      .when(job('nudge'), ctx)
+      .thenPerformed((intent) => expect(intent.variables['originalSubject']).toBe('Dan Lee suggested I get in touch'));
   });
 
   it('a nudge after the contact replied is skipped', () => {
@@ -187,5 +278,54 @@ describe('email effect decision', () => {
       .given(facts({ contact: replied, meetingEvents: [requested(), outreachSent] }))
       .when(job('nudge'), ctx)
       .thenSkipped('no nudge: the contact replied');
+  });
+});
+
+describe('email effect decision through a gatekeeper', () => {
+  it("a request through a gatekeeper goes to the gatekeeper, with the gatekeeper template, recorded as the gatekeeper's email", () => {
+    spec
+      .given(facts({ meetingEvents: [viaGatekeeper], content: { gatekeeper }, ws: noReview }))
+      .when(job('gatekeeper-request'), ctx)
+      .thenPerformed((intent) => {
+        expect(intent.to).toEqual({ name: 'Dana Reyes', email: 'dana@front.example' });
+        expect(intent.toContactId).toBe(GATEKEEPER_ID);
+        expect(intent.template).toBe('meeting-request-gatekeeper');
+        expect(intent.variables).toMatchObject({ gatekeeperFirstName: 'Dana', contactName: 'Ada Lovelace' });
+        expect(intent.record.command.type).toBe('RecordGatekeeperEmailSent');
+        expect(intent.bounce.contactId).toBe(GATEKEEPER_ID);
+      });
+  });
+
+  it('the person sought gets no request until the gatekeeper has introduced the seeker', () => {
+    spec
+      .given(facts({ meetingEvents: [viaGatekeeper], content: { gatekeeper }, ws: noReview }))
+      .when(job('request-email'), ctx)
+      .thenSkipped('no request email: it waits for the gatekeeper to introduce you');
+  });
+
+  it('after the introduction the request goes to the person sought and says who introduced them', () => {
+    const introduced: MeetingEvent = { type: 'GatekeeperIntroduced', data: { introducedAt: '2026-11-24T10:00:00Z' } };
+    spec
+      .given(facts({ meetingEvents: [viaGatekeeper, introduced], content: { gatekeeper }, ws: noReview }))
+      .when(job('request-email'), ctx)
+      .thenPerformed((intent) => {
+        expect(intent.to.email).toBe('ada@example.org');
+        expect(intent.variables['introducedByName']).toBe('Dana Reyes');
+      });
+  });
+
+  it('the nudge to a gatekeeper answers the email to the gatekeeper, in its thread', () => {
+    const sent: MeetingEvent = {
+      type: 'GatekeeperEmailSent',
+      data: { messageId: '<g1@outreach>', sentAt: '2026-11-18T10:00:00Z', subject: 'Could you help me reach Ada Lovelace?' },
+    };
+    spec
+      .given(facts({ meetingEvents: [viaGatekeeper, sent], content: { gatekeeper } }))
+      .when(job('gatekeeper-nudge'), ctx)
+      .thenPerformed((intent) => {
+        expect(intent.to.email).toBe('dana@front.example');
+        expect(intent.thread).toEqual({ inReplyTo: '<g1@outreach>', references: ['<g1@outreach>'] });
+        expect(intent.variables['originalSubject']).toBe('Could you help me reach Ada Lovelace?');
+      });
   });
 });

@@ -76,15 +76,14 @@ describe('buildMail', () => {
     expect(parsed.inReplyTo).toBeUndefined();
   });
 
-  it('carries the .ics as an invite.ics attachment and as the text/calendar alternative', async () => {
+  it('carries the .ics once, as the text/calendar alternative an email client turns into an invitation', async () => {
     const raw = (await compile(buildMail({ ...base, ics: { content: ics, method: 'REQUEST' } }))).toString('utf8');
-    expect(raw).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/);
+    const calendarParts = raw.match(/Content-Type: (text\/calendar|application\/ics)[^\r\n]*/g) ?? [];
+    expect(calendarParts).toEqual(['Content-Type: text/calendar; charset=utf-8; method=REQUEST']);
     const parsed = await simpleParser(raw);
-    const attachment = parsed.attachments.find((a) => a.filename === 'invite.ics');
-    expect(attachment?.contentType).toBe('text/calendar');
-    expect(attachment?.content.toString('utf8')).toBe(ics);
-    const calendarParts = raw.match(/Content-Type: text\/calendar[^\r\n]*/g) ?? [];
-    expect(calendarParts.length).toBe(2);
+    const calendar = parsed.attachments.filter((a) => a.contentType === 'text/calendar' || a.contentType === 'application/ics');
+    expect(calendar).toHaveLength(1);
+    expect(calendar[0]!.content.toString('utf8')).toBe(ics);
   });
 
   it('refuses header injection through a subject, an address or a Message-ID', () => {

@@ -11,13 +11,15 @@ const owner = {
   objective: 'I am exploring a move from nursing into health-care product management.',
 };
 const contact = { contactName: 'Bob Contact', contactFirstName: 'Bob', organisation: 'Acme Health' };
+const sentence = { objectiveSentence: owner.objective };
 const unsubscribeUrl = 'https://outreach.example/u/u1.abc.def';
 const booking = { meetingStart: 'Tuesday 1 December 2026, 10:00', meetingTimezone: 'Eastern Standard Time', minutes: 20 };
 
 const full: { [K in EmailKind]: TemplateVars<K> } = {
-  'meeting-request-direct': { ...owner, ...contact, minutes: 20, referralName: 'Carol Referrer', unsubscribeUrl },
-  'meeting-request-gatekeeper': { ...owner, ...contact, minutes: 15, referralName: 'Carol Referrer', unsubscribeUrl },
+  'meeting-request-direct': { ...owner, ...contact, ...sentence, minutes: 20, referralName: 'Carol Referrer', unsubscribeUrl },
+  'meeting-request-gatekeeper': { ...owner, ...contact, ...sentence, minutes: 15, referralName: 'Carol Referrer', gatekeeperFirstName: 'Dana', unsubscribeUrl },
   nudge: { ...owner, ...contact, minutes: 20, referralName: 'Carol Referrer', unsubscribeUrl },
+  'gatekeeper-nudge': { ...owner, ...contact, minutes: 15, gatekeeperFirstName: 'Dana', unsubscribeUrl },
   'booking-confirmation': { ...owner, ...contact, ...booking, location: 'Acme HQ, room 2', videoUrl: 'https://meet.example/abc', unsubscribeUrl },
   'prep-brief': {
     ...owner,
@@ -61,13 +63,20 @@ describe('default templates', () => {
 
   it('the direct request names the referral, states the objective and asks for the agreed minutes', () => {
     const out = render('meeting-request-direct', full['meeting-request-direct']);
-    expect(out.subject).toBe('Carol Referrer suggested I get in touch: 20 minutes of your advice?');
+    expect(out.subject).toBe('Carol Referrer suggested I get in touch');
     expect(out.text).toContain('Dear Bob,');
     expect(out.text).toContain('Carol Referrer suggested I get in touch with you. My name is Ann Seeker.');
     expect(out.text).toContain(owner.objective);
     expect(out.text).toContain('Could you spare 20 minutes');
     expect(out.text).toContain('not asking about a job');
-    expect(out.text).toContain(unsubscribeUrl);
+    expect(out.text).toContain("If you'd rather I didn't follow up, just say so.");
+    expect(out.text).not.toContain(unsubscribeUrl);
+  });
+
+  it("a request after a gatekeeper's introduction says who put them in touch", () => {
+    const out = render('meeting-request-direct', { ...full['meeting-request-direct'], introducedByName: 'Dana Reyes' });
+    expect(out.subject).toBe('Dana Reyes suggested I get in touch');
+    expect(out.text).toContain('Dana Reyes kindly put us in touch. My name is Ann Seeker.');
   });
 
   it('the referral sentence vanishes when there is no referral, leaving no gap', () => {
@@ -78,16 +87,24 @@ describe('default templates', () => {
     expect(out.html).not.toContain('suggested');
   });
 
-  it('the gatekeeper script asks the assistant to put the seeker in touch with the contact', () => {
+  it('the gatekeeper request greets the gatekeeper and asks them to introduce the seeker to the contact', () => {
     const out = render('meeting-request-gatekeeper', full['meeting-request-gatekeeper']);
     expect(out.subject).toBe('Could you help me reach Bob Contact?');
-    expect(out.text).toMatch(/^Hello,\n/);
+    expect(out.text).toMatch(/^Dear Dana,\n/);
     expect(out.text).toContain('Carol Referrer suggested I speak with Bob Contact at Acme Health.');
     expect(out.text).toContain('15 minutes of Bob Contact');
-    expect(out.text).toContain('Could you put me in touch');
-    const noReferral = render('meeting-request-gatekeeper', { ...full['meeting-request-gatekeeper'], referralName: undefined, gatekeeperName: 'Dana' });
-    expect(noReferral.text).toMatch(/^Hello Dana,\n/);
+    expect(out.text).toContain('Would you be willing to introduce me');
+    const noReferral = render('meeting-request-gatekeeper', { ...full['meeting-request-gatekeeper'], referralName: undefined, gatekeeperFirstName: undefined });
+    expect(noReferral.text).toMatch(/^Dear Sir or Madam,\n/);
     expect(noReferral.text).toContain('I am hoping to speak with Bob Contact at Acme Health.');
+  });
+
+  it('the nudge to a gatekeeper follows up about the person sought, never greeting them as the person', () => {
+    const out = render('gatekeeper-nudge', { ...full['gatekeeper-nudge'], originalSubject: 'Could you help me reach Bob Contact?' });
+    expect(out.subject).toBe('Re: Could you help me reach Bob Contact?');
+    expect(out.text).toMatch(/^Dear Dana,\n/);
+    expect(out.text).toContain('about reaching Bob Contact');
+    expect(out.text).not.toContain('Dear Bob');
   });
 
   it('the nudge threads its subject onto the original when given, and stands alone otherwise', () => {
@@ -102,6 +119,8 @@ describe('default templates', () => {
     );
     const bare = render('booking-confirmation', { ...full['booking-confirmation'], location: '', videoUrl: undefined });
     expect(bare.text).toContain('Length: 20 minutes\n\nA calendar invitation is attached.');
+    const fromCalendar = render('booking-confirmation', { ...full['booking-confirmation'], invitationFrom: 'The invitation comes from my calendar.' });
+    expect(fromCalendar.text).toContain('The invitation comes from my calendar. I will keep to the 20 minutes we agreed.');
     expect(bare.html).not.toContain('Where');
   });
 
@@ -124,19 +143,31 @@ describe('default templates', () => {
     expect(out.text).toContain('When: Tuesday 1 December 2026, 15:00 (your time)');
   });
 
-  it('the thank-you thanks them for their time and mentions referrals either way', () => {
-    const out = render('thank-you', full['thank-you']);
+  it('the thank-you quotes the insight, thanks for the referrals by name and the cards, and asks for no more names after two', () => {
+    const out = render('thank-you', { ...full['thank-you'], insight: 'portfolio work beating certificates', cards: 'the 2 business cards' });
     expect(out.subject).toBe('Thank you, Bob');
     expect(out.text).toContain('Thank you for taking the time to speak with me.');
-    expect(out.text).toContain('Thank you too for suggesting I speak with Dan and Erin');
-    const none = render('thank-you', { ...full['thank-you'], referralNames: undefined });
+    expect(out.text).toContain('I keep coming back to your point about portfolio work beating certificates;');
+    expect(out.text).toContain('Thank you, too, for suggesting I speak with Dan and Erin;');
+    expect(out.text).toContain('And thank you for the 2 business cards.');
+    expect(out.text).not.toContain('introduction');
+  });
+
+  it('the thank-you asks for names only while fewer than two were given', () => {
+    const none = render('thank-you', { ...full['thank-you'], referralNames: undefined, askForNames: 'yes' });
     expect(none.text).toContain('If anyone comes to mind whom I could also speak with, I would be grateful for an introduction.');
+    const one = render('thank-you', { ...full['thank-you'], referralNames: 'Dan', askForNames: 'yes' });
+    expect(one.text).toContain('suggesting I speak with Dan; I will let you know how those conversations go. If anyone else comes to mind');
+  });
+
+  it('the thank-you answers the request in its thread when there was one', () => {
+    expect(render('thank-you', { ...full['thank-you'], originalSubject: '20 minutes of your advice?' }).subject).toBe('Re: 20 minutes of your advice?');
   });
 
   it('keep-in-touch is a short update', () => {
     const out = render('keep-in-touch', full['keep-in-touch']);
     expect(out.subject).toBe('A quick update from Ann Seeker');
-    expect(out.text).toContain('A quick update: I have started a course in product discovery.');
+    expect(out.text).toContain('A quick update, since your advice helped me get here: I have started a course in product discovery.');
     expect(out.text.split('\n').length).toBeLessThan(15);
   });
 

@@ -99,15 +99,22 @@ describe('contacts read model', () => {
     expect(contactRow(log)).toMatchObject({ meetingStatus: 'held', meetingsHeld: 1, thankYousPending: 1, nextAction: 'send thank-you', lastTouch: 'meeting' });
   });
 
-  it('after the thank-you the next action is to keep in touch, and the thank-you is the last touch', () => {
+  it('after the thank-you the next action is to write an update for the keep-in-touch note, and the thank-you is the last touch', () => {
     const log = eventLog();
     heldMeeting(log, 1, 1);
     expect(contactRow(log)).toMatchObject({
       thankYousPending: 0,
-      nextAction: 'keep in touch',
+      nextAction: expect.stringMatching(/^write \S+ an update for your next keep-in-touch note$/),
       lastTouch: 'thank-you',
       lastTouchAt: '2026-11-23T12:20:00.000Z',
     });
+  });
+
+  it('once the update is written, the next action says it goes with the next note', () => {
+    const log = eventLog();
+    heldMeeting(log, 1, 1);
+    log.contact(id(1), 'ContactUpdateWritten', { text: 'I started the course.', writtenAt: '2026-12-01T10:00:00Z' });
+    expect(contactRow(log)).toMatchObject({ nextAction: 'keep in touch: your update goes with the next note' });
   });
 
   it('a keep-in-touch note moves the last touch', () => {

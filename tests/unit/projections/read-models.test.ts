@@ -29,6 +29,7 @@ describe('the read-model API', () => {
       'levels-by-industry',
       'overruns',
       'job-leads',
+      'drafts',
     ]);
   });
 
@@ -81,6 +82,7 @@ describe('the read-model API', () => {
       followUpsDue: [],
       overruns: [],
       jobLeads: [],
+      draftsWaiting: [],
     });
   });
 

@@ -61,7 +61,11 @@ describe("the reactor's table", () => {
     const r = when('MeetingBooked', booked().data, onMeeting, withMeeting);
     expect(kinds(r)).toEqual(['booking-confirmation', 'prep-brief', 'calendar-file']);
     expect(r.cancel).toEqual([
-      { scope: `meeting:${MEETING_ID}`, kinds: ['nudge', 'request-email', 'booking-confirmation', 'prep-brief'], because: 'MeetingBooked' },
+      {
+        scope: `meeting:${MEETING_ID}`,
+        kinds: ['nudge', 'request-email', 'gatekeeper-request', 'gatekeeper-nudge', 'booking-confirmation', 'prep-brief'],
+        because: 'MeetingBooked',
+      },
     ]);
   });
 

@@ -1,4 +1,5 @@
 import type { ContactState } from '../../../domain/contact.ts';
+import type { Draft } from '../../../domain/drafts.ts';
 import { initialMeeting, type MeetingState } from '../../../domain/meeting.ts';
 import type { WorkspaceConfig } from '../../../domain/workspace.ts';
 import { contactAggregate, meetingAggregate, workspaceAggregate } from '../../aggregates.ts';
@@ -9,6 +10,9 @@ import { usesVariable, type ContentFacts } from './content.ts';
 import { templateOf } from './kinds.ts';
 
 export type EmailEffectData = EffectData & { kind: EmailEffect };
+
+/** A draft's id derives from its effect's key: an effect drafts at most once. */
+export const draftIdFor = (effectKey: string) => derivedId(`${effectKey}:draft`);
 
 /** What an email decision looks at, read from the streams when the job runs. */
 export type EmailFacts = {
@@ -22,6 +26,8 @@ export type EmailFacts = {
   latestBookingEventId?: string | undefined;
   /** When the touch that scheduled a keep-in-touch happened. */
   sourceTouchAt?: string | undefined;
+  /** This effect's draft, when it was held for review. */
+  draft?: Draft | undefined;
   content: ContentFacts;
 };
 
@@ -39,6 +45,21 @@ async function preparation(ctx: AppContext, contactId: string): Promise<ContentF
   return { researchNotes, questions };
 }
 
+/** What the email may say of other people: the referral, the referrer, the gatekeeper, those referred at the meeting. */
+async function contentOf(ctx: AppContext, data: EmailEffectData, contact: ContactState, meeting: MeetingState): Promise<ContentFacts> {
+  const template = templateOf(data.kind);
+  const uses = (name: string) => usesVariable(template, name);
+  const gatekeeperId = meeting.request?.gatekeeperContactId;
+  const referred = uses('referralNames') ? await Promise.all(meeting.referralsGiven.map((id) => nameOf(ctx, id))) : [];
+  return {
+    referralName: uses('referralName') ? await nameOf(ctx, meeting.request?.referralContactId) : undefined,
+    referredByName: uses('referredByName') ? await nameOf(ctx, contact.referredBy?.contactId) : undefined,
+    gatekeeper: gatekeeperId ? (await load(ctx, contactAggregate, gatekeeperId)).state : undefined,
+    referralNames: referred.filter((n): n is string => Boolean(n)),
+    ...(uses('researchNotes') || uses('questions') ? await preparation(ctx, data.contactId) : {}),
+  };
+}
+
 /** Reads each stream once: the result stream (the meeting's, or the contact's for a keep-in-touch) is folded, not read again. */
 export async function readEmailFacts(ctx: AppContext, data: EmailEffectData): Promise<EmailFacts> {
   const ws = (await load(ctx, workspaceAggregate, data.workspaceId)).state.config;
@@ -51,8 +72,6 @@ export async function readEmailFacts(ctx: AppContext, data: EmailEffectData): Pr
       ? foldStream(meetingAggregate, stream, data.workspaceId)
       : (await load(ctx, meetingAggregate, data.meetingId)).state;
   const resultId = derivedId(data.key);
-  const template = templateOf(data.kind, meeting);
-  const uses = (name: string) => usesVariable(template, name);
   const source = data.kind === 'keep-in-touch' ? stream.find((e) => e.id === data.sourceEventId) : undefined;
   return {
     ws,
@@ -62,10 +81,7 @@ export async function readEmailFacts(ctx: AppContext, data: EmailEffectData): Pr
     done: stream.some((e) => e.id === resultId),
     latestBookingEventId: stream.filter((e) => e.type === 'MeetingBooked' || e.type === 'MeetingRescheduled').at(-1)?.id,
     sourceTouchAt: (source?.data as { sentAt?: string } | undefined)?.sentAt,
-    content: {
-      referralName: uses('referralName') ? await nameOf(ctx, meeting.request?.referralContactId) : undefined,
-      referredByName: uses('referredByName') ? await nameOf(ctx, contact.referredBy?.contactId) : undefined,
-      ...(uses('researchNotes') || uses('questions') ? await preparation(ctx, data.contactId) : {}),
-    },
+    draft: contact.drafts[draftIdFor(data.key)],
+    content: await contentOf(ctx, data, contact, meeting),
   };
 }

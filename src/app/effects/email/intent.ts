@@ -19,6 +19,10 @@ export type EmailIntent = {
   variables: Record<string, string>;
   from: Person;
   to: Person;
+  /** The contact the email goes to (the gatekeeper for a gatekeeper's email); none for the seeker's own brief. */
+  toContactId?: string;
+  /** Words the seeker approved (an edited draft): sent as they are instead of the template's. */
+  content?: { subject: string; text: string };
   messageId: string;
   /** The first request this follow-up answers, so that it threads. */
   thread?: { inReplyTo: string; references: readonly string[] };

@@ -1,10 +1,33 @@
-import type { MeetingState } from '../../../domain/meeting.ts';
 import type { EmailEffect } from '../effect.ts';
 import type { EmailKind } from './templates.ts';
 
-/** The template an email effect is written with: a request through a gatekeeper reads differently. */
-export function templateOf(kind: EmailEffect, meeting: MeetingState): EmailKind {
-  if (kind === 'request-email') return meeting.request?.via === 'gatekeeper' ? 'meeting-request-gatekeeper' : 'meeting-request-direct';
-  if (kind === 'calendar-cancel') return 'meeting-cancelled';
-  return kind;
+/** The template an email effect is written with. */
+export function templateOf(kind: EmailEffect): EmailKind {
+  switch (kind) {
+    case 'request-email':
+      return 'meeting-request-direct';
+    case 'gatekeeper-request':
+      return 'meeting-request-gatekeeper';
+    case 'calendar-cancel':
+      return 'meeting-cancelled';
+    default:
+      return kind;
+  }
+}
+
+/** Whom an email effect writes to: the gatekeeper (asked to introduce the seeker), the seeker themself (the brief), or the contact. */
+export function recipientOf(kind: EmailEffect): 'gatekeeper' | 'seeker' | 'contact' {
+  if (kind === 'gatekeeper-request' || kind === 'gatekeeper-nudge') return 'gatekeeper';
+  return kind === 'prep-brief' ? 'seeker' : 'contact';
+}
+
+/**
+ * Which emails wait for the seeker's approval. `first-touch` (the default): the requests to people
+ * not yet met, the ones a seeker most wants to word themselves; `all`: every email to a contact.
+ */
+export function needsReview(kind: EmailEffect, review: 'all' | 'first-touch' | 'none' | undefined): boolean {
+  if (kind === 'prep-brief') return false;
+  const policy = review ?? 'first-touch';
+  if (policy === 'all') return true;
+  return policy === 'first-touch' && (kind === 'request-email' || kind === 'gatekeeper-request');
 }

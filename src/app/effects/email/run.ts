@@ -8,7 +8,7 @@ import { execute, type AppContext } from '../../handle.ts';
 import { derivedId } from '../../ids.ts';
 import type { EffectData } from '../effect.ts';
 import { decideEmail } from './decide.ts';
-import { readEmailFacts, type EmailEffectData } from './facts.ts';
+import { draftIdFor, readEmailFacts, type EmailEffectData } from './facts.ts';
 import type { EmailIntent } from './intent.ts';
 import type { EmailFacts } from './facts.ts';
 import type { EmailSender } from './sender.ts';
@@ -27,6 +27,7 @@ export type EmailDeps = {
 
 export type EmailOutcome =
   | { outcome: 'sent'; messageId: string }
+  | { outcome: 'drafted'; draftId: string }
   | { outcome: 'skipped'; reason: string }
   | { outcome: 'deferred'; until: string; reason: string }
   | { outcome: 'bounced'; code: number; reason: string };
@@ -47,13 +48,14 @@ const contextFor = (data: EffectData, deps: Pick<EmailDeps, 'store' | 'clock'>):
  * a slot of the daily limit, send through the executor, then record the result with an event id
  * derived from the effect key. A transient send failure is thrown (the queue retries).
  */
-export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps): Promise<EmailOutcome> {
+export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps, opts: { approved?: boolean } = {}): Promise<EmailOutcome> {
   const ctx = contextFor(data, deps);
   const now = deps.clock();
   const facts = await readEmailFacts(ctx, data);
-  const decision = decideEmail(data, facts, { now, messageDomain: deps.messageDomain });
+  const decision = decideEmail(data, facts, { now, messageDomain: deps.messageDomain, approved: opts.approved });
   if (decision.decision === 'skip') return { outcome: 'skipped', reason: decision.reason };
   if (decision.decision === 'defer') return { outcome: 'deferred', until: decision.until, reason: decision.reason };
+  if (decision.decision === 'draft') return recordDraft(ctx, data, decision.intent, deps);
   const intent = decision.intent;
   if (intent.dailyLimit) {
     // The slot is this effect's: its retries (a 421, a cut connection, a worker that died) do not take another.
@@ -66,19 +68,21 @@ export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps)
     return sent;
   }
   // The one window: the mail is accepted but the process may die before this append; a retry then sends again.
-  await recordResult(ctx, intent, facts.contact, deps.clock());
+  await recordResult(ctx, intent, facts, sent.subject, deps.clock());
   // No address in the outcome: it is kept with the finished job in Redis, which forget cannot reach.
   return { outcome: 'sent', messageId: intent.messageId };
 }
 
-async function recordResult(ctx: AppContext, intent: EmailIntent, contact: EmailFacts['contact'], sentAt: string) {
+async function recordResult(ctx: AppContext, intent: EmailIntent, facts: EmailFacts, subject: string, sentAt: string) {
   const eventIds = () => derivedId(intent.effect);
   const { record } = intent;
+  // The first email of a thread keeps its subject: every follow-up answers it as "Re: …".
+  const starts = record.command.type === 'RecordOutreachEmailSent' || record.command.type === 'RecordGatekeeperEmailSent';
+  const mctx = { contact: facts.contact, gatekeeper: facts.content.gatekeeper };
   try {
     if (record.on === 'meeting') {
-      await execute(ctx, meetingAggregate, record.meetingId, ({ state }) => decideMeeting({ ...record.command, now: sentAt }, state, { contact }), {
-        eventIds,
-      });
+      const command = { ...record.command, now: sentAt, ...(starts ? { subject } : {}) } as typeof record.command;
+      await execute(ctx, meetingAggregate, record.meetingId, ({ state }) => decideMeeting(command, state, mctx), { eventIds });
     } else {
       await execute(ctx, contactAggregate, record.contactId, ({ state }) => decideContact({ ...record.command, now: sentAt }, state), { eventIds });
     }
@@ -107,6 +111,37 @@ async function recordBounce(ctx: AppContext, intent: EmailIntent, bounce: { code
       ),
     { eventIds: () => bounceEventId(intent.effect) },
   );
+}
+
+/** A draft for the seeker's review, on the stream of the contact the email is about, its id derived from the effect. */
+async function recordDraft(ctx: AppContext, data: EmailEffectData, intent: EmailIntent, deps: EmailDeps): Promise<EmailOutcome> {
+  const words = deps.sender.render(intent);
+  const draftId = draftIdFor(data.key);
+  await execute(
+    ctx,
+    contactAggregate,
+    data.contactId,
+    ({ state }) =>
+      decideContact(
+        {
+          type: 'RecordDraft',
+          draft: {
+            draftId,
+            effect: data.key,
+            kind: data.kind,
+            toContactId: intent.toContactId ?? data.contactId,
+            ...(data.meetingId ? { meetingId: data.meetingId } : {}),
+            subject: words.subject,
+            text: words.text,
+            draftedAt: deps.clock(),
+          },
+          now: deps.clock(),
+        },
+        state,
+      ),
+    { eventIds: () => derivedId(`${data.key}:drafted`) },
+  );
+  return { outcome: 'drafted', draftId };
 }
 
 /** After the last retry: the failure becomes part of the contact's history. */

@@ -1,4 +1,4 @@
-import { dayKey, nextDayForSends, type Window } from '../../../domain/scheduling.ts';
+import { dayKey, nextBusinessDay, type Window } from '../../../domain/scheduling.ts';
 
 /**
  * Counts sends per workspace and day; `reserve` takes a slot only while the day has room. A slot
@@ -19,7 +19,7 @@ export async function takeSendSlot(counter: SendCounter, limit: DailyLimit, now:
   if (await counter.reserve(limit.workspaceId, day, limit.limit, effect)) return { ok: true as const };
   return {
     ok: false as const,
-    until: nextDayForSends(now, limit.window),
+    until: nextBusinessDay(now, limit.window),
     reason: `the daily limit of ${limit.limit} emails for ${day} is reached (recipient zone ${limit.recipientZone})`,
   };
 }

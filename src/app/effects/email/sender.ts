@@ -1,7 +1,10 @@
 import type { EmailIntent } from './intent.ts';
 
-/** What happened to a send the server answered: accepted, or refused for good (a bounce). */
-export type SendOutcome = { outcome: 'sent' } | { outcome: 'bounced'; code: number; reason: string };
+/** What happened to a send the server answered: accepted (with the subject it went with), or refused for good (a bounce). */
+export type SendOutcome = { outcome: 'sent'; subject: string } | { outcome: 'bounced'; code: number; reason: string };
+
+/** An email as its recipient would read it. */
+export type RenderedIntent = { subject: string; text: string };
 
 /**
  * The executor of email intents (src/infra/mail/email-sender.ts): renders, signs, builds and sends.
@@ -9,4 +12,6 @@ export type SendOutcome = { outcome: 'sent' } | { outcome: 'bounced'; code: numb
  */
 export interface EmailSender {
   send(intent: EmailIntent): Promise<SendOutcome>;
+  /** The words of an email without sending it: what a draft holds for the seeker's review. */
+  render(intent: EmailIntent): RenderedIntent;
 }

@@ -1,12 +1,14 @@
 /**
  * The contract between the email decisions and the templates that render them: the kinds of
- * email, the variables each may use, and what rendering gives. The files and the renderer live in
- * src/infra/mail/templates.ts; a template using a variable not listed here fails when it loads.
+ * email (and of call script), the variables each may use, and what rendering gives. The files and
+ * the renderer live in src/infra/mail/templates.ts; a template using a variable not listed here
+ * fails when it loads.
  */
 export const emailKinds = [
   'meeting-request-direct',
   'meeting-request-gatekeeper',
   'nudge',
+  'gatekeeper-nudge',
   'booking-confirmation',
   'prep-brief',
   'thank-you',
@@ -17,6 +19,15 @@ export const emailKinds = [
 ] as const;
 export type EmailKind = (typeof emailKinds)[number];
 
+/** Telephone scripts: text only, printed by `outreach call`; overridable like the emails. */
+export const scriptKinds = ['call-direct', 'call-receptionist'] as const;
+export type ScriptKind = (typeof scriptKinds)[number];
+export type TemplateKind = EmailKind | ScriptKind;
+
+const seeker = ['ownerName', 'ownerEmail'] as const;
+const person = ['contactName', 'contactFirstName', 'organisation', 'role'] as const;
+const why = ['objective', 'objectiveSentence', 'referralName'] as const;
+
 /**
  * The variables each kind may use. `required` must be non-empty when rendering; `optional` may be
  * empty, and a template wraps what depends on them in {{#name}}…{{/name}} (or {{^name}}…{{/name}}
@@ -24,20 +35,24 @@ export type EmailKind = (typeof emailKinds)[number];
  */
 export const templateVariables = {
   'meeting-request-direct': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'objective', 'minutes'],
-    optional: ['contactName', 'organisation', 'role', 'referralName', 'unsubscribeUrl'],
+    required: [...seeker, 'contactFirstName', 'objectiveSentence', 'minutes'],
+    optional: ['contactName', 'organisation', 'role', 'objective', 'referralName', 'introducedByName', 'unsubscribeUrl'],
   },
   'meeting-request-gatekeeper': {
-    required: ['ownerName', 'ownerEmail', 'contactName', 'objective', 'minutes'],
-    optional: ['contactFirstName', 'gatekeeperName', 'organisation', 'role', 'referralName', 'unsubscribeUrl'],
+    required: [...seeker, 'contactName', 'objectiveSentence', 'minutes'],
+    optional: ['contactFirstName', 'gatekeeperName', 'gatekeeperFirstName', 'organisation', 'role', 'objective', 'referralName', 'unsubscribeUrl'],
   },
   nudge: {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'minutes'],
-    optional: ['contactName', 'organisation', 'objective', 'referralName', 'originalSubject', 'unsubscribeUrl'],
+    required: [...seeker, 'contactFirstName', 'minutes'],
+    optional: ['contactName', 'organisation', ...why, 'originalSubject', 'unsubscribeUrl'],
+  },
+  'gatekeeper-nudge': {
+    required: [...seeker, 'contactName', 'minutes'],
+    optional: ['contactFirstName', 'gatekeeperName', 'gatekeeperFirstName', 'organisation', ...why, 'originalSubject', 'unsubscribeUrl'],
   },
   'booking-confirmation': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'meetingStart', 'meetingTimezone', 'minutes'],
-    optional: ['contactName', 'organisation', 'objective', 'location', 'videoUrl', 'unsubscribeUrl'],
+    required: [...seeker, 'contactFirstName', 'meetingStart', 'meetingTimezone', 'minutes'],
+    optional: ['contactName', 'organisation', 'objective', 'location', 'videoUrl', 'invitationFrom', 'unsubscribeUrl'],
   },
   'prep-brief': {
     required: ['ownerName', 'contactName', 'meetingStart', 'meetingTimezone', 'minutes'],
@@ -57,27 +72,47 @@ export const templateVariables = {
     ],
   },
   'thank-you': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName'],
-    optional: ['contactName', 'organisation', 'objective', 'minutes', 'referralNames', 'originalSubject', 'unsubscribeUrl'],
+    required: [...seeker, 'contactFirstName'],
+    optional: ['contactName', 'organisation', 'objective', 'minutes', 'insight', 'referralNames', 'askForNames', 'cards', 'originalSubject', 'unsubscribeUrl'],
   },
   'keep-in-touch': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName'],
-    optional: ['contactName', 'organisation', 'objective', 'update', 'unsubscribeUrl'],
+    required: [...seeker, 'contactFirstName', 'update'],
+    optional: ['contactName', 'organisation', 'objective', 'unsubscribeUrl'],
   },
   'calendar-event': {
     required: ['ownerName', 'contactName', 'minutes'],
-    optional: ['ownerEmail', 'contactFirstName', 'organisation', 'role', 'objective', 'referralName', 'videoUrl', 'location'],
+    optional: ['ownerEmail', 'contactFirstName', 'organisation', 'role', 'objective', 'objectiveSentence', 'referralName', 'videoUrl', 'location'],
   },
   'meeting-cancelled': {
-    required: ['ownerName', 'ownerEmail', 'contactFirstName', 'meetingStart'],
+    required: [...seeker, 'contactFirstName', 'meetingStart'],
     optional: ['contactName', 'organisation', 'meetingTimezone', 'minutes', 'location', 'videoUrl', 'reason', 'unsubscribeUrl'],
   },
-} as const satisfies Record<EmailKind, { required: readonly string[]; optional: readonly string[] }>;
+  'call-direct': {
+    required: ['ownerName', ...person.slice(0, 2), 'objectiveSentence', 'minutes', 'proposedTimes'],
+    optional: ['organisation', 'role', 'objective', 'referralName', 'introducedByName', 'contactPhone', 'attempt', 'lastOutcome', 'meetingId'],
+  },
+  'call-receptionist': {
+    required: ['ownerName', 'contactName', 'objectiveSentence', 'minutes'],
+    optional: [
+      'contactFirstName',
+      'organisation',
+      'role',
+      'objective',
+      'referralName',
+      'gatekeeperName',
+      'gatekeeperPhone',
+      'contactPhone',
+      'attempt',
+      'lastOutcome',
+      'meetingId',
+    ],
+  },
+} as const satisfies Record<TemplateKind, { required: readonly string[]; optional: readonly string[] }>;
 
 type Decl = typeof templateVariables;
 export type VarValue = string | number;
 /** Per kind: required names must be there, optional ones may be; keys no template reads are ignored. */
-export type TemplateVars<K extends EmailKind> = K extends EmailKind
+export type TemplateVars<K extends TemplateKind> = K extends TemplateKind
   ? { [N in Decl[K]['required'][number]]: VarValue } & { [N in Decl[K]['optional'][number]]?: VarValue | undefined }
   : never;
 export type RenderedEmail = { subject: string; text: string; html: string };
@@ -85,6 +120,8 @@ export type TemplatePart = 'subject' | 'text' | 'html';
 
 export interface Templates {
   render<K extends EmailKind>(kind: K, vars: TemplateVars<K>): RenderedEmail;
+  /** A call script: text only. */
+  script<K extends ScriptKind>(kind: K, vars: TemplateVars<K>): string;
   /** The file each part was read from, to say at start-up which overrides are in force. */
-  files(kind: EmailKind): Record<TemplatePart, string>;
+  files(kind: TemplateKind): Partial<Record<TemplatePart, string>>;
 }

@@ -29,6 +29,14 @@ export type MeetingTouch = {
   start_at: string | null;
   held_at: string | null;
   thank_you_sent_at: string | null;
+  channel: string | null;
+  via: string | null;
+  gatekeeper_contact_id: string | null;
+  gatekeeper_emailed_at: string | null;
+  introduced_at: string | null;
+  call_attempts: number;
+  last_call_outcome: string | null;
+  next_call_at: string | null;
   last_touch_at: string;
   last_touch: string;
 };
@@ -38,7 +46,17 @@ export function meetingsOf(db: Database, contactIds: string[]): MeetingTouch[] {
   return stmt(
     db,
     `
-    SELECT meeting_id, contact_id, status, requested_at, start_at, held_at, thank_you_sent_at, last_touch_at, last_touch
+    SELECT meeting_id, contact_id, status, requested_at, start_at, held_at, thank_you_sent_at, channel, via, gatekeeper_contact_id,
+      gatekeeper_emailed_at, introduced_at, call_attempts, last_call_outcome, next_call_at, last_touch_at, last_touch
     FROM pipeline WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, requested_at, meeting_id`,
   ).all(JSON.stringify(contactIds)) as MeetingTouch[];
+}
+
+/** How many drafts wait for the seeker's review, per contact (a contact with none is absent). */
+export function draftsWaitingOf(db: Database, contactIds: string[]): Map<string, number> {
+  const rows = stmt(
+    db,
+    `SELECT contact_id, COUNT(*) AS n FROM drafts WHERE status = 'waiting' AND contact_id IN (SELECT value FROM json_each(?)) GROUP BY contact_id`,
+  ).all(JSON.stringify(contactIds)) as { contact_id: string; n: number }[];
+  return new Map(rows.map((r) => [r.contact_id, r.n]));
 }
