@@ -251,19 +251,34 @@ const isBulkOrList = (headers: InboundHeaders) => {
 // ---------------------------------------------------------------------------------------------
 // New text, excerpt, requests to stop
 
-/** Lines that open the quoted history: everything from there on is the earlier message. */
-const QUOTE_OPENERS: RegExp[] = [
+/** "On <date>, <name> wrote:" in the languages mail clients write it; it names a date, time or address. */
+const WROTE: RegExp[] = [
   /^On\b.{0,300}\bwrote\s*:$/i,
   /^Am\b.{0,300}\bschrieb\b.{0,300}:$/i,
   /^Le\b.{0,300}\ba\s+écrit\s*:$/i,
   /^El\b.{0,300}\bescribió\s*:$/i,
   /^Op\b.{0,300}\bschreef\b.{0,300}:$/i,
   /^Il\b.{0,300}\bha\s+scritto\s*:$/i,
+];
+const WROTE_DETAIL = /\d{1,2}:\d{2}|\d{4}|@/;
+/** Separator lines that open the quoted or forwarded message. */
+const SEPARATORS: RegExp[] = [
   /^-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|Oorspronkelijk bericht|Messaggio originale)\s*-{2,}$/i,
   /^-{2,}\s*(?:Forwarded message|Weitergeleitete Nachricht|Message transféré)\s*-{2,}$/i,
   /^Begin forwarded message:$/i,
   /^_{10,}$/,
 ];
+const opensQuote = (line: string, next: string[]) => {
+  if (SEPARATORS.some((re) => re.test(line))) return true;
+  if (!/^(?:On|Am|Le|El|Op|Il)\b/i.test(line)) return false;
+  // A Gmail header line can wrap ("On Mon, … Ann Seeker <" / "ann@example.com> wrote:").
+  const wraps = !/[.!?]$/.test(line);
+  const candidates = wraps ? [line, `${line} ${next[0] ?? ''}`, `${line} ${next[0] ?? ''} ${next[1] ?? ''}`] : [line];
+  for (const candidate of candidates) {
+    if (WROTE.some((re) => re.test(candidate)) && WROTE_DETAIL.test(candidate)) return true;
+  }
+  return false;
+};
 const OUTLOOK_FROM = /^\*?(?:From|Von|De|Van|Da|Från|Fra)\s*:\*?\s*\S/i;
 const OUTLOOK_SENT = /^\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Date d'envoi|Enviado|Fecha|Verzonden|Inviato|Skickat|Sendt)\s*:/i;
 const SIGNATURE = [
@@ -280,9 +295,7 @@ export function newTextOf(text: string): string {
   const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    // A Gmail header line can wrap ("On Mon, … Ann Seeker <" / "ann@example.com> wrote:").
-    const joined = [line, lines[i + 1]?.trim() ?? '', lines[i + 2]?.trim() ?? ''];
-    if (QUOTE_OPENERS.some((re) => re.test(line) || re.test(`${joined[0]} ${joined[1]}`) || re.test(joined.join(' ')))) break;
+    if (opensQuote(line, [lines[i + 1]?.trim() ?? '', lines[i + 2]?.trim() ?? ''])) break;
     if (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 6).some((l) => OUTLOOK_SENT.test(l.trim()))) break;
     if (SIGNATURE.some((re) => re.test(lines[i]!) || re.test(line))) break;
     if (line.startsWith('>')) continue;
@@ -458,7 +471,7 @@ export function returnDateOf(text: string, clock: Clock): string | null {
     for (const m of flat.matchAll(cue.re)) {
       let rest = flat.slice(m.index + m[0].length);
       if (cue.needs && !cue.needs.test(rest.slice(0, 80))) continue;
-      for (let f = FILLER.exec(rest), n = 0; f && n < 8; f = FILLER.exec(rest), n++) rest = rest.slice(f[0].length);
+      for (let f = FILLER.exec(rest), n = 0; f && n < 16; f = FILLER.exec(rest), n++) rest = rest.slice(f[0].length);
       const parts = readDate(rest);
       if (!parts) continue;
       if (parts === 'ambiguous') {
