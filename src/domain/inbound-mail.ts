@@ -568,12 +568,12 @@ export function classifyInbound(message: InboundMessage, match: InboundMatch, kn
   const contactId = match.contactId;
   if (!contactId) return { kind: 'ignore', reason: 'no contact to attribute it to' };
   const meeting = match.meetingId ? { meetingId: match.meetingId } : {};
-  const signal = autoReplySignal(headers, inOurThread);
-  if (signal) return { kind: 'auto-reply', contactId, ...meeting, returnsOn: returnDateOf(message.newText || message.fullText, clock), signal };
-  if (!inOurThread && isBulkOrList(headers)) return { kind: 'ignore', reason: 'bulk or list mail from a contact, not a reply' };
   const newText = message.newText;
-  if ((isUnsubscribeSubject(headers.subject) && toSeeker(headers, known)) || asksToStop(newText)) {
-    return { kind: 'opt-out', contactId, ...meeting, excerpt: excerptOf(newText) };
-  }
+  // Our List-Unsubscribe mailto: a mail client writes it when the person clicks, automatically or not.
+  if (isUnsubscribeSubject(headers.subject) && toSeeker(headers, known)) return { kind: 'opt-out', contactId, ...meeting, excerpt: excerptOf(newText) };
+  const signal = autoReplySignal(headers, inOurThread);
+  if (signal) return { kind: 'auto-reply', contactId, ...meeting, returnsOn: returnDateOf(newText || message.fullText, clock), signal };
+  if (!inOurThread && isBulkOrList(headers)) return { kind: 'ignore', reason: 'bulk or list mail from a contact, not a reply' };
+  if (asksToStop(newText)) return { kind: 'opt-out', contactId, ...meeting, excerpt: excerptOf(newText) };
   return { kind: 'reply', contactId, ...meeting, excerpt: excerptOf(newText) };
 }

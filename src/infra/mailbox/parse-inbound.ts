@@ -151,6 +151,7 @@ const RETURNED_MARKERS = [
   /^\s*-{3,} ?Message header follows ?-{3,}\s*$/im,
   /^\s*-{3,} ?The header of the original message is following\.? ?-{3,}\s*$/im,
   /^\s*-{3,} ?Returned message ?-{3,}\s*$/im,
+  /^\s*-{3,} ?This is a copy of (?:the|your) message[^\n]*$/im,
 ];
 const TEMPORARY = /not a permanent error|will (?:keep|continue) trying|still trying|will (?:be )?retr(?:y|ied)|has been delayed|temporar(?:y|ily) (?:failure|error|problem)/i;
 

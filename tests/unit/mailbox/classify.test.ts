@@ -289,6 +289,10 @@ describe('opt-out', () => {
   it('the subject "unsubscribe" sent to the seeker is an opt-out', () => {
     given(headers({ subject: 'unsubscribe' }), '').is({ kind: 'opt-out', contactId: 'c-bob', excerpt: '' });
   });
+
+  it('the subject "unsubscribe" is an opt-out even when the client marks it as generated', () => {
+    given(headers({ subject: 'unsubscribe', headers: { 'auto-submitted': 'auto-generated' } }), 'This message was automatically generated.').isA('opt-out');
+  });
 });
 
 describe('ignore', () => {
