@@ -176,7 +176,7 @@ export function parsePlainBounce(text: string, failedRecipients?: string): Deliv
   if (recipients.length === 0) {
     const gmail = /Delivery to the following recipients? (failed permanently|has been delayed|failed)[^\n]*:\s*\n([\s\S]*?)\n\s*\n/i.exec(notice);
     if (gmail) {
-      const details = /(?:The error that the other server returned was:|Technical details of (?:permanent|temporary) failure:)\s*([\s\S]*)$/i.exec(notice)?.[1] ?? '';
+      const details = (/The error that the other server returned was:\s*([\s\S]*)$/i.exec(notice) ?? /Technical details of (?:permanent|temporary) failure:\s*([\s\S]*)$/i.exec(notice))?.[1] ?? '';
       const diagnostic = details.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 1000);
       const gmailAction = /delayed/i.test(gmail[1]!) ? 'delayed' : 'failed';
       for (const address of gmail[2]!.match(/[^\s<>@]+@[^\s<>@]+/g) ?? []) {
