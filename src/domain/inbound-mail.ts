@@ -84,9 +84,12 @@ export type InboundMessage = {
 export type SentMessage = { contactId: string; meetingId?: string; kind: string };
 
 export type Known = {
-  /** Our sent messages by Message-ID, with or without angle brackets (compared normalised). */
+  /**
+   * Our sent messages by Message-ID as `messageIdFor` wrote it (`<id@domain>`, domain lower-cased),
+   * or without its angle brackets. An inbound reference is normalised before it is looked up.
+   */
   sent: Readonly<Record<string, SentMessage>>;
-  /** Contact ids by email address (compared lower-cased). */
+  /** Contact ids by lower-cased email address; an inbound address is lower-cased before it is looked up. */
   contacts: Readonly<Record<string, string>>;
   /** The seeker's own addresses. */
   seeker: readonly string[];
@@ -128,33 +131,18 @@ export const inboundKey = (message: { headers: Pick<InboundHeaders, 'messageId'>
 
 const normaliseAddress = (a: string) => a.trim().replace(/^<|>$/g, '').trim().toLowerCase();
 
-/** Lookups over `Known` with normalised keys, built once per `Known` object. */
-type Index = { sent: Map<string, SentMessage>; contacts: Map<string, string>; seeker: Set<string> };
-const indexes = new WeakMap<Known, Index>();
-function indexOf(known: Known): Index {
-  let index = indexes.get(known);
-  if (!index) {
-    index = {
-      sent: new Map(Object.entries(known.sent).flatMap(([id, s]) => {
-        const key = normaliseMessageId(id);
-        return key ? [[key, s] as const] : [];
-      })),
-      contacts: new Map(Object.entries(known.contacts).map(([a, c]) => [normaliseAddress(a), c] as const)),
-      seeker: new Set(known.seeker.map(normaliseAddress)),
-    };
-    indexes.set(known, index);
-  }
-  return index;
-}
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
 
-const sentFor = (known: Known, id: string | null | undefined) => {
+/** Our message with that id, looked up with and without angle brackets. */
+const sentFor = (known: Known, id: string | null | undefined): SentMessage | undefined => {
   const key = normaliseMessageId(id);
-  return key ? indexOf(known).sent.get(key) : undefined;
+  return key ? (own(known.sent, `<${key}>`) ?? own(known.sent, key)) : undefined;
 };
 const contactFor = (known: Known, address: string | null | undefined) =>
-  address ? indexOf(known).contacts.get(normaliseAddress(address)) : undefined;
+  address ? own(known.contacts, normaliseAddress(address)) : undefined;
 const isSeeker = (known: Known, address: string | null | undefined) =>
-  !!address && indexOf(known).seeker.has(normaliseAddress(address));
+  !!address && known.seeker.some((s) => normaliseAddress(s) === normaliseAddress(address));
 const toSeeker = (headers: InboundHeaders, known: Known) =>
   [...headers.to, ...headers.cc].some((a) => isSeeker(known, a.address));
 

