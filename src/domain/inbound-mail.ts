@@ -289,6 +289,8 @@ export function newTextOf(text: string): string {
     if (line.startsWith('>')) continue;
     kept.push(lines[i]!.replace(/\s+$/, ''));
   }
+  // A rule drawn above the quoted block (an HTML <hr> as text) belongs to it.
+  while (kept.length > 0 && /^[-_=*\s]*$/.test(kept[kept.length - 1]!)) kept.pop();
   return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 

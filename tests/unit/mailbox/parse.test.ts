@@ -64,6 +64,18 @@ describe('text', () => {
     const m = await parseInbound(mail);
     expect(m.newText).toBe('Thursday works.');
   });
+
+  it('an HTML-only Outlook reply is read as text, its "From: … Sent: …" block removed', async () => {
+    const mail = [
+      'From: Priya Raman <priya.raman@example.org>', 'To: ann.seeker@example.com', 'Subject: RE: Coffee?', 'MIME-Version: 1.0',
+      'Content-Type: text/html; charset="us-ascii"', '',
+      '<html><body><div>Tuesday at 2pm suits me.</div><div id="appendonsend"></div><hr style="display:inline-block;width:98%">',
+      '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif"><b>From:</b> Ann Seeker &lt;ann.seeker@example.com&gt;<br>',
+      '<b>Sent:</b> Monday, December 7, 2026 9:00 AM<br><b>To:</b> Priya Raman<br><b>Subject:</b> Coffee?</font></div>',
+      '<div>Hi Priya, would you have twenty minutes? Reply stop to unsubscribe.</div></body></html>',
+    ].join('\r\n');
+    expect((await parseInbound(mail)).newText).toBe('Tuesday at 2pm suits me.');
+  });
 });
 
 describe('delivery status notifications', () => {
