@@ -373,6 +373,10 @@ const FILLER = new RegExp(
 );
 const INCLUSIVE = new RegExp(`^[\\s,(]*(?:inclusive|including|included|inclus|inclusivement|einschließlich|einschliesslich|inklusive)${END}`, 'iu');
 
+const WEEKDAY_FIRST = new RegExp(`^(${WEEKDAY})\\.?${END},?\\s*`, 'iu');
+const DAY_MONTH = new RegExp(`^(\\d{1,2})(?:st|nd|rd|th|er|e|\\.)?\\s*(?:of\\s+|de\\s+)?(${MONTH})\\.?${END}(?:,?\\s+(?:de\\s+)?(\\d{4})(?!\\d))?`, 'iu');
+const MONTH_DAY = new RegExp(`^(${MONTH})\\.?${END}\\s*(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)?(?!\\d)(?:,?\\s+(\\d{4})(?!\\d))?`, 'iu');
+
 type DateParts = { year?: number; month?: number; day?: number; weekday?: number; length: number } | 'ambiguous';
 
 function readDate(s: string): DateParts | null {
@@ -380,7 +384,7 @@ function readDate(s: string): DateParts | null {
   if (m) return { year: +m[1]!, month: +m[2]!, day: +m[3]!, length: m[0].length };
   let weekday: number | undefined;
   let offset = 0;
-  m = new RegExp(`^(${WEEKDAY})\\.?${END},?\\s*`, 'iu').exec(s);
+  m = WEEKDAY_FIRST.exec(s);
   if (m) {
     weekday = WEEKDAYS[m[1]!.toLowerCase()];
     offset = m[0].length;
@@ -390,9 +394,9 @@ function readDate(s: string): DateParts | null {
     return '';
   });
   const year = (y: string | undefined) => (y === undefined ? undefined : y.length === 2 ? 2000 + Number(y) : Number(y));
-  m = new RegExp(`^(\\d{1,2})(?:st|nd|rd|th|er|e|\\.)?\\s*(?:of\\s+|de\\s+)?(${MONTH})\\.?${END}(?:,?\\s+(?:de\\s+)?(\\d{4})(?!\\d))?`, 'iu').exec(rest);
+  m = DAY_MONTH.exec(rest);
   if (m) return { year: year(m[3]), month: MONTHS[m[2]!.toLowerCase()], day: +m[1]!, weekday, length: offset + m[0].length };
-  m = new RegExp(`^(${MONTH})\\.?${END}\\s*(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)?(?!\\d)(?:,?\\s+(\\d{4})(?!\\d))?`, 'iu').exec(rest);
+  m = MONTH_DAY.exec(rest);
   if (m) return { year: year(m[3]), month: MONTHS[m[1]!.toLowerCase()], day: +m[2]!, weekday, length: offset + m[0].length };
   // 14.12. and 14.12.2026: the dotted form is day-first wherever it is written.
   m = /^(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})(?!\d))?/.exec(rest);
