@@ -98,9 +98,7 @@ export type Known = {
 export type LookWhy = 'our-thread' | 'unsubscribe-request' | 'from-contact' | 'delivery-report' | 'mail-system';
 export type SkipWhy = 'from-the-seeker' | 'not-ours';
 
-export type InboundMatch =
-  | { look: true; why: LookWhy; contactId?: string; meetingId?: string }
-  | { look: false; why: SkipWhy };
+export type InboundMatch = { look: true; why: LookWhy; contactId?: string; meetingId?: string } | { look: false; why: SkipWhy };
 
 export type InboundClassification =
   | { kind: 'reply'; contactId: string; meetingId?: string; excerpt: string }
@@ -126,25 +124,20 @@ export function normaliseMessageId(raw: string | null | undefined): string | nul
 }
 
 /** The stable key of an inbound message (its normalised Message-ID), or null when it has none. */
-export const inboundKey = (message: { headers: Pick<InboundHeaders, 'messageId'> }): string | null =>
-  normaliseMessageId(message.headers.messageId);
+export const inboundKey = (message: { headers: Pick<InboundHeaders, 'messageId'> }): string | null => normaliseMessageId(message.headers.messageId);
 
 const normaliseAddress = (a: string) => a.trim().replace(/^<|>$/g, '').trim().toLowerCase();
 
-const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
-  Object.hasOwn(record, key) ? record[key] : undefined;
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
 
 /** Our message with that id, looked up with and without angle brackets. */
 const sentFor = (known: Known, id: string | null | undefined): SentMessage | undefined => {
   const key = normaliseMessageId(id);
   return key ? (own(known.sent, `<${key}>`) ?? own(known.sent, key)) : undefined;
 };
-const contactFor = (known: Known, address: string | null | undefined) =>
-  address ? own(known.contacts, normaliseAddress(address)) : undefined;
-const isSeeker = (known: Known, address: string | null | undefined) =>
-  !!address && known.seeker.some((s) => normaliseAddress(s) === normaliseAddress(address));
-const toSeeker = (headers: InboundHeaders, known: Known) =>
-  [...headers.to, ...headers.cc].some((a) => isSeeker(known, a.address));
+const contactFor = (known: Known, address: string | null | undefined) => (address ? own(known.contacts, normaliseAddress(address)) : undefined);
+const isSeeker = (known: Known, address: string | null | undefined) => !!address && known.seeker.some((s) => normaliseAddress(s) === normaliseAddress(address));
+const toSeeker = (headers: InboundHeaders, known: Known) => [...headers.to, ...headers.cc].some((a) => isSeeker(known, a.address));
 
 // ---------------------------------------------------------------------------------------------
 // Header rules
@@ -158,8 +151,7 @@ export const isMailSystemSender = (headers: InboundHeaders): boolean => {
 };
 
 export const isDeliveryReportType = (headers: InboundHeaders): boolean =>
-  headers.contentType.type === 'multipart/report' &&
-  /^(?:delivery-status|global-delivery-status)$/i.test(headers.contentType.reportType ?? '');
+  headers.contentType.type === 'multipart/report' && /^(?:delivery-status|global-delivery-status)$/i.test(headers.contentType.reportType ?? '');
 
 const isUnsubscribeSubject = (subject: string) => /^\s*unsubscribe\s*$/i.test(subject);
 
@@ -187,7 +179,11 @@ export function matchInbound(headers: InboundHeaders, known: Known): InboundMatc
 }
 
 /** The first word of a header value: "auto-replied (vacation)" and "Auto-Replied; owner-email=…" read as "auto-replied". */
-const token = (value: string | undefined) => (value ?? '').trim().split(/[\s;(]/)[0]!.toLowerCase();
+const token = (value: string | undefined) =>
+  (value ?? '')
+    .trim()
+    .split(/[\s;(]/)[0]!
+    .toLowerCase();
 
 /**
  * Subjects that auto-responders write (the user's own vacation subject aside). Anchored at the
@@ -196,14 +192,35 @@ const token = (value: string | undefined) => (value ?? '').trim().split(/[\s;(]/
 const AUTO_SUBJECT = new RegExp(
   '^[\\s\\[*(]*(?:' +
     [
-      'out of (?:the )?office', 'ooo\\b', 'automatic reply', 'auto(?:matic)?[- ]?(?:reply|response|respond(?:er)?)', 'autoreply', 'auto:',
-      'away from (?:the )?office', 'on (?:annual )?leave\\b', 'on vacation\\b', 'vacation (?:reply|response|notice)',
-      'abwesenheitsnotiz', 'automatische antwort', 'abwesend\\b', 'nicht im büro',
-      'réponse automatique', 'reponse automatique', 'absence\\b', 'absent\\b',
-      'respuesta automática', 'respuesta automatica', 'fuera de la oficina',
-      'risposta automatica', 'fuori ufficio',
-      'automatisch antwoord', 'afwezig\\b', 'niet aanwezig',
-      'autosvar', 'resposta automática', 'automaattinen vastaus',
+      'out of (?:the )?office',
+      'ooo\\b',
+      'automatic reply',
+      'auto(?:matic)?[- ]?(?:reply|response|respond(?:er)?)',
+      'autoreply',
+      'auto:',
+      'away from (?:the )?office',
+      'on (?:annual )?leave\\b',
+      'on vacation\\b',
+      'vacation (?:reply|response|notice)',
+      'abwesenheitsnotiz',
+      'automatische antwort',
+      'abwesend\\b',
+      'nicht im büro',
+      'réponse automatique',
+      'reponse automatique',
+      'absence\\b',
+      'absent\\b',
+      'respuesta automática',
+      'respuesta automatica',
+      'fuera de la oficina',
+      'risposta automatica',
+      'fuori ufficio',
+      'automatisch antwoord',
+      'afwezig\\b',
+      'niet aanwezig',
+      'autosvar',
+      'resposta automática',
+      'automaattinen vastaus',
     ].join('|') +
     ')',
   'i',
@@ -291,7 +308,10 @@ export function newTextOf(text: string): string {
   }
   // A rule drawn above the quoted block (an HTML <hr> as text) belongs to it.
   while (kept.length > 0 && /^[-_=*\s]*$/.test(kept[kept.length - 1]!)) kept.pop();
-  return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  return kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 export const EXCERPT_MAX = 500;
@@ -332,7 +352,11 @@ export const STOP_LINES = 5;
 
 /** Whether the first lines of the new text ask not to be written to again. */
 export function asksToStop(newText: string): boolean {
-  const lines = newText.split('\n').map((l) => l.trim()).filter((l) => l.length > 0).slice(0, STOP_LINES);
+  const lines = newText
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .slice(0, STOP_LINES);
   return lines.some((line) => STOP_PHRASES.some((re) => re.test(line)));
 }
 
@@ -340,20 +364,120 @@ export function asksToStop(newText: string): boolean {
 // Return dates
 
 const MONTHS: Record<string, number> = {
-  january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6,
-  july: 7, jul: 7, august: 8, aug: 8, september: 9, sept: 9, sep: 9, october: 10, oct: 10, november: 11, nov: 11, december: 12, dec: 12,
-  januar: 1, jänner: 1, februar: 2, märz: 3, maerz: 3, mai: 5, juni: 6, juli: 7, oktober: 10, okt: 10, dezember: 12, dez: 12,
-  janvier: 1, janv: 1, février: 2, fevrier: 2, févr: 2, mars: 3, avril: 4, avr: 4, juin: 6, juillet: 7, juil: 7, août: 8, aout: 8,
-  septembre: 9, octobre: 10, novembre: 11, décembre: 12, decembre: 12, déc: 12,
-  enero: 1, febrero: 2, marzo: 3, abril: 4, mayo: 5, junio: 6, julio: 7, agosto: 8, septiembre: 9, setiembre: 9, octubre: 10, noviembre: 11, diciembre: 12,
+  january: 1,
+  jan: 1,
+  february: 2,
+  feb: 2,
+  march: 3,
+  mar: 3,
+  april: 4,
+  apr: 4,
+  may: 5,
+  june: 6,
+  jun: 6,
+  july: 7,
+  jul: 7,
+  august: 8,
+  aug: 8,
+  september: 9,
+  sept: 9,
+  sep: 9,
+  october: 10,
+  oct: 10,
+  november: 11,
+  nov: 11,
+  december: 12,
+  dec: 12,
+  januar: 1,
+  jänner: 1,
+  februar: 2,
+  märz: 3,
+  maerz: 3,
+  mai: 5,
+  juni: 6,
+  juli: 7,
+  oktober: 10,
+  okt: 10,
+  dezember: 12,
+  dez: 12,
+  janvier: 1,
+  janv: 1,
+  février: 2,
+  fevrier: 2,
+  févr: 2,
+  mars: 3,
+  avril: 4,
+  avr: 4,
+  juin: 6,
+  juillet: 7,
+  juil: 7,
+  août: 8,
+  aout: 8,
+  septembre: 9,
+  octobre: 10,
+  novembre: 11,
+  décembre: 12,
+  decembre: 12,
+  déc: 12,
+  enero: 1,
+  febrero: 2,
+  marzo: 3,
+  abril: 4,
+  mayo: 5,
+  junio: 6,
+  julio: 7,
+  agosto: 8,
+  septiembre: 9,
+  setiembre: 9,
+  octubre: 10,
+  noviembre: 11,
+  diciembre: 12,
 };
 const WEEKDAYS: Record<string, number> = {
-  monday: 1, mon: 1, tuesday: 2, tues: 2, tue: 2, wednesday: 3, wed: 3, thursday: 4, thurs: 4, thu: 4, friday: 5, fri: 5, saturday: 6, sat: 6, sunday: 7, sun: 7,
-  montag: 1, dienstag: 2, mittwoch: 3, donnerstag: 4, freitag: 5, samstag: 6, sonntag: 7,
-  lundi: 1, mardi: 2, mercredi: 3, jeudi: 4, vendredi: 5, samedi: 6, dimanche: 7,
-  lunes: 1, martes: 2, miércoles: 3, miercoles: 3, jueves: 4, viernes: 5, sábado: 6, sabado: 6, domingo: 7,
+  monday: 1,
+  mon: 1,
+  tuesday: 2,
+  tues: 2,
+  tue: 2,
+  wednesday: 3,
+  wed: 3,
+  thursday: 4,
+  thurs: 4,
+  thu: 4,
+  friday: 5,
+  fri: 5,
+  saturday: 6,
+  sat: 6,
+  sunday: 7,
+  sun: 7,
+  montag: 1,
+  dienstag: 2,
+  mittwoch: 3,
+  donnerstag: 4,
+  freitag: 5,
+  samstag: 6,
+  sonntag: 7,
+  lundi: 1,
+  mardi: 2,
+  mercredi: 3,
+  jeudi: 4,
+  vendredi: 5,
+  samedi: 6,
+  dimanche: 7,
+  lunes: 1,
+  martes: 2,
+  miércoles: 3,
+  miercoles: 3,
+  jueves: 4,
+  viernes: 5,
+  sábado: 6,
+  sabado: 6,
+  domingo: 7,
 };
-const alternation = (words: Record<string, number>) => Object.keys(words).sort((a, b) => b.length - a.length).join('|');
+const alternation = (words: Record<string, number>) =>
+  Object.keys(words)
+    .sort((a, b) => b.length - a.length)
+    .join('|');
 const MONTH = alternation(MONTHS);
 const WEEKDAY = alternation(WEEKDAYS);
 // \b does not know "é" or "ä" as word characters: end words with a look-ahead instead.
@@ -509,7 +633,13 @@ function outcomeOf(r: ReportRecipient, status: string): Outcome {
   return 'other';
 }
 
-const bare = (address: string | undefined) => (address ? address.replace(/^[\w.-]+;\s*/, '').trim().replace(/^<|>$/g, '') : undefined);
+const bare = (address: string | undefined) =>
+  address
+    ? address
+        .replace(/^[\w.-]+;\s*/, '')
+        .trim()
+        .replace(/^<|>$/g, '')
+    : undefined;
 const DIAGNOSTIC_MAX = 1000;
 
 function classifyReport(message: InboundMessage, match: Extract<InboundMatch, { look: true }>, known: Known): InboundClassification {

@@ -43,7 +43,10 @@ const idsIn = (value: string | undefined): string[] => {
   if (!value) return [];
   const bracketed = value.match(MESSAGE_IDS);
   if (bracketed) return bracketed;
-  return value.split(/[\s,]+/).filter((v) => /^[^@\s]+@[^@\s]+$/.test(v)).map((v) => `<${v}>`);
+  return value
+    .split(/[\s,]+/)
+    .filter((v) => /^[^@\s]+@[^@\s]+$/.test(v))
+    .map((v) => `<${v}>`);
 };
 
 const rawHeader = (parsed: ParsedMail, key: string): string | undefined => {
@@ -104,13 +107,20 @@ function fieldsOf(block: string): Map<string, string> {
 
 const addressOfField = (value: string | undefined) => {
   if (!value) return undefined;
-  const address = value.replace(/^[A-Za-z0-9.-]+\s*;\s*/, '').trim().replace(/^<|>$/g, '').trim();
+  const address = value
+    .replace(/^[A-Za-z0-9.-]+\s*;\s*/, '')
+    .trim()
+    .replace(/^<|>$/g, '')
+    .trim();
   return address.length > 0 ? address.toLowerCase() : undefined;
 };
 
 /** The per-recipient blocks of a message/delivery-status body (RFC 3464 section 2.1). */
 export function parseDeliveryStatus(body: string): { recipients: ReportRecipient[]; perMessage: Map<string, string> } {
-  const blocks = body.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/).map(fieldsOf);
+  const blocks = body
+    .replace(/\r\n?/g, '\n')
+    .split(/\n[ \t]*\n/)
+    .map(fieldsOf);
   const perMessage = new Map<string, string>();
   const recipients: ReportRecipient[] = [];
   for (const fields of blocks) {
@@ -153,7 +163,8 @@ const RETURNED_MARKERS = [
   /^\s*-{3,} ?Returned message ?-{3,}\s*$/im,
   /^\s*-{3,} ?This is a copy of (?:the|your) message[^\n]*$/im,
 ];
-const TEMPORARY = /not a permanent error|will (?:keep|continue) trying|still trying|will (?:be )?retr(?:y|ied)|has been delayed|temporar(?:y|ily) (?:failure|error|problem)/i;
+const TEMPORARY =
+  /not a permanent error|will (?:keep|continue) trying|still trying|will (?:be )?retr(?:y|ied)|has been delayed|temporar(?:y|ily) (?:failure|error|problem)/i;
 
 /**
  * The recipients of a bounce written as plain text: qmail and Yahoo ("<bob@example.org>:" then the
@@ -162,7 +173,9 @@ const TEMPORARY = /not a permanent error|will (?:keep|continue) trying|still try
  */
 export function parsePlainBounce(text: string, failedRecipients?: string): DeliveryReport | undefined {
   const t = text.replace(/\r\n?/g, '\n');
-  const marker = RETURNED_MARKERS.map((re) => re.exec(t)).filter((m): m is RegExpExecArray => m !== null).sort((a, b) => a.index - b.index)[0];
+  const marker = RETURNED_MARKERS.map((re) => re.exec(t))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .sort((a, b) => a.index - b.index)[0];
   const notice = marker ? t.slice(0, marker.index) : t;
   const returned = marker ? t.slice(marker.index + marker[0].length) : '';
   const action = TEMPORARY.test(notice) ? 'delayed' : 'failed';
@@ -170,14 +183,28 @@ export function parsePlainBounce(text: string, failedRecipients?: string): Deliv
   // qmail, Yahoo: "<bob@example.org>:" alone on its line, the server's answer below it.
   const blocks = [...notice.matchAll(/^<([^<>\s@]+@[^<>\s]+)>:[ \t]*\n([\s\S]*?)(?=^<[^<>\s@]+@[^<>\s]+>:|\n[ \t]*\n|$(?![\s\S]))/gm)];
   for (const [, address, answer] of blocks) {
-    recipients.push({ finalRecipient: address!.toLowerCase(), action, status: '', diagnostic: unfold(answer ?? '').replace(/\s+/g, ' ').trim() });
+    recipients.push({
+      finalRecipient: address!.toLowerCase(),
+      action,
+      status: '',
+      diagnostic: unfold(answer ?? '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    });
   }
   // Gmail (older): the addresses indented under "Delivery to the following recipient(s) failed …:".
   if (recipients.length === 0) {
     const gmail = /Delivery to the following recipients? (failed permanently|has been delayed|failed)[^\n]*:\s*\n([\s\S]*?)\n\s*\n/i.exec(notice);
     if (gmail) {
-      const details = (/The error that the other server returned was:\s*([\s\S]*)$/i.exec(notice) ?? /Technical details of (?:permanent|temporary) failure:\s*([\s\S]*)$/i.exec(notice))?.[1] ?? '';
-      const diagnostic = details.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 1000);
+      const details =
+        (/The error that the other server returned was:\s*([\s\S]*)$/i.exec(notice) ??
+          /Technical details of (?:permanent|temporary) failure:\s*([\s\S]*)$/i.exec(notice))?.[1] ?? '';
+      const diagnostic = details
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join(' ')
+        .slice(0, 1000);
       const gmailAction = /delayed/i.test(gmail[1]!) ? 'delayed' : 'failed';
       for (const address of gmail[2]!.match(/[^\s<>@]+@[^\s<>@]+/g) ?? []) {
         recipients.push({ finalRecipient: address.toLowerCase(), action: gmailAction, status: '', diagnostic });
@@ -186,7 +213,10 @@ export function parsePlainBounce(text: string, failedRecipients?: string): Deliv
   }
   if (recipients.length === 0 && failedRecipients) {
     const diagnostic = /^.*\b[45]\d\d[ -].*$/m.exec(notice)?.[0].trim();
-    for (const address of failedRecipients.split(',').map((a) => a.trim().replace(/^<|>$/g, '').toLowerCase()).filter((a) => a.includes('@'))) {
+    for (const address of failedRecipients
+      .split(',')
+      .map((a) => a.trim().replace(/^<|>$/g, '').toLowerCase())
+      .filter((a) => a.includes('@'))) {
       recipients.push({ finalRecipient: address, action, status: '', ...(diagnostic ? { diagnostic } : {}) });
     }
   }
@@ -195,7 +225,8 @@ export function parsePlainBounce(text: string, failedRecipients?: string): Deliv
   return { recipients, ...(originalMessageId ? { originalMessageId } : {}) };
 }
 
-const BOUNCE_SUBJECT = /delivery status notification|undeliver|failure notice|returned mail|delivery failure|mail delivery failed|delivery has failed|could not be delivered|nicht zustellbar|non remis|no se puede entregar/i;
+const BOUNCE_SUBJECT =
+  /delivery status notification|undeliver|failure notice|returned mail|delivery failure|mail delivery failed|delivery has failed|could not be delivered|nicht zustellbar|non remis|no se puede entregar/i;
 const MAIL_SYSTEM_LOCAL = /^(?:mailer-daemon|mailerdaemon|mail-daemon|postmaster)$/i;
 
 function reportOf(parsed: ParsedMail, headers: InboundHeaders, fullText: string): DeliveryReport | undefined {

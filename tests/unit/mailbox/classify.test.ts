@@ -61,7 +61,12 @@ describe('matchInbound: only our threads and our contacts are looked at', () => 
   });
 
   it('a message whose References name one of ours is looked at (a reply to a nudge)', () => {
-    given(headers({ inReplyTo: '<unknown@example.net>', references: [REQUEST, NUDGE] })).matchIs({ look: true, why: 'our-thread', contactId: 'c-bob', meetingId: 'm-bob' });
+    given(headers({ inReplyTo: '<unknown@example.net>', references: [REQUEST, NUDGE] })).matchIs({
+      look: true,
+      why: 'our-thread',
+      contactId: 'c-bob',
+      meetingId: 'm-bob',
+    });
   });
 
   it('Message-IDs match whatever their brackets and the case of their domain', () => {
@@ -87,13 +92,20 @@ describe('matchInbound: only our threads and our contacts are looked at', () => 
   });
 
   it('a delivery report sent to the seeker is looked at', () => {
-    given(headers({ from: { address: 'postmaster@mx.example.net' }, contentType: { type: 'multipart/report', reportType: 'delivery-status' } }))
-      .matchIs({ look: true, why: 'delivery-report' });
+    given(headers({ from: { address: 'postmaster@mx.example.net' }, contentType: { type: 'multipart/report', reportType: 'delivery-status' } })).matchIs({
+      look: true,
+      why: 'delivery-report',
+    });
   });
 
   it('a delivery report sent to someone else is not', () => {
-    given(headers({ from: { address: 'reports@mx.example.net' }, to: [{ address: 'ops@example.com' }], contentType: { type: 'multipart/report', reportType: 'delivery-status' } }))
-      .matchIs({ look: false, why: 'not-ours' });
+    given(
+      headers({
+        from: { address: 'reports@mx.example.net' },
+        to: [{ address: 'ops@example.com' }],
+        contentType: { type: 'multipart/report', reportType: 'delivery-status' },
+      }),
+    ).matchIs({ look: false, why: 'not-ours' });
   });
 
   it('a message from a mailer-daemon to the seeker is looked at', () => {
@@ -121,7 +133,12 @@ describe('inboundKey', () => {
 
 describe('reply', () => {
   it("a person's answer in our thread is a reply, with the excerpt of its new text", () => {
-    given(inThread(), 'Hi Ann,\n\nThursday at 10 works.\n\nBob').is({ kind: 'reply', contactId: 'c-bob', meetingId: 'm-bob', excerpt: 'Hi Ann, Thursday at 10 works. Bob' });
+    given(inThread(), 'Hi Ann,\n\nThursday at 10 works.\n\nBob').is({
+      kind: 'reply',
+      contactId: 'c-bob',
+      meetingId: 'm-bob',
+      excerpt: 'Hi Ann, Thursday at 10 works. Bob',
+    });
   });
 
   it('a message from a contact outside our threads is a reply too', () => {
@@ -178,10 +195,18 @@ describe('automatic reply: never counted as a reply', () => {
   });
 
   it.each([
-    'Out of Office: Re: Twenty minutes?', 'Automatic reply: Twenty minutes?', 'Auto: Twenty minutes?', 'Autoreply: Twenty minutes?',
-    'Auto-Reply: Twenty minutes?', 'Abwesenheitsnotiz: Twenty minutes?', 'Automatische Antwort: Twenty minutes?',
-    'Réponse automatique : Twenty minutes?', 'Respuesta automática: Twenty minutes?', 'Risposta automatica: Twenty minutes?',
-    'Automatisch antwoord: Twenty minutes?', '[Out of office] back on 4 January',
+    'Out of Office: Re: Twenty minutes?',
+    'Automatic reply: Twenty minutes?',
+    'Auto: Twenty minutes?',
+    'Autoreply: Twenty minutes?',
+    'Auto-Reply: Twenty minutes?',
+    'Abwesenheitsnotiz: Twenty minutes?',
+    'Automatische Antwort: Twenty minutes?',
+    'Réponse automatique : Twenty minutes?',
+    'Respuesta automática: Twenty minutes?',
+    'Risposta automatica: Twenty minutes?',
+    'Automatisch antwoord: Twenty minutes?',
+    '[Out of office] back on 4 January',
   ])('the out-of-office subject "%s"', (subject) => {
     given(inThread({ subject }), 'I am away.').isA('auto-reply', { signal: 'subject' });
   });
@@ -196,7 +221,11 @@ describe('automatic reply: never counted as a reply', () => {
 
   it('an automatic reply carries the return date it states', () => {
     given(inThread({ subject: 'Automatic reply: Twenty minutes?' }), 'I will be back on Monday 14 December.').is({
-      kind: 'auto-reply', contactId: 'c-bob', meetingId: 'm-bob', returnsOn: '2026-12-14', signal: 'subject',
+      kind: 'auto-reply',
+      contactId: 'c-bob',
+      meetingId: 'm-bob',
+      returnsOn: '2026-12-14',
+      signal: 'subject',
     });
   });
 
@@ -206,41 +235,70 @@ describe('automatic reply: never counted as a reply', () => {
 });
 
 const dsn = (over: Partial<InboundHeaders> = {}) =>
-  headers({ from: { address: 'mailer-daemon@mx.example.com', name: 'Mail Delivery System' }, subject: 'Undelivered Mail Returned to Sender', contentType: { type: 'multipart/report', reportType: 'delivery-status' }, ...over });
-const recipient = (over: Partial<DeliveryReport['recipients'][number]> = {}) => ({ finalRecipient: 'bob@example.org', action: 'failed', status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown', ...over });
+  headers({
+    from: { address: 'mailer-daemon@mx.example.com', name: 'Mail Delivery System' },
+    subject: 'Undelivered Mail Returned to Sender',
+    contentType: { type: 'multipart/report', reportType: 'delivery-status' },
+    ...over,
+  });
+const recipient = (over: Partial<DeliveryReport['recipients'][number]> = {}) => ({
+  finalRecipient: 'bob@example.org',
+  action: 'failed',
+  status: '5.1.1',
+  diagnostic: 'smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown',
+  ...over,
+});
 
 describe('delivery status notifications', () => {
   it('a failed recipient with a 5.x.x status is a bounce, for the contact and meeting of the original message', () => {
     given(dsn(), '', { report: { recipients: [recipient()], originalMessageId: REQUEST } }).is({
-      kind: 'bounce', contactId: 'c-bob', meetingId: 'm-bob', recipient: 'bob@example.org', status: '5.1.1',
-      diagnostic: 'smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown', originalMessageId: REQUEST,
+      kind: 'bounce',
+      contactId: 'c-bob',
+      meetingId: 'm-bob',
+      recipient: 'bob@example.org',
+      status: '5.1.1',
+      diagnostic: 'smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown',
+      originalMessageId: REQUEST,
     });
   });
 
   it("the original message is matched even when the recipient's address is no contact's (an alias expanded)", () => {
-    given(dsn(), '', { report: { recipients: [recipient({ finalRecipient: 'b.example@mailhost.example.org' })], originalMessageId: REQUEST } })
-      .isA('bounce', { contactId: 'c-bob', recipient: 'b.example@mailhost.example.org' });
+    given(dsn(), '', { report: { recipients: [recipient({ finalRecipient: 'b.example@mailhost.example.org' })], originalMessageId: REQUEST } }).isA('bounce', {
+      contactId: 'c-bob',
+      recipient: 'b.example@mailhost.example.org',
+    });
   });
 
   it('the original recipient is the one reported when the report has it', () => {
-    given(dsn(), '', { report: { recipients: [recipient({ finalRecipient: 'bob.x@mailhost.example.org', originalRecipient: 'bob@example.org' })], originalMessageId: REQUEST } })
-      .isA('bounce', { recipient: 'bob@example.org' });
+    given(dsn(), '', {
+      report: { recipients: [recipient({ finalRecipient: 'bob.x@mailhost.example.org', originalRecipient: 'bob@example.org' })], originalMessageId: REQUEST },
+    }).isA('bounce', { recipient: 'bob@example.org' });
   });
 
   it('a failed recipient who is a contact is a bounce even when the original message is unknown', () => {
     given(dsn(), '', { report: { recipients: [recipient({ finalRecipient: 'carol@example.org' })] } }).is({
-      kind: 'bounce', contactId: 'c-carol', recipient: 'carol@example.org', status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown',
+      kind: 'bounce',
+      contactId: 'c-carol',
+      recipient: 'carol@example.org',
+      status: '5.1.1',
+      diagnostic: 'smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown',
     });
   });
 
   it('a report in our thread is matched through the thread when it returns no headers', () => {
-    given(dsn({ inReplyTo: NUDGE, references: [NUDGE] }), '', { report: { recipients: [recipient({ finalRecipient: 'bob@mailhost.example.org' })] } })
-      .isA('bounce', { contactId: 'c-bob', meetingId: 'm-bob' });
+    given(dsn({ inReplyTo: NUDGE, references: [NUDGE] }), '', { report: { recipients: [recipient({ finalRecipient: 'bob@mailhost.example.org' })] } }).isA(
+      'bounce',
+      { contactId: 'c-bob', meetingId: 'm-bob' },
+    );
   });
 
   it('a delayed recipient is delayed: noted, not suppressed', () => {
-    given(dsn({ subject: 'Delayed Mail (still being retried)' }), '', { report: { recipients: [recipient({ action: 'delayed', status: '4.4.1', diagnostic: 'connect to mx.example.org[192.0.2.25]:25: Connection timed out' })], originalMessageId: REQUEST } })
-      .is({ kind: 'delayed', contactId: 'c-bob', meetingId: 'm-bob', recipient: 'bob@example.org', status: '4.4.1', originalMessageId: REQUEST });
+    given(dsn({ subject: 'Delayed Mail (still being retried)' }), '', {
+      report: {
+        recipients: [recipient({ action: 'delayed', status: '4.4.1', diagnostic: 'connect to mx.example.org[192.0.2.25]:25: Connection timed out' })],
+        originalMessageId: REQUEST,
+      },
+    }).is({ kind: 'delayed', contactId: 'c-bob', meetingId: 'm-bob', recipient: 'bob@example.org', status: '4.4.1', originalMessageId: REQUEST });
   });
 
   it('failed with a 4.x.x status is delayed, not a bounce', () => {
@@ -248,15 +306,25 @@ describe('delivery status notifications', () => {
   });
 
   it('a report without a status takes it from the diagnostic', () => {
-    given(dsn(), '', { report: { recipients: [recipient({ status: '', diagnostic: 'Remote host said: 550 5.1.1 <bob@example.org>... User Unknown' })], originalMessageId: REQUEST } })
-      .isA('bounce', { status: '5.1.1' });
-    given(dsn(), '', { report: { recipients: [recipient({ status: '', diagnostic: 'Remote host said: 554 delivery error: dd This user does not have an account' })], originalMessageId: REQUEST } })
-      .isA('bounce', { status: '5.0.0' });
+    given(dsn(), '', {
+      report: {
+        recipients: [recipient({ status: '', diagnostic: 'Remote host said: 550 5.1.1 <bob@example.org>... User Unknown' })],
+        originalMessageId: REQUEST,
+      },
+    }).isA('bounce', { status: '5.1.1' });
+    given(dsn(), '', {
+      report: {
+        recipients: [recipient({ status: '', diagnostic: 'Remote host said: 554 delivery error: dd This user does not have an account' })],
+        originalMessageId: REQUEST,
+      },
+    }).isA('bounce', { status: '5.0.0' });
   });
 
   it('a report about neither our message nor a contact is ignored', () => {
-    given(dsn(), '', { report: { recipients: [recipient({ finalRecipient: 'friend@example.net' })], originalMessageId: '<personal@mail.example.com>' } })
-      .is({ kind: 'ignore', reason: 'a delivery notification about mail that is not ours' });
+    given(dsn(), '', { report: { recipients: [recipient({ finalRecipient: 'friend@example.net' })], originalMessageId: '<personal@mail.example.com>' } }).is({
+      kind: 'ignore',
+      reason: 'a delivery notification about mail that is not ours',
+    });
   });
 
   it('a report that names another contact than the one our message went to is not about it', () => {
@@ -264,8 +332,10 @@ describe('delivery status notifications', () => {
   });
 
   it('a report whose recipients were all delivered is ignored', () => {
-    given(dsn(), '', { report: { recipients: [recipient({ action: 'delivered', status: '2.0.0' })], originalMessageId: REQUEST } })
-      .is({ kind: 'ignore', reason: 'a delivery notification without a failure' });
+    given(dsn(), '', { report: { recipients: [recipient({ action: 'delivered', status: '2.0.0' })], originalMessageId: REQUEST } }).is({
+      kind: 'ignore',
+      reason: 'a delivery notification without a failure',
+    });
   });
 
   it('a notice from the mail system that could not be read is ignored, never taken for a reply', () => {
@@ -279,11 +349,18 @@ describe('delivery status notifications', () => {
 
 describe('opt-out', () => {
   it('asking to stop in the first lines of the new text is an opt-out', () => {
-    given(inThread(), 'Please remove me from your list.').is({ kind: 'opt-out', contactId: 'c-bob', meetingId: 'm-bob', excerpt: 'Please remove me from your list.' });
+    given(inThread(), 'Please remove me from your list.').is({
+      kind: 'opt-out',
+      contactId: 'c-bob',
+      meetingId: 'm-bob',
+      excerpt: 'Please remove me from your list.',
+    });
   });
 
   it('stop words only in the quoted text are not an opt-out', () => {
-    given(inThread(), 'Thursday works.', { fullText: 'Thursday works.\n\nOn Mon, Dec 14, 2026 at 9:02 AM Ann <ann@example.com> wrote:\n> Reply stop to unsubscribe.' }).isA('reply');
+    given(inThread(), 'Thursday works.', {
+      fullText: 'Thursday works.\n\nOn Mon, Dec 14, 2026 at 9:02 AM Ann <ann@example.com> wrote:\n> Reply stop to unsubscribe.',
+    }).isA('reply');
   });
 
   it('the subject "unsubscribe" sent to the seeker is an opt-out', () => {
@@ -302,6 +379,8 @@ describe('ignore', () => {
 
   it('classification refuses a clock without a zone it knows', () => {
     const h = inThread();
-    expect(() => classifyInbound({ headers: h, newText: '', fullText: '' }, matchInbound(h, known), known, { now: clock.now, zone: 'Nowhere/Town' })).toThrow(/zone/);
+    expect(() => classifyInbound({ headers: h, newText: '', fullText: '' }, matchInbound(h, known), known, { now: clock.now, zone: 'Nowhere/Town' })).toThrow(
+      /zone/,
+    );
   });
 });

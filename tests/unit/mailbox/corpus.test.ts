@@ -35,7 +35,9 @@ const NUDGE_NINA = request('a13df324-8b6a-5d4f-8d83-b734a2e8dd34');
 const known: Known = {
   sent: {
     ...Object.fromEntries(
-      Object.entries(contacts).filter(([, [, uuid]]) => uuid).map(([name, [, uuid]]) => [request(uuid), { contactId: `c-${name}`, meetingId: `m-${name}`, kind: 'meeting-request-direct' }]),
+      Object.entries(contacts)
+        .filter(([, [, uuid]]) => uuid)
+        .map(([name, [, uuid]]) => [request(uuid), { contactId: `c-${name}`, meetingId: `m-${name}`, kind: 'meeting-request-direct' }]),
     ),
     [NUDGE_BOB]: { contactId: 'c-bob', meetingId: 'm-bob', kind: 'nudge' },
     [NUDGE_NINA]: { contactId: 'c-nina', meetingId: 'm-nina', kind: 'nudge' },
@@ -48,55 +50,124 @@ const clock = { now: '2026-12-10T09:30:00Z', zone: 'Europe/London' };
 /** Each file of the corpus and what it must be classified as. */
 const expected: Record<string, InboundClassification> = {
   'reply-gmail.eml': {
-    kind: 'reply', contactId: 'c-sam', meetingId: 'm-sam',
-    excerpt: 'Hi Ann, Happy to help – I remember how hard the switch into data engineering was. How about Thursday 17 December at 10:00? A call is easiest for me. Best, Sam',
+    kind: 'reply',
+    contactId: 'c-sam',
+    meetingId: 'm-sam',
+    excerpt:
+      'Hi Ann, Happy to help – I remember how hard the switch into data engineering was. How about Thursday 17 December at 10:00? A call is easiest for me. Best, Sam',
   },
   'reply-outlook-exchange.eml': {
-    kind: 'reply', contactId: 'c-priya', meetingId: 'm-priya',
-    excerpt: "Hi Ann, Yes, happy to talk. I'm free on Tuesday 15 December between 2 and 4pm - does that suit? Teams or phone, whichever you prefer. Kind regards, Priya Priya Raman | Head of Platform | Example Org",
+    kind: 'reply',
+    contactId: 'c-priya',
+    meetingId: 'm-priya',
+    excerpt:
+      "Hi Ann, Yes, happy to talk. I'm free on Tuesday 15 December between 2 and 4pm - does that suit? Teams or phone, whichever you prefer. Kind regards, Priya Priya Raman | Head of Platform | Example Org",
   },
   'reply-apple-mail.eml': {
-    kind: 'reply', contactId: 'c-tom', meetingId: 'm-tom',
-    excerpt: 'Hi Ann, Sure – call me on Friday morning, any time after 9. My number is in the signature. Tom Tom Okafor Engineering Manager, Example Net +44 20 7946 0321',
+    kind: 'reply',
+    contactId: 'c-tom',
+    meetingId: 'm-tom',
+    excerpt:
+      'Hi Ann, Sure – call me on Friday morning, any time after 9. My number is in the signature. Tom Tom Okafor Engineering Manager, Example Net +44 20 7946 0321',
   },
   'reply-other-address.eml': {
-    kind: 'reply', contactId: 'c-dana', meetingId: 'm-dana',
-    excerpt: "Hi Ann, Writing from my personal address as my work inbox is a mess this month. Friday 18 December at 11:00 works for me; I'll send a video link. Dana",
+    kind: 'reply',
+    contactId: 'c-dana',
+    meetingId: 'm-dana',
+    excerpt:
+      "Hi Ann, Writing from my personal address as my work inbox is a mess this month. Friday 18 December at 11:00 works for me; I'll send a video link. Dana",
   },
   'reply-to-nudge.eml': {
-    kind: 'reply', contactId: 'c-bob', meetingId: 'm-bob',
+    kind: 'reply',
+    contactId: 'c-bob',
+    meetingId: 'm-bob',
     excerpt: 'Hi Ann, Sorry, your first email got buried. Yes, glad to help! Could we do Wednesday 16 December, 16:30? Bob',
   },
   'reply-quoting-our-unsubscribe-footer.eml': {
-    kind: 'reply', contactId: 'c-nina', meetingId: 'm-nina', excerpt: 'Hi Ann – happy to. Tuesday 15 December at 3pm? Nina',
+    kind: 'reply',
+    contactId: 'c-nina',
+    meetingId: 'm-nina',
+    excerpt: 'Hi Ann – happy to. Tuesday 15 December at 3pm? Nina',
   },
-  'auto-gmail-vacation.eml': { kind: 'auto-reply', contactId: 'c-jordan', meetingId: 'm-jordan', returnsOn: '2027-01-11', signal: 'Auto-Submitted: auto-replied' },
-  'auto-exchange-ooo.eml': { kind: 'auto-reply', contactId: 'c-sarah', meetingId: 'm-sarah', returnsOn: '2026-12-14', signal: 'Auto-Submitted: auto-generated' },
-  'auto-german-abwesenheitsnotiz.eml': { kind: 'auto-reply', contactId: 'c-lena', meetingId: 'm-lena', returnsOn: '2026-12-21', signal: 'X-MS-Exchange-Inbox-Rules-Loop' },
-  'auto-french-reponse-automatique.eml': { kind: 'auto-reply', contactId: 'c-claire', meetingId: 'm-claire', returnsOn: '2027-01-05', signal: 'Auto-Submitted: auto-generated' },
+  'auto-gmail-vacation.eml': {
+    kind: 'auto-reply',
+    contactId: 'c-jordan',
+    meetingId: 'm-jordan',
+    returnsOn: '2027-01-11',
+    signal: 'Auto-Submitted: auto-replied',
+  },
+  'auto-exchange-ooo.eml': {
+    kind: 'auto-reply',
+    contactId: 'c-sarah',
+    meetingId: 'm-sarah',
+    returnsOn: '2026-12-14',
+    signal: 'Auto-Submitted: auto-generated',
+  },
+  'auto-german-abwesenheitsnotiz.eml': {
+    kind: 'auto-reply',
+    contactId: 'c-lena',
+    meetingId: 'm-lena',
+    returnsOn: '2026-12-21',
+    signal: 'X-MS-Exchange-Inbox-Rules-Loop',
+  },
+  'auto-french-reponse-automatique.eml': {
+    kind: 'auto-reply',
+    contactId: 'c-claire',
+    meetingId: 'm-claire',
+    returnsOn: '2027-01-05',
+    signal: 'Auto-Submitted: auto-generated',
+  },
   'bounce-postfix-5.1.1.eml': {
-    kind: 'bounce', contactId: 'c-ken', meetingId: 'm-ken', recipient: 'k.nakamura@example.org', status: '5.1.1',
+    kind: 'bounce',
+    contactId: 'c-ken',
+    meetingId: 'm-ken',
+    recipient: 'k.nakamura@example.org',
+    status: '5.1.1',
     diagnostic: '550 5.1.1 <k.nakamura@example.org>: Recipient address rejected: User unknown in virtual mailbox table',
     originalMessageId: request(contacts.ken[1]),
   },
   'delayed-postfix-4.4.1.eml': {
-    kind: 'delayed', contactId: 'c-maria', meetingId: 'm-maria', recipient: 'maria.costa@example.net', status: '4.4.1', originalMessageId: request(contacts.maria[1]),
+    kind: 'delayed',
+    contactId: 'c-maria',
+    meetingId: 'm-maria',
+    recipient: 'maria.costa@example.net',
+    status: '4.4.1',
+    originalMessageId: request(contacts.maria[1]),
   },
   'bounce-gmail-mail-delivery-subsystem.eml': {
-    kind: 'bounce', contactId: 'c-olivia', meetingId: 'm-olivia', recipient: 'olivia.brown@example.org', status: '5.1.1',
-    diagnostic: "550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550-5.1.1 unnecessary spaces. For more information, go to 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser 41be03b00d2f7-7fd4a1b2c3dsor2231655a12.8 - gsmtp",
+    kind: 'bounce',
+    contactId: 'c-olivia',
+    meetingId: 'm-olivia',
+    recipient: 'olivia.brown@example.org',
+    status: '5.1.1',
+    diagnostic:
+      "550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550-5.1.1 unnecessary spaces. For more information, go to 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser 41be03b00d2f7-7fd4a1b2c3dsor2231655a12.8 - gsmtp",
     originalMessageId: request(contacts.olivia[1]),
   },
   'bounce-exchange-ndr-5.1.10.eml': {
-    kind: 'bounce', contactId: 'c-james', meetingId: 'm-james', recipient: 'james.wright@example.org', status: '5.1.10',
+    kind: 'bounce',
+    contactId: 'c-james',
+    meetingId: 'm-james',
+    recipient: 'james.wright@example.org',
+    status: '5.1.10',
     diagnostic: '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient james.wright@example.org not found by SMTP address lookup',
     originalMessageId: request(contacts.james[1]),
   },
   'bounce-yahoo-plain.eml': {
-    kind: 'bounce', contactId: 'c-chen', meetingId: 'm-chen', recipient: 'chen.wei@example.net', status: '5.1.1',
-    diagnostic: 'Remote host said: 550 5.1.1 <chen.wei@example.net>... User Unknown [RCPT_TO]', originalMessageId: request(contacts.chen[1]),
+    kind: 'bounce',
+    contactId: 'c-chen',
+    meetingId: 'm-chen',
+    recipient: 'chen.wei@example.net',
+    status: '5.1.1',
+    diagnostic: 'Remote host said: 550 5.1.1 <chen.wei@example.net>... User Unknown [RCPT_TO]',
+    originalMessageId: request(contacts.chen[1]),
   },
-  'optout-please-remove-me.eml': { kind: 'opt-out', contactId: 'c-greg', meetingId: 'm-greg', excerpt: 'Hi Ann, Please remove me from your list – I don’t take these calls. Greg' },
+  'optout-please-remove-me.eml': {
+    kind: 'opt-out',
+    contactId: 'c-greg',
+    meetingId: 'm-greg',
+    excerpt: 'Hi Ann, Please remove me from your list – I don’t take these calls. Greg',
+  },
   'optout-unsubscribe-mailto.eml': { kind: 'opt-out', contactId: 'c-paul', excerpt: '' },
   'ignored-bounce-not-ours.eml': { kind: 'ignore', reason: 'a delivery notification about mail that is not ours' },
   'ignored-newsletter-unknown-sender.eml': { kind: 'ignore', reason: 'not-ours' },
@@ -110,7 +181,9 @@ const classifyFile = async (bytes: Buffer | string) => {
 
 describe('corpus', () => {
   it('has an expectation for every file, and at least 16 files', () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.eml')).sort();
+    const files = readdirSync(DIR)
+      .filter((f) => f.endsWith('.eml'))
+      .sort();
     expect(files).toEqual(Object.keys(expected).sort());
     expect(files.length).toBeGreaterThanOrEqual(16);
   });
@@ -142,7 +215,7 @@ describe('mail that is not ours is decided from its headers, its body never read
 describe('the corpus matches for the reasons it should', () => {
   const why = async (file: string) => matchInbound(await parseInboundHeaders(raw(file)), known);
 
-  it('a reply from the contact\'s other address is matched through our thread', async () => {
+  it("a reply from the contact's other address is matched through our thread", async () => {
     expect(await why('reply-other-address.eml')).toEqual({ look: true, why: 'our-thread', contactId: 'c-dana', meetingId: 'm-dana' });
   });
 

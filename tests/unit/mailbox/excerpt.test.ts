@@ -6,8 +6,17 @@ const lines = (...l: string[]) => l.join('\n');
 describe('new text: quoted history is removed', () => {
   it('Gmail: everything from "On … wrote:" on', () => {
     const text = lines(
-      'Hi Ann,', '', 'Thursday at 10 works for me.', '', 'Best,', 'Bob', '',
-      'On Mon, Dec 14, 2026 at 9:02 AM Ann Seeker <ann@example.com> wrote:', '', '> Hi Bob,', '> Would you have 20 minutes?',
+      'Hi Ann,',
+      '',
+      'Thursday at 10 works for me.',
+      '',
+      'Best,',
+      'Bob',
+      '',
+      'On Mon, Dec 14, 2026 at 9:02 AM Ann Seeker <ann@example.com> wrote:',
+      '',
+      '> Hi Bob,',
+      '> Would you have 20 minutes?',
     );
     expect(excerptOf(text)).toBe('Hi Ann, Thursday at 10 works for me. Best, Bob');
   });
@@ -27,14 +36,30 @@ describe('new text: quoted history is removed', () => {
 
   it('Outlook: the "From: … Sent: …" block under the underscore line', () => {
     const text = lines(
-      'Sounds good, see you then.', '', '________________________________', 'From: Ann Seeker <ann@example.com>',
-      'Sent: Monday, December 14, 2026 9:02 AM', 'To: Bob Example <bob@example.org>', 'Subject: Twenty minutes?', '', 'Hi Bob,',
+      'Sounds good, see you then.',
+      '',
+      '________________________________',
+      'From: Ann Seeker <ann@example.com>',
+      'Sent: Monday, December 14, 2026 9:02 AM',
+      'To: Bob Example <bob@example.org>',
+      'Subject: Twenty minutes?',
+      '',
+      'Hi Bob,',
     );
     expect(excerptOf(text)).toBe('Sounds good, see you then.');
   });
 
   it('Outlook desktop: a "From: … [mailto:…]" block with no separator', () => {
-    const text = lines('Yes, Friday.', '', 'From: Ann Seeker [mailto:ann@example.com]', 'Sent: 14 December 2026 09:02', 'To: Bob', 'Subject: RE: Coffee', '', 'Hi Bob,');
+    const text = lines(
+      'Yes, Friday.',
+      '',
+      'From: Ann Seeker [mailto:ann@example.com]',
+      'Sent: 14 December 2026 09:02',
+      'To: Bob',
+      'Subject: RE: Coffee',
+      '',
+      'Hi Bob,',
+    );
     expect(excerptOf(text)).toBe('Yes, Friday.');
   });
 
@@ -44,7 +69,9 @@ describe('new text: quoted history is removed', () => {
 
   it('German and French reply headers', () => {
     expect(excerptOf(lines('Gerne.', '', 'Am 14.12.2026 um 09:02 schrieb Ann Seeker <ann@example.com>:', '> Hallo Bob,'))).toBe('Gerne.');
-    expect(excerptOf(lines('Avec plaisir.', '', 'Le lun. 14 déc. 2026 à 09:02, Ann Seeker <ann@example.com> a écrit :', '> Bonjour Bob,'))).toBe('Avec plaisir.');
+    expect(excerptOf(lines('Avec plaisir.', '', 'Le lun. 14 déc. 2026 à 09:02, Ann Seeker <ann@example.com> a écrit :', '> Bonjour Bob,'))).toBe(
+      'Avec plaisir.',
+    );
     expect(excerptOf(lines('Vale.', '', 'Von: Ann Seeker <ann@example.com>', 'Gesendet: Montag, 14. Dezember 2026 09:02', 'An: Bob'))).toBe('Vale.');
   });
 
@@ -138,7 +165,12 @@ describe('asks to stop: the first lines of the new text', () => {
   });
 
   it('a stop word in the quoted text does not count once the quote is removed', () => {
-    const text = lines('Thursday works.', '', 'On Mon, Dec 14, 2026 at 9:02 AM Ann <ann@example.com> wrote:', "> Reply 'stop' or unsubscribe: https://outreach.example/u/x");
+    const text = lines(
+      'Thursday works.',
+      '',
+      'On Mon, Dec 14, 2026 at 9:02 AM Ann <ann@example.com> wrote:',
+      "> Reply 'stop' or unsubscribe: https://outreach.example/u/x",
+    );
     expect(asksToStop(newTextOf(text))).toBe(false);
   });
 });

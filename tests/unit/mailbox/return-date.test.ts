@@ -70,7 +70,7 @@ describe('return date: better none than a wrong one', () => {
     expect(returns('I am on leave until 14 December inclusive.')).toBeNull();
   });
 
-  it('a year-less date well past is a stale reply, not next year\'s', () => {
+  it("a year-less date well past is a stale reply, not next year's", () => {
     expect(returns('I will be back on 1 November.')).toBeNull();
   });
 
@@ -97,7 +97,7 @@ describe('return date: better none than a wrong one', () => {
   });
 });
 
-describe('return date: the seeker\'s zone and the clock', () => {
+describe("return date: the seeker's zone and the clock", () => {
   it('"today" is the seeker\'s day: 23:30 UTC on a Thursday is Friday in Tokyo', () => {
     const now = '2026-12-31T23:30:00Z';
     expect(returns('Back on Friday.', { now, zone: 'Europe/London' })).toBe('2027-01-01');
