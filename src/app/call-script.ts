@@ -26,7 +26,7 @@ export async function callScriptFor(ctx: AppContext, meetingId: string): Promise
     variables: {
       ...variables,
       meetingId,
-      proposedTimes: times.map((t) => `  - ${humanTime(t, zone)}`).join('\n'),
+      proposedTimes: times.map((t) => `- ${humanTime(t, zone)}`).join('\n  '),
       attempt: meeting.calls.attempts > 0 ? String(meeting.calls.attempts + 1) : '',
       lastOutcome: meeting.calls.lastOutcome?.replace('-', ' ') ?? '',
     },

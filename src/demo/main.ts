@@ -58,6 +58,11 @@ async function funnelSummary(session: Session): Promise<string[]> {
       `  thank-you latency: p50 ${hours(d.thankYouLatency.p50Hours)}, p90 ${hours(d.thankYouLatency.p90Hours)}, within 24 h ${share === null ? '–' : `${Math.round(share * 100)}%`}`,
       `  referrals per interview: ${d.referralsPerInterview.average?.toFixed(1) ?? '–'} (the method asks for ${d.referralsPerInterview.target}; ${d.referralsPerInterview.reachingTarget} of ${d.referralsPerInterview.meetings} reached it)`,
       `  upcoming meetings: ${d.agenda.length}; follow-ups due: ${d.followUpsDue.length}; job leads: ${d.jobLeads.length}`,
+      ...(d.draftsWaiting.length
+        ? [
+            `  emails waiting for your review: ${d.draftsWaiting.length} (first requests are reviewed before they go: \`npx outreach drafts --workspace ${session.ctx.workspaceId}\`)`,
+          ]
+        : []),
     ];
   } finally {
     readModels.close();
@@ -136,6 +141,12 @@ async function run(argv: string[]): Promise<number> {
     say(`  ${'total'.padEnd(width)}  ${String([...counts.values()].reduce((a, b) => a + b, 0)).padStart(4)}`);
     const summary = await funnelSummary(session);
     for (const line of summary) say(line);
+    if (report.phoneMeetingId) {
+      const { renderCallScript } = await import('../main/call-script.ts');
+      const { script } = await renderCallScript(session.ctx, report.phoneMeetingId, env);
+      say(`\nA request by telephone: \`npx outreach call ${report.phoneMeetingId} --workspace ${session.ctx.workspaceId}\` prints its script:\n`);
+      for (const line of script.trimEnd().split('\n')) say(`  ${line}`);
+    }
     say(
       `\nNext: npx outreach outbox --workspace ${session.ctx.workspaceId}   ·   npx outreach events --workspace ${session.ctx.workspaceId}   ·   npx outreach --help`,
     );

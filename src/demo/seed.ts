@@ -1,171 +1,72 @@
 import { DateTime } from 'luxon';
 import type { AppContext } from '../app/handle.ts';
-import { addContact, addResearchNote, prepareQuestions, reportJobLead } from '../app/contact-commands.ts';
+import { addContact, addResearchNote, prepareQuestions, reportJobLead, writeUpdate } from '../app/contact-commands.ts';
 import { bookMeeting, holdMeeting, requestMeeting } from '../app/meeting-commands.ts';
 import { configureWorkspace, loadWorkspace } from '../app/workspace-commands.ts';
-
-type Person = {
-  key: string;
-  name: string;
-  org: string;
-  role: string;
-  level: 'entry' | 'mid' | 'senior' | 'executive';
-  industry: string;
-  source: string;
-  timezone: string;
-  referredBy?: string;
-};
-
-/** A seeker's first weeks: a dozen people, referral chains two deep, meetings at every stage. */
-const people: Person[] = [
-  {
-    key: 'priya',
-    name: 'Priya Natarajan',
-    org: 'Northwind Analytics',
-    role: 'Analytics Manager',
-    level: 'senior',
-    industry: 'software',
-    source: 'friend',
-    timezone: 'Europe/London',
-  },
-  {
-    key: 'tom',
-    name: 'Tom Becker',
-    org: 'Fabrikam Health',
-    role: 'Data Analyst',
-    level: 'entry',
-    industry: 'healthcare',
-    source: 'colleague',
-    timezone: 'Europe/Berlin',
-  },
-  {
-    key: 'grace',
-    name: 'Grace Okafor',
-    org: 'Contoso Bank',
-    role: 'Head of Data',
-    level: 'executive',
-    industry: 'finance',
-    source: 'association',
-    timezone: 'Europe/London',
-  },
-  {
-    key: 'marcus',
-    name: 'Marcus Hale',
-    org: 'Northwind Analytics',
-    role: 'Product Analyst',
-    level: 'mid',
-    industry: 'software',
-    source: 'referral',
-    timezone: 'America/New_York',
-    referredBy: 'priya',
-  },
-  {
-    key: 'lena',
-    name: 'Lena Fischer',
-    org: 'Tailspin Toys',
-    role: 'BI Lead',
-    level: 'senior',
-    industry: 'retail',
-    source: 'referral',
-    timezone: 'Europe/Berlin',
-    referredBy: 'priya',
-  },
-  {
-    key: 'aisha',
-    name: 'Aisha Karim',
-    org: 'Woodgrove Retail',
-    role: 'Junior Analyst',
-    level: 'entry',
-    industry: 'retail',
-    source: 'referral',
-    timezone: 'Europe/London',
-    referredBy: 'marcus',
-  },
-  {
-    key: 'diego',
-    name: 'Diego Alvarez',
-    org: 'Litware',
-    role: 'VP Product',
-    level: 'executive',
-    industry: 'software',
-    source: 'referral',
-    timezone: 'America/Los_Angeles',
-    referredBy: 'marcus',
-  },
-  {
-    key: 'hannah',
-    name: 'Hannah Lee',
-    org: 'Fabrikam Health',
-    role: 'Data Scientist',
-    level: 'mid',
-    industry: 'healthcare',
-    source: 'referral',
-    timezone: 'Europe/London',
-    referredBy: 'grace',
-  },
-  {
-    key: 'omar',
-    name: 'Omar Said',
-    org: 'Contoso Bank',
-    role: 'Risk Analyst',
-    level: 'mid',
-    industry: 'finance',
-    source: 'referral',
-    timezone: 'Europe/London',
-    referredBy: 'grace',
-  },
-  {
-    key: 'sofia',
-    name: 'Sofia Rossi',
-    org: 'Adventure Works',
-    role: 'Insights Director',
-    level: 'executive',
-    industry: 'retail',
-    source: 'linkedin',
-    timezone: 'Europe/Rome',
-  },
-  {
-    key: 'ken',
-    name: 'Ken Watanabe',
-    org: 'Proseware',
-    role: 'Analytics Engineer',
-    level: 'mid',
-    industry: 'software',
-    source: 'community',
-    timezone: 'Asia/Tokyo',
-  },
-  {
-    key: 'ruth',
-    name: 'Ruth Mensah',
-    org: 'City Careers Service',
-    role: 'Careers Adviser',
-    level: 'senior',
-    industry: 'education',
-    source: 'neighbour',
-    timezone: 'Europe/London',
-  },
-];
+import { people } from './people.ts';
 
 /** What happens with whom: days are relative to now (negative = past). */
 const meetings: {
   with: string;
   minutes: 15 | 20 | 30;
   via: 'direct' | 'gatekeeper';
+  channel?: 'email' | 'phone';
+  /** Through a gatekeeper by email: the contact who is asked to introduce the seeker. */
+  gatekeeper?: string;
   referral?: string;
   bookDay?: number;
-  held?: { minutes: number; referrals: number; sentiment: 'positive' | 'neutral' | 'negative' };
+  held?: { minutes: number; referrals: number; sentiment: 'positive' | 'neutral' | 'negative'; insight: string };
 }[] = [
-  { with: 'priya', minutes: 20, via: 'direct', bookDay: -12, held: { minutes: 26, referrals: 2, sentiment: 'positive' } },
-  { with: 'grace', minutes: 15, via: 'gatekeeper', bookDay: -9, held: { minutes: 15, referrals: 2, sentiment: 'positive' } },
-  { with: 'marcus', minutes: 20, via: 'direct', referral: 'priya', bookDay: -6, held: { minutes: 31, referrals: 2, sentiment: 'neutral' } },
-  { with: 'tom', minutes: 20, via: 'direct', bookDay: -3, held: { minutes: 18, referrals: 1, sentiment: 'positive' } },
+  {
+    with: 'priya',
+    minutes: 20,
+    via: 'direct',
+    bookDay: -12,
+    held: { minutes: 26, referrals: 2, sentiment: 'positive', insight: 'portfolio projects with real data counting for more than certificates' },
+  },
+  {
+    with: 'grace',
+    minutes: 15,
+    via: 'gatekeeper',
+    channel: 'phone',
+    bookDay: -9,
+    held: {
+      minutes: 15,
+      referrals: 2,
+      sentiment: 'positive',
+      insight: 'how much a risk team values someone who can explain numbers to people who are not analysts',
+    },
+  },
+  {
+    with: 'marcus',
+    minutes: 20,
+    via: 'direct',
+    referral: 'priya',
+    bookDay: -6,
+    held: { minutes: 31, referrals: 2, sentiment: 'neutral', insight: 'learning SQL first, then one BI tool, and Python only after that' },
+  },
+  {
+    with: 'tom',
+    minutes: 20,
+    via: 'direct',
+    bookDay: -3,
+    held: { minutes: 18, referrals: 1, sentiment: 'positive', insight: "volunteering on a charity's data being the quickest way to show real work" },
+  },
   { with: 'lena', minutes: 20, via: 'direct', referral: 'priya', bookDay: 2 },
   { with: 'hannah', minutes: 15, via: 'direct', referral: 'grace', bookDay: 4 },
-  { with: 'diego', minutes: 15, via: 'gatekeeper', referral: 'marcus' },
-  { with: 'aisha', minutes: 20, via: 'direct', referral: 'marcus' },
+  { with: 'diego', minutes: 15, via: 'gatekeeper', gatekeeper: 'maya', referral: 'marcus' },
+  { with: 'aisha', minutes: 20, via: 'direct', channel: 'phone', referral: 'marcus' },
+  { with: 'omar', minutes: 20, via: 'direct', referral: 'grace' },
 ];
 
-export type SeedReport = { workspaceId: string; created: boolean; contacts: number; meetings: number };
+export type SeedReport = {
+  workspaceId: string;
+  created: boolean;
+  contacts: number;
+  meetings: number;
+  /** A request by telephone, whose call script the demo prints. */
+  phoneMeetingId?: string;
+};
 
 export async function seedDemo(ctx: AppContext, log: (line: string) => void = () => undefined): Promise<SeedReport> {
   const existing = await loadWorkspace(ctx);
@@ -183,6 +84,7 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
   const ids = new Map<string, string>();
   const now = DateTime.fromISO(ctx.clock());
   const meetingIds = new Map<string, string>();
+  const pending: { plan: (typeof meetings)[number]; contact: string }[] = [];
   for (const p of people) {
     const referrer = p.referredBy ? ids.get(p.referredBy) : undefined;
     const referralMeeting = p.referredBy ? meetingIds.get(p.referredBy) : undefined;
@@ -209,7 +111,14 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
     });
     // Referrals are given in a meeting, so the referrer's meeting is held before these contacts arrive.
     const plan = meetings.find((m) => m.with === p.key);
-    if (plan) meetingIds.set(p.key, await runMeeting(ctx, id, plan, plan.referral ? ids.get(plan.referral) : undefined, now));
+    if (plan) pending.push({ plan, contact: id });
+    // A meeting runs once its gatekeeper is in the list (the assistant comes after the person they work for).
+    for (const waiting of pending.filter((w) => !w.plan.gatekeeper || ids.has(w.plan.gatekeeper))) {
+      pending.splice(pending.indexOf(waiting), 1);
+      const { plan: m, contact } = waiting;
+      const refs = { referral: m.referral ? ids.get(m.referral) : undefined, gatekeeper: m.gatekeeper ? ids.get(m.gatekeeper) : undefined };
+      meetingIds.set(m.with, await runMeeting(ctx, contact, m, refs, now));
+    }
   }
   log(`added ${people.length} contacts and ${meetings.length} meeting requests`);
 
@@ -219,13 +128,41 @@ export async function seedDemo(ctx: AppContext, log: (line: string) => void = ()
     org: 'Northwind Analytics',
     meeting: meetingIds.get('marcus')!,
   });
-  return { workspaceId: ctx.workspaceId, created: true, contacts: people.length, meetings: meetings.length };
+  await writeUpdate(ctx, {
+    contact: ids.get('priya')!,
+    text: 'I finished the SQL course you recommended and have started a small project on school attendance data.',
+  });
+  const phoneMeetingId = meetingIds.get(meetings.find((m) => m.channel === 'phone' && m.bookDay === undefined)!.with);
+  return { workspaceId: ctx.workspaceId, created: true, contacts: people.length, meetings: meetings.length, ...(phoneMeetingId ? { phoneMeetingId } : {}) };
 }
 
-async function runMeeting(ctx: AppContext, contact: string, plan: (typeof meetings)[number], referral: string | undefined, now: DateTime): Promise<string> {
-  const { id } = await requestMeeting(ctx, { contact, minutes: plan.minutes, via: plan.via, ...(referral ? { referral } : {}) });
+/** A weekday at 10:00 in London, `days` from now: backwards into the week for past meetings, forwards for coming ones. */
+function meetingDay(now: DateTime, days: number): DateTime<boolean> {
+  let day: DateTime<boolean> = now.plus({ days }).setZone('Europe/London').set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+  const step = days < 0 ? -1 : 1;
+  while (day.weekday > 5) day = day.plus({ days: step });
+  // A past meeting must have ended before now, a coming one start after it.
+  if (days < 0 && day.plus({ hours: 1 }) > now) day = meetingDay(now, days - 1);
+  return day;
+}
+
+async function runMeeting(
+  ctx: AppContext,
+  contact: string,
+  plan: (typeof meetings)[number],
+  refs: { referral: string | undefined; gatekeeper: string | undefined },
+  now: DateTime,
+): Promise<string> {
+  const { id } = await requestMeeting(ctx, {
+    contact,
+    minutes: plan.minutes,
+    via: plan.via,
+    ...(plan.channel ? { channel: plan.channel } : {}),
+    ...(refs.referral ? { referral: refs.referral } : {}),
+    ...(refs.gatekeeper ? { gatekeeper: refs.gatekeeper } : {}),
+  });
   if (plan.bookDay === undefined) return id;
-  const start = now.plus({ days: plan.bookDay }).setZone('Europe/London').set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+  const start = meetingDay(now, plan.bookDay);
   await bookMeeting(ctx, {
     meeting: id,
     at: start.toISO({ suppressMilliseconds: true })!,
@@ -240,7 +177,7 @@ async function runMeeting(ctx: AppContext, contact: string, plan: (typeof meetin
       referrals: plan.held.referrals,
       cards: 1,
       sentiment: plan.held.sentiment,
-      insights: 'Portfolio projects with real data matter more than certificates.',
+      insights: plan.held.insight,
     });
   }
   return id;

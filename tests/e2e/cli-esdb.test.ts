@@ -78,6 +78,7 @@ describe('the CLI flow on EventStoreDB (the wire-level stand-in) stores the same
       'MeetingBooked',
       'MeetingHeld',
       'ContactAdded',
+      'ReferralGiven',
     ]);
     expect(onEsdb).toEqual(onSqlite);
   });

@@ -189,7 +189,7 @@ describe('the dashboard in headless Chromium', () => {
     await loaded(page);
 
     const all = await getJson<Dashboard>('/api/dashboard');
-    expect(all.totals.added).toBe(24);
+    expect(all.totals.added).toBe(26);
     expectSame(await figures(page), all);
     await expectTotals(page);
     expect(all.thankYouLatency.count).toBeGreaterThan(0);
@@ -227,7 +227,7 @@ describe('the dashboard in headless Chromium', () => {
       await loaded(page);
       const d = await getJson<Dashboard>(`/api/dashboard?workspace=${ws}`);
       expect(d.workspaceId).toBe(ws);
-      expect(d.totals.added).toBe(12);
+      expect(d.totals.added).toBe(13);
       const f = await figures(page);
       expectSame(f, d);
       await expectTotals(page, ws);

@@ -22,11 +22,11 @@ describe('npm run demo', () => {
     const r = demo();
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/ContactAdded\s+12/);
+    expect(r.stdout).toMatch(/ContactAdded\s+13/);
     expect(r.stdout).toMatch(/ThankYouSent\s+4/);
     expect(r.stdout).toMatch(/Scheduled follow-ups/);
     expect(r.stdout).toMatch(/keep-in-touch/);
-    expect(r.stdout).toMatch(/Funnel:\n\s+added 12 → requested 8 → booked 6 → held 4 → thanked 4 → leads 1/);
+    expect(r.stdout).toMatch(/Funnel:\n\s+added 13 → requested 9 → booked 6 → held 4 → thanked 4 → leads 1/);
     expect(r.stdout).toMatch(/referrals per interview: 1\.8 \(the method asks for 2/);
     const emails = readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml'));
     expect(emails.length).toBeGreaterThanOrEqual(4);
@@ -39,8 +39,8 @@ describe('npm run demo', () => {
     const out = JSON.parse(r.stdout);
     expect(out.created).toBe(false);
     expect(out.emails.sent).toBe(0);
-    expect(out.events).toMatchObject({ ContactAdded: 12, MeetingRequested: 8, MeetingBooked: 6, MeetingHeld: 4, ThankYouSent: 4 });
-    expect(out.funnel).toEqual({ added: 12, requested: 8, booked: 6, held: 4, thanked: 4, leads: 1 });
+    expect(out.events).toMatchObject({ ContactAdded: 13, MeetingRequested: 9, MeetingBooked: 6, MeetingHeld: 4, ThankYouSent: 4 });
+    expect(out.funnel).toEqual({ added: 13, requested: 9, booked: 6, held: 4, thanked: 4, leads: 1 });
     expect(out.calendarFiles).toBe(6);
     expect(readdirSync(join(dataDir, 'outbox')).length).toBe(before);
   });

@@ -393,12 +393,12 @@ describe('read models', () => {
       expect(one.json().total).toBeLessThanOrEqual(body.total);
     }
     const contacts = (await call('GET', '/api/contacts?workspace=demo&limit=500', { headers: auth })).json();
-    expect(contacts.total).toBe(12);
+    expect(contacts.total).toBe(13);
     const page = (await call('GET', '/api/contacts?workspace=demo&limit=5&offset=10', { headers: auth })).json();
-    expect(page.rows).toHaveLength(2);
-    expect(page.total).toBe(12);
+    expect(page.rows).toHaveLength(3);
+    expect(page.total).toBe(13);
     const both = (await call('GET', '/api/contacts?limit=1', { headers: auth })).json();
-    expect(both.total).toBeGreaterThanOrEqual(24);
+    expect(both.total).toBeGreaterThanOrEqual(26);
     expect(both.rows).toHaveLength(1);
   });
 
@@ -429,7 +429,7 @@ describe('read models', () => {
     ])
       expect(d).toHaveProperty(key);
     expect(d.workspaceId).toBe('demo');
-    expect(d.totals.added).toBe(12);
+    expect(d.totals.added).toBe(13);
     expect(d.referralsPerInterview.target).toBe(2);
     const all = (await call('GET', '/api/dashboard', { headers: auth })).json();
     expect(all.workspaceId).toBeNull();

@@ -85,6 +85,8 @@ function renderDashboard(d) {
   $('overruns').replaceChildren(rowsTable(d.overruns, ['contactName', 'heldAt', 'agreedMinutes', 'actualMinutes', 'overByMinutes'], all, 'Every meeting kept to its time.', ownerOf));
   figure('jobleads-count', d.jobLeads.length);
   $('jobleads').replaceChildren(rowsTable(d.jobLeads, ['contactName', 'organisation', 'description', 'reportedAt'], all, 'No job leads yet.', ownerOf));
+  figure('drafts-count', d.draftsWaiting.length);
+  $('drafts').replaceChildren(rowsTable(d.draftsWaiting, ['contactName', 'kind', 'subject', 'draftedAt'], all, 'Nothing waiting.', ownerOf));
 }
 
 async function renderCalendar(workspaceId) {

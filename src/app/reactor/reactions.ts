@@ -148,12 +148,14 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
     },
   },
   DraftApproved: {
-    needs: ['contact'],
+    needs: ['workspace', 'contact'],
     react(event, facts) {
       const draft = facts.contact?.drafts[dataOf<'DraftApproved'>(event).draftId];
-      if (!draft) return NO_REACTION;
+      const w = windowFor(facts, true);
+      if (!draft || !w) return NO_REACTION;
       const ids = { contactId: idOfStream(event.stream), ...(draft.meetingId ? { meetingId: draft.meetingId } : {}) };
-      return { schedule: [job(event, SEND_DRAFT, dataOf<'DraftApproved'>(event).approvedAt, ids)], cancel: [] };
+      // Approved late at night, it still arrives in the recipient's working day.
+      return { schedule: [job(event, SEND_DRAFT, nextBusinessMoment(dataOf<'DraftApproved'>(event).approvedAt, w), ids)], cancel: [] };
     },
   },
   OutreachEmailSent: {

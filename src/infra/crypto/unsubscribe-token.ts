@@ -33,7 +33,8 @@ export function verifyUnsubscribeToken(token: unknown, secret: Uint8Array | stri
   const [, payload, macText] = parts as [string, string, string];
   if (!/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]+$/.test(macText)) return null;
   const given = Buffer.from(macText, 'base64url');
-  if (given.length !== MAC_BYTES) return null;
+  // Only the one canonical spelling: base64url's last character carries padding bits a decoder ignores.
+  if (given.length !== MAC_BYTES || given.toString('base64url') !== macText) return null;
   if (!timingSafeEqual(given, mac(secret, `${VERSION}.${payload}`))) return null;
   try {
     const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { w?: unknown; c?: unknown };

@@ -88,7 +88,7 @@ export const templateVariables = {
     optional: ['contactName', 'organisation', 'meetingTimezone', 'minutes', 'location', 'videoUrl', 'reason', 'unsubscribeUrl'],
   },
   'call-direct': {
-    required: ['ownerName', ...person.slice(0, 2), 'objectiveSentence', 'minutes', 'proposedTimes'],
+    required: ['ownerName', 'ownerEmail', ...person.slice(0, 2), 'objectiveSentence', 'minutes', 'proposedTimes'],
     optional: ['organisation', 'role', 'objective', 'referralName', 'introducedByName', 'contactPhone', 'attempt', 'lastOutcome', 'meetingId'],
   },
   'call-receptionist': {

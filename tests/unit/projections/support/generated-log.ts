@@ -222,6 +222,28 @@ export function* generateLog(opts: GenerateOptions): Generator<GeneratedEvent> {
           requestedAt: at(t),
         },
       });
+      if (channel === 'email' && rng.chance(0.3)) {
+        // The first request was held for the seeker's review, then approved (it goes) or discarded.
+        const draftId = newId('d0');
+        steps.push({
+          stream: cs,
+          type: 'EmailDrafted',
+          data: {
+            draftId,
+            effect: `request-email:${meetingId}`,
+            kind: 'request-email',
+            meetingId,
+            toContactId: contactId,
+            subject: '20 minutes of your advice?',
+            text: 'Dear …',
+            draftedAt: at((t += MIN)),
+          },
+        });
+        if (rng.chance(0.2))
+          steps.push({ stream: cs, type: 'DraftEdited', data: { draftId, subject: 'A question about your work', text: 'Dear …', editedAt: at((t += HOUR)) } });
+        if (rng.chance(0.85)) steps.push({ stream: cs, type: 'DraftApproved', data: { draftId, approvedAt: at((t += HOUR)) } });
+        else steps.push({ stream: cs, type: 'DraftDiscarded', data: { draftId, discardedAt: at((t += HOUR)) } });
+      }
       if (channel === 'email') {
         steps.push({
           stream: ms,
