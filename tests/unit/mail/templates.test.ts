@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { objectiveSentence } from '../../../src/domain/wording.ts';
 import { isOutreachError } from '../../../src/domain/errors.ts';
 import { emailKinds, loadTemplates, templateVariables, type EmailKind, type TemplateVars } from '../../../src/infra/mail/templates.ts';
 
@@ -262,4 +263,28 @@ describe('overrides', () => {
   it('a missing override folder fails at load', () => {
     expect(() => loadTemplates({ overrideDir: join(tmpdir(), 'no-such-outreach-templates') })).toThrow(/does not exist/);
   });
+});
+
+describe('the objective in a request, for the ways seekers write it', () => {
+  const objectives = [
+    'Learn how analytics teams hire people moving over from teaching',
+    'Learn how analytics teams hire career changers.',
+    'To learn what a day in UX research looks like',
+    'I want to understand how product managers grow into leadership',
+    "I'm exploring a move from nursing into health-care product management.",
+    'Exploring careers in renewable energy policy',
+    'A move from teaching into data analytics',
+    'Understand which skills matter most for junior data engineers',
+    'My goal is to find out how museums hire digital curators',
+    'Switching from law to software engineering',
+  ];
+  for (const objective of objectives) {
+    it(`"${objective}" makes one sentence of the seeker's own`, () => {
+      const out = render('meeting-request-direct', { ...full['meeting-request-direct'], objective, objectiveSentence: objectiveSentence(objective) });
+      const sentence = out.text.match(/My name is Ann Seeker\. (.+)\n/)![1]!;
+      expect(sentence).toMatch(/^(I|I'm|My) /);
+      expect(sentence).toMatch(/[^.][.!?]$/);
+      expect(sentence).not.toMatch(/\s{2}|\.\./);
+    });
+  }
 });

@@ -201,3 +201,51 @@ describe('contacts read model', () => {
     expect(rows('contacts', { workspaceId: 'ws-b' }).map((r) => r['contactId'])).toEqual([id(2)]);
   });
 });
+
+describe('contacts read model: telephone, gatekeepers and drafts', () => {
+  const asked = (over: Parameters<typeof meetingRequested>[2] = {}) => {
+    const log = eventLog();
+    log.contact(id(1), 'ContactAdded', contactAdded(1, { timezone: 'Europe/London' }));
+    log.meeting(id(1, 'm'), 'MeetingRequested', meetingRequested(1, 1, over));
+    return log;
+  };
+
+  it('a request by telephone asks the seeker to call, never to wait for a reply', () => {
+    expect(contactRow(asked({ channel: 'phone' }))).toMatchObject({ nextAction: 'call Ada' });
+  });
+
+  it('a call-back is due when they asked, at their time', () => {
+    const log = asked({ channel: 'phone' });
+    log.meeting(id(1, 'm'), 'CallLogged', { outcome: 'call-back', attempt: 1, nextCallAt: '2026-12-08T14:00:00Z', calledAt: '2026-12-04T10:00:00Z' });
+    expect(contactRow(log)).toMatchObject({ nextAction: 'call Ada at 14:00 on Tue 8 Dec', nextActionAt: '2026-12-08T14:00:00.000Z' });
+  });
+
+  it('after three calls with no answer the next action says so', () => {
+    const log = asked({ channel: 'phone' });
+    for (const attempt of [1, 2, 3]) log.meeting(id(1, 'm'), 'CallLogged', { outcome: 'voicemail', attempt, calledAt: `2026-12-0${attempt}T10:00:00Z` });
+    expect(contactRow(log).nextAction).toMatch(/^no answer after 3 calls/);
+  });
+
+  it('a request through a switchboard asks the seeker to call it and ask for the person', () => {
+    expect(contactRow(asked({ channel: 'phone', via: 'gatekeeper' }))).toMatchObject({ nextAction: 'call the switchboard and ask for Ada' });
+  });
+
+  it('a request through a gatekeeper by email waits for the introduction', () => {
+    expect(contactRow(asked({ via: 'gatekeeper', gatekeeperContactId: id(2) }))).toMatchObject({ nextAction: 'waiting for the gatekeeper to introduce you' });
+  });
+
+  it('a draft waiting for review comes first', () => {
+    const log = asked();
+    log.contact(id(1), 'EmailDrafted', {
+      draftId: id(5, 'd'),
+      effect: `request-email:${id(1, 'm')}`,
+      kind: 'request-email',
+      meetingId: id(1, 'm'),
+      toContactId: id(1),
+      subject: '20 minutes of your advice?',
+      text: 'Dear Ada',
+      draftedAt: '2026-11-02T11:00:00Z',
+    });
+    expect(contactRow(log)).toMatchObject({ nextAction: 'review the draft to Ada waiting for your approval' });
+  });
+});
