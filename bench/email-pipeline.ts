@@ -95,7 +95,7 @@ export async function bookedMeetings(ctx: AppContext, from: number, count: numbe
     const email = `person${n}@contact.example`;
     const { id: contact } = await addContact(ctx, { name: `Person ${n} Example`, email, org: 'Northwind', role: 'Analyst', timezone: 'Europe/London' });
     const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20, channel: 'phone' });
-    await bookMeeting(ctx, { meeting, at });
+    await bookMeeting(ctx, { meeting, at, past: true });
     booked.push({ meeting, email });
   }
   const head = await ctx.store.headPosition();

@@ -15,6 +15,7 @@ import {
   contactUpdateInput,
 } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
+import { requireWorkspaceConfig } from './workspace-commands.ts';
 import { illegal, invalid } from '../domain/errors.ts';
 
 type AddInput = z.infer<typeof addContactInput>;
@@ -64,6 +65,7 @@ export function contactAddedData(i: AddInput, contactId: string, now: string) {
 
 export async function addContact(ctx: AppContext, input: Untrusted<typeof addContactInput>) {
   const i = parseInput(addContactInput, input);
+  await requireWorkspaceConfig(ctx);
   const contactId = newId();
   const contact = await contactFromInput(ctx, i, contactId);
   await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state), { newStream: true });

@@ -7,6 +7,7 @@ import { contactFromInput } from './contact-commands.ts';
 import { execute, type AppContext } from './handle.ts';
 import { newId } from './ids.ts';
 import { parseInput } from './parse.ts';
+import { requireWorkspaceConfig } from './workspace-commands.ts';
 
 export type ImportReport = {
   format: 'linkedin' | 'plain';
@@ -14,8 +15,23 @@ export type ImportReport = {
   imported: number;
   duplicates: number;
   rejected: { line: number; reason: string }[];
+  /** Rows imported with something left out (a malformed email): the person is there, the field is not. */
+  warnings: { line: number; reason: string }[];
   ids: string[];
 };
+
+/** A row whose only fault is its email imports the person without one: a LinkedIn export often has a broken address. */
+function rowInput(row: Record<string, unknown>, warn: (reason: string) => void) {
+  try {
+    return parseInput(addContactInput, row);
+  } catch (e) {
+    if (!isOutreachError(e, 'validation') || e.field !== 'email' || row['email'] === undefined) throw e;
+    const { email: _bad, ...rest } = row;
+    const input = parseInput(addContactInput, rest);
+    warn(`${e.message}; imported without an email`);
+    return input;
+  }
+}
 
 const LINKEDIN_HEADER = ['first name', 'last name', 'url', 'email address', 'company', 'position'];
 
@@ -98,6 +114,7 @@ export async function existingContactKeys(ctx: AppContext): Promise<Set<string>>
 }
 
 export async function importContacts(ctx: AppContext, text: string, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
+  await requireWorkspaceConfig(ctx);
   const { format, headerLine } = findHeader(text.replace(/^\uFEFF/, ''));
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
@@ -132,14 +149,14 @@ export async function importContacts(ctx: AppContext, text: string, onProgress?:
   const unknown = format === 'plain' ? Object.keys(records[0]?.record ?? {}).filter((c) => !PLAIN_COLUMNS.includes(c)) : [];
   if (unknown.length > 0)
     throw new OutreachError('validation', `columns: unknown column ${unknown.join(', ')} (known: ${PLAIN_COLUMNS.join(', ')})`, { field: 'columns' });
-  const report: ImportReport = { format, rows: records.length, imported: 0, duplicates: 0, rejected: [], ids: [] };
+  const report: ImportReport = { format, rows: records.length, imported: 0, duplicates: 0, rejected: [], warnings: [], ids: [] };
   const known = await existingContactKeys(ctx);
   let done = 0;
   for (const { record, info } of records) {
     done += 1;
     if (done % 250 === 0) onProgress?.(done, records.length);
     try {
-      const input = parseInput(addContactInput, rowToInput(format, record));
+      const input = rowInput(rowToInput(format, record) as Record<string, unknown>, (reason) => report.warnings.push({ line: info.lines, reason }));
       const key = dedupeKey(input);
       if (known.has(key)) {
         report.duplicates += 1;

@@ -24,6 +24,9 @@ import { callOutcomes } from '../domain/events.ts';
  * command line can only give strings; unknown fields are refused.
  */
 
+/** An enumeration as people type it: "Mid" and "MID" are "mid". */
+const anyCase = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), schema);
+
 const count = (max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(max, `must be at most ${max}`);
 const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
@@ -64,7 +67,7 @@ export const configureWorkspaceInput = z.strictObject({
   keepInTouch: isoDuration.optional(),
   nudgeAfter: isoDuration.optional(),
   dailyLimit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(10_000).optional(),
-  review: z.enum(['all', 'first-touch', 'none'], { error: 'must be all, first-touch or none' }).optional(),
+  review: anyCase(z.enum(['all', 'first-touch', 'none'], { error: 'must be all, first-touch or none' })).optional(),
 });
 
 /** The details a person can give about a contact, when adding one and when correcting one. */
@@ -73,7 +76,7 @@ const contactDetails = {
   phone: phoneNumber.optional(),
   org: headerText(200).optional(),
   role: headerText(200).optional(),
-  level: level.optional(),
+  level: anyCase(level).optional(),
   industry: headerText(100).optional(),
   timezone: timezone.optional(),
   linkedinUrl: url.optional(),
@@ -84,7 +87,7 @@ export const addContactInput = z
   .strictObject({
     name: headerText(120),
     ...contactDetails,
-    source: contactSource.optional(),
+    source: anyCase(contactSource).optional(),
     referredBy: id.optional(),
     referralMeeting: id.optional(),
     tag: tags,
@@ -113,11 +116,11 @@ export const contactLeadInput = z.strictObject({ contact: id, description: bodyT
 export const requestMeetingInput = z.strictObject({
   contact: id,
   minutes: z.coerce.number({ error: 'must be 15, 20 or 30' }).pipe(meetingMinutes),
-  via: via.default('direct'),
+  via: anyCase(via).default('direct'),
   referral: id.optional(),
   /** Through a gatekeeper: the contact who is asked to introduce the seeker. */
   gatekeeper: id.optional(),
-  channel: channel.default('email'),
+  channel: anyCase(channel).default('email'),
 });
 
 const meetingLength = z.coerce
@@ -130,6 +133,8 @@ export const bookMeetingInput = z
   .strictObject({
     meeting: id,
     at: instant,
+    /** Recording a meeting that already took place: without it, a time in the past is a typo. */
+    past: z.boolean().optional(),
     minutes: meetingLength.optional(),
     timezone: timezone.optional(),
     location: headerText(300).optional(),
@@ -146,7 +151,7 @@ export const rescheduleMeetingInput = z.strictObject({
 
 export const cancelMeetingInput = z.strictObject({
   meeting: id,
-  by: z.enum(['seeker', 'contact']).default('seeker'),
+  by: anyCase(z.enum(['seeker', 'contact'])).default('seeker'),
   reason: bodyText(1000).optional(),
 });
 
@@ -158,7 +163,7 @@ export const holdMeetingInput = z.strictObject({
   minutes: z.coerce.number({ error: 'must be a number of minutes' }).int().min(1, 'must be at least 1').max(600, 'must be at most 600'),
   referrals: count(50).default(0),
   cards: count(50).default(0),
-  sentiment: sentiment.optional(),
+  sentiment: anyCase(sentiment).optional(),
   notes: bodyText().optional(),
   insights: bodyText().optional(),
 });
@@ -168,7 +173,7 @@ export const contactUpdateInput = z.strictObject({ contact: id, text: bodyText(2
 export const logCallInput = z
   .strictObject({
     meeting: id,
-    outcome: z.enum(callOutcomes, { error: `must be one of ${callOutcomes.join(', ')}` }),
+    outcome: anyCase(z.enum(callOutcomes, { error: `must be one of ${callOutcomes.join(', ')}` })),
     /** booked: when the meeting is; call-back: when to call again. */
     at: instant.optional(),
     minutes: meetingLength.optional(),

@@ -85,6 +85,9 @@ export async function onMeeting(
 export async function bookMeeting(ctx: AppContext, input: Untrusted<typeof bookMeetingInput>) {
   const i = parseInput(bookMeetingInput, input);
   const config = await requireWorkspaceConfig(ctx);
+  if (!i.past && Date.parse(i.at) < Date.parse(ctx.clock())) {
+    throw invalid('at', `${i.at} is in the past; to record a meeting that already took place, add --past`);
+  }
   const { state } = await loadExisting(ctx, meetingAggregate, i.meeting);
   return onMeeting(ctx, i.meeting, (contactTz) => {
     const booking: Booking = {

@@ -9,6 +9,7 @@ import { serveCommand } from './commands/serve.ts';
 import { projectionCommands } from './commands/projections.ts';
 import { callCommand } from './commands/calls.ts';
 import { draftCommands } from './commands/drafts.ts';
+import { findCommands } from './commands/find.ts';
 import { exitCodes } from './define.ts';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .description('Informational-interview outreach: contacts, referrals, meeting requests, thank-yous and follow-ups, event-sourced.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  findCommands(program);
   workspaceCommands(program);
   contactCommands(program);
   meetingCommands(program);

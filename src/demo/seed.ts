@@ -168,6 +168,7 @@ async function runMeeting(
     at: start.toISO({ suppressMilliseconds: true })!,
     minutes: plan.minutes,
     videoUrl: 'https://meet.example/outreach-demo',
+    past: plan.bookDay < 0,
   });
   if (plan.held) {
     await holdMeeting(ctx, {

@@ -1,6 +1,6 @@
 import type { Decider } from './decider.ts';
 import type { EventOf, WorkspaceEvent } from './events.ts';
-import { illegal } from './errors.ts';
+import { illegal, invalid } from './errors.ts';
 import type { BusinessHours } from './values.ts';
 
 export type WorkspaceConfig = Omit<EventOf<'WorkspaceConfigured'>['data'], 'configuredAt'>;
@@ -46,7 +46,7 @@ export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState
       // A later configure changes only what it names; the first one must name the essentials.
       const merged = { ...workspaceDefaults, ...state.config, ...command.config };
       for (const field of ['ownerName', 'ownerEmail', 'objective', 'timezone'] as const) {
-        if (merged[field] === undefined) throw illegal(`the workspace is not configured yet: ${field} is required`);
+        if (merged[field] === undefined) throw invalid(field, `the workspace is not configured yet, so ${field} is required`);
       }
       return [{ type: 'WorkspaceConfigured', data: { ...(merged as WorkspaceConfig), configuredAt: command.now } }];
     }

@@ -7,6 +7,7 @@ import { listFollowUps, type FollowUpItem } from './projections/follow-ups.ts';
 import { funnelTotals, funnelWeeks, listFunnel } from './projections/funnel.ts';
 import { listJobLeads, type JobLeadItem } from './projections/job-leads.ts';
 import { findDraft, listDrafts, type DraftItem } from './projections/drafts.ts';
+import { findContacts, findMeetings, referralsGivenBy, type ContactFilter, type ContactMatch, type MeetingMatch } from './projections/contact-search.ts';
 import { levelsMet, listLevelsByIndustry } from './projections/levels-by-industry.ts';
 import { listOverruns, type OverrunItem } from './projections/overruns.ts';
 import { listPipeline } from './projections/pipeline.ts';
@@ -75,6 +76,12 @@ export type ReadModels = {
   workspaces(): { workspaceId: string; ownerName: string | null; contacts: number; meetings: number }[];
   /** Drafts whose id starts so (several when the prefix is ambiguous). */
   findDraft(idOrPrefix: string, workspaceId: string | null): DraftItem[];
+  /** The contacts a person may mean: an id prefix, an email, a name. */
+  findContacts(text: string, workspaceId: string | null): ContactMatch[];
+  findMeetings(q: { idPrefix?: string; contactIds?: string[] }, workspaceId: string | null): MeetingMatch[];
+  referralsGivenBy(contactId: string): { contactId: string; name: string | null; meetingId: string | null }[];
+  /** Contacts narrowed by a filter (search text, status, tag, organisation, level). */
+  contacts(q: { workspaceId?: string; limit: number; offset: number; now: string; filter: ContactFilter }): { rows: Record<string, unknown>[]; total: number };
   lag(headPosition: bigint | null): { name: string; checkpoint: number; lag: number }[];
   close(): void;
 };
@@ -137,6 +144,13 @@ export function readModelsOn(db: Database): ReadModels {
 
     workspaces: () => listWorkspaces(db),
     findDraft: (idOrPrefix, workspaceId) => findDraft(db, idOrPrefix, workspaceId),
+    findContacts: (text, workspaceId) => findContacts(db, text, workspaceId),
+    findMeetings: (q, workspaceId) => findMeetings(db, q, workspaceId),
+    referralsGivenBy: (contactId) => referralsGivenBy(db, contactId),
+    contacts(q) {
+      checkPage(q.limit, q.offset);
+      return listContacts(db, { workspaceId: q.workspaceId, limit: q.limit, offset: q.offset, now: instantNow(q.now), filter: q.filter });
+    },
 
     lag(headPosition) {
       const checkpoints = readCheckpoints(db);

@@ -26,7 +26,7 @@ async function flow(env: Record<string, string>) {
     );
     const ada = await id('contact', 'add', '--name', 'Ada Lovelace', '--email', 'ada@example.org', '--level', 'senior', '--industry', 'software');
     const meeting = await id('meeting', 'request', '--contact', ada, '--minutes', '20');
-    await run('meeting', 'book', '--meeting', meeting, '--at', '2026-11-02T10:00:00+00:00');
+    await run('meeting', 'book', '--meeting', meeting, '--at', '2026-11-02T10:00:00+00:00', '--past');
     await run('meeting', 'held', meeting, '--at', '2026-11-02T10:21:00+00:00', '--minutes', '21', '--referrals', '2');
     await id('contact', 'add', '--name', 'Bob Referred', '--email', 'bob@example.org', '--referred-by', ada, '--referral-meeting', meeting);
     const events = (await run('events'))

@@ -83,14 +83,14 @@ describe('forgetting a contact (crypto-shredding)', () => {
     await ok(['contact', 'questions', aliceId, '--question', 'How did Zelphira hire her first analyst?']);
     // A held meeting (request email, thank-you) and then a booked one (confirmation with .ics).
     const first = (await ok(['meeting', 'request', '--contact', aliceId, '--minutes', '20'])).id;
-    await ok(['meeting', 'book', '--meeting', first, '--at', at(-120), '--location', 'Quonsett office, 3rd floor']);
+    await ok(['meeting', 'book', '--meeting', first, '--at', at(-120), '--past', '--location', 'Quonsett office, 3rd floor']);
     await ok(['meeting', 'held', first, '--at', at(-60), '--minutes', '25', '--notes', 'Zelphira suggested two names', '--referrals', '2']);
     await ok(['contact', 'lead', aliceId, '--description', 'fintech-lead-9417 opening on her team']);
     await ok(['contact', 'reply', aliceId, '--summary', 'Zelphira says hello']);
     const second = (await ok(['meeting', 'request', '--contact', aliceId, '--minutes', '15', '--channel', 'phone'])).id;
     await ok(['meeting', 'book', '--meeting', second, '--at', at(3 * 24 * 60)]);
     const bobs = (await ok(['meeting', 'request', '--contact', bobId, '--minutes', '20', '--channel', 'phone'])).id;
-    await ok(['meeting', 'book', '--meeting', bobs, '--at', at(-120)]);
+    await ok(['meeting', 'book', '--meeting', bobs, '--at', at(-120), '--past']);
     await ok(['meeting', 'held', bobs, '--at', at(-60), '--minutes', '20']);
     const worked = await run(['worker', '--until-idle', '--json']);
     expect(worked.code, worked.stderr).toBe(0);
@@ -113,7 +113,7 @@ describe('forgetting a contact (crypto-shredding)', () => {
   });
 
   it("after `contact forget` and the workers catching up, no byte of the data folder or of the run's Redis keys holds the email, name or phone", async () => {
-    const r = await run(['contact', 'forget', aliceId, '--json']);
+    const r = await run(['contact', 'forget', aliceId, '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const worked = await run(['worker', '--until-idle', '--json']);
     expect(worked.code, worked.stderr).toBe(0);

@@ -161,7 +161,7 @@ describe('a full run with every secret set', () => {
       return JSON.parse(r.output.trim().split('\n').at(-1)!);
     };
     const held = (await ok(['meeting', 'request', '--contact', contactId, '--minutes', '20', '--channel', 'phone'])).id;
-    await ok(['meeting', 'book', '--meeting', held, '--at', past(120)]);
+    await ok(['meeting', 'book', '--meeting', held, '--at', past(120), '--past']);
     await ok(['meeting', 'held', held, '--at', past(60), '--minutes', '20']);
     const other = (await ok(['contact', 'add', '--name', 'Grace Hopper', '--email', 'grace@example.org'])).id;
     const ahead = (await ok(['meeting', 'request', '--contact', other, '--minutes', '20', '--channel', 'phone'])).id;

@@ -38,7 +38,7 @@ describe('the worker commands', () => {
     ]);
     const contact = JSON.parse((await run(['contact', 'add', '--name', 'Ada Lovelace', '--email', 'ada@example.org', '--json'])).stdout).id;
     const meeting = JSON.parse((await run(['meeting', 'request', '--contact', contact, '--minutes', '20', '--channel', 'phone', '--json'])).stdout).id;
-    await run(['meeting', 'book', '--meeting', meeting, '--at', past(60)]);
+    await run(['meeting', 'book', '--meeting', meeting, '--at', past(60), '--past']);
     const held = await run(['meeting', 'held', meeting, '--at', past(30), '--minutes', '25']);
     expect(held.code).toBe(0);
   });

@@ -98,7 +98,7 @@ describe('fault: concurrent conflicting commands on one meeting', () => {
       const { id: contact } = await addContact(s.ctx, { name: 'Ada Lovelace', email: 'ada@example.org', timezone: 'Europe/London' });
       const { id: meeting } = await requestMeeting(s.ctx, { contact, minutes: 20, channel: 'phone' });
       const now = Date.now();
-      await bookMeeting(s.ctx, { meeting, at: iso(now - 3 * 3_600_000) });
+      await bookMeeting(s.ctx, { meeting, at: iso(now - 3 * 3_600_000), past: true });
       const stream = `meeting-${meeting}`;
       const setupRevision = (await s.store.readStream(stream)).at(-1)!.revision;
 

@@ -214,7 +214,7 @@ beforeAll(async () => {
       const { id: meeting } = await requestMeeting(ctxFor(ws), { contact, minutes: 20 });
       if (i % 3 === 1) continue;
       const at = new Date(Math.floor((Date.now() + (i - 12) * day) / 60_000) * 60_000).toISOString();
-      await bookMeeting(ctxFor(ws), { meeting, at, minutes: 20 });
+      await bookMeeting(ctxFor(ws), { meeting, at, minutes: 20, past: true });
     }
   }
   for (let after: bigint | null = null; ; ) {

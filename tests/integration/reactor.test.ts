@@ -46,7 +46,7 @@ describe('the reactor turns events into effects', () => {
     const { ctx, last } = await setup();
     const { id: contact } = await addContact(ctx, { name: 'Ada', email: 'ada@example.org', timezone: 'Europe/London' });
     const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20 });
-    await bookMeeting(ctx, { meeting, at: '2026-11-27T16:00:00Z' });
+    await bookMeeting(ctx, { meeting, at: '2026-11-27T16:00:00Z', past: true });
     await holdMeeting(ctx, { meeting, at: '2026-11-27T16:20:00Z', minutes: 20 });
     const r = await react(await last('MeetingHeld'), ctx);
     // Friday 16:20 + 2 h is after hours, Monday is past the 24 h deadline: the last business minute of Friday.

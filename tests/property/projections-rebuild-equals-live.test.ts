@@ -330,7 +330,7 @@ async function run(ctx: AppContext, ids: Ids, { op: o }: Command, now: () => num
       return;
     }
     case 'book':
-      return m(o.m) && bookMeeting(ctx, { meeting: m(o.m)!, at: at(o.inMinutes), ...(o.location ? { location: o.location } : {}) });
+      return m(o.m) && bookMeeting(ctx, { meeting: m(o.m)!, at: at(o.inMinutes), past: true, ...(o.location ? { location: o.location } : {}) });
     case 'reschedule':
       return m(o.m) && rescheduleMeeting(ctx, { meeting: m(o.m)!, at: at(o.inMinutes) });
     case 'cancel':

@@ -42,7 +42,7 @@ export async function heldMeeting(ctx: AppContext, n: number, opts: { referral?:
     channel: opts.channel ?? 'phone',
     ...(opts.referral ? { referral: opts.referral } : {}),
   });
-  await bookMeeting(ctx, { meeting, at: past(60) });
+  await bookMeeting(ctx, { meeting, at: past(60), past: true });
   await holdMeeting(ctx, { meeting, at: past(35), minutes: 25, referrals: 2 });
   return { contact, meeting };
 }

@@ -4,30 +4,19 @@ import { approveDraft, discardDraft, editDraft, loadDraft } from '../../app/draf
 import { invalid, OutreachError } from '../../domain/errors.ts';
 import { act, leaf } from '../define.ts';
 import type { Session } from '../session.ts';
+import { readModelsOf } from '../lookup.ts';
+import { shortId } from '../words.ts';
 
-/** The read models, brought up to the log first: a draft written a moment ago is listed. */
-async function currentReadModels(session: Session) {
-  const { projectorWorker } = await import('../../main/workers.ts');
-  const { silentLogger } = await import('../../main/logger.ts');
-  const projector = projectorWorker({ store: session.ctx.store, config: session.config }, silentLogger());
-  await projector.caughtUp;
-  await projector.stop();
-  const { openReadModels } = await import('../../read-models/queries.ts');
-  return openReadModels(session.config.dataDir);
-}
-
-/** A draft by its id or a unique prefix of it (6 characters or more). */
+/** A draft by its id, or the first or last 6 or more characters of it. */
 async function findDraft(session: Session, idOrPrefix: string) {
   if (!/^[0-9a-f-]{6,36}$/i.test(idOrPrefix)) throw invalid('draft', 'must be a draft id, or the first 6 or more characters of one');
-  const readModels = await currentReadModels(session);
-  try {
+  const readModels = await readModelsOf(session);
+  {
     const found = readModels.findDraft(idOrPrefix, session.ctx.workspaceId);
     if (found.length === 0) throw new OutreachError('not_found', `draft ${idOrPrefix} does not exist`, { field: 'draft' });
     if (found.length > 1)
       throw invalid('draft', `${idOrPrefix} matches ${found.length} drafts (${found.map((d) => d.draftId).join(', ')}): give more of the id`);
     return found[0]!;
-  } finally {
-    readModels.close();
   }
 }
 
@@ -55,26 +44,22 @@ export function draftCommands(program: Command) {
   act(
     leaf(program, 'drafts', 'emails waiting for your review (the workspace setting --review)').option('--all', 'also those approved, discarded or withdrawn'),
     async (session, _args, input, out) => {
-      const readModels = await currentReadModels(session);
-      try {
-        const { rows } = readModels.list('drafts', { workspaceId: session.ctx.workspaceId, limit: 200, offset: 0, now: session.ctx.clock() });
-        const shown = input['all'] ? rows : rows.filter((d) => d['status'] === 'waiting');
-        out.result(shown, () =>
-          shown.length === 0
-            ? 'No drafts waiting for your review.'
-            : [
-                `${shown.length} draft${shown.length === 1 ? '' : 's'}${input['all'] ? '' : ' waiting for your review'}:`,
-                ...shown.map(
-                  (d) =>
-                    `  ${String(d['draftId']).slice(0, 8)}  ${d['status']}  ${d['kind']} to ${d['contactName'] ?? '(forgotten)'}: ${d['subject'] ?? ''}${d['reason'] ? ` (${d['reason']})` : ''}`,
-                ),
-                '',
-                'outreach draft show <id>  ·  outreach draft approve <id>  ·  outreach draft edit <id> --body-file F  ·  outreach draft discard <id>',
-              ].join('\n'),
-        );
-      } finally {
-        readModels.close();
-      }
+      const readModels = await readModelsOf(session);
+      const { rows } = readModels.list('drafts', { workspaceId: session.ctx.workspaceId, limit: 200, offset: 0, now: session.ctx.clock() });
+      const shown = input['all'] ? rows : rows.filter((d) => d['status'] === 'waiting');
+      out.result(shown, () =>
+        shown.length === 0
+          ? 'No drafts waiting for your review.'
+          : [
+              `${shown.length} draft${shown.length === 1 ? '' : 's'}${input['all'] ? '' : ' waiting for your review'}:`,
+              ...shown.map(
+                (d) =>
+                  `  ${shortId(String(d['draftId']))}  ${d['status']}  ${d['kind']} to ${d['toName'] ?? '(forgotten)'}: ${d['subject'] ?? ''}${d['reason'] ? ` (${d['reason']})` : ''}`,
+              ),
+              '',
+              'outreach draft show <id>  ·  outreach draft approve <id>  ·  outreach draft edit <id> --body-file F  ·  outreach draft discard <id>',
+            ].join('\n'),
+      );
     },
   );
 
@@ -83,8 +68,13 @@ export function draftCommands(program: Command) {
   act(leaf(draft, 'show <draftId>', 'the whole email, as it would go'), async (session, [id], _input, out) => {
     const found = await findDraft(session, id!);
     const d = await loadDraft(session.ctx, found.contactId, found.draftId);
-    out.result({ ...d, contactName: found.contactName }, () =>
-      [`Draft ${d.draftId} (${d.status}), ${d.kind} to ${found.contactName ?? '(forgotten)'}`, `Subject: ${d.subject}`, '', d.text.trimEnd()].join('\n'),
+    out.result({ ...d, contactName: found.contactName, toName: found.toName }, () =>
+      [
+        `Draft ${d.draftId} (${d.status}), ${d.kind} to ${found.toName ?? '(forgotten)'}${found.toContactId !== found.contactId ? ` about ${found.contactName ?? '(forgotten)'}` : ''}`,
+        `Subject: ${d.subject}`,
+        '',
+        d.text.trimEnd(),
+      ].join('\n'),
     );
   });
 

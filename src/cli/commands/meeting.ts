@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { contactAggregate, meetingAggregate } from '../../app/aggregates.ts';
+import { load, loadExisting } from '../../app/handle.ts';
 import {
   bookMeeting,
   cancelMeeting,
@@ -9,109 +11,186 @@ import {
   requestMeeting,
   rescheduleMeeting,
 } from '../../app/meeting-commands.ts';
-import { meetingAggregate } from '../../app/aggregates.ts';
-import { loadExisting } from '../../app/handle.ts';
+import { loadWorkspace } from '../../app/workspace-commands.ts';
 import { act, leaf } from '../define.ts';
+import { contactIdOf, meetingIdOf } from '../lookup.ts';
+import type { Session } from '../session.ts';
+import { shortId, when } from '../words.ts';
+import { meetingLines } from './contact-show.ts';
 
-export function meetingCommands(program: Command) {
-  const meeting = program.command('meeting').description('informational interviews: request, book, hold');
+/** Who a meeting is with, by name, for the sentence that reports what was done. */
+async function withWhom(session: Session, meetingId: string) {
+  const { state } = await load(session.ctx, meetingAggregate, meetingId);
+  const contact = state.request ? (await load(session.ctx, contactAggregate, state.request.contactId)).state.details?.name : undefined;
+  return contact ?? `meeting ${shortId(meetingId)}`;
+}
 
+/**
+ * A command on one meeting: its id first (an id prefix, or a contact's name or email for their
+ * latest meeting); `--meeting <id>` is still accepted, as earlier versions had it.
+ */
+function onMeeting(
+  parent: Command,
+  spec: string,
+  description: string,
+  build: (cmd: Command) => Command,
+  run: (session: Session, id: string, input: Record<string, unknown>) => Promise<{ data: unknown; said: string }>,
+) {
   act(
-    leaf(meeting, 'request', 'ask a contact for a short conversation')
-      .requiredOption('--contact <id>', 'who to ask')
+    build(leaf(parent, `${spec} [meeting]`, description).option('--meeting <meeting>', '(the same as the first argument)')),
+    async (session, args, input, out) => {
+      const { meeting: option, ...rest } = input;
+      const id = await meetingIdOf(session, (args as string[])[0] ?? (option as string | undefined));
+      const { data, said } = await run(session, id, rest);
+      out.result(data, said);
+    },
+  );
+}
+
+function requestCommand(meeting: Command) {
+  act(
+    leaf(meeting, 'request [contact]', 'ask a contact for a short conversation (by email, by telephone, or through a gatekeeper)')
+      .option('--contact <contact>', '(the same as the first argument)')
       .requiredOption('--minutes <n>', '15, 20 or 30')
       .option('--via <how>', 'direct | gatekeeper (default direct)')
-      .option('--gatekeeper <contactId>', 'through a gatekeeper: the contact asked to introduce you (a receptionist, an assistant, a colleague)')
-      .option('--referral <contactId>', 'the contact whose name opens the door')
-      .option('--channel <channel>', 'email | phone | in-person (default email)'),
-    async ({ ctx }, _args, input, out) => {
-      const r = await requestMeeting(ctx, input);
+      .option('--gatekeeper <contact>', 'through a gatekeeper: the contact asked to introduce you (a receptionist, an assistant, a colleague)')
+      .option('--referral <contact>', 'the contact whose name opens the door')
+      .option('--channel <channel>', 'email | phone | in-person (default email)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  $ outreach meeting request priya --minutes 20 --referral grace\n  $ outreach meeting request diego --minutes 15 --via gatekeeper --gatekeeper maya\n  $ outreach meeting request aisha --minutes 20 --channel phone',
+      ),
+    async (session, args, input, out) => {
+      const { contact: option, referral, gatekeeper, ...rest } = input;
+      const contact = await contactIdOf(session, (args as string[])[0] ?? (option as string | undefined));
+      const refs = {
+        ...(referral ? { referral: await contactIdOf(session, String(referral), 'referral') } : {}),
+        ...(gatekeeper ? { gatekeeper: await contactIdOf(session, String(gatekeeper), 'gatekeeper') } : {}),
+      };
+      const r = await requestMeeting(session.ctx, { contact, ...rest, ...refs });
       const how =
-        input['channel'] === 'phone'
-          ? `by telephone: \`outreach call ${r.id}\` prints your script`
+        String(input['channel'] ?? '').toLowerCase() === 'phone'
+          ? `by telephone: \`outreach call ${shortId(r.id)}\` prints your script`
           : input['via'] === 'gatekeeper'
             ? 'the email goes to the gatekeeper, asking for an introduction'
-            : 'the request email goes in business hours';
-      out.result(r, `Requested a meeting with contact ${r.contactId} (meeting ${r.id}); ${how}`);
+            : 'the request email goes in their business hours (or waits for your review: `outreach drafts`)';
+      out.result(r, `Requested a meeting with ${await withWhom(session, r.id)} (meeting ${shortId(r.id)}); ${how}`);
     },
   );
+}
 
-  act(leaf(meeting, 'introduced <meetingId>', 'the gatekeeper put you in touch: the request now goes to the person'), async ({ ctx }, [id], _input, out) =>
-    out.result(
-      await recordIntroduction(ctx, { meeting: id }),
-      `Introduction recorded for meeting ${id}: the request now goes to the person you were introduced to`,
-    ),
+export function meetingCommands(program: Command) {
+  const meeting = program
+    .command('meeting')
+    .description('informational interviews: request, book, hold (a meeting is named by id, its first 6 characters, or its contact)');
+  requestCommand(meeting);
+
+  onMeeting(
+    meeting,
+    'book',
+    'book the agreed time',
+    (c) =>
+      c
+        .requiredOption('--at <datetime>', 'start, ISO 8601 with offset, e.g. 2026-12-03T10:00:00+01:00')
+        .option('--minutes <n>', 'agreed length (default: as requested)')
+        .option('--timezone <zone>', "the meeting's time zone (default: the contact's)")
+        .option('--location <place>', 'where')
+        .option('--video-url <url>', 'video link')
+        .option('--past', 'record a meeting that already took place (a time in the past is otherwise refused)')
+        .addHelpText('after', '\nExample:\n  $ outreach meeting book priya --at 2026-12-08T10:00:00+00:00 --video-url https://meet.example/priya'),
+    async (s, id, input) => ({ data: await bookMeeting(s.ctx, { meeting: id, ...input }), said: `Booked ${await withWhom(s, id)} for ${String(input['at'])}` }),
   );
-
-  act(
-    leaf(meeting, 'call <meetingId>', 'log a telephone call and how it ended')
-      .requiredOption('--outcome <outcome>', 'booked | call-back | voicemail | no-answer | declined | gave-name')
-      .option('--at <datetime>', 'booked: when the meeting is; call-back: when to call again (ISO 8601 with offset)')
-      .option('--minutes <n>', 'booked: the agreed length')
-      .option('--location <place>', 'booked: where')
-      .option('--video-url <url>', 'booked: video link')
-      .option('--notes <text>', 'what was said'),
-    async ({ ctx }, [id], input, out) => {
-      const r = await logCall(ctx, { meeting: id, ...input });
-      out.result(r, `Call logged for meeting ${id}: ${String(input['outcome'])}${r.events.length > 1 ? ` (${r.events.slice(1).join(', ')})` : ''}`);
+  onMeeting(
+    meeting,
+    'reschedule',
+    'move a booked meeting',
+    (c) =>
+      c.requiredOption('--at <datetime>', 'new start, ISO 8601 with offset').option('--minutes <n>', 'new length').option('--timezone <zone>', 'time zone'),
+    async (s, id, input) => ({
+      data: await rescheduleMeeting(s.ctx, { meeting: id, ...input }),
+      said: `Moved the meeting with ${await withWhom(s, id)} to ${String(input['at'])}`,
+    }),
+  );
+  onMeeting(
+    meeting,
+    'cancel',
+    'cancel a requested or booked meeting (also to undo one recorded by mistake)',
+    (c) => c.option('--by <who>', 'seeker | contact (default seeker)').option('--reason <text>', 'why'),
+    async (s, id, input) => ({ data: await cancelMeeting(s.ctx, { meeting: id, ...input }), said: `Cancelled the meeting with ${await withWhom(s, id)}` }),
+  );
+  onMeeting(
+    meeting,
+    'no-show',
+    'the contact did not come',
+    (c) => c,
+    async (s, id) => ({
+      data: await recordNoShow(s.ctx, { meeting: id }),
+      said: `Recorded that ${await withWhom(s, id)} did not come`,
+    }),
+  );
+  onMeeting(
+    meeting,
+    'held',
+    'record the conversation (the thank-you is scheduled from it)',
+    (c) =>
+      c
+        .requiredOption('--at <datetime>', 'when it ended, ISO 8601 with offset')
+        .requiredOption('--minutes <n>', 'how long it actually took')
+        .option('--referrals <n>', 'referrals received (the method asks for two)')
+        .option('--cards <n>', 'business cards received')
+        .option('--sentiment <s>', 'positive | neutral | negative')
+        .option('--notes <text>', 'notes')
+        .option('--insights <text>', 'a line worth quoting in the thank-you, e.g. "how portfolio work beats certificates"')
+        .addHelpText(
+          'after',
+          '\nExample:\n  $ outreach meeting held priya --at 2026-12-08T10:24:00+00:00 --minutes 24 --referrals 2 --cards 1 --insights "how portfolio work beats certificates"',
+        ),
+    async (s, id, input) => ({
+      data: await holdMeeting(s.ctx, { meeting: id, ...input }),
+      said: `Meeting with ${await withWhom(s, id)} held: the thank-you is scheduled`,
+    }),
+  );
+  onMeeting(
+    meeting,
+    'introduced',
+    'the gatekeeper put you in touch: the request now goes to the person',
+    (c) => c,
+    async (s, id) => ({
+      data: await recordIntroduction(s.ctx, { meeting: id }),
+      said: `Introduction recorded: the request now goes to ${await withWhom(s, id)}`,
+    }),
+  );
+  onMeeting(
+    meeting,
+    'call',
+    'log a telephone call and how it ended',
+    (c) =>
+      c
+        .requiredOption('--outcome <outcome>', 'booked | call-back | voicemail | no-answer | declined | gave-name')
+        .option('--at <datetime>', 'booked: when the meeting is; call-back: when to call again (ISO 8601 with offset)')
+        .option('--minutes <n>', 'booked: the agreed length')
+        .option('--location <place>', 'booked: where')
+        .option('--video-url <url>', 'booked: video link')
+        .option('--notes <text>', 'what was said')
+        .addHelpText(
+          'after',
+          '\nExamples:\n  $ outreach meeting call aisha --outcome call-back --at 2026-12-08T14:00:00+00:00\n  $ outreach meeting call aisha --outcome booked --at 2026-12-10T10:00:00+00:00',
+        ),
+    async (s, id, input) => {
+      const r = await logCall(s.ctx, { meeting: id, ...input });
+      const settled = r.events.length > 1 ? ` (${r.events.slice(1).join(', ')})` : '';
+      return { data: r, said: `Call with ${await withWhom(s, id)} logged: ${String(input['outcome'])}${settled}` };
     },
   );
-
-  act(
-    leaf(meeting, 'book', 'book the agreed time')
-      .requiredOption('--meeting <id>', 'the meeting')
-      .requiredOption('--at <datetime>', 'start, ISO 8601 with offset, e.g. 2026-12-03T10:00:00+01:00')
-      .option('--minutes <n>', 'agreed length (default: as requested)')
-      .option('--timezone <zone>', "the meeting's time zone (default: the contact's)")
-      .option('--location <place>', 'where')
-      .option('--video-url <url>', 'video link'),
-    async ({ ctx }, _args, input, out) => {
-      const r = await bookMeeting(ctx, input);
-      out.result(r, `Booked meeting ${r.id} at ${String(input['at'])}`);
+  onMeeting(
+    meeting,
+    'show',
+    'a meeting: who, when, how it went, what was said',
+    (c) => c,
+    async (s, id) => {
+      const { state } = await loadExisting(s.ctx, meetingAggregate, id);
+      const zone = (await loadWorkspace(s.ctx)).config?.timezone ?? 'UTC';
+      return { data: { id, ...state }, said: [`Meeting with ${await withWhom(s, id)}`, ...meetingLines(id, state, zone)].join('\n') };
     },
   );
-
-  act(
-    leaf(meeting, 'reschedule <meetingId>', 'move a booked meeting')
-      .requiredOption('--at <datetime>', 'new start, ISO 8601 with offset')
-      .option('--minutes <n>', 'new length')
-      .option('--timezone <zone>', 'time zone'),
-    async ({ ctx }, [id], input, out) => out.result(await rescheduleMeeting(ctx, { meeting: id, ...input }), `Rescheduled meeting ${id}`),
-  );
-
-  act(
-    leaf(meeting, 'cancel <meetingId>', 'cancel a requested or booked meeting')
-      .option('--by <who>', 'seeker | contact (default seeker)')
-      .option('--reason <text>', 'why'),
-    async ({ ctx }, [id], input, out) => out.result(await cancelMeeting(ctx, { meeting: id, ...input }), `Cancelled meeting ${id}`),
-  );
-
-  act(leaf(meeting, 'no-show <meetingId>', 'the contact did not come'), async ({ ctx }, [id], _input, out) =>
-    out.result(await recordNoShow(ctx, { meeting: id }), `Recorded a no-show for meeting ${id}`),
-  );
-
-  act(
-    leaf(meeting, 'held <meetingId>', 'record the conversation (the thank-you is scheduled from it)')
-      .requiredOption('--at <datetime>', 'when it ended, ISO 8601 with offset')
-      .requiredOption('--minutes <n>', 'how long it actually took')
-      .option('--referrals <n>', 'referrals received (the method asks for two)')
-      .option('--cards <n>', 'business cards received')
-      .option('--sentiment <s>', 'positive | neutral | negative')
-      .option('--notes <text>', 'notes')
-      .option('--insights <text>', 'a line worth quoting in the thank-you, e.g. "how portfolio work beats certificates"'),
-    async ({ ctx }, [id], input, out) => out.result(await holdMeeting(ctx, { meeting: id, ...input }), `Meeting ${id} held`),
-  );
-
-  act(leaf(meeting, 'show <meetingId>', 'show a meeting'), async ({ ctx }, [id], _input, out) => {
-    const { state } = await loadExisting(ctx, meetingAggregate, id!);
-    out.result({ id, ...state }, () =>
-      [
-        `Meeting ${id} — ${state.status.replace('_', ' ')}`,
-        `  contact: ${state.request?.contactId}; ${state.request?.minutes} minutes by ${state.request?.channel} (${state.request?.via})`,
-        ...(state.booking ? [`  booked:  ${state.booking.start} (${state.booking.timezone}), ${state.booking.minutes} minutes`] : []),
-        ...(state.held ? [`  held:    ${state.held.heldAt}, ${state.held.actualMinutes} minutes, ${state.held.referralsAsked} referrals`] : []),
-        ...(state.thankYou ? [`  thanked: ${state.thankYou.sentAt}`] : []),
-      ].join('\n'),
-    );
-  });
 }

@@ -5,6 +5,7 @@ import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Ro
 import { utc } from './support/time.ts';
 import { draftsWaitingOf, meetingsOf, type MeetingTouch } from './support/joins.ts';
 import { nextAction, type ContactState } from './next-action.ts';
+import { contactFilterSql, type ContactFilter } from './contact-search.ts';
 
 export { nextAction, type ContactState } from './next-action.ts';
 
@@ -254,10 +255,12 @@ function toContact(c: ContactRow, meetings: MeetingTouch[], now: string, draftsW
   };
 }
 
-/** Oldest first, so that a page stays put while contacts are added. */
-export function listContacts(db: Database, q: Page): Rows {
-  const where = inWorkspace(q.workspaceId);
-  const rows = stmt(db, `SELECT * FROM contacts WHERE ${where} ORDER BY added_at, contact_id LIMIT @limit OFFSET @offset`).all(pageParams(q)) as ContactRow[];
+/** Oldest first, so that a page stays put while contacts are added; narrowed by a filter when one is given. */
+export function listContacts(db: Database, q: Page & { filter?: ContactFilter }): Rows {
+  const filter = contactFilterSql(q.filter);
+  const where = `${inWorkspace(q.workspaceId)}${filter.sql}`;
+  const params = { ...pageParams(q), ...filter.params };
+  const rows = stmt(db, `SELECT * FROM contacts WHERE ${where} ORDER BY added_at, contact_id LIMIT @limit OFFSET @offset`).all(params) as ContactRow[];
   const byContact = new Map<string, MeetingTouch[]>();
   for (const m of meetingsOf(
     db,
@@ -270,6 +273,6 @@ export function listContacts(db: Database, q: Page): Rows {
   );
   return {
     rows: rows.map((c) => toContact(c, byContact.get(c.contact_id) ?? [], q.now, waiting.get(c.contact_id) ?? 0)),
-    total: countOf(db, `SELECT COUNT(*) AS n FROM contacts WHERE ${where}`, pageParams(q)),
+    total: countOf(db, `SELECT COUNT(*) AS n FROM contacts WHERE ${where}`, params),
   };
 }

@@ -99,6 +99,8 @@ export type DraftItem = {
   contactId: string;
   contactName: string | null;
   toContactId: string;
+  /** The recipient's name: the contact's, or the gatekeeper's for an email asking them for an introduction. */
+  toName: string | null;
   meetingId: string | null;
   kind: string;
   subject: string | null;
@@ -114,6 +116,7 @@ type DraftRow = {
   contact_id: string;
   contact_name: string | null;
   to_contact_id: string;
+  to_name: string | null;
   meeting_id: string | null;
   kind: string;
   subject: string | null;
@@ -129,6 +132,7 @@ const toDraft = (r: DraftRow): DraftItem => ({
   contactId: r.contact_id,
   contactName: r.contact_name,
   toContactId: r.to_contact_id,
+  toName: r.to_name,
   meetingId: r.meeting_id,
   kind: r.kind,
   subject: r.subject,
@@ -145,7 +149,7 @@ export function listDrafts(db: Database, q: Page & { status?: string }): Rows {
   const params = { ...pageParams(q), ...(q.status ? { status: q.status } : {}) };
   const rows = stmt(
     db,
-    `SELECT d.*, ${contact.columns} FROM drafts d ${contact.join} WHERE ${where}
+    `SELECT d.*, ${contact.columns}, t.name AS to_name FROM drafts d ${contact.join} LEFT JOIN contacts t ON t.contact_id = d.to_contact_id WHERE ${where}
      ORDER BY CASE d.status WHEN 'waiting' THEN 0 ELSE 1 END, d.drafted_at, d.draft_id LIMIT @limit OFFSET @offset`,
   ).all(params) as DraftRow[];
   return { rows: rows.map(toDraft), total: countOf(db, `SELECT COUNT(*) AS n FROM drafts d WHERE ${where}`, params) };
@@ -156,8 +160,8 @@ export function findDraft(db: Database, idOrPrefix: string, workspaceId: string 
   const contact = withContact('d');
   const rows = stmt(
     db,
-    `SELECT d.*, ${contact.columns} FROM drafts d ${contact.join}
-     WHERE d.draft_id LIKE @prefix || '%' ${workspaceId ? 'AND d.workspace_id = @workspaceId' : ''} LIMIT 5`,
+    `SELECT d.*, ${contact.columns}, t.name AS to_name FROM drafts d ${contact.join} LEFT JOIN contacts t ON t.contact_id = d.to_contact_id
+     WHERE (d.draft_id LIKE @prefix || '%' OR d.draft_id LIKE '%' || @prefix) ${workspaceId ? 'AND d.workspace_id = @workspaceId' : ''} LIMIT 5`,
   ).all({ prefix: idOrPrefix.toLowerCase(), ...(workspaceId ? { workspaceId } : {}) }) as DraftRow[];
   return rows.map(toDraft);
 }

@@ -56,7 +56,7 @@ function callAction(c: ContactState, m: NonNullable<ContactState['meeting']>): A
   }
   if (m.lastCallOutcome === 'gave-name' || (m.introducedAt && m.callAttempts > 0))
     return { action: `call ${c.firstName} (you have the name or direct line)`, at: null };
-  return { action: m.via === 'gatekeeper' ? `call the switchboard and ask for ${c.firstName}` : `call ${c.firstName}`, at: m.requestedAt };
+  return { action: m.via === 'gatekeeper' ? `call the switchboard and ask for ${c.firstName}` : `call ${c.firstName}`, at: null };
 }
 
 /** What the seeker should do next about a contact, from its state and the time now. */
@@ -67,7 +67,7 @@ export function nextAction(c: ContactState, now: string): Action {
   if (c.thankYousPending > 0) return { action: 'send thank-you', at: null };
   const m = c.meeting;
   if (m?.status === 'booked' && m.start) {
-    return m.start > now ? { action: `meeting booked ${m.start}`, at: m.start } : { action: 'record how the meeting went', at: m.start };
+    return m.start > now ? { action: `meeting on ${callTime(m.start, c.timezone)}`, at: m.start } : { action: 'record how the meeting went', at: m.start };
   }
   if (c.email !== null && c.bouncedEmail === c.email) return { action: 'find a working email address', at: null };
   if (m?.status === 'requested') {

@@ -10,7 +10,7 @@ describe('workspace', () => {
     spec
       .given([])
       .when({ type: 'ConfigureWorkspace', config: { ownerName: 'Sam', ownerEmail: 'sam@example.com', timezone: 'Europe/London' }, now: NOW })
-      .thenRefused('illegal_state', /objective is required/);
+      .thenRefused('validation', /objective is required/);
   });
 
   it("the method's defaults apply when not given: thank-you after PT2H within PT24H, nudge after P5D, keep in touch every P6W", () => {

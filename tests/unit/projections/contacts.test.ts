@@ -65,7 +65,7 @@ describe('contacts read model', () => {
     expect(contactRow(log)).toMatchObject({
       meetingStatus: 'booked',
       meetingStart: '2026-11-26T14:00:00.000Z',
-      nextAction: 'meeting booked 2026-11-26T14:00:00.000Z',
+      nextAction: 'meeting on 14:00 on Thu 26 Nov',
       nextActionAt: '2026-11-26T14:00:00.000Z',
     });
   });
@@ -237,7 +237,7 @@ describe('contacts read model: telephone, gatekeepers and drafts', () => {
   it('a draft waiting for review comes first', () => {
     const log = asked();
     log.contact(id(1), 'EmailDrafted', {
-      draftId: id(5, 'd'),
+      draftId: '01a22886-0000-7000-8000-0000000000d5',
       effect: `request-email:${id(1, 'm')}`,
       kind: 'request-email',
       meetingId: id(1, 'm'),

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliSandbox } from '../support/cli.ts';
+
+/*
+ * The seeker's workbench from the command line, as a newcomer uses it: find people by name, see
+ * what to do today, act on them by name, and be stopped (clearly) from the usual mistakes.
+ */
+describe('the workbench CLI before the workspace is configured', () => {
+  const fresh = cliSandbox();
+  afterAll(() => fresh.cleanup());
+
+  it('a contact before the workspace is configured is refused, saying to configure first', async () => {
+    const r = await fresh.run(['contact', 'add', '--name', 'Priya Natarajan']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/run `outreach workspace configure` first/);
+    expect(fresh.eventCount()).toBe(0);
+  });
+
+  it('configuring without an objective is a validation error naming it', async () => {
+    const r = await fresh.run(['workspace', 'configure', '--owner-name', 'Sam Rivera', '--owner-email', 'sam@example.com', '--timezone', 'Europe/London']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--objective:/);
+  });
+});
+
+describe('the workbench CLI', () => {
+  const cli = cliSandbox();
+  const ok = async (args: string[]) => {
+    const r = await cli.run(args);
+    expect(r.stderr, args.join(' ')).toBe('');
+    expect(r.code, args.join(' ')).toBe(0);
+    return r;
+  };
+
+  beforeAll(async () => {
+    await cli.run([
+      'workspace',
+      'configure',
+      '--owner-name',
+      'Sam Rivera',
+      '--owner-email',
+      'sam@example.com',
+      '--timezone',
+      'Europe/London',
+      '--objective',
+      'Learn how analytics teams hire',
+    ]);
+  });
+  afterAll(() => cli.cleanup());
+
+  it('people are found and acted on by name, email or the end of their id', async () => {
+    await ok(['contact', 'add', '--name', 'Priya Natarajan', '--email', 'priya@northwind.example', '--org', 'Northwind', '--level', 'Senior']);
+    await ok(['contact', 'add', '--name', 'Priya Shah', '--email', 'pshah@contoso.example', '--org', 'Contoso']);
+    const shown = await ok(['contact', 'show', 'priya@northwind.example']);
+    expect(shown.stdout).toMatch(/^Priya Natarajan <priya@northwind\.example> — active/);
+    const list = (await ok(['contacts', '--json'])).json();
+    const natarajan = list.rows.find((r: { name: string }) => r.name === 'Priya Natarajan');
+    expect(natarajan.level).toBe('senior');
+    await ok(['contact', 'note', natarajan.contactId.slice(-8), '--text', 'Runs the analytics team']);
+    await ok(['contact', 'note', 'natarajan', '--text', 'Spoke at the meetup']);
+    const profile = (await ok(['contact', 'show', 'Priya Natarajan', '--json'])).json();
+    expect(profile.notes.map((n: { text: string }) => n.text)).toEqual(['Runs the analytics team', 'Spoke at the meetup']);
+  });
+
+  it('a name that fits two people is refused, listing both', async () => {
+    const r = await cli.run(['contact', 'show', 'priya']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"priya" matches 2 contacts: Priya Natarajan, Northwind/);
+    expect(r.stderr).toMatch(/Priya Shah, Contoso/);
+  });
+
+  it('the same email twice is refused, naming who has it, unless insisted on', async () => {
+    const r = await cli.run(['contact', 'add', '--name', 'P. Natarajan', '--email', 'priya@northwind.example']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/Priya Natarajan .* already has priya@northwind\.example; add --allow-duplicate/);
+    await ok(['contact', 'add', '--name', 'P. Natarajan', '--email', 'priya@northwind.example', '--allow-duplicate']);
+  });
+
+  it('contacts can be searched and filtered', async () => {
+    const r = (await ok(['contacts', '--search', 'contoso', '--json'])).json();
+    expect(r.rows.map((c: { name: string }) => c.name)).toEqual(['Priya Shah']);
+    const human = await ok(['contacts', '--org', 'northwind']);
+    expect(human.stdout).toMatch(/Priya Natarajan\s+Northwind/);
+    expect(human.stdout).not.toContain('Priya Shah');
+  });
+
+  it("a meeting is requested and booked by the contact's name; a time in the past needs --past", async () => {
+    await ok(['meeting', 'request', 'Priya Shah', '--minutes', '20', '--channel', 'Phone']);
+    const past = await cli.run(['meeting', 'book', 'Priya Shah', '--at', '2020-01-06T10:00:00+00:00']);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(/--at: .* is in the past; .* add --past/);
+    const booked = await ok(['meeting', 'book', 'Priya Shah', '--at', '2099-01-05T10:00:00+00:00']);
+    expect(booked.stdout).toMatch(/^Booked Priya Shah for 2099-01-05T10:00:00\+00:00/);
+  });
+
+  it('today lists the calls to make with the command for their script', async () => {
+    await ok(['contact', 'add', '--name', 'Aisha Karim', '--phone', '+44 20 7946 0000']);
+    await ok(['meeting', 'request', 'aisha', '--minutes', '20', '--channel', 'phone']);
+    const today = await ok(['today']);
+    expect(today.stdout).toMatch(/Calls to make\n {2}call Aisha — `outreach call [0-9a-f]{8}` for the script/);
+    const script = await ok(['call', 'aisha']);
+    expect(script.stdout).toMatch(/^Call Aisha Karim on \+44 20 7946 0000/);
+  });
+
+  it('an import in which every row is rejected exits non-zero', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const file = `${cli.dataDir}/bad.csv`;
+    writeFileSync(file, 'name,email\n,nobody@example.org\n,\n');
+    const r = await cli.run(['contact', 'import', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/every row was rejected/);
+  });
+
+  it('forgetting someone asks first; off a terminal it needs --yes', async () => {
+    const r = await cli.run(['contact', 'forget', 'aisha']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/not confirmed; nothing was changed \(add --yes in scripts\)/);
+    await ok(['contact', 'forget', 'aisha', '--yes']);
+  });
+});
