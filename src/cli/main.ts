@@ -8,12 +8,14 @@ import { googleCommands } from './commands/google.ts';
 import { serveCommand } from './commands/serve.ts';
 import { projectionCommands } from './commands/projections.ts';
 import { exitCodes } from './define.ts';
+import { versionOption, versionRequest } from './version.ts';
 
 export function buildProgram(): Command {
   const program = new Command('outreach')
     .description('Informational-interview outreach: contacts, referrals, meeting requests, thank-yous and follow-ups, event-sourced.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  versionOption(program);
   workspaceCommands(program);
   contactCommands(program);
   meetingCommands(program);
@@ -28,6 +30,11 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and gives the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  const version = versionRequest(argv);
+  if (version !== undefined) {
+    process.stdout.write(version);
+    return 0;
+  }
   const program = buildProgram();
   program.commands.forEach(function deep(c: Command) {
     c.exitOverride();
