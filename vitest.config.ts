@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most test files spend their time waiting on child processes, sockets and timers: two files at a
+    // time even on 2 cores (vitest's default there is one), which overlaps one file's waiting and
+    // start-up with the other's work.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

@@ -10,6 +10,7 @@ import { emailBenchmarks } from './email.bench.ts';
 import { projectionBenchmarks } from './projections.bench.ts';
 import { apiBenchmarks } from './api.bench.ts';
 import { calendarBenchmarks } from './calendar.bench.ts';
+import { cliBenchmarks } from './cli.bench.ts';
 
 const benchmarks: Benchmark[] = [
   ...eventstoreBenchmarks,
@@ -18,6 +19,7 @@ const benchmarks: Benchmark[] = [
   ...projectionBenchmarks,
   ...apiBenchmarks,
   ...calendarBenchmarks,
+  ...cliBenchmarks,
 ];
 
 await main(benchmarks);

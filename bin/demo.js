@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
+// The demo: the build in dist/ when it is current, else the TypeScript sources through tsx (bin/entry.js).
+import { loadEntry } from './entry.js';
 
-register();
-const { main } = await import('../src/demo/main.ts');
+const { main } = await loadEntry('demo');
 process.exitCode = await main(process.argv.slice(2));

@@ -11,12 +11,14 @@ import { callCommand } from './commands/calls.ts';
 import { draftCommands } from './commands/drafts.ts';
 import { findCommands } from './commands/find.ts';
 import { exitCodes } from './define.ts';
+import { versionOption, versionRequest } from './version.ts';
 
 export function buildProgram(): Command {
   const program = new Command('outreach')
     .description('Informational-interview outreach: contacts, referrals, meeting requests, thank-yous and follow-ups, event-sourced.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  versionOption(program);
   findCommands(program);
   workspaceCommands(program);
   contactCommands(program);
@@ -34,6 +36,11 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and gives the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  const version = versionRequest(argv);
+  if (version !== undefined) {
+    process.stdout.write(version);
+    return 0;
+  }
   const program = buildProgram();
   program.commands.forEach(function deep(c: Command) {
     c.exitOverride();

@@ -1,5 +1,5 @@
 /**
- * API fuzzing: FUZZ_RUNS (default 10,000) random and malformed requests across every route the
+ * API fuzzing: FUZZ_RUNS (default 2,500 in `npm test`, 10,000 in `npm run test:full`) random and malformed requests across every route the
  * server itself reports (printRoutes, cross-checked with the OpenAPI document), over a real socket
  * to a listening server: fetch for most, a raw TCP socket for what fetch refuses to send (CR/LF in
  * header values, malformed request lines, bad framing, odd methods). Requests are generated up front
@@ -43,9 +43,10 @@ import { isPublicPath } from '../../src/api/auth.ts';
 import { IMPORT_BODY_LIMIT } from '../../src/api/routes/contacts.ts';
 import { boardError } from '../../src/api/routes/operations.ts';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/pipeline.ts';
+import { bySize } from '../support/sizes.ts';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_260_519);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? bySize(2_500, 10_000));
 const ONLY = process.env['FUZZ_ONLY'] ? new Set(process.env['FUZZ_ONLY'].split(',').map(Number)) : null;
 const CONCURRENCY = 32;
 const RAW_TIMEOUT_MS = 5000;

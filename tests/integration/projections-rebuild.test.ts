@@ -10,10 +10,13 @@ import { openReadModels, readModelNames } from '../../src/read-models/queries.ts
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/eventstore/sqlite/store.ts';
 import { generateLog, prng } from '../unit/projections/support/generated-log.ts';
 import { expectSameTables, tablesOf } from '../unit/projections/support/tables.ts';
+import { bySize } from '../support/sizes.ts';
 
-const EVENTS = 100_000;
+const EVENTS = bySize(25_000, 100_000);
+/** Live batches average ~70 events: the replayed batch comes a third of the way in. */
+const REPLAYED_BATCH = EVENTS / 250;
 
-// A test of the projections, not of disk commits: tmpfs when there is one (appending 100,000 events one
+// A test of the projections, not of disk commits: tmpfs when there is one (appending the events one
 // by one costs ~40 µs a commit on disk here, ~4 times more than in memory).
 const scratch = () => mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'outreach-proj-'));
 
@@ -47,7 +50,7 @@ describe('rebuild from zero equals live processing', () => {
     process.stderr.write(`projections rebuild test timings (ms): ${JSON.stringify(timings)}\n`);
   });
 
-  it('on 100,000 generated events: small irregular live batches (one processed twice) give the very rows of a rebuild', async () => {
+  it(`on ${EVENTS.toLocaleString('en-US')} generated events: small irregular live batches (one processed twice) give the very rows of a rebuild`, async () => {
     const liveDir = join(dir, 'live');
     const live = openProjectionsDb(projectionsFile(liveDir));
     const projector = createProjector(live, projections);
@@ -61,7 +64,7 @@ describe('rebuild from zero equals live processing', () => {
         if (batch.length === 0) break;
         projector.apply(batch, after);
         batches += 1;
-        if (batches === 400) {
+        if (batches === REPLAYED_BATCH) {
           // As after a crash between the commit and moving on: the same batch comes again.
           const before = tablesOf(projectionsFile(liveDir));
           expect(projector.apply(batch, after)).toBe(0);
@@ -70,7 +73,7 @@ describe('rebuild from zero equals live processing', () => {
         after = batch[batch.length - 1]!.position;
       }
     });
-    expect(batches).toBeGreaterThan(1000);
+    expect(batches).toBeGreaterThan(EVENTS / 100);
     live.close();
 
     const rebuiltDir = join(dir, 'rebuilt');
@@ -79,7 +82,7 @@ describe('rebuild from zero equals live processing', () => {
 
     const expected = await timed('dump', () => tablesOf(projectionsFile(rebuiltDir)));
     const rowCount = [...expected.values()].reduce((n, rows) => n + rows.length, 0);
-    expect(rowCount).toBeGreaterThan(50_000);
+    expect(rowCount).toBeGreaterThan(EVENTS / 2);
     expectSameTables(tablesOf(projectionsFile(liveDir)), expected);
   }, 120_000);
 

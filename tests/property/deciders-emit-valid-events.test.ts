@@ -24,6 +24,7 @@ import {
 import { parseInput } from '../../src/app/parse.ts';
 import { configureCommand } from '../../src/app/workspace-commands.ts';
 import { contactAddedData, detailChanges } from '../../src/app/contact-commands.ts';
+import { bySize } from '../support/sizes.ts';
 
 /*
  * Random command sequences against the workspace, contact and meeting deciders. What a person types
@@ -520,7 +521,7 @@ describe('deciders', () => {
           });
         },
       ),
-      { numRuns: 200 },
+      { numRuns: bySize(200, 1000) },
     );
     // The generator reaches deep into the life of a meeting, and refuses some commands along the way.
     expect(seen.size, [...seen].sort().join(', ')).toBeGreaterThanOrEqual(20);

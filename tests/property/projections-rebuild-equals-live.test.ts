@@ -35,6 +35,7 @@ import { openProjectionsDb, projectionsFile } from '../../src/read-models/projec
 import { openReadModels, readModelNames } from '../../src/read-models/queries.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/eventstore/sqlite/store.ts';
 import { expectSameTables, tablesOf } from '../unit/projections/support/tables.ts';
+import { bySize } from '../support/sizes.ts';
 
 /*
  * Random valid histories, made by running random commands through the app layer (the seeker's
@@ -46,7 +47,8 @@ import { expectSameTables, tablesOf } from '../unit/projections/support/tables.t
 
 const scratch = () => mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'outreach-prop-'));
 const WORKSPACES = ['ws-a', 'ws-b'];
-const RUNS = 25;
+// 100 histories take ~10 s here, well inside the test's minute.
+const RUNS = bySize(25, 100);
 
 type Op =
   | { op: 'configure'; timezone: string; hours: string; days: string; delay: string; deadline: string; keepInTouch: string; nudge: string; limit: number }

@@ -3,6 +3,7 @@ import { DateTime, Duration, FixedOffsetZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { keepInTouchDue, nextBusinessDay, nudgeDue, prepBriefDue, thankYouDue, type Window } from '../../src/domain/scheduling.ts';
 import type { BusinessHours } from '../../src/domain/values.ts';
+import { bySize } from '../support/sizes.ts';
 
 /*
  * The scheduling rules, checked with luxon alone (never with the helpers of scheduling.ts) for
@@ -181,7 +182,7 @@ const cadence = fc.oneof(
   fc.integer({ min: 1, max: 20 }).map((d) => `P${d}D`),
 );
 
-const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) };
+const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? bySize(300, 2000)) };
 
 // ---------------------------------------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fullSize } from './sizes.ts';
 
 /**
- * Fault scenarios run at two sizes: the quick one inside `npm test` (and so in CI), the full one
- * the issue asks for through `npm run test:faults` (OUTREACH_FAULTS=full).
+ * Fault scenarios run at two sizes: the quick one inside `npm test`, the full one the issue asks for
+ * through `npm run test:faults` (OUTREACH_FAULTS=full) and `npm run test:full` (OUTREACH_TEST_SIZE=full),
+ * both run by CI. OUTREACH_FAULTS, when set, decides for the fault scenarios alone.
  */
-export const fullFaults = process.env['OUTREACH_FAULTS'] === 'full';
+export const fullFaults = process.env['OUTREACH_FAULTS'] ? process.env['OUTREACH_FAULTS'] === 'full' : fullSize;
 export const faultScale = <T>(quick: T, full: T): T => (fullFaults ? full : quick);
 
 export type ScenarioResult = { name: string; due: number; done: number; lost: number; twice: number; note?: string };
