@@ -15,7 +15,7 @@ import {
   contactUpdateInput,
 } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
-import { requireWorkspaceConfig } from './workspace-commands.ts';
+import { knownTarget, requireWorkspaceConfig } from './workspace-commands.ts';
 import { illegal, invalid } from '../domain/errors.ts';
 
 type AddInput = z.infer<typeof addContactInput>;
@@ -30,7 +30,7 @@ export async function contactFromInput(ctx: AppContext, i: AddInput, contactId: 
       throw invalid('referralMeeting', `meeting ${i.referralMeeting} is not a meeting with the referring contact ${i.referredBy}`);
     if (state.status !== 'held') throw illegal(`referralMeeting: meeting ${i.referralMeeting} is ${state.status}, not held; record it as held first`);
   }
-  return contactAddedData(i, contactId, ctx.clock());
+  return contactAddedData({ ...i, target: await knownTarget(ctx, i.target) }, contactId, ctx.clock());
 }
 
 /** The referrer's meeting learns whom it gave (by id): the thank-you names them. Derived id: adding it again is absorbed. */
@@ -56,6 +56,7 @@ export function contactAddedData(i: AddInput, contactId: string, now: string) {
     ...opt('industry', i.industry),
     ...opt('timezone', i.timezone),
     ...opt('linkedinUrl', i.linkedinUrl),
+    ...opt('target', i.target),
     tags: i.tag,
     source: i.source ?? (i.referredBy ? 'referral' : 'other'),
     ...(i.referredBy ? { referredBy: { contactId: i.referredBy, ...opt('meetingId', i.referralMeeting) } } : {}),
@@ -86,7 +87,7 @@ export function detailChanges(i: z.infer<typeof changeContactInput>) {
 
 export async function changeContact(ctx: AppContext, input: Untrusted<typeof changeContactInput>) {
   const i = parseInput(changeContactInput, input);
-  const changes = detailChanges(i);
+  const changes = detailChanges({ ...i, target: await knownTarget(ctx, i.target) });
   if (Object.keys(changes).length === 0) throw invalid('input', 'give at least one detail to change');
   return onContact(ctx, i.contact, { type: 'ChangeContactDetails', changes, now: ctx.clock() });
 }

@@ -145,6 +145,7 @@ export async function importContacts(ctx: AppContext, text: string, onProgress?:
     'tag',
     'tags',
     'linkedin-url',
+    'target',
   ];
   const unknown = format === 'plain' ? Object.keys(records[0]?.record ?? {}).filter((c) => !PLAIN_COLUMNS.includes(c)) : [];
   if (unknown.length > 0)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  careerTarget,
   bodyText,
   channel,
   contactSource,
@@ -7,7 +8,6 @@ import {
   headerText,
   id,
   instant,
-  isoDuration,
   level,
   meetingMinutes,
   phoneNumber,
@@ -18,6 +18,7 @@ import {
   via,
 } from '../domain/values.ts';
 import { callOutcomes } from '../domain/events.ts';
+import { durationFromWords, isPositiveDuration } from '../domain/duration-words.ts';
 
 /**
  * What a person may type, in the CLI's and the API's own field names. Strings are coerced where a
@@ -30,6 +31,12 @@ const anyCase = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof 
 const count = (max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(max, `must be at most ${max}`);
 const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
+
+/** A duration in words ("2 hours", "6 weeks") or ISO 8601 (PT2H, P6W); stored as ISO 8601. */
+const duration = z.preprocess(
+  (v) => (typeof v === 'string' ? durationFromWords(v) : v),
+  z.string().refine(isPositiveDuration, 'must be a duration such as "2 hours", "5 days", "6 weeks" or PT2H'),
+);
 
 const hoursRange = z
   .string()
@@ -62,10 +69,10 @@ export const configureWorkspaceInput = z.strictObject({
   timezone: timezone.optional(),
   businessHours: hoursRange.optional(),
   businessDays: businessDays.optional(),
-  thankYouDelay: isoDuration.optional(),
-  thankYouDeadline: isoDuration.optional(),
-  keepInTouch: isoDuration.optional(),
-  nudgeAfter: isoDuration.optional(),
+  thankYouDelay: duration.optional(),
+  thankYouDeadline: duration.optional(),
+  keepInTouch: duration.optional(),
+  nudgeAfter: duration.optional(),
   dailyLimit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(10_000).optional(),
   review: anyCase(z.enum(['all', 'first-touch', 'none'], { error: 'must be all, first-touch or none' })).optional(),
 });
@@ -80,8 +87,11 @@ const contactDetails = {
   industry: headerText(100).optional(),
   timezone: timezone.optional(),
   linkedinUrl: url.optional(),
+  target: careerTarget.optional(),
 };
 const tags = list(tag).pipe(z.array(tag).max(30, 'at most 30 tags'));
+
+export const careerTargetInput = z.strictObject({ target: careerTarget });
 
 export const addContactInput = z
   .strictObject({
@@ -121,6 +131,8 @@ export const requestMeetingInput = z.strictObject({
   /** Through a gatekeeper: the contact who is asked to introduce the seeker. */
   gatekeeper: id.optional(),
   channel: anyCase(channel).default('email'),
+  /** The career target the conversation is about (by default the contact's). */
+  target: careerTarget.optional(),
 });
 
 const meetingLength = z.coerce

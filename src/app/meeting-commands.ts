@@ -14,7 +14,7 @@ import {
   rescheduleMeetingInput,
 } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
-import { requireWorkspaceConfig } from './workspace-commands.ts';
+import { knownTarget, requireWorkspaceConfig } from './workspace-commands.ts';
 
 /** The contact's latest request, when it is still open. */
 async function openMeetingOf(ctx: AppContext, contact: ContactState): Promise<string | undefined> {
@@ -34,7 +34,8 @@ export async function meetingContext(ctx: AppContext, contactId: string, gatekee
 export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof requestMeetingInput>) {
   const i = parseInput(requestMeetingInput, input);
   await requireWorkspaceConfig(ctx);
-  await loadExisting(ctx, contactAggregate, i.contact);
+  const { state: sought } = await loadExisting(ctx, contactAggregate, i.contact);
+  const target = (await knownTarget(ctx, i.target)) ?? sought.details?.target;
   if (i.referral) {
     if (i.referral === i.contact) throw illegal('referral: a contact cannot refer themselves');
     await loadExisting(ctx, contactAggregate, i.referral);
@@ -52,6 +53,7 @@ export async function requestMeeting(ctx: AppContext, input: Untrusted<typeof re
       minutes: i.minutes,
       ...(i.referral ? { referralContactId: i.referral } : {}),
       ...(i.gatekeeper ? { gatekeeperContactId: i.gatekeeper } : {}),
+      ...(target ? { target } : {}),
       requestedAt: now,
     },
     now,

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { decideWorkspace, type WorkspaceCommand, type WorkspaceConfig, type WorkspaceState } from '../domain/workspace.ts';
-import { illegal } from '../domain/errors.ts';
+import { decideWorkspace, targetNamed, type WorkspaceCommand, type WorkspaceConfig, type WorkspaceState } from '../domain/workspace.ts';
+import { illegal, invalid } from '../domain/errors.ts';
 import { workspaceAggregate } from './aggregates.ts';
 import { execute, load, type AppContext } from './handle.ts';
-import { configureWorkspaceInput } from './inputs.ts';
+import { careerTargetInput, configureWorkspaceInput } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
 
 export async function configureWorkspace(ctx: AppContext, input: Untrusted<typeof configureWorkspaceInput>) {
@@ -34,6 +34,34 @@ export function configureCommand(i: z.infer<typeof configureWorkspaceInput>, sta
 
 export async function loadWorkspace(ctx: AppContext): Promise<WorkspaceState> {
   return (await load(ctx, workspaceAggregate, ctx.workspaceId)).state;
+}
+
+/** The workspace's spelling of a career target, or a validation error naming the ones there are. */
+export async function knownTarget(ctx: AppContext, name: string | undefined): Promise<string | undefined> {
+  if (name === undefined) return undefined;
+  const state = await loadWorkspace(ctx);
+  const known = targetNamed(state, name);
+  if (!known) {
+    const list = state.targets.length ? `the workspace's targets are ${state.targets.map((t) => `"${t}"`).join(', ')}` : 'the workspace has none yet';
+    throw invalid('target', `"${name}" is not a career target (${list}); add it with \`outreach workspace target add "${name}"\``);
+  }
+  return known;
+}
+
+export async function addCareerTarget(ctx: AppContext, input: Untrusted<typeof careerTargetInput>) {
+  const i = parseInput(careerTargetInput, input);
+  const r = await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) =>
+    decideWorkspace({ type: 'AddCareerTarget', target: i.target, now: ctx.clock() }, state),
+  );
+  return { target: i.target, events: r.events.map((e) => e.type) };
+}
+
+export async function removeCareerTarget(ctx: AppContext, input: Untrusted<typeof careerTargetInput>) {
+  const i = parseInput(careerTargetInput, input);
+  const r = await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) =>
+    decideWorkspace({ type: 'RemoveCareerTarget', target: i.target, now: ctx.clock() }, state),
+  );
+  return { target: i.target, events: r.events.map((e) => e.type) };
 }
 
 /** The configuration, or an error telling the user to configure first. */

@@ -11,6 +11,7 @@ import { callCommand } from './commands/calls.ts';
 import { draftCommands } from './commands/drafts.ts';
 import { findCommands } from './commands/find.ts';
 import { exitCodes } from './define.ts';
+import { addExamples } from './examples.ts';
 import { versionOption, versionRequest } from './version.ts';
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   projectionCommands(program);
   callCommand(program);
   draftCommands(program);
+  addExamples(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

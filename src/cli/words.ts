@@ -1,5 +1,3 @@
-import { Duration } from 'luxon';
-
 /** "1 meeting", "2 meetings". */
 export const counted = (n: number, noun: string, plural = `${noun}s`) => `${n} ${n === 1 ? noun : plural}`;
 
@@ -26,22 +24,7 @@ export function when(iso: string | null | undefined, zone: string): string {
   }
 }
 
-/** An ISO 8601 duration in words: "PT2H" → "2 hours", "P6W" → "6 weeks", "P1DT12H" → "1 day 12 hours". */
-export function durationInWords(iso: string): string {
-  const d = Duration.fromISO(iso);
-  if (!d.isValid) return iso;
-  const parts: [number, string][] = [
-    [d.years, 'year'],
-    [d.months, 'month'],
-    [d.weeks, 'week'],
-    [d.days, 'day'],
-    [d.hours, 'hour'],
-    [d.minutes, 'minute'],
-    [d.seconds, 'second'],
-  ];
-  const words = parts.filter(([n]) => n > 0).map(([n, unit]) => counted(n, unit));
-  return words.length ? words.join(' ') : iso;
-}
+export { durationInWords } from '../domain/duration-words.ts';
 
 /** A table for a terminal: columns padded to their widest cell, long cells cut. */
 export function table(header: string[], rows: string[][], max = 40): string {

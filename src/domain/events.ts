@@ -12,6 +12,7 @@ import {
   isoDuration,
   level,
   meetingMinutes,
+  careerTarget,
   personal,
   phoneNumber,
   sentiment,
@@ -71,6 +72,9 @@ export const workspaceEvents = {
     reason: z.enum(['user', 'revoked', 'invalid_grant']),
     disconnectedAt: at,
   }),
+  /** A career the seeker is exploring: several interviews per career before deciding (the method's objectivity). */
+  CareerTargetAdded: z.object({ target: careerTarget, addedAt: at }),
+  CareerTargetRemoved: z.object({ target: careerTarget, removedAt: at }),
 };
 
 export const contactFields = {
@@ -84,6 +88,8 @@ export const contactFields = {
   timezone: timezone.optional(),
   linkedinUrl: personal(url).optional(),
   tags: z.array(tag).max(30),
+  /** The career target this person can tell the seeker about (one of the workspace's). */
+  target: careerTarget.optional(),
 };
 
 export const contactEvents = {
@@ -174,6 +180,8 @@ export const meetingEvents = {
     referralContactId: id.optional(),
     /** Through a gatekeeper: the contact asked to introduce the seeker (a receptionist, an assistant, a colleague). */
     gatekeeperContactId: id.optional(),
+    /** The career target the conversation is about (by default the contact's). */
+    target: careerTarget.optional(),
     minutes: meetingMinutes,
     requestedAt: at,
   }),

@@ -144,3 +144,5 @@ export const tag = headerSafe(
     .max(50)
     .regex(/^[^,]*$/, 'must not contain a comma'),
 );
+/** A career being explored, as the seeker names it ("UX research"); compared without regard to case. */
+export const careerTarget = headerSafe(z.string().trim().min(1).max(80));

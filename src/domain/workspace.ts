@@ -9,6 +9,8 @@ export type WorkspaceState = {
   configured: boolean;
   config?: WorkspaceConfig;
   calendar: { connected: boolean; calendarId?: string; disconnectReason?: string };
+  /** Careers being explored, in the order they were added. */
+  targets: string[];
 };
 
 export const workspaceDefaults = {
@@ -20,7 +22,14 @@ export const workspaceDefaults = {
   dailySendLimit: 50,
 } as const;
 
-export const initialWorkspace = (): WorkspaceState => ({ configured: false, calendar: { connected: false } });
+export const initialWorkspace = (): WorkspaceState => ({ configured: false, calendar: { connected: false }, targets: [] });
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The workspace's spelling of a target named in any case, if it is one. */
+export const targetNamed = (state: WorkspaceState, name: string) => state.targets.find((t) => same(t, name.trim()));
+
+const MAX_TARGETS = 12;
 
 export function evolveWorkspace(state: WorkspaceState, event: WorkspaceEvent): WorkspaceState {
   switch (event.type) {
@@ -32,13 +41,19 @@ export function evolveWorkspace(state: WorkspaceState, event: WorkspaceEvent): W
       return { ...state, calendar: { connected: true, calendarId: event.data.calendarId } };
     case 'CalendarDisconnected':
       return { ...state, calendar: { connected: false, disconnectReason: event.data.reason } };
+    case 'CareerTargetAdded':
+      return { ...state, targets: [...state.targets, event.data.target] };
+    case 'CareerTargetRemoved':
+      return { ...state, targets: state.targets.filter((t) => !same(t, event.data.target)) };
   }
 }
 
 export type WorkspaceCommand =
   | { type: 'ConfigureWorkspace'; config: Partial<WorkspaceConfig>; now: string }
   | { type: 'ConnectCalendar'; calendarId: string; accountEmail?: string; now: string }
-  | { type: 'DisconnectCalendar'; reason: 'user' | 'revoked' | 'invalid_grant'; now: string };
+  | { type: 'DisconnectCalendar'; reason: 'user' | 'revoked' | 'invalid_grant'; now: string }
+  | { type: 'AddCareerTarget'; target: string; now: string }
+  | { type: 'RemoveCareerTarget'; target: string; now: string };
 
 export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState): WorkspaceEvent[] {
   switch (command.type) {
@@ -66,6 +81,18 @@ export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState
     case 'DisconnectCalendar':
       if (!state.calendar.connected) return [];
       return [{ type: 'CalendarDisconnected', data: { provider: 'google', reason: command.reason, disconnectedAt: command.now } }];
+    case 'AddCareerTarget': {
+      if (!state.configured) throw illegal('configure the workspace before naming the careers you explore');
+      const known = targetNamed(state, command.target);
+      if (known) throw illegal(`"${known}" is already a career target`);
+      if (state.targets.length >= MAX_TARGETS) throw illegal(`at most ${MAX_TARGETS} career targets; remove one first`);
+      return [{ type: 'CareerTargetAdded', data: { target: command.target.trim(), addedAt: command.now } }];
+    }
+    case 'RemoveCareerTarget': {
+      const known = targetNamed(state, command.target);
+      if (!known) throw invalid('target', `"${command.target}" is not a career target (known: ${state.targets.join(', ') || 'none'})`);
+      return [{ type: 'CareerTargetRemoved', data: { target: known, removedAt: command.now } }];
+    }
   }
 }
 

@@ -5,11 +5,7 @@ import { meetingIdOf } from '../lookup.ts';
 /** `outreach call <meetingId>`: the telephone script for a request, as the method's steps 2 and 3 have it. */
 export function callCommand(program: Command) {
   act(
-    leaf(
-      program,
-      'call <meeting>',
-      'print the telephone script for a meeting request (the switchboard until someone introduces you, then the person)',
-    ).addHelpText('after', '\nExample:\n  $ outreach call aisha        (the meeting, or the name or email of its contact)'),
+    leaf(program, 'call <meeting>', 'print the telephone script for a meeting request (the switchboard until someone introduces you, then the person)'),
     async (session, [text], _input, out) => {
       const id = await meetingIdOf(session, text);
       const { renderCallScript } = await import('../../main/call-script.ts');

@@ -62,10 +62,7 @@ function profileText(p: ContactProfile, zone: string, referrals: { name: string 
 
 export function contactShowCommand(contact: Command) {
   act(
-    leaf(contact, 'show <contact>', 'everything about a person: details, notes, questions, referrals, meetings, emails, leads').addHelpText(
-      'after',
-      '\nExamples:\n  $ outreach contact show priya\n  $ outreach contact show priya@example.com --json',
-    ),
+    leaf(contact, 'show <contact>', 'everything about a person: details, notes, questions, referrals, meetings, emails, leads'),
     async (session, [text], _input, out) => {
       const id = await contactIdOf(session, text);
       const profile = await contactProfile(session.ctx, id);

@@ -33,7 +33,8 @@ const contactOptions = (cmd: Command) =>
     .option('--industry <industry>', 'industry')
     .option('--timezone <zone>', "IANA time zone (default: the workspace's)")
     .option('--linkedin-url <url>', 'profile URL')
-    .option('--tag <tag>', 'a tag (repeatable)', collect);
+    .option('--tag <tag>', 'a tag (repeatable)', collect)
+    .option('--target <career>', 'the career target they can tell you about (see `workspace target add`)');
 
 /** A person's name for the sentence that reports what was done to them. */
 const nameOf = async (session: Session, id: string) => (await load(session.ctx, contactAggregate, id)).state.details?.name ?? `contact ${shortId(id)}`;
@@ -58,11 +59,7 @@ function addCommand(contact: Command) {
       )
       .option('--referred-by <contact>', 'the contact who referred this person (id, email or name)')
       .option('--referral-meeting <meeting>', "the meeting in which the referral was given (default: the referrer's latest)")
-      .option('--allow-duplicate', 'add even if a contact already has this email')
-      .addHelpText(
-        'after',
-        '\nExample:\n  $ outreach contact add --name "Priya Natarajan" --email priya@example.com --org Northwind --role "Analytics Manager" --level senior',
-      ),
+      .option('--allow-duplicate', 'add even if a contact already has this email'),
     async (session, _args, input, out) => {
       const { allowDuplicate, referredBy, referralMeeting, ...rest } = input;
       if (!allowDuplicate) await refuseDuplicate(session, rest['email']);
@@ -75,38 +72,32 @@ function addCommand(contact: Command) {
 }
 
 function importCommand(contact: Command) {
-  act(
-    leaf(contact, 'import <file>', "import LinkedIn's Connections.csv or a CSV with the columns of `contact add`").addHelpText(
-      'after',
-      '\nExample:\n  $ outreach contact import ~/Downloads/Connections.csv',
-    ),
-    async ({ ctx }, [file], _input, out) => {
-      const text = await readFile(file!, 'utf8').catch((e: NodeJS.ErrnoException) => {
-        throw invalid('file', e.code === 'ENOENT' ? `${file} does not exist` : e.message);
-      });
-      const bar = progressBar('importing', !out.json);
-      const started = Date.now();
-      const r = await importContacts(ctx, text, (done, total) => bar.update(done, total));
-      bar.end();
-      const seconds = (Date.now() - started) / 1000;
-      out.result({ ...r, seconds }, () =>
-        [
-          `Imported ${r.imported} of ${r.rows} rows (${r.format} format) in ${seconds.toFixed(1)} s`,
-          `  duplicates skipped: ${r.duplicates}`,
-          ...(r.warnings.length
-            ? [`  imported with a warning: ${r.warnings.length}`, ...r.warnings.slice(0, 50).map((w) => `    line ${w.line}: ${w.reason}`)]
-            : []),
-          `  rejected:           ${r.rejected.length}`,
-          ...r.rejected.slice(0, 50).map((x) => `    line ${x.line}: ${x.reason}`),
-          ...(r.rejected.length > 50 ? [`    … and ${r.rejected.length - 50} more (use --json for all)`] : []),
-          ...(r.imported ? ['  see them with `outreach contacts`'] : []),
-        ].join('\n'),
-      );
-      if (r.rows > 0 && r.imported === 0 && r.duplicates === 0) {
-        throw new OutreachError('validation', `file: every row was rejected (${r.rejected.length} of ${r.rows}); nothing was imported`, { field: 'file' });
-      }
-    },
-  );
+  act(leaf(contact, 'import <file>', "import LinkedIn's Connections.csv or a CSV with the columns of `contact add`"), async ({ ctx }, [file], _input, out) => {
+    const text = await readFile(file!, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw invalid('file', e.code === 'ENOENT' ? `${file} does not exist` : e.message);
+    });
+    const bar = progressBar('importing', !out.json);
+    const started = Date.now();
+    const r = await importContacts(ctx, text, (done, total) => bar.update(done, total));
+    bar.end();
+    const seconds = (Date.now() - started) / 1000;
+    out.result({ ...r, seconds }, () =>
+      [
+        `Imported ${r.imported} of ${r.rows} rows (${r.format} format) in ${seconds.toFixed(1)} s`,
+        `  duplicates skipped: ${r.duplicates}`,
+        ...(r.warnings.length
+          ? [`  imported with a warning: ${r.warnings.length}`, ...r.warnings.slice(0, 50).map((w) => `    line ${w.line}: ${w.reason}`)]
+          : []),
+        `  rejected:           ${r.rejected.length}`,
+        ...r.rejected.slice(0, 50).map((x) => `    line ${x.line}: ${x.reason}`),
+        ...(r.rejected.length > 50 ? [`    … and ${r.rejected.length - 50} more (use --json for all)`] : []),
+        ...(r.imported ? ['  see them with `outreach contacts`'] : []),
+      ].join('\n'),
+    );
+    if (r.rows > 0 && r.imported === 0 && r.duplicates === 0) {
+      throw new OutreachError('validation', `file: every row was rejected (${r.rejected.length} of ${r.rows}); nothing was imported`, { field: 'file' });
+    }
+  });
 }
 
 /** A command on one contact, found by id, email or name. */

@@ -18,8 +18,7 @@ function contactsCommand(program: Command) {
       .option('--tag <tag>', 'with this tag')
       .option('--org <organisation>', 'at an organisation containing this')
       .option('--level <level>', 'entry | mid | senior | executive')
-      .option('--limit <n>', 'at most this many (default 50)')
-      .addHelpText('after', '\nExamples:\n  $ outreach contacts\n  $ outreach contacts --search northwind --level senior\n  $ outreach contacts --json'),
+      .option('--limit <n>', 'at most this many (default 50)'),
     async (session, _args, input, out) => {
       const limit = input['limit'] === undefined ? 50 : Number(input['limit']);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit', 'must be a whole number from 1 to 1000');
@@ -69,8 +68,7 @@ function meetingsCommand(program: Command) {
     leaf(program, 'meetings', 'informational interviews: requested, booked, held')
       .option('--upcoming', 'only those booked ahead')
       .option('--past', 'only those held or ended')
-      .option('--limit <n>', 'at most this many (default 50)')
-      .addHelpText('after', '\nExamples:\n  $ outreach meetings --upcoming\n  $ outreach meetings --json'),
+      .option('--limit <n>', 'at most this many (default 50)'),
     async (session, _args, input, out) => {
       const limit = input['limit'] === undefined ? 50 : Number(input['limit']);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit', 'must be a whole number from 1 to 1000');
@@ -155,10 +153,7 @@ async function tasksFor(session: Session): Promise<Task[]> {
 
 function todayCommand(program: Command) {
   act(
-    leaf(program, 'today', 'what to do now: calls, drafts to review, replies, meetings and their prep, thank-yous, updates, leads (overdue first)').addHelpText(
-      'after',
-      '\nExample:\n  $ outreach today',
-    ),
+    leaf(program, 'today', 'what to do now: calls, drafts to review, replies, meetings and their prep, thank-yous, updates, leads (overdue first)'),
     async (session, _args, _input, out) => {
       const tasks = (await tasksFor(session)).sort((a, b) => Number(b.overdue) - Number(a.overdue) || (a.due ?? '').localeCompare(b.due ?? ''));
       const sections = [...new Set(tasks.map((t) => t.section))];

@@ -56,10 +56,7 @@ function requestCommand(meeting: Command) {
       .option('--gatekeeper <contact>', 'through a gatekeeper: the contact asked to introduce you (a receptionist, an assistant, a colleague)')
       .option('--referral <contact>', 'the contact whose name opens the door')
       .option('--channel <channel>', 'email | phone | in-person (default email)')
-      .addHelpText(
-        'after',
-        '\nExamples:\n  $ outreach meeting request priya --minutes 20 --referral grace\n  $ outreach meeting request diego --minutes 15 --via gatekeeper --gatekeeper maya\n  $ outreach meeting request aisha --minutes 20 --channel phone',
-      ),
+      .option('--target <career>', "the career target it is about (default: the contact's)"),
     async (session, args, input, out) => {
       const { contact: option, referral, gatekeeper, ...rest } = input;
       const contact = await contactIdOf(session, (args as string[])[0] ?? (option as string | undefined));
@@ -96,8 +93,7 @@ export function meetingCommands(program: Command) {
         .option('--timezone <zone>', "the meeting's time zone (default: the contact's)")
         .option('--location <place>', 'where')
         .option('--video-url <url>', 'video link')
-        .option('--past', 'record a meeting that already took place (a time in the past is otherwise refused)')
-        .addHelpText('after', '\nExample:\n  $ outreach meeting book priya --at 2026-12-08T10:00:00+00:00 --video-url https://meet.example/priya'),
+        .option('--past', 'record a meeting that already took place (a time in the past is otherwise refused)'),
     async (s, id, input) => ({ data: await bookMeeting(s.ctx, { meeting: id, ...input }), said: `Booked ${await withWhom(s, id)} for ${String(input['at'])}` }),
   );
   onMeeting(
@@ -140,11 +136,7 @@ export function meetingCommands(program: Command) {
         .option('--cards <n>', 'business cards received')
         .option('--sentiment <s>', 'positive | neutral | negative')
         .option('--notes <text>', 'notes')
-        .option('--insights <text>', 'a line worth quoting in the thank-you, e.g. "how portfolio work beats certificates"')
-        .addHelpText(
-          'after',
-          '\nExample:\n  $ outreach meeting held priya --at 2026-12-08T10:24:00+00:00 --minutes 24 --referrals 2 --cards 1 --insights "how portfolio work beats certificates"',
-        ),
+        .option('--insights <text>', 'a line worth quoting in the thank-you, e.g. "how portfolio work beats certificates"'),
     async (s, id, input) => ({
       data: await holdMeeting(s.ctx, { meeting: id, ...input }),
       said: `Meeting with ${await withWhom(s, id)} held: the thank-you is scheduled`,
@@ -171,11 +163,7 @@ export function meetingCommands(program: Command) {
         .option('--minutes <n>', 'booked: the agreed length')
         .option('--location <place>', 'booked: where')
         .option('--video-url <url>', 'booked: video link')
-        .option('--notes <text>', 'what was said')
-        .addHelpText(
-          'after',
-          '\nExamples:\n  $ outreach meeting call aisha --outcome call-back --at 2026-12-08T14:00:00+00:00\n  $ outreach meeting call aisha --outcome booked --at 2026-12-10T10:00:00+00:00',
-        ),
+        .option('--notes <text>', 'what was said'),
     async (s, id, input) => {
       const r = await logCall(s.ctx, { meeting: id, ...input });
       const settled = r.events.length > 1 ? ` (${r.events.slice(1).join(', ')})` : '';

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runtime } from '../../main/runtime.ts';
 import { WORKERS } from '../../main/worker-names.ts';
@@ -7,6 +6,8 @@ import { invalid } from '../../domain/errors.ts';
 import { act, leaf } from '../define.ts';
 import { progressBar, type Output } from '../output.ts';
 import type { Session } from '../session.ts';
+import { loadWorkspace } from '../../app/workspace-commands.ts';
+import { counted, table, when } from '../words.ts';
 
 // BullMQ, nodemailer and the workers load only for the commands that use them, so `contact add` stays quick.
 async function withRuntime<T>(session: Session, out: Output, fn: (rt: Runtime) => Promise<T>): Promise<T> {
@@ -97,20 +98,24 @@ export function workerCommands(program: Command) {
     ),
     async (session, _args, input, out) => {
       const dir = join(session.config.dataDir, 'outbox');
-      const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.eml'));
-      const mails = await Promise.all(
-        names.map(async (name) => {
-          const head = (await readFile(join(dir, name), 'utf8')).split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-          const header = (h: string) => head.match(new RegExp(`^${h}: (.*)$`, 'mi'))?.[1] ?? '';
-          return { file: name, date: header('Date'), to: header('To'), subject: header('Subject'), messageId: header('Message-ID') };
-        }),
-      );
-      mails.sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
+      const { readOutbox } = await import('../../main/outbox.ts');
+      const mails = await readOutbox(dir);
       const limit = Number(input['limit'] ?? 20);
-      out.result(out.json ? mails : mails.slice(0, limit), () =>
-        mails.length === 0
-          ? `No emails in ${dir}`
-          : [`${mails.length} emails in ${dir}`, ...mails.slice(0, limit).map((m) => `  ${m.date}  ${m.to}  ${m.subject}`)].join('\n'),
+      if (!Number.isInteger(limit) || limit < 1) throw invalid('limit', 'must be a whole number, 1 or more');
+      const zone = (await loadWorkspace(session.ctx)).config?.timezone ?? 'UTC';
+      out.result(
+        (out.json ? mails : mails.slice(0, limit)).map(({ text: _text, ...m }) => m),
+        () =>
+          mails.length === 0
+            ? `No emails in ${dir}`
+            : [
+                `${counted(mails.length, 'email')} in ${dir}${mails.length > limit ? ` (the newest ${limit})` : ''}`,
+                table(
+                  ['sent', 'to', 'subject'],
+                  mails.slice(0, limit).map((m) => [when(m.date, zone), m.to, m.subject]),
+                  60,
+                ),
+              ].join('\n'),
       );
     },
   );

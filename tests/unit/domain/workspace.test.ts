@@ -41,4 +41,39 @@ describe('workspace', () => {
   it('disconnecting a calendar that is not connected records nothing', () => {
     spec.given([configured()]).when({ type: 'DisconnectCalendar', reason: 'user', now: NOW }).thenNothing();
   });
+
+  it('a career target is named once, whatever its case', () => {
+    spec
+      .given([configured(), { type: 'CareerTargetAdded', data: { target: 'UX research', addedAt: NOW } }])
+      .when({ type: 'AddCareerTarget', target: 'ux Research', now: NOW })
+      .thenRefused('illegal_state', /"UX research" is already a career target/);
+  });
+
+  it('career targets are named only in a configured workspace', () => {
+    spec
+      .given([])
+      .when({ type: 'AddCareerTarget', target: 'UX research', now: NOW })
+      .thenRefused('illegal_state', /configure the workspace/);
+  });
+
+  it('a career target is added trimmed, as the seeker spelled it', () => {
+    spec
+      .given([configured()])
+      .when({ type: 'AddCareerTarget', target: '  Data analytics ', now: NOW })
+      .then([{ type: 'CareerTargetAdded', data: { target: 'Data analytics', addedAt: NOW } }]);
+  });
+
+  it('removing a career target names it as the workspace spells it', () => {
+    spec
+      .given([configured(), { type: 'CareerTargetAdded', data: { target: 'UX research', addedAt: NOW } }])
+      .when({ type: 'RemoveCareerTarget', target: 'ux research', now: NOW })
+      .then([{ type: 'CareerTargetRemoved', data: { target: 'UX research', removedAt: NOW } }]);
+  });
+
+  it('removing a career target that is not one is refused, listing those there are', () => {
+    spec
+      .given([configured(), { type: 'CareerTargetAdded', data: { target: 'UX research', addedAt: NOW } }])
+      .when({ type: 'RemoveCareerTarget', target: 'Law', now: NOW })
+      .thenRefused('validation', /"Law" is not a career target \(known: UX research\)/);
+  });
 });
