@@ -35,7 +35,9 @@ describe('the help', () => {
 
   it('the top-level help lists the steps of the method in order, each with its command', () => {
     const help = captureHelp(program);
-    const steps = ['workspace configure', 'contact add', 'meeting request', 'meeting book', 'meeting held', 'contact update'].map((c) => help.indexOf(`outreach ${c}`));
+    const steps = ['workspace configure', 'contact add', 'meeting request', 'meeting book', 'meeting held', 'contact update'].map((c) =>
+      help.indexOf(`outreach ${c}`),
+    );
     expect(steps.every((at) => at > 0)).toBe(true);
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
     expect(help).toContain('outreach today');
