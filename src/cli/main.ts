@@ -7,6 +7,7 @@ import { workerCommands } from './commands/worker.ts';
 import { googleCommands } from './commands/google.ts';
 import { serveCommand } from './commands/serve.ts';
 import { projectionCommands } from './commands/projections.ts';
+import { tokenCommands } from './commands/token.ts';
 import { exitCodes } from './define.ts';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   googleCommands(program);
   serveCommand(program);
   projectionCommands(program);
+  tokenCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

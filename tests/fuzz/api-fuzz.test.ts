@@ -40,7 +40,7 @@ import { createQueues, type Queues } from '../../src/infra/queue/scheduler.ts';
 import { signUnsubscribeToken } from '../../src/infra/crypto/unsubscribe-token.ts';
 import { buildServer, BODY_LIMIT, type ApiServer } from '../../src/api/server.ts';
 import { isPublicPath } from '../../src/api/auth.ts';
-import { IMPORT_BODY_LIMIT } from '../../src/api/routes/contacts.ts';
+import { IMPORT_BODY_LIMIT } from '../../src/api/routes/imports.ts';
 import { boardError } from '../../src/api/routes/operations.ts';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/pipeline.ts';
 

@@ -65,16 +65,17 @@ const q = preparedFor((db) => ({
   keptInTouch: db.prepare(`UPDATE contacts SET ${TOUCH} WHERE contact_id = ?`),
   optOut: db.prepare(`UPDATE contacts SET status = 'opted_out', opted_out_at = ? WHERE contact_id = ? AND status = 'active'`),
   bounce: db.prepare(`UPDATE contacts SET bounced_email = ? WHERE contact_id = ? AND status <> 'forgotten'`),
-  // Level, industry and source stay: they are categories counted anonymously, not who the person is.
+  // Level and source stay: enums counted anonymously, not who the person is. The industry is free
+  // text, sealed in the log like the organisation and role, so it goes too (a rebuild could not read it).
   forget: db.prepare(`
     UPDATE contacts SET status = 'forgotten', forgotten_at = ?, name = NULL, email = NULL, phone = NULL, linkedin_url = NULL,
-      organisation = NULL, role = NULL, timezone = NULL, tags = NULL, bounced_email = NULL
+      organisation = NULL, role = NULL, industry = NULL, timezone = NULL, tags = NULL, bounced_email = NULL
     WHERE contact_id = ?`),
 }));
 
 export const contacts = defineProjection({
   name: 'contacts',
-  version: 1,
+  version: 2,
   schema,
   indexes,
   apply(db, e) {
