@@ -28,6 +28,15 @@ export const DURATION_PATTERN =
 /** Phone numbers as the server reads them after trimming: 4 to 30 of digits, spaces and + ( ) . / -. */
 export const PHONE_PATTERN = '^(?! )(?!.* $)\\+?[0-9 ()./-]{4,30}$';
 
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+
+/**
+ * An http(s) link to a host name (letters, digits, hyphens; the last label starting with a letter,
+ * since a URL parser reads a host ending in a number as an IPv4 address), an optional port, then
+ * anything without spaces.
+ */
+export const LINK_PATTERN = `^https?://(?:${LABEL}\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?::[0-9]{1,4})?(?:[/?#]\\S*)?$`;
+
 /** Workspace ids, as `workspaceId` in src/domain/values.ts has them. */
 export const WORKSPACE_PATTERN = String((z.toJSONSchema(workspaceId) as JsonSchema)['pattern']);
 
@@ -95,7 +104,7 @@ const named: [z.ZodType, JsonSchema][] = [
   [isoDuration, { type: 'string', pattern: DURATION_PATTERN, description: 'a positive ISO 8601 duration such as PT2H, P5D or P6W' }],
   [instant, { type: 'string', format: 'date-time', pattern: INSTANT_PATTERN, description: 'an ISO 8601 date-time with an offset (Z or +01:00)' }],
   [phoneNumber, { type: 'string', pattern: PHONE_PATTERN, description: 'digits, spaces and + ( ) . / -' }],
-  [url, { type: 'string', format: 'uri', maxLength: 2000, pattern: '^https?://', description: 'an http or https link' }],
+  [url, { type: 'string', format: 'uri', maxLength: 2000, pattern: LINK_PATTERN, description: 'an http or https link to a named host' }],
   [configureWorkspaceInput.shape.businessDays.unwrap(), { type: 'string', pattern: BUSINESS_DAYS_PATTERN, description: 'days such as mon-fri or mon,tue,thu' }],
   [
     configureWorkspaceInput.shape.businessHours.unwrap(),

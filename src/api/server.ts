@@ -77,11 +77,9 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions): Promise<A
     return503OnClosing: true,
     routerOptions: { maxParamLength: 600 },
     trustProxy: typeof opts.trustProxy === 'number' ? hops(opts.trustProxy) : (opts.trustProxy ?? false),
-    connectionTimeout: limits.idleTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    serverFactory: (handler) =>
-      createServer(
+    // Fastify applies none of its own timeouts to a server it did not make: all are set here.
+    serverFactory: (handler) => {
+      const server = createServer(
         {
           headersTimeout: limits.headersTimeoutMs,
           requestTimeout: limits.requestTimeoutMs,
@@ -90,14 +88,20 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions): Promise<A
           connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
         },
         handler,
-      ),
+      );
+      // A socket with no traffic for this long is closed, also one that never sent a request.
+      server.setTimeout(limits.idleTimeoutMs);
+      server.maxConnections = limits.maxConnections;
+      return server;
+    },
   });
-  app.server.maxConnections = limits.maxConnections;
 
   // Bodies are checked against the documented schema with no coercion; the command's zod schema then checks the rest.
   app.setValidatorCompiler(bodyValidatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
+  // No text/plain anywhere: it is what a form on another site can post without asking.
+  app.removeContentTypeParser('text/plain');
   // An empty JSON body (a command with nothing but the id in its path) reads as {}.
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
