@@ -1249,20 +1249,18 @@ function otherWorkspaceArb(gen: Gen): fc.Arbitrary<Req> {
   return fc.constantFrom<'seeker' | 'coach'>('seeker', 'coach').chain((as) => {
     const foreign = WORKSPACES.filter((w) => !REACH[as].includes(w));
     const token: [string, string] = ['authorization', `Bearer ${roleTokens[as]}`];
-    const read = fc
-      .tuple(fc.constantFrom(...reads), fc.constantFrom(...foreign))
-      .map(
-        ([r, ws]): Req => ({
-          route: `GET ${r.url}`,
-          method: 'GET',
-          target: `${r.url}?workspace=${ws}`,
-          headers: [token],
-          body: { kind: 'none' },
-          authed: true,
-          as,
-          expect: 404,
-        }),
-      );
+    const read = fc.tuple(fc.constantFrom(...reads), fc.constantFrom(...foreign)).map(
+      ([r, ws]): Req => ({
+        route: `GET ${r.url}`,
+        method: 'GET',
+        target: `${r.url}?workspace=${ws}`,
+        headers: [token],
+        body: { kind: 'none' },
+        authed: true,
+        as,
+        expect: 404,
+      }),
+    );
     const show = fc
       .tuple(fc.constantFrom('contacts', 'meetings'), fc.constantFrom(...foreign))
       .chain(([kind, ws]) => fc.tuple(fc.constant(kind), oneOf(idPool(kind as 'contacts' | 'meetings', ws)), fc.constantFrom(ws, REACH[as][0]!)))
