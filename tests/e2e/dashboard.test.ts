@@ -279,6 +279,7 @@ describe('the dashboard in headless Chromium', () => {
     expectSame(await figures(page), d);
     const text = await page.textContent('body');
     expect(text).not.toContain('Sam Rivera');
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-seeker-token.png'), fullPage: true });
     const session = (await browser.cookies(base)).find((c) => c.name === 'outreach_session')!;
     const withCookie = () => fetch(`${base}api/dashboard`, { headers: { cookie: `outreach_session=${session.value}` } });
     expect((await withCookie()).status).toBe(200);
