@@ -40,6 +40,7 @@ export const errorSchema = {
             'forbidden',
             'too_large',
             'unsupported_media_type',
+            'busy',
             'internal',
           ],
         },
@@ -50,13 +51,25 @@ export const errorSchema = {
   },
 } as const;
 
+/** A refusal that is about the caller or the server's load, not the application's rules: 403, 429. */
+export class HttpRefusal extends Error {
+  constructor(
+    readonly status: 403 | 415 | 429,
+    readonly code: 'forbidden' | 'unsupported_media_type' | 'busy',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Fastify's own errors (body parsing, limits) mapped to the same shape. */
 function fromFastify(e: FastifyError): { status: number; body: ErrorBody } | null {
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, body: errorBody('too_large', 'the request body is larger than this endpoint accepts', 'body') };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, body: errorBody('unsupported_media_type', 'send the body as application/json', 'body') };
+      return { status: 415, body: errorBody('unsupported_media_type', 'send the body as application/json (an import: text/csv)', 'body') };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -75,6 +88,7 @@ function fromFastify(e: FastifyError): { status: number; body: ErrorBody } | nul
 
 export function describe(e: unknown): { status: number; body: ErrorBody } {
   if (e instanceof OutreachError) return { status: statusOf[e.code], body: errorBody(e.code, e.message, e.field) };
+  if (e instanceof HttpRefusal) return { status: e.status, body: errorBody(e.code, e.message, e.field) };
   const code = (e as { code?: unknown })?.code;
   // The store's own errors carry a code: a write conflict that outlived the retries, a store that is down.
   if (code === 'conflict') return { status: 409, body: errorBody('conflict', (e as Error).message) };

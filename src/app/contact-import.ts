@@ -1,4 +1,5 @@
-import { CsvError, parse } from 'csv-parse/sync';
+import { CsvError, parse as parseStream } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
 import { decideContact, initialContact } from '../domain/contact.ts';
 import { isOutreachError, OutreachError } from '../domain/errors.ts';
 import { addContactInput } from './inputs.ts';
@@ -35,9 +36,16 @@ function rowInput(row: Record<string, unknown>, warn: (reason: string) => void) 
 
 const LINKEDIN_HEADER = ['first name', 'last name', 'url', 'email address', 'company', 'position'];
 
+/** The first `n` lines, without splitting a whole 5 MB file to read its head. */
+function firstLines(text: string, n: number): string[] {
+  let end = 0;
+  for (let i = 0; i < n && end !== -1; i++) end = text.indexOf('\n', end + 1);
+  return (end === -1 ? text : text.slice(0, end)).split(/\r?\n/);
+}
+
 /** LinkedIn's export starts with a few lines of notes; the data begins at the header that names its columns. */
 function findHeader(text: string): { format: ImportReport['format']; headerLine: number } {
-  const lines = text.split(/\r?\n/);
+  const lines = firstLines(text, 50);
   for (let i = 0; i < Math.min(lines.length, 50); i++) {
     const cells = lines[i]!.toLowerCase()
       .split(',')
@@ -99,11 +107,13 @@ export function dedupeKey(c: {
 }
 
 /** Keys of the contacts this workspace already has, read from the log. */
-export async function existingContactKeys(ctx: AppContext): Promise<Set<string>> {
+export async function existingContactKeys(ctx: AppContext, pause?: () => Promise<void>): Promise<Set<string>> {
   const keys = new Set<string>();
   let after: bigint | null = null;
   for (;;) {
-    const batch = await ctx.store.readAll({ after, maxCount: 5000 });
+    // Smaller batches when the caller must keep answering others: each one is read (and opened) at one go.
+    const batch = await ctx.store.readAll({ after, maxCount: pause ? 500 : 5000 });
+    await pause?.();
     if (batch.length === 0) break;
     for (const e of batch) {
       if (e.type === 'ContactAdded' && e.metadata['workspaceId'] === ctx.workspaceId) keys.add(dedupeKey(e.data as Parameters<typeof dedupeKey>[0]));
@@ -113,48 +123,126 @@ export async function existingContactKeys(ctx: AppContext): Promise<Set<string>>
   return keys;
 }
 
-export async function importContacts(ctx: AppContext, text: string, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
-  await requireWorkspaceConfig(ctx);
-  const { format, headerLine } = findHeader(text.replace(/^\uFEFF/, ''));
-  let records: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    records = parse(text.replace(/^\uFEFF/, ''), {
-      from_line: headerLine,
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-    }) as typeof records;
-  } catch (e) {
-    // A quote left open or closed mid-field is a mistake in the file, named with its line, not an internal error.
-    if (e instanceof CsvError) throw new OutreachError('validation', `file: ${e.message}`, { field: 'file', cause: e });
-    throw e;
+const PLAIN_COLUMNS = [
+  'name',
+  'email',
+  'phone',
+  'org',
+  'role',
+  'level',
+  'industry',
+  'source',
+  'referred-by',
+  'referral-meeting',
+  'timezone',
+  'tag',
+  'tags',
+  'linkedin-url',
+  'target',
+];
+
+type Parsed = { record: Record<string, string>; info: { lines: number } }[];
+
+const parseOptions = (headerLine: number) => ({
+  from_line: headerLine,
+  columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+  skip_empty_lines: true,
+  relax_column_count: true,
+  info: true,
+});
+
+/** A quote left open or closed mid-field is a mistake in the file, named with its line, not an internal error. */
+const fileError = (e: unknown) => (e instanceof CsvError ? new OutreachError('validation', `file: ${e.message}`, { field: 'file', cause: e }) : e);
+
+/** The file's format and the line its header is on; refuses a file without a header or with unknown columns. */
+export function importHeader(text: string): { format: ImportReport['format']; headerLine: number } {
+  const clean = text.replace(/^\uFEFF/, '');
+  const found = findHeader(clean);
+  if (found.format === 'plain') {
+    let columns: string[] = [];
+    try {
+      columns = (
+        (
+          parse(
+            firstLines(clean, found.headerLine)
+              .slice(found.headerLine - 1)
+              .join('\n'),
+            { to_line: 1 },
+          ) as string[][]
+        )[0] ?? []
+      ).map((h) => h.trim().toLowerCase());
+    } catch (e) {
+      throw fileError(e);
+    }
+    const unknown = columns.filter((c) => !PLAIN_COLUMNS.includes(c));
+    if (unknown.length > 0)
+      throw new OutreachError('validation', `columns: unknown column ${unknown.join(', ')} (known: ${PLAIN_COLUMNS.join(', ')})`, { field: 'columns' });
   }
-  const PLAIN_COLUMNS = [
-    'name',
-    'email',
-    'phone',
-    'org',
-    'role',
-    'level',
-    'industry',
-    'source',
-    'referred-by',
-    'referral-meeting',
-    'timezone',
-    'tag',
-    'tags',
-    'linkedin-url',
-    'target',
-  ];
-  const unknown = format === 'plain' ? Object.keys(records[0]?.record ?? {}).filter((c) => !PLAIN_COLUMNS.includes(c)) : [];
-  if (unknown.length > 0)
-    throw new OutreachError('validation', `columns: unknown column ${unknown.join(', ')} (known: ${PLAIN_COLUMNS.join(', ')})`, { field: 'columns' });
+  return found;
+}
+
+/** The whole file parsed at once (the CLI), or 32 KB at a time with `pause` between (a server that must keep answering). */
+async function parseRecords(text: string, headerLine: number, pause?: () => Promise<void>): Promise<Parsed> {
+  if (!pause) {
+    try {
+      return parse(text, parseOptions(headerLine)) as Parsed;
+    } catch (e) {
+      throw fileError(e);
+    }
+  }
+  const parser = parseStream(parseOptions(headerLine));
+  const records: Parsed = [];
+  let failure: unknown;
+  // Only the line of each record is kept from its info: 40,000 full info objects cost a garbage collection that holds the server.
+  parser.on('readable', () => {
+    for (let r = parser.read() as Parsed[number] | null; r !== null; r = parser.read() as Parsed[number] | null) {
+      records.push({ record: r.record, info: { lines: r.info.lines } });
+    }
+  });
+  const ended = new Promise<void>((resolve) => {
+    parser.on('end', resolve);
+    parser.on('error', (e) => {
+      failure ??= e;
+      resolve();
+    });
+  });
+  // Each chunk is parsed before the next is written (the write's callback), so the work is spread
+  // between pauses instead of piling up behind a full buffer and running at once.
+  const CHUNK = 32 * 1024;
+  for (let i = 0; i < text.length && failure === undefined; i += CHUNK) {
+    await new Promise<void>((resolve) => parser.write(text.slice(i, i + CHUNK), () => resolve()));
+    await pause();
+  }
+  if (failure === undefined) parser.end();
+  await ended;
+  if (failure !== undefined) throw fileError(failure);
+  return records;
+}
+
+export type ImportOptions = {
+  /**
+   * Called between rows (and between the chunks of the file being parsed); a server passes one that
+   * yields to its event loop now and then, so that other requests are answered during a long import.
+   */
+  pause?: () => Promise<void>;
+};
+
+export async function importContacts(
+  ctx: AppContext,
+  text: string,
+  onProgress?: (done: number, total: number) => void,
+  opts: ImportOptions = {},
+): Promise<ImportReport> {
+  await requireWorkspaceConfig(ctx);
+  const clean = text.replace(/^\uFEFF/, '');
+  const { format, headerLine } = importHeader(clean);
+  const records = await parseRecords(clean, headerLine, opts.pause);
   const report: ImportReport = { format, rows: records.length, imported: 0, duplicates: 0, rejected: [], warnings: [], ids: [] };
-  const known = await existingContactKeys(ctx);
+  const known = await existingContactKeys(ctx, opts.pause);
   let done = 0;
   for (const { record, info } of records) {
     done += 1;
+    await opts.pause?.();
     if (done % 250 === 0) onProgress?.(done, records.length);
     try {
       const input = rowInput(rowToInput(format, record) as Record<string, unknown>, (reason) => report.warnings.push({ line: info.lines, reason }));

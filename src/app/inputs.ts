@@ -146,7 +146,7 @@ export const bookMeetingInput = z
     meeting: id,
     at: instant,
     /** Recording a meeting that already took place: without it, a time in the past is a typo. */
-    past: z.boolean().optional(),
+    past: z.boolean().optional().describe('true to record a meeting that already took place; without it, a time in the past is refused (400, field at)'),
     minutes: meetingLength.optional(),
     timezone: timezone.optional(),
     location: headerText(300).optional(),

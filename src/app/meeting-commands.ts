@@ -88,7 +88,7 @@ export async function bookMeeting(ctx: AppContext, input: Untrusted<typeof bookM
   const i = parseInput(bookMeetingInput, input);
   const config = await requireWorkspaceConfig(ctx);
   if (!i.past && Date.parse(i.at) < Date.parse(ctx.clock())) {
-    throw invalid('at', `${i.at} is in the past; to record a meeting that already took place, add --past`);
+    throw invalid('at', `${i.at} is in the past; to record a meeting that already took place, add --past ("past": true in the API)`);
   }
   const { state } = await loadExisting(ctx, meetingAggregate, i.meeting);
   return onMeeting(ctx, i.meeting, (contactTz) => {

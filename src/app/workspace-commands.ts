@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { decideWorkspace, targetNamed, type WorkspaceCommand, type WorkspaceConfig, type WorkspaceState } from '../domain/workspace.ts';
-import { illegal, invalid } from '../domain/errors.ts';
+import { illegal, OutreachError } from '../domain/errors.ts';
 import { workspaceAggregate } from './aggregates.ts';
 import { execute, load, type AppContext } from './handle.ts';
 import { careerTargetInput, configureWorkspaceInput } from './inputs.ts';
@@ -43,7 +43,10 @@ export async function knownTarget(ctx: AppContext, name: string | undefined): Pr
   const known = targetNamed(state, name);
   if (!known) {
     const list = state.targets.length ? `the workspace's targets are ${state.targets.map((t) => `"${t}"`).join(', ')}` : 'the workspace has none yet';
-    throw invalid('target', `"${name}" is not a career target (${list}); add it with \`outreach workspace target add "${name}"\``);
+    // Like a contact named by an id that does not exist: the data, not the input's form, says no.
+    throw new OutreachError('not_found', `target: "${name}" is not a career target (${list}); add it with \`outreach workspace target add "${name}"\``, {
+      field: 'target',
+    });
   }
   return known;
 }

@@ -56,6 +56,12 @@ export const EXAMPLES: Record<string, readonly string[]> = {
   'google connect': ['google connect'],
   'google disconnect': ['google disconnect'],
   'google status': ['google status'],
+  'token create': [
+    'token create --role seeker --workspace sam --name "Sam\'s laptop" --expires P90D',
+    'token create --role coach --all-workspaces --name "Career centre"',
+  ],
+  'token list': ['token list', 'token list --json'],
+  'token revoke': ['token revoke 4f2a9c01'],
   serve: ['serve', 'serve --port 8080 --no-projector'],
   'projections rebuild': ['projections rebuild', 'projections rebuild --name funnel'],
   'projections status': ['projections status'],

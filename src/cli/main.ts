@@ -10,6 +10,7 @@ import { projectionCommands } from './commands/projections.ts';
 import { callCommand } from './commands/calls.ts';
 import { draftCommands } from './commands/drafts.ts';
 import { findCommands } from './commands/find.ts';
+import { tokenCommands } from './commands/token.ts';
 import { exitCodes } from './define.ts';
 import { addExamples } from './examples.ts';
 import { versionOption, versionRequest } from './version.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   projectionCommands(program);
   callCommand(program);
   draftCommands(program);
+  tokenCommands(program);
   addExamples(program);
   for (const c of program.commands) c.exitOverride();
   return program;

@@ -49,7 +49,7 @@ export const workspaceEvents = {
   WorkspaceConfigured: z.object({
     ownerName: personal(headerText(120)),
     ownerEmail: personal(emailAddress),
-    objective: headerText(500),
+    objective: personal(headerText(500)),
     timezone,
     businessHours,
     thankYouDelay: isoDuration,
@@ -63,7 +63,8 @@ export const workspaceEvents = {
   }),
   CalendarConnected: z.object({
     provider: z.literal('google'),
-    calendarId: headerText(300),
+    // Often the owner's address: sealed like the rest of the seeker's own words.
+    calendarId: personal(headerText(300)),
     accountEmail: personal(emailAddress).optional(),
     connectedAt: at,
   }),
@@ -81,14 +82,16 @@ export const contactFields = {
   name: personal(headerText(120)),
   email: personal(emailAddress).optional(),
   phone: personal(phoneNumber).optional(),
-  organisation: headerText(200).optional(),
-  role: headerText(200).optional(),
+  // Where someone works and as what (with the level and a referral link) is often enough to tell who
+  // they are: sealed, as every free text is. The level (an enum) and the time zone stay in clear.
+  organisation: personal(headerText(200)).optional(),
+  role: personal(headerText(200)).optional(),
   level: level.optional(),
-  industry: headerText(100).optional(),
+  industry: personal(headerText(100)).optional(),
   timezone: timezone.optional(),
   linkedinUrl: personal(url).optional(),
-  tags: z.array(tag).max(30),
-  /** The career target this person can tell the seeker about (one of the workspace's). */
+  tags: z.array(personal(tag)).max(30),
+  /** The career target this person can tell the seeker about: the seeker's own label, kept in clear like the level. */
   target: careerTarget.optional(),
 };
 
@@ -120,7 +123,8 @@ export const contactEvents = {
   KeepInTouchSent: messageSent,
   JobLeadReported: z.object({
     description: personal(bodyText(2000)),
-    organisation: headerText(200).optional(),
+    // Often the contact's own employer ("an opening on her team").
+    organisation: personal(headerText(200)).optional(),
     meetingId: id.optional(),
     reportedAt: at,
   }),
@@ -205,7 +209,8 @@ export const meetingEvents = {
   MeetingBooked: z.object({
     ...meetingTime,
     location: personal(headerText(300)).optional(),
-    videoUrl: url.optional(),
+    // A personal meeting room's link often carries a name.
+    videoUrl: personal(url).optional(),
     bookedAt: at,
   }),
   MeetingRescheduled: z.object({ ...meetingTime, source: changeSource, rescheduledAt: at }),

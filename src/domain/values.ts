@@ -13,28 +13,33 @@ export const personal = <T extends z.ZodType>(schema: T): T => {
 
 const NO_LINE_BREAK = /^[^\r\n]*$/;
 
+/*
+ * The rules below are written as patterns a whole value must match (not as predicates), so that the
+ * API's document states them too and a client can check a value before sending it.
+ */
+
 /**
  * What no line of a header may hold: C0 and C1 controls and DEL (\p{Cc}), invisible format
  * characters (\p{Cf}: bidi overrides, zero-width spaces, BOM), line and paragraph separators, and
  * any space but the ordinary one (tabs, no-break and odd-width spaces). A name from a LinkedIn
  * export is chosen by a third party; in a Subject or a To it must read as what it is.
  */
-const HEADER_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|(?! )\s/u;
-/** An RFC 2047 encoded word (=?charset?Q?…?=): a mail client would decode it, line breaks included. */
-const ENCODED_WORD = /=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=/;
-/** An address in angle brackets: in a display name it would make a second address. */
-const ANGLE_ADDRESS = /<[^<>]*@[^<>]*>/;
+const HEADER_SAFE = /^(?:[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\s]| )*$/u;
+/** No RFC 2047 encoded word (=?charset?Q?…?=): a mail client would decode it, line breaks included. */
+const NO_ENCODED_WORD = /^(?![\s\S]*=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=)/;
+/** No address in angle brackets: in a display name it would make a second address. */
+const NO_ANGLE_ADDRESS = /^(?![\s\S]*<[^<>]*@[^<>]*>)/;
 
 /** Body text keeps line breaks and tabs, but no other control character and no Unicode line separators. */
-const BODY_UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+const BODY_SAFE = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/;
 
 /** The checks every header-reaching text passes, each with the message a person reads. */
 const headerSafe = (s: z.ZodString) =>
   s
     .regex(NO_LINE_BREAK, 'must not contain a line break')
-    .refine((v) => !HEADER_UNSAFE.test(v), 'must not contain control characters, invisible formatting or special spaces')
-    .refine((v) => !ENCODED_WORD.test(v), 'must not contain an encoded word (=?…?=)')
-    .refine((v) => !ANGLE_ADDRESS.test(v), 'must not contain an address in angle brackets');
+    .regex(HEADER_SAFE, 'must not contain control characters, invisible formatting or special spaces')
+    .regex(NO_ENCODED_WORD, 'must not contain an encoded word (=?…?=)')
+    .regex(NO_ANGLE_ADDRESS, 'must not contain an address in angle brackets');
 
 /** Free text that can reach an email header (subject, display name) or a calendar line. */
 export const headerText = (max = 200) => headerSafe(z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
@@ -46,7 +51,7 @@ export const bodyText = (max = 10_000) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((v) => !BODY_UNSAFE.test(v), 'must not contain control characters or bidirectional overrides');
+    .regex(BODY_SAFE, 'must not contain control characters or bidirectional overrides');
 
 export const emailAddress = z
   .string()

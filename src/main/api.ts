@@ -12,6 +12,8 @@ import { queuePrefixFrom } from '../infra/queue/names.ts';
 import { createQueues } from '../infra/queue/scheduler.ts';
 import { createRedis, redactUrl, redisUrlFrom } from '../infra/redis.ts';
 import { resolveApiToken } from '../api/auth.ts';
+import { openAccess } from './access.ts';
+import { httpSettingsFrom } from './http-settings.ts';
 import type { ApiDeps } from '../api/context.ts';
 import { buildServer, type ApiServer } from '../api/server.ts';
 
@@ -31,7 +33,7 @@ export type StartApiOptions = {
 export type RunningApi = {
   app: ApiServer;
   url: string;
-  /** The URL that logs a browser in (sets the token cookie): print it, it holds the token. */
+  /** The URL that logs a browser in (the page makes a session from the token in it): print it, it holds the token. */
   loginUrl: string;
   token: string;
   tokenGenerated: boolean;
@@ -54,12 +56,15 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const host = opts.host ?? '127.0.0.1';
   const log: Log = opts.log ?? silentLogger();
   const { token, generated } = resolveApiToken(env, host);
+  const http = httpSettingsFrom(env);
   const store = opts.store ?? (await openEventStore(opts.config, env));
   const closers: (() => Promise<void> | void)[] = [];
   if (!opts.store) closers.push(() => store.close());
   try {
     const readModels = openReadModels(opts.config.dataDir);
     closers.push(() => readModels.close());
+    const access = openAccess(opts.config);
+    closers.push(() => access.close());
     let projectorPosition: (() => bigint | null) | undefined;
     if (opts.projector !== false) {
       const { startProjectorWorker } = await import('../../workers/projector.ts');
@@ -87,8 +92,9 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
       queues,
       queueSnapshots: () => Promise.all(Object.values(queues).map((q) => snapshot(q))),
       ...(projectorPosition ? { projectorPosition } : {}),
+      access,
     };
-    const app = await buildServer(deps, { token, log: (line) => log.error({ reason: line }, 'error') });
+    const app = await buildServer(deps, { token, log: (line) => log.error({ reason: line }, 'error'), ...http });
     closers.push(async () => {
       // Idle keep-alive connections close at once; a client that stopped reading a response (its
       // socket full) would hold the close for as long as its own timeout: cut those after a grace.
@@ -106,7 +112,9 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     return {
       app,
       url,
-      loginUrl: `${url}?token=${encodeURIComponent(token)}`,
+      // In the fragment: the browser never sends it to a server, so it reaches no log or Referer;
+      // the page trades it for a session and drops it from the address bar.
+      loginUrl: `${url}#token=${encodeURIComponent(token)}`,
       token,
       tokenGenerated: generated,
       redisUrl: redactUrl(redisUrl),

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -20,6 +22,7 @@ import { startProjectorWorker } from '../../workers/projector.ts';
 import { createRedis } from '../../src/infra/redis.ts';
 import { createQueues, type Queues } from '../../src/infra/queue/scheduler.ts';
 import { buildServer, type ApiServer } from '../../src/api/server.ts';
+import type { ApiDeps } from '../../src/api/context.ts';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/pipeline.ts';
 import { projected as waitForProjections } from '../support/projections.ts';
 import { findChromium } from '../support/chromium.ts';
@@ -56,6 +59,8 @@ let prefix: string;
 let app: ApiServer;
 let base: string;
 let browser: BrowserContext;
+let deps: ApiDeps;
+let seekerToken: string;
 
 const ctxFor = (workspaceId: string): AppContext => ({ store, clock: systemClock, workspaceId, actor: 'test' });
 
@@ -156,10 +161,9 @@ beforeAll(async () => {
   queues = createQueues(redis, prefix);
   await queues.email.add('thank-you', { key: 'x' }, { jobId: 'thank-you.dashboard-test', delay: 3_600_000 });
 
-  app = await buildServer(
-    { store, readModels, clock: systemClock, defaultWorkspace: 'demo', redis, ...apiWiring('dashboard-secret-key-long-enough', queues) },
-    { token: TOKEN, log: () => undefined },
-  );
+  deps = { store, readModels, clock: systemClock, defaultWorkspace: 'demo', redis, ...apiWiring('dashboard-secret-key-long-enough', queues) };
+  seekerToken = deps.access.createToken({ role: 'seeker', workspaces: ['jordan'], name: 'Jordan', expiresAt: null }, systemClock()).token;
+  app = await buildServer(deps, { token: TOKEN, log: () => undefined });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
 
@@ -177,6 +181,7 @@ afterAll(async () => {
   if (skipped) return;
   await browser?.close();
   await app?.close();
+  deps?.access.close();
   await projector?.stop();
   if (queues) await Promise.all(Object.values(queues).map((q) => q.close()));
   redis?.disconnect();
@@ -188,16 +193,21 @@ afterAll(async () => {
 });
 
 describe.skipIf(skipped)(`the dashboard in headless Chromium (${found.chromium?.source ?? 'none found'})`, () => {
-  it('logs in through ?token=, shows every seeker, and its figures equal /api/dashboard; screenshot saved', async () => {
+  it('logs in through the link (#token=), shows every seeker, and its figures equal /api/dashboard; screenshot saved', async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(String(e)));
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(m.text());
     });
-    await page.goto(`${base}?token=${encodeURIComponent(TOKEN)}`);
-    expect(new URL(page.url()).search).toBe('');
+    await page.goto(`${base}#token=${encodeURIComponent(TOKEN)}`);
     await loaded(page);
+    // The token left the address bar and is kept nowhere in the page; the session cookie is HttpOnly.
+    expect(new URL(page.url()).hash).toBe('');
+    expect(await page.evaluate(() => JSON.stringify(localStorage) + document.cookie)).not.toContain(TOKEN);
+    const cookies = await browser.cookies(base);
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([['outreach_session', true, 'Strict']]);
+    expect(cookies[0]!.value).not.toContain(TOKEN);
 
     const all = await getJson<Dashboard>('/api/dashboard');
     expect(all.totals.added).toBe(26);
@@ -248,12 +258,10 @@ describe.skipIf(skipped)(`the dashboard in headless Chromium (${found.chromium?.
     await page.close();
   });
 
-  it('without the cookie it asks for the token, refuses a wrong one, and keeps a right one in localStorage', async () => {
+  it('without a session it asks for a token, refuses a wrong one, and a right one makes a session (no token kept in the browser)', async () => {
     await browser.clearCookies();
     const page = await browser.newPage();
     await page.goto(base);
-    await page.evaluate(() => localStorage.clear());
-    await page.reload();
     await page.waitForSelector('#login:not([hidden])');
     await page.fill('#token', 'not-the-token');
     await page.click('#login-form button[type=submit]');
@@ -262,11 +270,131 @@ describe.skipIf(skipped)(`the dashboard in headless Chromium (${found.chromium?.
     await page.fill('#token', TOKEN);
     await page.click('#login-form button[type=submit]');
     await loaded(page);
-    expect(await page.evaluate(() => localStorage.getItem('outreach.apiToken'))).toBe(TOKEN);
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(TOKEN);
     const d = await getJson<Dashboard>(
       `/api/dashboard${(await page.inputValue('[data-testid="workspace-select"]')) ? `?workspace=${await page.inputValue('[data-testid="workspace-select"]')}` : ''}`,
     );
     expectSame(await figures(page), d);
+    await page.close();
+  });
+
+  it("a seeker's token shows only their own page: no other seeker, no queues; logging out ends the session on the server", async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await page.goto(`${base}#token=${encodeURIComponent(seekerToken)}`);
+    await loaded(page);
+    const options = await page.$$eval('[data-testid="workspace-select"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(['jordan']);
+    expect(await page.isHidden('#queues-card')).toBe(true);
+    const d = await getJson<Dashboard>('/api/dashboard?workspace=jordan');
+    expectSame(await figures(page), d);
+    const text = await page.textContent('body');
+    expect(text).not.toContain('Sam Rivera');
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-seeker-token.png'), fullPage: true });
+    const session = (await browser.cookies(base)).find((c) => c.name === 'outreach_session')!;
+    const withCookie = () => fetch(`${base}api/dashboard`, { headers: { cookie: `outreach_session=${session.value}` } });
+    expect((await withCookie()).status).toBe(200);
+    await page.click('[data-testid="logout"]');
+    await page.waitForSelector('#login:not([hidden])');
+    // The cookie's value, replayed after logging out, opens nothing: the session is gone from the server.
+    expect((await withCookie()).status).toBe(401);
+    await page.close();
+  });
+});
+
+/** Events stored so far: a forged write that got through would add some. */
+const eventCount = async () => (await store.readAll({ maxCount: 1_000_000 })).length;
+
+/**
+ * Another origin on the same host (another loopback port): cookies are not scoped by port, so the
+ * dashboard's session cookie is same-site there and SameSite=Strict does not stop it. Its pages try
+ * every way a page can write without the user: a form posting text/plain straight at the API, and
+ * the same form posted to itself and sent on with a 307 (which keeps the method and body, and makes
+ * the browser send `Origin: null`).
+ */
+function attackerSite(apiBase: string): Promise<{ url: string; server: Server; redirects: number }> {
+  const csv = 'name,email\nCSRF Victim,csrf@attacker.example\n';
+  const form = (action: string, field: string, value: string) => `<!doctype html><html><body>
+<form id="f" method="POST" action="${action}" enctype="text/plain"><input name="${field}" value="${value.replace(/"/g, '&quot;')}"></form>
+<script>document.getElementById('f').submit()</script></body></html>`;
+  const site = { url: '', server: createServer(), redirects: 0 };
+  site.server.on('request', (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === '/bounce') {
+      site.redirects++;
+      req.resume();
+      res.writeHead(307, { location: `${apiBase}api/contacts/import?workspace=demo` }).end();
+      return;
+    }
+    const pages: Record<string, string> = {
+      '/via-307': form(`${site.url}/bounce`, csv.split('=')[0]!, ''),
+      '/direct-import': form(`${apiBase}api/contacts/import?workspace=demo`, 'name,email\nDirect Victim,direct@attacker.example\nx', 'y'),
+      '/json-as-text': form(`${apiBase}api/contacts?workspace=demo`, '{"name":"Json Victim","x":"', '"}'),
+    };
+    const page = pages[path ?? ''];
+    res.writeHead(page ? 200 : 404, { 'content-type': 'text/html' }).end(page ?? 'no');
+  });
+  return new Promise((resolve) =>
+    site.server.listen(0, '127.0.0.1', () => {
+      site.url = `http://127.0.0.1:${(site.server.address() as AddressInfo).port}`;
+      resolve(site);
+    }),
+  );
+}
+
+describe('a hostile page in a real browser', () => {
+  it('another origin on another loopback port cannot write with the session cookie: not by a form, not through a 307 (Origin: null)', async () => {
+    await browser.clearCookies();
+    const login = await browser.newPage();
+    await login.goto(`${base}#token=${encodeURIComponent(TOKEN)}`);
+    await loaded(login);
+    const attacker = await attackerSite(base);
+    try {
+      const before = await eventCount();
+      const page = await browser.newPage();
+      const answers: { path: string; status: number; why: string }[] = [];
+      for (const path of ['/via-307', '/direct-import', '/json-as-text']) {
+        const answered = page.waitForResponse((r) => r.url().startsWith(`${base}api/`));
+        await page.goto(`${attacker.url}${path}`);
+        const r = await answered;
+        answers.push({ path, status: r.status(), why: JSON.parse(await r.text()).error.message });
+      }
+      // Each forged write reached the API with the cookie and was refused; through the redirect the
+      // browser sent Origin: null (the finding), straight from the other port its own origin.
+      expect(attacker.redirects).toBe(1);
+      expect(answers).toEqual([
+        { path: '/via-307', status: 403, why: expect.stringMatching(/must carry this site as its Origin/) },
+        { path: '/direct-import', status: 403, why: expect.stringMatching(/must come from this site/) },
+        { path: '/json-as-text', status: 403, why: expect.stringMatching(/must come from this site/) },
+      ]);
+      expect(await eventCount()).toBe(before);
+      const metrics = await (await fetch(`${base}metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+      expect(metrics).toMatch(/outreach_http_request_duration_seconds_count\{method="POST",route="\/api\/contacts\/import",status="403"\} 2/);
+      await page.close();
+    } finally {
+      // The browser keeps its connections to the other site open: close them, or close() waits for them.
+      attacker.server.closeAllConnections();
+      await new Promise((r) => attacker.server.close(r));
+      await login.close();
+    }
+  }, 60_000);
+
+  it('the API docs and the queue board load in the browser with nothing from a third party and no policy errors', async () => {
+    const page = await browser.newPage();
+    const elsewhere: string[] = [];
+    const problems: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(base) && !r.url().startsWith('data:')) elsewhere.push(r.url());
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    for (const path of ['docs', 'queues']) {
+      await page.goto(`${base}${path}`);
+      await page.waitForLoadState('networkidle');
+    }
+    expect(elsewhere).toEqual([]);
+    expect(problems, problems.join('\n')).toEqual([]);
     await page.close();
   });
 });

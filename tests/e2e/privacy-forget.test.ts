@@ -16,9 +16,34 @@ afterAll(async () => {
 const at = (minutesFromNow: number) => new Date(Date.now() + minutesFromNow * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 // Distinctive values, so that a match anywhere can only be this person's data.
-const forgotten = { first: 'Zelphira', last: 'Quonsett', email: 'zelphira.quonsett@forgetme.example', phone: '+44 20 7946 0958' };
+const forgotten = {
+  first: 'Zelphira',
+  last: 'Quonsett',
+  email: 'zelphira.quonsett@forgetme.example',
+  phone: '+44 20 7946 0958',
+  // Where she works and as what: with the level and a referral link, often enough to tell who she is.
+  org: 'Quixotic Widgets',
+  role: 'Chief Gearwright',
+  industry: 'artisanal horology',
+  tag: 'met-at-ravensgate-gala',
+  leadOrg: 'Umbriel Clockworks',
+  room: 'https://meet.example/zelphira-private-room',
+};
 const kept = { name: 'Barnaby Kettleworth', email: 'barnaby@keepme.example' };
-const needles = [forgotten.first, forgotten.last, forgotten.email, forgotten.phone, 'Research note about Zelph', 'fintech-lead-9417'];
+const needles = [
+  forgotten.first,
+  forgotten.last,
+  forgotten.email,
+  forgotten.phone,
+  forgotten.org,
+  forgotten.role,
+  forgotten.industry,
+  forgotten.tag,
+  forgotten.leadOrg,
+  forgotten.room,
+  'Research note about Zelph',
+  'fintech-lead-9417',
+];
 
 /** Every file of the data folder (SQLite files with their -wal/-shm, keys, outbox, .ics), read as bytes. */
 function filesOf(dir: string): string[] {
@@ -75,7 +100,15 @@ describe('forgetting a contact (crypto-shredding)', () => {
         '--phone',
         forgotten.phone,
         '--org',
-        'Acme Analytics',
+        forgotten.org,
+        '--role',
+        forgotten.role,
+        '--level',
+        'executive',
+        '--industry',
+        forgotten.industry,
+        '--tag',
+        forgotten.tag,
       ])
     ).id;
     bobId = (await ok(['contact', 'add', '--name', kept.name, '--email', kept.email])).id;
@@ -85,10 +118,10 @@ describe('forgetting a contact (crypto-shredding)', () => {
     const first = (await ok(['meeting', 'request', '--contact', aliceId, '--minutes', '20'])).id;
     await ok(['meeting', 'book', '--meeting', first, '--at', at(-120), '--past', '--location', 'Quonsett office, 3rd floor']);
     await ok(['meeting', 'held', first, '--at', at(-60), '--minutes', '25', '--notes', 'Zelphira suggested two names', '--referrals', '2']);
-    await ok(['contact', 'lead', aliceId, '--description', 'fintech-lead-9417 opening on her team']);
+    await ok(['contact', 'lead', aliceId, '--description', 'fintech-lead-9417 opening on her team', '--org', forgotten.leadOrg]);
     await ok(['contact', 'reply', aliceId, '--summary', 'Zelphira says hello']);
     const second = (await ok(['meeting', 'request', '--contact', aliceId, '--minutes', '15', '--channel', 'phone'])).id;
-    await ok(['meeting', 'book', '--meeting', second, '--at', at(3 * 24 * 60)]);
+    await ok(['meeting', 'book', '--meeting', second, '--at', at(3 * 24 * 60), '--video-url', forgotten.room]);
     const bobs = (await ok(['meeting', 'request', '--contact', bobId, '--minutes', '20', '--channel', 'phone'])).id;
     await ok(['meeting', 'book', '--meeting', bobs, '--at', at(-120), '--past']);
     await ok(['meeting', 'held', bobs, '--at', at(-60), '--minutes', '20']);
@@ -96,13 +129,21 @@ describe('forgetting a contact (crypto-shredding)', () => {
     expect(worked.code, worked.stderr).toBe(0);
   }, 120_000);
 
-  it('personal fields are sealed when written: the event log never holds them in clear', () => {
-    for (const needle of [forgotten.email, forgotten.phone, forgotten.last, kept.email]) {
+  it('personal fields are sealed when written: the event log never holds them in clear (organisation, role, industry, tags and links too)', () => {
+    for (const needle of [...needles, kept.email]) {
       expect(where(needle).filter((f) => f.startsWith('events.db'))).toEqual([]);
     }
     // …while the commands still read them back in clear.
     return run(['contact', 'show', aliceId, '--json']).then((r) =>
-      expect(r.json()).toMatchObject({ details: { name: `${forgotten.first} ${forgotten.last}`, email: forgotten.email, phone: forgotten.phone } }),
+      expect(r.json()).toMatchObject({
+        details: {
+          name: `${forgotten.first} ${forgotten.last}`,
+          email: forgotten.email,
+          phone: forgotten.phone,
+          organisation: forgotten.org,
+          role: forgotten.role,
+        },
+      }),
     );
   });
 
@@ -110,9 +151,11 @@ describe('forgetting a contact (crypto-shredding)', () => {
     expect(where(forgotten.email).some((f) => f.startsWith('outbox/'))).toBe(true);
     expect(where(forgotten.email).some((f) => f.startsWith('calendar/'))).toBe(true);
     expect(where(forgotten.last).some((f) => f.startsWith('projections.db'))).toBe(true);
+    expect(where(forgotten.org).some((f) => f.startsWith('projections.db'))).toBe(true);
+    expect(where(forgotten.role).some((f) => f.startsWith('projections.db'))).toBe(true);
   });
 
-  it("after `contact forget` and the workers catching up, no byte of the data folder or of the run's Redis keys holds the email, name or phone", async () => {
+  it("after `contact forget` and the workers catching up, no byte of the data folder or of the run's Redis keys holds the email, name, phone, organisation, role, industry, tags or links", async () => {
     const r = await run(['contact', 'forget', aliceId, '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const worked = await run(['worker', '--until-idle', '--json']);
@@ -144,6 +187,11 @@ describe('forgetting a contact (crypto-shredding)', () => {
     expect(added.data.name).toBe('[forgotten]');
     expect(added.data.email).toBeUndefined();
     expect(added.data.phone).toBeUndefined();
+    expect(added.data.organisation).toBeUndefined();
+    expect(added.data.role).toBeUndefined();
+    expect(added.data.industry).toBeUndefined();
+    // Only ids, enums and times are left in clear.
+    expect(added.data).toMatchObject({ contactId: aliceId, level: 'executive', source: 'other', tags: ['[forgotten]'] });
     expect(events.at(-1).type).toBe('ContactForgotten');
   });
 });

@@ -22,6 +22,9 @@ let google: CalendarStandIn;
 let smtp: SmtpStandIn;
 let sandbox: ReturnType<typeof cliSandbox>;
 let refreshToken = '';
+/** A seeker's token (printed once by `token create`, by design) and a browser session made with it. */
+let seekerToken = '';
+let sessionId = '';
 let completed = false;
 /** Everything every process of the run printed, stdout and stderr. */
 const logs: string[] = [];
@@ -127,6 +130,13 @@ describe('a full run with every secret set', () => {
     expect(refreshToken.length).toBeGreaterThan(8);
     expect((await run(['google', 'status'])).code).toBe(0);
 
+    // A seeker's token: `token create` prints it once, by design; that output is the one place it may be.
+    const made = start(['token', 'create', '--role', 'seeker', '--workspace', 'default', '--name', 'laptop', '--json']);
+    expect(await made.exited).toBe(0);
+    seekerToken = (JSON.parse(made.output().trim().split('\n').at(-1)!) as { token: string }).token;
+    logs.pop();
+    expect(seekerToken).toMatch(/^otk_/);
+
     // The API, used with the token in each place a client puts it, and with wrong ones.
     const port = await freePort();
     const serve = start(['serve', '--port', String(port)]);
@@ -153,6 +163,19 @@ describe('a full run with every secret set', () => {
     expect((await fetch(`${base}/api/contacts`, { headers: { authorization: `Bearer ${API_TOKEN}x` } })).status).toBe(401);
     expect((await fetch(`${base}/api/contacts?token=${API_TOKEN.slice(0, -1)}`)).status).toBe(401);
     expect((await fetch(`${base}/metrics`, { headers: auth })).status).toBe(200);
+    // The seeker's token, and a browser session made from it (its id is as secret as a token).
+    expect((await fetch(`${base}/api/contacts`, { headers: { authorization: `Bearer ${seekerToken}` } })).status).toBe(200);
+    const login = await fetch(`${base}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: seekerToken }),
+    });
+    expect(login.status).toBe(201);
+    sessionId = /outreach_session=([^;]+)/.exec(String(login.headers.get('set-cookie')))![1]!;
+    const cookie = { cookie: `outreach_session=${sessionId}`, origin: base, 'content-type': 'application/json' };
+    expect((await fetch(`${base}/api/dashboard`, { headers: cookie })).status).toBe(200);
+    expect((await fetch(`${base}/api/contacts`, { method: 'POST', headers: cookie, body: JSON.stringify({ name: 'Via Session' }) })).status).toBe(201);
+    expect((await fetch(`${base}/api/session`, { headers: { cookie: `outreach_session=${sessionId}x` } })).status).toBe(401);
 
     // Meetings through the CLI: one held (thank-you), one booked ahead (confirmation, Google insert).
     const ok = async (args: string[]) => {
@@ -190,9 +213,11 @@ describe('a full run with every secret set', () => {
     'API token': forms(API_TOKEN).filter((f) => text.includes(f)),
     'SMTP password': forms(SMTP_PASSWORD).filter((f) => text.includes(f)),
     'refresh token': forms(refreshToken).filter((f) => text.includes(f)),
+    "seeker's token": forms(seekerToken).filter((f) => text.includes(f)),
+    'session id': forms(sessionId).filter((f) => text.includes(f)),
     'secret key': [...forms(SECRET_KEY), Buffer.from(SECRET_KEY, 'base64').toString('hex')].filter((f) => text.includes(f)),
   });
-  const none = { 'API token': [], 'SMTP password': [], 'refresh token': [], 'secret key': [] };
+  const none = { 'API token': [], 'SMTP password': [], 'refresh token': [], "seeker's token": [], 'session id': [], 'secret key': [] };
 
   it('no log line of any process holds the API token, the SMTP password, the refresh token or the secret key', () => {
     expect(completed, 'the run above finished').toBe(true);

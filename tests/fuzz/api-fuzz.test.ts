@@ -12,7 +12,11 @@
  *
  * Asserted: no answer is a 5xx (every one is printed with its request and the server's log), no
  * protected route answers 2xx without credentials, the server still answers /healthz at the end,
- * and every event in the store passes its schema and the metadata schema.
+ * and every event in the store passes its schema and the metadata schema. Since issue 16, also: a
+ * write carried by the session cookie without this server's Origin (missing, `null`, another site)
+ * or without JSON / X-Requested-With never succeeds; a seeker's or a coach's token never gets
+ * another workspace's data and is answered 404 when it names one; a value of the wrong JSON type
+ * (true, null, "", [], [15], "0xF", "1.5e1" where a number belongs) is always 400.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,8 +43,9 @@ import { createRedis } from '../../src/infra/redis.ts';
 import { createQueues, type Queues } from '../../src/infra/queue/scheduler.ts';
 import { signUnsubscribeToken } from '../../src/infra/crypto/unsubscribe-token.ts';
 import { buildServer, BODY_LIMIT, type ApiServer } from '../../src/api/server.ts';
+import type { ApiDeps } from '../../src/api/context.ts';
 import { isPublicPath } from '../../src/api/auth.ts';
-import { IMPORT_BODY_LIMIT } from '../../src/api/routes/contacts.ts';
+import { IMPORT_BODY_LIMIT } from '../../src/api/routes/imports.ts';
 import { boardError } from '../../src/api/routes/operations.ts';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/pipeline.ts';
 import { bySize } from '../support/sizes.ts';
@@ -59,6 +64,12 @@ const OTHER_TOKEN = 'other-deployment-token-fedcba9876543210';
 const SECRET = 'fuzz-test-secret-key-that-is-long-enough';
 const OTHER_SECRET = 'another-secret-key-that-is-long-enough!!';
 const WORKSPACES = ['demo', 'coach-b', 'fuzz-ws'] as const;
+/** Tokens of the other roles and browser sessions, made once the server runs: a seeker of demo, a coach of demo and coach-b. */
+const roleTokens = { seeker: '', coach: '' };
+const sessions = { admin: '', seeker: '' };
+const REACH: Record<'seeker' | 'coach', readonly string[]> = { seeker: ['demo'], coach: ['demo', 'coach-b'] };
+/** Values a numeric field must never be read as a number from. */
+const TYPE_CONFUSED: unknown[] = [true, false, null, '', [], [15], '0xF', '1.5e1', '15', { n: 15 }, '20'];
 
 // ---------------------------------------------------------------------------------------------
 // Request model. Big strings stay descriptors until sent, so generation is cheap and a request
@@ -95,6 +106,10 @@ type Req = {
   body: Body;
   /** Credentials this server accepts are in the request. */
   authed: boolean;
+  /** Whose token it carries, when not the admin's. */
+  as?: 'seeker' | 'coach';
+  /** What a careful request of a kind must get: a 400 (a value of the wrong type), a 404 (another workspace). */
+  expect?: 400 | 404;
   /** A request that fetch cannot send; also set when fetch refuses it at run time. */
   raw?: RawSpec;
   forceRaw?: boolean;
@@ -185,6 +200,7 @@ let queues: Queues;
 let prefix: string;
 let app: ApiServer;
 let port: number;
+let deps: ApiDeps;
 const serverLog: string[] = [];
 
 type Ids = { contacts: Map<string, string[]>; meetings: Map<string, string[]>; tokens: string[] };
@@ -246,12 +262,24 @@ beforeAll(async () => {
   redis = createRedis(REDIS_URL, 'producer');
   await redis.connect();
   queues = createQueues(redis, prefix);
-  app = await buildServer(
-    { store, readModels, clock: systemClock, defaultWorkspace: 'demo', redis, ...apiWiring(SECRET, queues), dashboardCacheMs: 200 },
-    { token: TOKEN, log: (line) => serverLog.push(line) },
-  );
+  deps = { store, readModels, clock: systemClock, defaultWorkspace: 'demo', redis, ...apiWiring(SECRET, queues), dashboardCacheMs: 200 };
+  app = await buildServer(deps, { token: TOKEN, log: (line) => serverLog.push(line) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as net.AddressInfo).port;
+  const now = systemClock();
+  roleTokens.seeker = deps.access.createToken({ role: 'seeker', workspaces: REACH.seeker, name: 'fuzz seeker', expiresAt: null }, now).token;
+  roleTokens.coach = deps.access.createToken({ role: 'coach', workspaces: REACH.coach, name: 'fuzz coach', expiresAt: null }, now).token;
+  for (const [who, token] of [
+    ['admin', TOKEN],
+    ['seeker', roleTokens.seeker],
+  ] as const) {
+    const r = await fetch(`http://127.0.0.1:${port}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    sessions[who] = String(r.headers.get('set-cookie')).split(';')[0]!;
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -260,6 +288,7 @@ afterAll(async () => {
   if (queues) await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
   redis?.disconnect();
   if (prefix) await deleteKeys(prefix).catch(() => undefined);
+  deps?.access.close();
   readModels?.close();
   await store?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -488,8 +517,13 @@ function validish(field: string, ws: string): fc.Arbitrary<unknown> {
     case 'referralMeeting':
     case 'contact':
     case 'referral':
+    case 'gatekeeper':
     case 'meeting':
       return anyId;
+    case 'target':
+      return fc.oneof(fc.constantFrom('UX research', 'Data analytics', 'ux RESEARCH', 'Law'), text);
+    case 'past':
+      return fc.constantFrom(true, false);
     case 'minutes':
       return fc.oneof(fc.constantFrom(15, 20, 30, '20', 5, 240, 600, 601, 0, -1, 1.5, 1e9), fc.integer({ min: -10, max: 700 }));
     case 'at':
@@ -771,17 +805,72 @@ const CONTENT_TYPES = [
   'application/octet-stream',
 ] as const;
 
-function authArb(): fc.Arbitrary<{ headers: [string, string][]; authed: boolean }> {
-  const h = (headers: [string, string][], authed: boolean) => ({ headers, authed });
+type Auth = { headers: [string, string][]; authed: boolean; as?: 'seeker' | 'coach' };
+
+function authArb(): fc.Arbitrary<Auth> {
+  const h = (headers: [string, string][], authed: boolean, as?: 'seeker' | 'coach'): Auth => ({ headers, authed, ...(as ? { as } : {}) });
+  const own = `http://127.0.0.1:${port}`;
   return fc.oneof(
-    { arbitrary: fc.constant(h([['authorization', `Bearer ${TOKEN}`]], true)), weight: 60 },
+    { arbitrary: fc.constant(h([['authorization', `Bearer ${TOKEN}`]], true)), weight: 50 },
+    {
+      arbitrary: fc.constantFrom(
+        h([['authorization', `Bearer ${roleTokens.seeker}`]], true, 'seeker'),
+        h([['authorization', `Bearer ${roleTokens.coach}`]], true, 'coach'),
+      ),
+      weight: 10,
+    },
     {
       arbitrary: fc.constantFrom(
         h([['authorization', `bearer   ${TOKEN}  `]], true),
-        h([['cookie', `outreach_token=${TOKEN}`]], true),
-        h([['cookie', `a=b; outreach_token=${encodeURIComponent(TOKEN)}; c=d`]], true),
+        // The dashboard's session, from its own page, and from places a forged request comes from.
+        h(
+          [
+            ['cookie', sessions.admin],
+            ['origin', own],
+          ],
+          true,
+        ),
+        h(
+          [
+            ['cookie', `a=b; ${sessions.seeker}; c=d`],
+            ['origin', own],
+            ['x-requested-with', 'fuzz'],
+          ],
+          true,
+          'seeker',
+        ),
+        h([['cookie', sessions.admin]], true),
+        h(
+          [
+            ['cookie', sessions.admin],
+            ['origin', 'null'],
+          ],
+          true,
+        ),
+        h(
+          [
+            ['cookie', sessions.seeker],
+            ['origin', `http://127.0.0.1:${port + 1}`],
+          ],
+          true,
+          'seeker',
+        ),
+        h(
+          [
+            ['cookie', sessions.admin],
+            ['origin', 'https://evil.example'],
+          ],
+          true,
+        ),
+        h(
+          [
+            ['cookie', sessions.admin],
+            ['origin', 'not a url'],
+          ],
+          true,
+        ),
       ),
-      weight: 5,
+      weight: 8,
     },
     {
       arbitrary: fc.constantFrom(
@@ -792,30 +881,19 @@ function authArb(): fc.Arbitrary<{ headers: [string, string][]; authed: boolean 
         h([['authorization', `Bearer ${TOKEN} extra`]], false),
         h([['authorization', TOKEN]], false),
         h([['authorization', `Bearer ${TOKEN.slice(0, -1)}`]], false),
-        h([['cookie', 'outreach_token=%E0%A4%A']], false),
-        h([['cookie', `outreach_token=${OTHER_TOKEN}`]], false),
-        h([['cookie', 'outreach_token=']], false),
+        // The token itself in a cookie (how a browser logged in before sessions) opens nothing now.
+        h([['cookie', `outreach_token=${TOKEN}`]], false),
+        h([['cookie', `outreach_token=${encodeURIComponent(TOKEN)}`]], false),
+        h([['cookie', 'outreach_session=%E0%A4%A']], false),
+        h([['cookie', `outreach_session=${TOKEN}`]], false),
+        h([['cookie', 'outreach_session=']], false),
+        h([['cookie', `__Host-${sessions.admin}`]], false),
         h(
           [
             ['authorization', `Bearer ${OTHER_TOKEN}`],
-            ['cookie', `outreach_token=${TOKEN}`],
+            ['cookie', sessions.admin],
           ],
           false,
-        ),
-        // A cookie write from another site: 403 (authed as far as the token goes; the origin check refuses writes).
-        h(
-          [
-            ['cookie', `outreach_token=${TOKEN}`],
-            ['origin', 'https://evil.example'],
-          ],
-          true,
-        ),
-        h(
-          [
-            ['cookie', `outreach_token=${TOKEN}`],
-            ['origin', 'not a url'],
-          ],
-          true,
         ),
       ),
       weight: 15,
@@ -980,7 +1058,7 @@ function goodValue(field: string, ws: string, url: string): fc.Arbitrary<unknown
     case 'referral':
       return oneOf(contacts);
     case 'minutes':
-      return url === '/api/meetings' ? fc.constantFrom(15, 20, 30, '20') : fc.constantFrom(15, 20, 25, 30, 45, 5, 240, '30');
+      return url === '/api/meetings' ? fc.constantFrom(15, 20, 30) : fc.constantFrom(15, 20, 25, 30, 45, 5, 240);
     case 'at':
       return fc.oneof(
         fc.integer({ min: -30, max: 60 }).map((d) => minute(d * day)),
@@ -1012,7 +1090,7 @@ function goodValue(field: string, ws: string, url: string): fc.Arbitrary<unknown
     case 'insights':
       return note;
     case 'question':
-      return fc.oneof(fc.array(note, { minLength: 1, maxLength: 50 }), note);
+      return fc.array(note, { minLength: 1, maxLength: 50 });
     case 'email':
     case 'ownerEmail':
       return fc.oneof(fc.emailAddress(), fc.constantFrom('a@example.org', ' MiXeD@Example.ORG ', "o'brien+tag@example.co.uk"));
@@ -1041,7 +1119,10 @@ function goodValue(field: string, ws: string, url: string): fc.Arbitrary<unknown
     case 'nudgeAfter':
       return fc.constantFrom('PT2H', 'PT24H', 'P6W', 'P5D', 'PT1S', 'PT0.001S', 'P1Y2M3W4DT5H6M7.5S', 'P100Y', 'P1000000Y', 'PT8760000H', 'P1M');
     case 'dailyLimit':
-      return fc.constantFrom(1, 40, 10_000, '7');
+      return fc.constantFrom(1, 40, 10_000);
+    case 'referrals':
+    case 'cards':
+      return fc.constantFrom(0, 2, 50);
     case 'businessHours':
       return fc.constantFrom('09:00-17:30', '00:00-23:59', '23:58-23:59', '08:30-08:31');
     case 'businessDays':
@@ -1135,7 +1216,92 @@ const csvGood = fc
   );
 
 function requestArb(gen: Gen): fc.Arbitrary<Req> {
-  return fc.oneof({ arbitrary: fuzzArb(gen), weight: 3 }, { arbitrary: wellFormedArb(gen), weight: 1 });
+  return fc.oneof(
+    { arbitrary: fuzzArb(gen), weight: 30 },
+    { arbitrary: wellFormedArb(gen), weight: 10 },
+    { arbitrary: typeConfusedArb(gen), weight: 2 },
+    { arbitrary: otherWorkspaceArb(gen), weight: 2 },
+  );
+}
+
+const NUMERIC_FIELDS = ['minutes', 'dailyLimit', 'referrals', 'cards'];
+
+/** A well-formed command with one numeric field of another JSON type: always 400, never a number read from it. */
+function typeConfusedArb(gen: Gen): fc.Arbitrary<Req> {
+  const numeric = gen.routes.filter((r) => gen.fields.get(`${r.method} ${r.url}`)?.props.some((f) => NUMERIC_FIELDS.includes(f)));
+  return (
+    fc
+      .tuple(wellFormedArb({ ...gen, routes: numeric }), fc.constantFrom(...TYPE_CONFUSED))
+      // Small bodies only: one with a huge other field is rightly 413, whatever the type of this one.
+      .filter(([req]) => req.body.kind === 'json' && JSON.stringify(req.body.value).length < 16_384)
+      .map(([req, value]) => {
+        const body = { ...((req.body as { value: Record<string, unknown> }).value ?? {}) };
+        const fields = gen.fields.get(req.route)!.props.filter((f) => NUMERIC_FIELDS.includes(f));
+        body[fields[0]!] = value;
+        return { ...req, body: { kind: 'json', value: body }, expect: 400 as const };
+      })
+  );
+}
+
+/**
+ * A seeker's or a coach's token naming a workspace it does not reach, well formed otherwise: in the
+ * query, the X-Workspace header or the body, or through the id of another workspace's contact or
+ * meeting. Always 404: as if there were no such workspace, contact or meeting.
+ */
+function otherWorkspaceArb(gen: Gen): fc.Arbitrary<Req> {
+  const reads = gen.routes.filter(
+    (r) =>
+      r.method === 'GET' &&
+      /^\/api\/[a-z-]+$/.test(r.url) &&
+      !['/api/session', '/api/workspaces', '/api/projections', '/api/queues', '/api/tokens'].includes(r.url),
+  );
+  return fc.constantFrom<'seeker' | 'coach'>('seeker', 'coach').chain((as) => {
+    const foreign = WORKSPACES.filter((w) => !REACH[as].includes(w));
+    const token: [string, string] = ['authorization', `Bearer ${roleTokens[as]}`];
+    const read = fc.tuple(fc.constantFrom(...reads), fc.constantFrom(...foreign)).map(
+      ([r, ws]): Req => ({
+        route: `GET ${r.url}`,
+        method: 'GET',
+        target: `${r.url}?workspace=${ws}`,
+        headers: [token],
+        body: { kind: 'none' },
+        authed: true,
+        as,
+        expect: 404,
+      }),
+    );
+    const show = fc
+      .tuple(fc.constantFrom('contacts', 'meetings'), fc.constantFrom(...foreign))
+      .chain(([kind, ws]) => fc.tuple(fc.constant(kind), oneOf(idPool(kind as 'contacts' | 'meetings', ws)), fc.constantFrom(ws, REACH[as][0]!)))
+      .map(
+        ([kind, id, named]): Req => ({
+          route: `GET /api/${kind}/:id`,
+          method: 'GET',
+          target: `/api/${kind}/${id}`,
+          headers: [token, ['x-workspace', named]],
+          body: { kind: 'none' },
+          authed: true,
+          as,
+          expect: 404,
+        }),
+      );
+    const scoped = { ...gen, routes: gen.routes.filter((r) => !r.url.startsWith('/api/tokens') && r.url !== '/api/session') };
+    const command = fc.tuple(wellFormedArb(scoped), fc.constantFrom(...foreign)).map(([req, ws]): Req => {
+      const headers = req.headers.filter(([k]) => k !== 'authorization' && k !== 'x-workspace');
+      const body = req.body.kind === 'json' && req.body.value && typeof req.body.value === 'object' ? { ...(req.body.value as Record<string, unknown>) } : {};
+      delete body['workspace'];
+      const target = req.target.replace(/([?&])workspace=[^&]*/, `$1workspace=${ws}`);
+      return {
+        ...req,
+        target,
+        headers: [token, ...headers, ['x-workspace', ws]],
+        body: req.body.kind === 'json' ? { kind: 'json', value: body } : req.body,
+        as,
+        expect: 404,
+      };
+    });
+    return fc.oneof(read, show, command);
+  });
 }
 
 function fuzzArb(gen: Gen): fc.Arbitrary<Req> {
@@ -1181,7 +1347,15 @@ function fuzzArb(gen: Gen): fc.Arbitrary<Req> {
           else if (r.contentType !== null && r.contentType !== 'application/json') headers.push(['content-type', r.contentType]);
           if (r.xWorkspace !== null) headers.push(['x-workspace', r.xWorkspace]);
           headers.push(...r.extra);
-          const req: Req = { route: `${r.route.method} ${r.route.url}`, method, target: path + encodeQuery(r.query), headers, body, authed: r.auth.authed };
+          const req: Req = {
+            route: `${r.route.method} ${r.route.url}`,
+            method,
+            target: path + encodeQuery(r.query),
+            headers,
+            body,
+            authed: r.auth.authed,
+            ...(r.auth.as ? { as: r.auth.as } : {}),
+          };
           if (r.methodChoice === 'odd') req.forceRaw = true;
           if (r.malformed) r.malformed(req);
           return req;
@@ -1353,6 +1527,30 @@ const malformedArb: fc.Arbitrary<(r: Req) => void> = fc.oneof(
 type Outcome = { statuses: number[]; body: string; via: 'fetch' | 'raw'; error?: string };
 
 /** Headers fetch sends; marker-prefixed ones are raw-only. */
+/** What another workspace's data looks like in an answer: its ids and its seeded addresses. */
+const foreign: Record<'seeker' | 'coach', string[]> = { seeker: [], coach: [] };
+
+/** Everything a request carried, so that an answer echoing the caller's own input is not taken for a leak. */
+const requestText = (r: Req) => `${r.target} ${r.headers.map(([, v]) => String(v)).join(' ')} ${bodyBytes(r.body)?.toString('utf8') ?? ''}`;
+
+/**
+ * An unsafe request authenticated by the session cookie alone, whose Origin is not exactly this
+ * server's, or which is neither JSON nor carries X-Requested-With: what another page could make a
+ * browser send. It must never succeed.
+ */
+function cookieWriteNotFromUs(r: Req): boolean {
+  // A raw request may be other bytes altogether: only what was sent as described is judged.
+  if (r.raw) return false;
+  const values = (name: string) => r.headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => String(v));
+  if (values('authorization').length > 0 || !values('cookie').some((c) => /(^|; )outreach_session=/.test(c))) return false;
+  if (['GET', 'HEAD', 'OPTIONS'].includes(r.method)) return false;
+  const path = new URL(r.target, 'http://local').pathname;
+  if (isPublicPath(path) || path === '/api/session') return false;
+  const origins = values('origin');
+  if (origins.length !== 1 || origins[0] !== `http://127.0.0.1:${port}`) return true;
+  return !/^application\/json\s*(;|$)/i.test(values('content-type')[0] ?? '') && values('x-requested-with').length === 0;
+}
+
 const fetchable = (r: Req) =>
   !r.forceRaw &&
   !r.raw &&
@@ -1503,6 +1701,10 @@ describe('API fuzzing', () => {
     console.log(
       `api fuzz: seed ${SEED} (replay: FUZZ_SEED=${SEED} npm run test:fuzz; one request: FUZZ_ONLY=<n>), ${RUNS} requests over ${fuzzed.length} routes`,
     );
+    for (const as of ['seeker', 'coach'] as const) {
+      const outside = WORKSPACES.filter((w) => !REACH[as].includes(w));
+      foreign[as] = outside.flatMap((w) => [...idPool('contacts', w), ...idPool('meetings', w), `.${w}@example.org`]);
+    }
     const t0 = performance.now();
     const requests = fc.sample(requestArb(gen), { seed: SEED, numRuns: RUNS });
     const tGen = performance.now() - t0;
@@ -1510,6 +1712,10 @@ describe('API fuzzing', () => {
     const histogram = new Map<string, number>();
     const serverErrors: { index: number; status: number; req: Req; body: string }[] = [];
     const bypasses: { index: number; status: number; req: Req }[] = [];
+    const forgedWrites: { index: number; status: number; req: Req }[] = [];
+    const leaks: { index: number; status: number; req: Req; found: string[] }[] = [];
+    const unexpected: { index: number; status: number | undefined; req: Req; body: string }[] = [];
+    const kinds = { wrongType: 0, otherWorkspace: 0, cookieWritesFromElsewhere: 0, seekerOrCoach: 0 };
     const noAnswer: { index: number; req: Req; error: string }[] = [];
     const perRoute = new Map<string, number>();
     const perRouteStatus = new Map<string, Map<string, number>>();
@@ -1534,6 +1740,17 @@ describe('API fuzzing', () => {
       }
       // A protected route never answers 2xx without this server's credentials.
       const status = out.statuses[0];
+      if (req.expect === 400) kinds.wrongType++;
+      if (req.expect === 404) kinds.otherWorkspace++;
+      if (req.as) kinds.seekerOrCoach++;
+      if (cookieWriteNotFromUs(req)) kinds.cookieWritesFromElsewhere++;
+      if (req.expect !== undefined && status !== req.expect) unexpected.push({ index, status, req, body: out.body.slice(0, 300) });
+      if (status !== undefined && status < 300 && cookieWriteNotFromUs(req)) forgedWrites.push({ index, status, req });
+      if (status !== undefined && status < 300 && req.as) {
+        const sent = requestText(req);
+        const found = foreign[req.as].filter((m) => out.body.includes(m) && !sent.includes(m));
+        if (found.length) leaks.push({ index, status, req, found: found.slice(0, 5) });
+      }
       if (status !== undefined && status < 300 && !req.authed && !req.raw && out.via === 'fetch') {
         const path = new URL(req.target, 'http://local').pathname;
         if (!isPublicPath(path)) bypasses.push({ index, status, req });
@@ -1611,6 +1828,7 @@ describe('API fuzzing', () => {
       [
         `api fuzz: ${indices.length} requests in ${elapsed.toFixed(1)} s = ${(indices.length / elapsed).toFixed(0)} requests/s (generated in ${(tGen / 1000).toFixed(1)} s, ${CONCURRENCY} in flight, seed ${SEED})`,
         `status codes: ${sorted.map(([k, n]) => `${k}: ${n}`).join(', ')}`,
+        `issue 16: ${kinds.wrongType} with a value of the wrong type, ${kinds.otherWorkspace} naming another workspace, ${kinds.seekerOrCoach} with a seeker's or coach's token, ${kinds.cookieWritesFromElsewhere} cookie writes from elsewhere`,
         `routes hit: ${perRoute.size} of ${fuzzed.length}; events in the store afterwards: ${eventCount}; projector caught up in ${catchUp.toFixed(1)} s; read models read back: ${sweep.length} requests, ${[...sweepStatuses].map(([k, n]) => `${k}: ${n}`).join(', ')}`,
         ...(noAnswer.length
           ? [
@@ -1652,11 +1870,74 @@ describe('API fuzzing', () => {
       problems.push(
         `${bypasses.length} protected answers without credentials:\n${bypasses.map((b) => `${b.status} ← ${describeReq(b.req, b.index)}`).join('\n')}`,
       );
+    if (forgedWrites.length)
+      problems.push(
+        `${forgedWrites.length} writes carried by the session cookie without our Origin or without JSON/X-Requested-With succeeded:\n${forgedWrites.map((b) => `${b.status} ← ${describeReq(b.req, b.index)}`).join('\n')}`,
+      );
+    if (leaks.length)
+      problems.push(
+        `${leaks.length} answers to a seeker's or coach's token held another workspace's data:\n${leaks.map((l) => `${l.status} ← ${describeReq(l.req, l.index)}: ${l.found.join(', ')}`).join('\n')}`,
+      );
+    if (unexpected.length)
+      problems.push(
+        `${unexpected.length} careful requests got another answer than their kind must (400 for a value of the wrong type, 404 for another workspace):\n${unexpected
+          .slice(0, 30)
+          .map((u) => `${u.status} (wanted ${u.req.expect}) ← ${describeReq(u.req, u.index)}\n    answer: ${clip(u.body, 200)}`)
+          .join('\n')}`,
+      );
     if (healthStatus !== 200) problems.push(`/healthz answered ${healthStatus} after the run`);
     if (badEvents.length) problems.push(`${badEvents.length} stored events fail their schema:\n${badEvents.join('\n')}`);
     if (problems.length) console.error(problems.join('\n\n'));
     expect(problems, problems.join('\n\n')).toEqual([]);
   }, 180_000);
+
+  // The security review stored NUL, a vertical tab and U+2028 in an owner's name, NUL in a tag, and a
+  // javascript: link that would reach the prep brief. These rules are the CLI's (src/domain/values.ts);
+  // the API answers them as it answers every invalid field: 400 naming it, nothing stored.
+  it('control characters in names and header-reaching fields, and links that are not http(s), are 400 naming the field; nothing is stored', async () => {
+    const CONTROL = ['\u0000', '\u000b', '\u001b', '\u007f', '\u0085', '\u2028', '\u2029', '\u202e', '\u200b', '\ufeff'];
+    const LINKS = ['javascript:alert(1)//', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'ftp://files.example/x', 'vbscript:msgbox(1)'];
+    const contact = idPool('contacts', 'demo')[0]!;
+    const meeting = idPool('meetings', 'demo')[0]!;
+    const at = '2031-03-04T10:00:00Z';
+    const cases: [string, string, Record<string, unknown>, string][] = [];
+    for (const c of CONTROL) {
+      const inside = (s: string) => `${s.slice(0, 2)}${c}${s.slice(2)}`;
+      cases.push(
+        ['POST', '/api/contacts', { name: inside('Ada Lovelace') }, 'name'],
+        ['POST', '/api/contacts', { name: 'Ada', org: inside('Analytical Engines') }, 'org'],
+        ['POST', '/api/contacts', { name: 'Ada', role: inside('Engineer') }, 'role'],
+        ['POST', '/api/contacts', { name: 'Ada', industry: inside('computing') }, 'industry'],
+        ['POST', '/api/contacts', { name: 'Ada', tag: ['fine', inside('tagged')] }, 'tag'],
+        ['PATCH', `/api/contacts/${contact}`, { name: inside('Renamed Person') }, 'name'],
+        ['POST', '/api/workspace', { ownerName: inside('Sam Rivera') }, 'ownerName'],
+        ['POST', '/api/workspace', { objective: inside('Learn how teams hire') }, 'objective'],
+        ['POST', `/api/meetings/${meeting}/book`, { at, location: inside('Room 101') }, 'location'],
+      );
+    }
+    for (const link of LINKS) {
+      cases.push(
+        ['POST', '/api/contacts', { name: 'Ada', linkedinUrl: link }, 'linkedinUrl'],
+        ['POST', `/api/meetings/${meeting}/book`, { at, videoUrl: link }, 'videoUrl'],
+      );
+    }
+    const count = async () => (await store.readAll({ maxCount: 1_000_000 })).length;
+    const before = await count();
+    const wrong: string[] = [];
+    for (const [method, url, body, field] of cases) {
+      const r = await app.inject({
+        method: method as 'POST',
+        url,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'x-workspace': 'demo' },
+        payload: JSON.stringify(body),
+      });
+      const got = r.statusCode === 400 ? (JSON.parse(r.body) as { error: { field?: string } }).error.field : undefined;
+      if (r.statusCode !== 400 || !(got === field || got?.startsWith(`${field}.`)))
+        wrong.push(`${r.statusCode} ${got ?? ''} ← ${method} ${url} ${JSON.stringify(body)} (wanted 400 naming ${field})`);
+    }
+    expect(wrong, wrong.join('\n')).toEqual([]);
+    expect(await count()).toBe(before);
+  });
 
   // What the fuzzer found in Bull Board, pinned: its actions answered 500 for a job or queue in the wrong state.
   it('Bull Board actions refused by the queue state are 404/409, not 500', () => {

@@ -4,22 +4,28 @@
 import { STAGES, funnelChart, funnelWeeks, levelsTable, meetingsChart, referralsGauge, rowsTable, shareBar } from './charts.js';
 import { $, byTestId, el, figure, fmtAverage, fmtCount, fmtHours, fmtShare } from './dom.js';
 
-const TOKEN_KEY = 'outreach.apiToken';
 const WORKSPACE_KEY = 'outreach.workspace';
 const REFRESH_MS = 30_000;
 
 class Unauthorized extends Error {}
 
-async function api(path) {
-  const token = localStorage.getItem(TOKEN_KEY);
-  const headers = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(path, { headers, credentials: 'same-origin', cache: 'no-store' });
+// The page keeps no token: logging in makes a server-side session whose id is in an HttpOnly cookie.
+// Writes carry JSON or X-Requested-With, which a form on another site cannot send.
+async function api(path, { method = 'GET', body } = {}) {
+  const headers = { accept: 'application/json', 'x-requested-with': 'outreach-dashboard' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   if (res.status === 401) throw new Unauthorized();
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body?.error?.message ?? `${path}: HTTP ${res.status}`);
-  return body;
+  if (res.status === 204) return {};
+  const answer = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(answer?.error?.message ?? `${path}: HTTP ${res.status}`);
+  return answer;
 }
+
+/** What the session may see: { role, workspaces: 'all' | [ids] }. */
+let me = null;
+const seesAll = () => me?.workspaces === 'all';
+const isStaff = () => me?.role === 'admin' || me?.role === 'coach';
 
 // ---- sections ---------------------------------------------------------------------------------
 
@@ -35,11 +41,20 @@ async function loadWorkspaces() {
   workspaces = list;
   const select = $('workspace');
   const keep = select.value || localStorage.getItem(WORKSPACE_KEY) || '';
+  // "All seekers" only for a token that reaches every workspace; a seeker sees their own page only.
+  const ids = seesAll() ? list.map((w) => w.workspaceId) : me.workspaces;
+  const label = (id) => {
+    const w = list.find((x) => x.workspaceId === id);
+    return w ? `${w.ownerName ?? id} — ${w.contacts} contacts, ${w.meetings} meetings` : id;
+  };
   select.replaceChildren(
-    el('option', { value: '' }, `All seekers (${list.length})`),
-    ...list.map((w) => el('option', { value: w.workspaceId }, `${w.ownerName ?? w.workspaceId} — ${w.contacts} contacts, ${w.meetings} meetings`)),
+    ...(seesAll() ? [el('option', { value: '' }, `All seekers (${list.length})`)] : []),
+    ...ids.map((id) => el('option', { value: id }, label(id))),
   );
-  select.value = list.some((w) => w.workspaceId === keep) ? keep : '';
+  select.value = ids.includes(keep) ? keep : seesAll() ? '' : (ids[0] ?? '');
+  $('workspace-control').hidden = !seesAll() && ids.length <= 1;
+  $('queues-card').hidden = !isStaff();
+  $('board-link').hidden = me.role !== 'admin';
 }
 
 /** The dashboard lists show the first few; the count says how many there are in all. */
@@ -117,6 +132,7 @@ async function renderCalendar(workspaceId) {
 }
 
 async function renderQueues() {
+  if (!isStaff()) return;
   const box = $('queues');
   try {
     const { queues } = await api('/api/queues');
@@ -156,6 +172,7 @@ async function refresh() {
   const status = $('status');
   status.classList.remove('error');
   try {
+    if (!me) me = await api('/api/session');
     if (!workspaces.length) await loadWorkspaces();
     const ws = selectedWorkspace();
     const query = ws ? `?workspace=${encodeURIComponent(ws)}` : '';
@@ -173,7 +190,9 @@ async function refresh() {
     document.body.dataset.loaded = 'true';
   } catch (e) {
     if (e instanceof Unauthorized) {
-      showLogin(localStorage.getItem(TOKEN_KEY) ? 'That token was not accepted.' : undefined);
+      me = null;
+      showLogin(loginMessage);
+      loginMessage = undefined;
     } else {
       status.textContent = `Could not load the dashboard: ${e.message}`;
       status.classList.add('error');
@@ -183,12 +202,25 @@ async function refresh() {
   }
 }
 
+let loginMessage;
+
+/** Trades a token for a session cookie; the token is not kept anywhere in the browser. */
+async function logIn(token) {
+  me = null;
+  workspaces = [];
+  try {
+    me = await api('/api/session', { method: 'POST', body: { token } });
+  } catch (e) {
+    loginMessage = e instanceof Unauthorized ? 'That token was not accepted.' : `Could not log in: ${e.message}`;
+  }
+  await refresh();
+}
+
 $('login-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  localStorage.setItem(TOKEN_KEY, $('token').value.trim());
+  const token = $('token').value.trim();
   $('token').value = '';
-  workspaces = [];
-  void refresh();
+  void logIn(token);
 });
 $('workspace').addEventListener('change', () => {
   localStorage.setItem(WORKSPACE_KEY, selectedWorkspace());
@@ -196,11 +228,27 @@ $('workspace').addEventListener('change', () => {
   void refresh();
 });
 $('refresh').addEventListener('click', () => { workspaces = []; void refresh(); });
-$('logout').addEventListener('click', () => {
-  localStorage.removeItem(TOKEN_KEY);
+$('logout').addEventListener('click', async () => {
+  try {
+    await api('/api/session', { method: 'DELETE' });
+    loginMessage = 'Logged out: the session has ended on the server.';
+  } catch (e) {
+    loginMessage = e instanceof Unauthorized ? 'Logged out.' : `Could not log out: ${e.message}`;
+  }
+  me = null;
   workspaces = [];
-  showLogin('Token forgotten in this browser (a login cookie, if any, stays until the browser is closed).');
+  showLogin(loginMessage);
+  loginMessage = undefined;
 });
 
-void refresh();
+// Earlier versions kept the token in localStorage: it goes.
+localStorage.removeItem('outreach.apiToken');
+// A login link (`outreach serve` prints one) carries the token in the fragment, which no server sees.
+const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fromLink) {
+  history.replaceState(null, '', location.pathname + location.search);
+  void logIn(fromLink);
+} else {
+  void refresh();
+}
 setInterval(() => { if (!document.hidden && !$('content').hidden) void refresh(); }, REFRESH_MS);

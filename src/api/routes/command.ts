@@ -19,6 +19,10 @@ export type CommandSpec = {
   run(ctx: AppContext, input: Record<string, unknown>, request: FastifyRequest): Promise<unknown>;
   /** A Location header for a created resource. */
   location?: (result: unknown) => string;
+  /** Rules of the body the zod schema alone does not show (for the document). */
+  bodyRules?: Record<string, unknown>;
+  /** The command may name a workspace that does not exist yet (an admin's only). */
+  mayCreateWorkspace?: boolean;
 };
 
 /**
@@ -34,14 +38,14 @@ export function commandRoute(app: FastifyInstance, deps: ApiDeps, spec: CommandS
       tags: [spec.tag],
       headers: workspaceHeader,
       ...(spec.pathField ? { params: idParams(`the ${spec.pathField}'s id`) } : {}),
-      body: bodySchema(spec.input, spec.pathField ? [spec.pathField] : []),
+      body: { ...bodySchema(spec.input, spec.pathField ? [spec.pathField] : []), ...spec.bodyRules },
       response: {
         [spec.status ?? 200]: { description: 'done: the id and the events recorded', ...anyObject },
-        ...errorResponses(400, 401, ...(spec.pathField ? [404] : []), 409, 413),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 415),
       },
     },
     handler: async (request, reply) => {
-      const { ctx, input } = commandRequest(deps, request);
+      const { ctx, input } = await commandRequest(deps, request, { mayCreate: spec.mayCreateWorkspace === true });
       if (spec.pathField) {
         const id = (request.params as { id: string }).id;
         if (input[spec.pathField] !== undefined && input[spec.pathField] !== id) {

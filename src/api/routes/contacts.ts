@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { AppContext } from '../../app/handle.ts';
 import { addContact, addResearchNote, changeContact, forgetContact, optOut, prepareQuestions, recordReply, reportJobLead } from '../../app/contact-commands.ts';
-import { importContacts } from '../../app/contact-import.ts';
 import { contactAggregate } from '../../app/aggregates.ts';
 import { loadExisting } from '../../app/handle.ts';
 import {
@@ -17,11 +16,8 @@ import {
 import { invalid } from '../../domain/errors.ts';
 import { id as idSchema } from '../../domain/values.ts';
 import { commandContext, commandWorkspace, type ApiDeps } from '../context.ts';
-import { anyObject, errorResponses, idParams, workspaceHeader } from '../openapi.ts';
+import { anyObject, atLeastOneOf, errorResponses, idParams, workspaceHeader, workspaceQuery } from '../openapi.ts';
 import { commandRoute } from './command.ts';
-
-/** Imports take a whole CSV file, so their body limit is larger than the other commands'. */
-export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
 
 type Run = (ctx: AppContext, input: Record<string, unknown>) => Promise<unknown>;
 
@@ -44,6 +40,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps) {
     input: changeContactInput,
     pathField: 'contact',
     summary: "Correct a contact's details (`outreach contact change`)",
+    bodyRules: atLeastOneOf(Object.keys(changeContactInput.shape).filter((f) => f !== 'contact')),
     run: (ctx, input) => {
       // An empty change is the caller's mistake, not an event the log should refuse later.
       if (Object.keys(input).every((k) => k === 'contact')) throw invalid('body', 'give at least one field to change');
@@ -79,7 +76,7 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps) {
         tags: ['contacts'],
         params: idParams("the contact's id"),
         headers: workspaceHeader,
-        querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
+        querystring: workspaceQuery('the workspace the contact is in'),
         response: { 200: anyObject, ...errorResponses(400, 401, 404) },
       },
     },
@@ -90,40 +87,6 @@ export function contactRoutes(app: FastifyInstance, deps: ApiDeps) {
       return { id, workspace: ctx.workspaceId, ...state };
     },
   );
-
-  // CSV import: the body is the file (text/csv), or JSON { "csv": "…" }.
-  app.register(async (scope) => {
-    scope.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
-    scope.post(
-      '/api/contacts/import',
-      {
-        bodyLimit: IMPORT_BODY_LIMIT,
-        schema: {
-          summary:
-            'Import LinkedIn\'s Connections.csv or a CSV with the columns of `contact add` (`outreach contact import`); body: the file as text/csv, or JSON {"csv": "…"}; at most 5 MB',
-          tags: ['contacts'],
-          headers: workspaceHeader,
-          querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
-          response: {
-            200: { description: 'rows imported, duplicates skipped, rows rejected with their reasons', ...anyObject },
-            ...errorResponses(400, 401, 413, 415),
-          },
-        },
-      },
-      async (request) => {
-        let text: unknown = request.body;
-        let body: Record<string, unknown> = {};
-        if (text !== null && typeof text === 'object' && !Array.isArray(text)) {
-          body = text as Record<string, unknown>;
-          text = body['csv'];
-        }
-        if (typeof text !== 'string' || text.trim() === '') throw invalid('csv', 'send the CSV file as the body (text/csv) or as "csv" in a JSON body');
-        const ctx = commandContext(deps, commandWorkspace(request, body, deps.defaultWorkspace));
-        const report = await importContacts(ctx, text);
-        return { workspace: ctx.workspaceId, ...report };
-      },
-    );
-  });
 }
 
 export function checkedId(value: string, field: string): string {

@@ -6,7 +6,7 @@ import { loadExisting } from '../../app/handle.ts';
 import { bookMeetingInput, cancelMeetingInput, holdMeetingInput, meetingOnlyInput, requestMeetingInput, rescheduleMeetingInput } from '../../app/inputs.ts';
 import { bookMeeting, cancelMeeting, holdMeeting, recordNoShow, requestMeeting, rescheduleMeeting } from '../../app/meeting-commands.ts';
 import { commandContext, commandWorkspace, type ApiDeps } from '../context.ts';
-import { anyObject, errorResponses, idParams, workspaceHeader } from '../openapi.ts';
+import { anyObject, errorResponses, idParams, workspaceHeader, workspaceQuery } from '../openapi.ts';
 import { commandRoute } from './command.ts';
 import { checkedId } from './contacts.ts';
 
@@ -51,7 +51,7 @@ export function meetingRoutes(app: FastifyInstance, deps: ApiDeps) {
         tags: ['meetings'],
         params: idParams("the meeting's id"),
         headers: workspaceHeader,
-        querystring: { type: 'object', properties: { workspace: { type: 'string' } } },
+        querystring: workspaceQuery('the workspace the meeting is in'),
         response: { 200: anyObject, ...errorResponses(400, 401, 404) },
       },
     },

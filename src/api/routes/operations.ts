@@ -83,6 +83,7 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
   app.get(
     '/healthz',
     {
+      config: { access: 'public' },
       schema: { summary: 'The process is up (no dependencies checked)', tags: ['operations'], security: [], response: { 200: anyObject } },
     },
     async (_request, reply) => {
@@ -94,6 +95,7 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
   app.get(
     '/readyz',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Ready to serve: the event store and Redis answer; 503 otherwise',
         tags: ['operations'],
@@ -114,10 +116,11 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
   app.get(
     '/metrics',
     {
+      config: { access: 'staff' },
       schema: {
-        summary: 'Prometheus metrics: queue depths, job durations, projection lag, emails sent/bounced/deferred',
+        summary: 'Prometheus metrics: queue depths, job durations, projection lag, emails sent/bounced/deferred (admin or coach)',
         tags: ['operations'],
-        response: { 200: { type: 'string' }, ...errorResponses(401) },
+        response: { 200: { type: 'string' }, ...errorResponses(401, 403) },
       },
     },
     async (_request, reply) => {
@@ -129,10 +132,11 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
   app.get(
     '/api/queues',
     {
+      config: { access: 'staff' },
       schema: {
-        summary: 'Queue health: jobs per queue and state, and the next delayed jobs',
+        summary: 'Queue health: jobs per queue and state, and the next delayed jobs (admin or coach)',
         tags: ['operations'],
-        response: { 200: anyObject, ...errorResponses(401, 503) },
+        response: { 200: anyObject, ...errorResponses(401, 403, 503) },
       },
     },
     async (_request, reply) => {
@@ -149,7 +153,9 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath('/queues');
     createBullBoard({
-      queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
+      // Read-only: the board's page sends its actions as bare PUTs a cookie alone cannot be trusted with
+      // (see csrfRefusal); queues are acted on with the CLI (outreach jobs, outreach reactor replay).
+      queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
       serverAdapter,
       options: { uiConfig: { boardTitle: 'Outreach queues' } },
     });

@@ -1,28 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { readModelNames, type ReadModelName } from '../../read-models/queries.ts';
-import { parseInput } from '../../app/parse.ts';
 import { readWorkspace, type ApiDeps } from '../context.ts';
-import { anyObject, errorResponses } from '../openapi.ts';
+import { anyObject, errorResponses, workspaceQuery } from '../openapi.ts';
+import { queryInteger } from '../validation.ts';
 
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;
 const MAX_OFFSET = 1_000_000;
-
-const paging = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)
-    .default(DEFAULT_LIMIT),
-  offset: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must not be negative')
-    .max(MAX_OFFSET, `must be at most ${MAX_OFFSET}`)
-    .default(0),
-});
 
 const descriptions: Record<ReadModelName, string> = {
   contacts: 'contacts with status, last touch and next action',
@@ -44,7 +28,7 @@ export const readModelPath = (name: ReadModelName) => `/api/${name}`;
 const listQuery = {
   type: 'object',
   properties: {
-    workspace: { type: 'string', description: "one workspace; without it, every workspace (a coach's view)" },
+    workspace: workspaceQuery().properties.workspace,
     limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
     offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
   },
@@ -72,13 +56,13 @@ export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
                 rows: { type: 'array', items: anyObject },
               },
             },
-            ...errorResponses(400, 401),
+            ...errorResponses(400, 401, 404),
           },
         },
       },
       async (request, reply) => {
-        const q = request.query as Record<string, unknown>;
-        const { limit, offset } = parseInput(paging, { limit: q['limit'], offset: q['offset'] });
+        const limit = queryInteger(request, 'limit', { min: 1, max: MAX_LIMIT, fallback: DEFAULT_LIMIT });
+        const offset = queryInteger(request, 'offset', { min: 0, max: MAX_OFFSET, fallback: 0 });
         const workspaceId = readWorkspace(request);
         const page = deps.readModels.list(name, { ...(workspaceId ? { workspaceId } : {}), limit, offset, now: deps.clock() });
         void reply.header('cache-control', 'no-store');
@@ -103,7 +87,7 @@ export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
         summary:
           'Every figure of the dashboard: funnel, meetings per week, thank-you latency, referrals per interview, levels per industry, agenda, follow-ups due, overruns, job leads',
         tags: ['read models'],
-        querystring: { type: 'object', properties: { workspace: { type: 'string', description: 'one workspace; without it, every workspace' } } },
+        querystring: workspaceQuery(),
         response: { 200: anyObject, ...errorResponses(400, 401) },
       },
     },
@@ -128,10 +112,11 @@ export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/api/projections',
     {
+      config: { access: 'staff' },
       schema: {
-        summary: "Each projection's checkpoint and lag behind the head of the event log",
+        summary: "Each projection's checkpoint and lag behind the head of the event log (admin or coach)",
         tags: ['operations'],
-        response: { 200: anyObject, ...errorResponses(401) },
+        response: { 200: anyObject, ...errorResponses(401, 403) },
       },
     },
     async () => {

@@ -4,11 +4,12 @@ import { load } from '../../app/handle.ts';
 import { configureWorkspaceInput } from '../../app/inputs.ts';
 import { configureWorkspace } from '../../app/workspace-commands.ts';
 import { notFound } from '../../domain/errors.ts';
-import { checkWorkspace, commandContext, type ApiDeps } from '../context.ts';
-import { anyObject, errorResponses } from '../openapi.ts';
+import { mayReach } from '../../app/access.ts';
+import { checkWorkspace, commandContext, principalOf, reachable, type ApiDeps } from '../context.ts';
+import { anyObject, errorResponses, workspaceProperty } from '../openapi.ts';
 import { commandRoute } from './command.ts';
 
-const workspaceParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'workspace id' } } };
+const workspaceParams = { type: 'object', required: ['id'], properties: { id: workspaceProperty('workspace id') } };
 
 /** The workspace's folded state; 404 when nothing was ever written to it. */
 async function workspaceState(deps: ApiDeps, id: string) {
@@ -25,20 +26,24 @@ export function workspaceRoutes(app: FastifyInstance, deps: ApiDeps) {
     tag: 'workspaces',
     input: configureWorkspaceInput,
     summary:
-      'Configure the workspace named by X-Workspace (or `workspace`): owner, objective, time zone, business hours, delays (`outreach workspace configure`)',
+      'Configure the workspace named by X-Workspace (or `workspace`): owner, objective, time zone, business hours, delays (`outreach workspace configure`); only an admin makes a new one',
     run: (ctx, input) => configureWorkspace(ctx, input),
+    mayCreateWorkspace: true,
   });
 
   app.get(
     '/api/workspaces',
     {
       schema: {
-        summary: "Every workspace with its owner and counts (for a coach's selector)",
+        summary: "Every workspace the token reaches, with its owner and counts (for a coach's selector)",
         tags: ['workspaces'],
         response: { 200: anyObject, ...errorResponses(401) },
       },
     },
-    async () => ({ workspaces: deps.readModels.workspaces() }),
+    async (request) => {
+      const p = principalOf(request);
+      return { workspaces: deps.readModels.workspaces().filter((w) => mayReach(p, w.workspaceId)) };
+    },
   );
 
   app.get(
@@ -52,7 +57,7 @@ export function workspaceRoutes(app: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request) => {
-      const id = checkWorkspace((request.params as { id: string }).id);
+      const id = reachable(request, checkWorkspace((request.params as { id: string }).id));
       const state = await workspaceState(deps, id);
       return { workspaceId: id, ...state };
     },
@@ -69,7 +74,7 @@ export function workspaceRoutes(app: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request) => {
-      const ws = checkWorkspace((request.params as { id: string }).id);
+      const ws = reachable(request, checkWorkspace((request.params as { id: string }).id));
       const state = await workspaceState(deps, ws);
       return { workspaceId: ws, ...state.calendar };
     },

@@ -3,8 +3,9 @@ import { invalid } from '../../domain/errors.ts';
 import { act, leaf } from '../define.ts';
 
 /**
- * `outreach serve`: the HTTP API, the dashboard, /metrics and the queue board. Without
- * OUTREACH_API_TOKEN it binds to loopback only and makes a token for the run, printed in the login URL.
+ * `outreach serve`: the HTTP API, the dashboard, /metrics and the queue board. OUTREACH_API_TOKEN is
+ * the admin's token; `outreach token create` makes coach and seeker tokens. Without it the server
+ * binds to loopback only and makes an admin token for the run, printed in the login URL's fragment.
  */
 export function serveCommand(program: Command) {
   act(
@@ -42,7 +43,7 @@ export function serveCommand(program: Command) {
           `Outreach is serving ${api.url} (workspace for commands: ${session.config.workspaceId}; Redis: ${api.redisUrl})`,
           api.tokenGenerated
             ? `  OUTREACH_API_TOKEN is not set: this run's token is in the login URL below (loopback only)\n  Dashboard: ${api.loginUrl}`
-            : `  Dashboard: ${api.url} (log in once with ${api.url}?token=<OUTREACH_API_TOKEN>, or enter the token on the page)`,
+            : `  Dashboard: ${api.url} (log in on the page with OUTREACH_API_TOKEN or a token from \`outreach token create\`)`,
           `  API docs:  ${api.url}docs   Metrics: ${api.url}metrics   Queues: ${api.url}queues`,
           '  Ctrl-C to stop',
         ].join('\n'),

@@ -71,17 +71,18 @@ const q = preparedFor((db) => ({
   updateWritten: db.prepare(`UPDATE contacts SET update_written_at = ? WHERE contact_id = ?`),
   optOut: db.prepare(`UPDATE contacts SET status = 'opted_out', opted_out_at = ? WHERE contact_id = ? AND status = 'active'`),
   bounce: db.prepare(`UPDATE contacts SET bounced_email = ? WHERE contact_id = ? AND status <> 'forgotten'`),
-  // Level, industry and source stay: they are categories counted anonymously, not who the person is.
+  // Level and source stay: enums counted anonymously, not who the person is. The industry is free
+  // text, sealed in the log like the organisation and role, so it goes too (a rebuild could not read it).
   forget: db.prepare(`
     UPDATE contacts SET status = 'forgotten', forgotten_at = ?, name = NULL, email = NULL, phone = NULL, linkedin_url = NULL,
-      organisation = NULL, role = NULL, timezone = NULL, tags = NULL, bounced_email = NULL
+      organisation = NULL, role = NULL, industry = NULL, timezone = NULL, tags = NULL, bounced_email = NULL
     WHERE contact_id = ?`),
 }));
 
 export const contacts = defineProjection({
   name: 'contacts',
-  // 2: the update written for the next keep-in-touch note.
-  version: 2,
+  // 3: the update written for the next keep-in-touch note; the industry goes on forget.
+  version: 3,
   schema,
   indexes,
   apply(db, e) {

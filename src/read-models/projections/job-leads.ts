@@ -7,8 +7,8 @@ import { withContact } from './support/joins.ts';
 
 /**
  * Job leads that came out of the conversations, one row per JobLeadReported (keyed by its event
- * id). The description is the contact's words, so forgetting the contact removes it; the lead's
- * organisation (the employer with the opening) and date stay as an anonymous count.
+ * id). The description and the organisation (often the contact's own employer) are sealed under the
+ * contact's key, so forgetting the contact removes them; the lead and its date stay as a count.
  */
 const schema = `
   CREATE TABLE IF NOT EXISTS job_leads (
@@ -32,12 +32,12 @@ const q = preparedFor((db) => ({
   lead: db.prepare(`
     INSERT INTO job_leads (lead_id, workspace_id, contact_id, meeting_id, organisation, description, reported_at)
     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(lead_id) DO NOTHING`),
-  forget: db.prepare(`UPDATE job_leads SET description = NULL WHERE contact_id = ?`),
+  forget: db.prepare(`UPDATE job_leads SET description = NULL, organisation = NULL WHERE contact_id = ?`),
 }));
 
 export const jobLeads = defineProjection({
   name: 'job-leads',
-  version: 1,
+  version: 2,
   schema,
   indexes,
   apply(db, e) {

@@ -6,7 +6,8 @@ import { inWorkspace, preparedFor, stmt, type Page, type Rows } from './support/
 /**
  * Which levels (entry, mid, senior, executive) the seeker has met in each industry: the method
  * wants conversations across the ladder. A contact counts once, however many meetings were held.
- * Level and industry are categories, not personal data, so a forgotten contact still counts.
+ * The industry is free text, sealed under the contact's key like the organisation, so a forgotten
+ * contact leaves the table's counts (a rebuild after the forget could not read it either).
  */
 const schema = `
   CREATE TABLE IF NOT EXISTS levels_by_industry (
@@ -32,11 +33,12 @@ const q = preparedFor((db) => ({
   change: db.prepare(`UPDATE levels_by_industry SET industry = coalesce(?, industry), level = coalesce(?, level) WHERE contact_id = ?`),
   link: db.prepare(`INSERT INTO levels_by_industry_meetings (meeting_id, contact_id) VALUES (?, ?) ON CONFLICT(meeting_id) DO NOTHING`),
   met: db.prepare(`UPDATE levels_by_industry SET met = 1 WHERE contact_id = (SELECT contact_id FROM levels_by_industry_meetings WHERE meeting_id = ?)`),
+  forget: db.prepare(`UPDATE levels_by_industry SET industry = NULL WHERE contact_id = ?`),
 }));
 
 export const levelsByIndustry = defineProjection({
   name: 'levels-by-industry',
-  version: 1,
+  version: 2,
   schema,
   indexes,
   apply(db, e) {
@@ -58,6 +60,9 @@ export const levelsByIndustry = defineProjection({
       }
       case 'MeetingHeld':
         q(db).met.run(idOfStream(e.stream));
+        return;
+      case 'ContactForgotten':
+        q(db).forget.run(idOfStream(e.stream));
     }
   },
 });

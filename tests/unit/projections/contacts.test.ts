@@ -162,7 +162,7 @@ describe('contacts read model', () => {
     expect(contactRow(log)).toMatchObject({ status: 'opted_out', optedOutAt: '2026-11-05T09:00:00.000Z', nextAction: 'do not contact (opted out)' });
   });
 
-  it('a forgotten contact keeps its row and counts but loses name, email, phone, organisation, role and tags', () => {
+  it('a forgotten contact keeps its row and counts but loses name, email, phone, organisation, role, industry and tags', () => {
     const log = eventLog();
     heldMeeting(log, 1, 1);
     log.contact(id(1), 'ContactForgotten', { forgottenAt: '2026-11-25T09:00:00Z' });
@@ -177,7 +177,7 @@ describe('contacts read model', () => {
       timezone: null,
       tags: [],
       level: 'senior',
-      industry: 'software',
+      industry: null,
       meetingsHeld: 1,
       nextAction: null,
     });

@@ -38,13 +38,13 @@ describe('job leads read model', () => {
     ).toEqual(['Second', 'First']);
   });
 
-  it('forgetting the contact removes the description and the name, and keeps the lead as a count', () => {
+  it('forgetting the contact removes the description, the organisation and the name, and keeps the lead as a count', () => {
     const log = eventLog();
     heldMeeting(log, 1, 1);
     log.contact(id(1), 'JobLeadReported', { description: 'Ask Ada about the role', organisation: 'Litware', reportedAt: '2026-11-24T09:00:00Z' });
     log.contact(id(1), 'ContactForgotten', { forgottenAt: '2026-11-25T09:00:00Z' });
     const r = project(log.events);
-    expect(r.rows('job-leads')).toEqual([expect.objectContaining({ contactName: null, description: null, organisation: 'Litware' })]);
+    expect(r.rows('job-leads')).toEqual([expect.objectContaining({ contactName: null, description: null, organisation: null })]);
     expect(r.dashboard().totals.leads).toBe(1);
   });
 });

@@ -46,10 +46,12 @@ describe('levels by industry read model', () => {
     expect(project(log.events).rows('levels-by-industry')).toEqual([]);
   });
 
-  it('a forgotten contact still counts: a level and an industry are not who they are', () => {
+  it('a forgotten contact no longer counts: their industry was sealed with the rest of them', () => {
     const log = eventLog();
     heldMeeting(log, 1, 1);
+    heldMeeting(log, 2, 2);
     log.contact(id(1), 'ContactForgotten', { forgottenAt: '2026-11-25T09:00:00Z' });
-    expect(project(log.events).dashboard().levelsByIndustry).toEqual([{ industry: 'software', levels: ['senior'] }]);
+    const r = project(log.events);
+    expect(r.rows('levels-by-industry')).toEqual([{ industry: 'software', level: 'senior', contacts: 1, met: 1 }]);
   });
 });
