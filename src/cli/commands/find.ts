@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadWorkspace } from '../../app/workspace-commands.ts';
 import { invalid } from '../../domain/errors.ts';
-import type { AgendaItem, DraftItem, FollowUpItem, JobLeadItem } from '../../read-models/queries.ts';
+import { todayList, type TodayItem } from '../../read-models/today.ts';
 import { act, leaf } from '../define.ts';
 import { readModelsOf } from '../lookup.ts';
 import type { Session } from '../session.ts';
@@ -96,71 +96,38 @@ function meetingsCommand(program: Command) {
   );
 }
 
-type Task = { section: string; due: string | null; line: string; overdue: boolean };
-
-/** Only what had a time that passed is overdue: a scheduled call, a thank-you past its 24 hours. */
-const overdueAt = (due: string | null, now: string) => due !== null && due < now;
-
-/** Everything due today, from the read models: calls, drafts, replies, meetings and their prep, thank-yous, updates, leads. */
-async function tasksFor(session: Session): Promise<Task[]> {
-  const rm = await readModelsOf(session);
-  const now = session.ctx.clock();
-  const zone = await zoneOf(session);
-  const ws = session.ctx.workspaceId;
-  const endOfTomorrow = new Date(Date.parse(now) + 2 * 86_400_000).toISOString();
-  const page = { workspaceId: ws, limit: 1000, offset: 0, now };
-  const tasks: Task[] = [];
-  const add = (section: string, due: string | null, line: string, overdue = false) => tasks.push({ section, due, line, overdue });
-  for (const c of rm.contacts({ ...page, filter: { status: 'active' } }).rows) {
-    const action = String(c['nextAction'] ?? '');
-    const at = (c['nextActionAt'] as string | null) ?? null;
-    if (action.startsWith('call ') && (!at || at <= endOfTomorrow))
-      add('Calls to make', at, `${action} — \`outreach call ${shortId(c['meetingId'] as string)}\` for the script`, overdueAt(at, now));
-    if (action.startsWith('reply received')) add('Replies to answer', at, `${c['name']}: ${action}`);
-    if (action.startsWith('write ')) add('Updates to write', null, `${action} — \`outreach contact update ${shortId(c['contactId'] as string)} --text "…"\``);
+/** The command that acts on an item of the day, after what it says. */
+function hint(t: TodayItem, zone: string): string {
+  const id = (x: string | null) => shortId(x ?? '');
+  switch (t.kind) {
+    case 'call':
+      return `${t.what} — \`outreach call ${id(t.meetingId)}\` for the script`;
+    case 'draft':
+      return `${t.what} — \`outreach draft show ${id(t.draftId)}\``;
+    case 'meeting':
+      return `${when(t.due, zone)} ${t.what} — \`outreach contact show ${id(t.contactId)}\` to prepare`;
+    case 'thank-you':
+      return `${t.what} (it goes by itself when the worker runs)`;
+    case 'update':
+      return `${t.what} — \`outreach contact update ${id(t.contactId)} --text "…"\``;
+    default:
+      return t.what;
   }
-  for (const d of rm.list('drafts', page).rows as DraftItem[]) {
-    if (d.status === 'waiting')
-      add(
-        'Drafts waiting for your review',
-        d.draftedAt,
-        `${d.kind} to ${d.toName ?? '(forgotten)'}: "${d.subject}" — \`outreach draft show ${shortId(d.draftId)}\``,
-      );
-  }
-  for (const m of rm.list('agenda', page).rows as AgendaItem[]) {
-    if (m.start <= endOfTomorrow)
-      add(
-        'Meetings today and tomorrow',
-        m.start,
-        `${when(m.start, zone)} ${m.contactName ?? ''}${m.organisation ? ` (${m.organisation})` : ''}, ${m.minutes} minutes — \`outreach contact show ${shortId(m.contactId)}\` to prepare`,
-      );
-  }
-  for (const f of rm.list('follow-ups', page).rows as FollowUpItem[]) {
-    if (f.kind === 'thank-you') {
-      const left = Math.round((Date.parse(f.since) + 86_400_000 - Date.parse(now)) / 3_600_000);
-      add(
-        'Thank-yous owed',
-        f.dueAt,
-        `${f.contactName ?? ''}: ${left > 0 ? `${left} h left of the 24 h` : 'past the 24 h'} (it goes by itself when the worker runs)`,
-        left <= 0,
-      );
-    }
-  }
-  for (const l of rm.list('job-leads', { ...page, limit: 5 }).rows as JobLeadItem[])
-    add('Job leads to follow', l.reportedAt, `${l.description}${l.organisation ? ` (${l.organisation})` : ''} — from ${l.contactName ?? '(forgotten)'}`);
-  return tasks;
 }
 
 function todayCommand(program: Command) {
   act(
     leaf(program, 'today', 'what to do now: calls, drafts to review, replies, meetings and their prep, thank-yous, updates, leads (overdue first)'),
     async (session, _args, _input, out) => {
-      const tasks = (await tasksFor(session)).sort((a, b) => Number(b.overdue) - Number(a.overdue) || (a.due ?? '').localeCompare(b.due ?? ''));
+      const tasks = todayList(await readModelsOf(session), { workspaceId: session.ctx.workspaceId, now: session.ctx.clock() });
+      const zone = await zoneOf(session);
       const sections = [...new Set(tasks.map((t) => t.section))];
       out.result(tasks, () =>
         tasks.length === 0
           ? 'Nothing due today. `outreach contacts` lists everyone and what comes next for each.'
-          : sections.map((s) => [s, ...tasks.filter((t) => t.section === s).map((t) => `  ${t.overdue ? 'OVERDUE ' : ''}${t.line}`)].join('\n')).join('\n\n'),
+          : sections
+              .map((s) => [s, ...tasks.filter((t) => t.section === s).map((t) => `  ${t.overdue ? 'OVERDUE ' : ''}${hint(t, zone)}`)].join('\n'))
+              .join('\n\n'),
       );
     },
   );
