@@ -10,6 +10,7 @@ import { HttpRefusal } from './errors.ts';
 import { streams } from '../domain/events.ts';
 import { mayReach, type AccessStore } from '../app/access.ts';
 import type { Principal } from './auth.ts';
+import type { Heartbeat } from '../app/worker-health.ts';
 import { workspaceId as workspaceIdSchema } from '../domain/values.ts';
 
 /** What the routes work with; the server factory is given it, so tests can hand in their own. */
@@ -32,6 +33,8 @@ export type ApiDeps = {
    * projector shows at the next request; only the passing of time shows up to this much later.
    */
   dashboardCacheMs?: number;
+  /** The worker processes heard from (heartbeats in Redis); null without Redis. */
+  heartbeats?: (() => Promise<Heartbeat[]>) | null;
   /** The projector's position, when this process runs it. */
   projectorPosition?: () => bigint | null;
   /** API tokens and browser sessions (access.db). */

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
  * day with the tool (the same people throughout) and so that a command without one fails a test.
  */
 export const EXAMPLES: Record<string, readonly string[]> = {
+  start: ['start', 'start --port 8080'],
   today: ['today', 'today --json'],
   contacts: ['contacts', 'contacts --search northwind', 'contacts --level senior --tag analytics --limit 20'],
   meetings: ['meetings --upcoming', 'meetings --past --json'],

@@ -6,6 +6,7 @@ import { eventsCommand } from './commands/events.ts';
 import { workerCommands } from './commands/worker.ts';
 import { googleCommands } from './commands/google.ts';
 import { serveCommand } from './commands/serve.ts';
+import { startCommand } from './commands/start.ts';
 import { projectionCommands } from './commands/projections.ts';
 import { callCommand } from './commands/calls.ts';
 import { draftCommands } from './commands/drafts.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   versionOption(program);
+  startCommand(program);
   findCommands(program);
   workspaceCommands(program);
   contactCommands(program);

@@ -7,6 +7,7 @@ import { openEventStore } from './event-store.ts';
 import { secretKeyOrKeyFile } from '../infra/crypto/key-file.ts';
 import { verifyUnsubscribeToken } from '../infra/crypto/unsubscribe-token.ts';
 import { snapshot } from '../infra/queue/idle.ts';
+import { readHeartbeats } from '../infra/queue/heartbeat.ts';
 import { silentLogger } from './logger.ts';
 import { queuePrefixFrom } from '../infra/queue/names.ts';
 import { createQueues } from '../infra/queue/scheduler.ts';
@@ -75,7 +76,8 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     const redisUrl = redisUrlFrom(env);
     const redis = createRedis(redisUrl, 'producer', { retryStrategy: (n) => Math.min(250 * n, 5000) });
     redis.connect().catch(() => undefined);
-    const queues = createQueues(redis, env['OUTREACH_QUEUE_PREFIX'] || queuePrefixFrom(env));
+    const prefix = env['OUTREACH_QUEUE_PREFIX'] || queuePrefixFrom(env);
+    const queues = createQueues(redis, prefix);
     // While Redis is away the queues report errors; /readyz and the queue views say so instead.
     for (const q of Object.values(queues)) q.on('error', () => undefined);
     closers.push(async () => {
@@ -91,6 +93,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
       redis,
       queues,
       queueSnapshots: () => Promise.all(Object.values(queues).map((q) => snapshot(q))),
+      heartbeats: () => readHeartbeats(redis, prefix),
       ...(projectorPosition ? { projectorPosition } : {}),
       access,
     };

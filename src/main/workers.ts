@@ -1,6 +1,7 @@
 import type { Log } from '../app/log.ts';
 import { effectWorkerOptions } from '../infra/queue/worker-options.ts';
 import { isIdle } from '../infra/queue/idle.ts';
+import { startHeartbeat } from '../infra/queue/heartbeat.ts';
 import { redisSyncTokens } from '../infra/queue/sync-tokens.ts';
 import { startCalendarWorker } from '../../workers/calendar.ts';
 import { startEmailWorker } from '../../workers/email.ts';
@@ -98,6 +99,8 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
     projectorStopped = true;
   });
   log.info({ workers: opts.only.join(','), store: rt.store.kind, queuePrefix: rt.prefix }, 'started');
+  // The dashboard and /readyz tell from this whether emails are going out.
+  const heartbeat = startHeartbeat(rt.producer, rt.prefix, opts.only);
   if (emailWiring) {
     log.info(
       emailWiring.unsubscribe === 'one-click'
@@ -136,6 +139,7 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
     })();
   });
   await stopped;
+  await heartbeat.stop();
   // Stop taking work, let active jobs finish, but never hang a shutdown.
   await reactor?.stop();
   await projector?.stop();

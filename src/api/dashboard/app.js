@@ -165,6 +165,19 @@ function showLogin(message) {
   $('token').focus();
 }
 
+/** A red banner when no email worker answered for a minute: a coach looking at figures assumes mail is going out. */
+async function renderWorkers() {
+  const banner = $('workers-banner');
+  try {
+    const res = await fetch('/readyz', { cache: 'no-store' });
+    const workers = (await res.json()).checks?.workers;
+    banner.hidden = !workers || workers.ok;
+    banner.textContent = workers && !workers.ok ? `Emails are not being sent: no worker running${workers.lastSeenAt ? ` (last seen ${new Date(workers.lastSeenAt).toLocaleString()})` : ''}. Start one with outreach start (or outreach worker).` : '';
+  } catch {
+    banner.hidden = true;
+  }
+}
+
 let loading = false;
 async function refresh() {
   if (loading) return;
@@ -181,7 +194,7 @@ async function refresh() {
     $('content').hidden = false;
     $('controls').hidden = false;
     renderDashboard(dashboard);
-    await Promise.all([renderTotals(dashboard, ws), renderCalendar(ws), renderQueues()]);
+    await Promise.all([renderTotals(dashboard, ws), renderCalendar(ws), renderQueues(), renderWorkers()]);
     const one = workspaces.find((w) => w.workspaceId === ws);
     status.textContent = ws
       ? `Showing ${one?.ownerName ?? ws} (workspace ${ws}).`

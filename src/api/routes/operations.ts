@@ -4,6 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { ErrorCode } from 'bullmq';
 import { OutreachError } from '../../domain/errors.ts';
+import { workerHealth } from '../../app/worker-health.ts';
 import type { ApiDeps } from '../context.ts';
 import { withTimeout, type Metrics } from '../metrics.ts';
 import { anyObject, errorResponses } from '../openapi.ts';
@@ -28,6 +29,17 @@ async function pingRedis(deps: ApiDeps) {
   if (!deps.redis) throw new Error('no Redis configured');
   if (deps.redis.status !== 'ready') throw new Error(`Redis connection is ${deps.redis.status}`);
   return deps.redis.ping();
+}
+
+/** Whether an email worker said it was alive in the last minute; without a way to ask, nothing is claimed. */
+async function workersCheck(deps: ApiDeps): Promise<{ ok: boolean; error?: string; running?: string[]; lastSeenAt?: string | null }> {
+  if (!deps.heartbeats) return { ok: true, running: [] };
+  try {
+    const health = workerHealth(await withTimeout(deps.heartbeats(), CHECK_MS, 'workers'), deps.clock());
+    return { ok: health.sending, running: health.running, lastSeenAt: health.lastSeenAt, ...(health.warning ? { error: health.warning } : {}) };
+  } catch (e) {
+    return { ok: false, error: `could not read the workers' heartbeats: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 type BoardError = {
@@ -97,19 +109,25 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: Me
     {
       config: { access: 'public' },
       schema: {
-        summary: 'Ready to serve: the event store and Redis answer; 503 otherwise',
+        summary:
+          'Ready to serve: the event store and Redis answer (503 otherwise); `degraded` with `checks.workers` when no email worker was heard from in the last minute (emails are not being sent)',
         tags: ['operations'],
         security: [],
         response: { 200: anyObject, 503: anyObject },
       },
     },
     async (_request, reply) => {
-      const [eventStore, redis] = await Promise.all([check(() => deps.store.headPosition(), 'event store'), check(() => pingRedis(deps), 'redis')]);
+      const [eventStore, redis, workers] = await Promise.all([
+        check(() => deps.store.headPosition(), 'event store'),
+        check(() => pingRedis(deps), 'redis'),
+        workersCheck(deps),
+      ]);
       const ready = eventStore.ok && redis.ok;
+      // Without a worker the API still serves (`serve` runs none by design), but nothing is sent: 200, degraded, and why.
       return reply
         .code(ready ? 200 : 503)
         .header('cache-control', 'no-store')
-        .send({ status: ready ? 'ready' : 'unavailable', checks: { eventStore, redis } });
+        .send({ status: ready ? (workers.ok ? 'ready' : 'degraded') : 'unavailable', checks: { eventStore, redis, workers } });
     },
   );
 

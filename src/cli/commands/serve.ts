@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { RunningApi } from '../../main/api.ts';
+import type { Session } from '../session.ts';
 import { invalid } from '../../domain/errors.ts';
 import { act, leaf } from '../define.ts';
 
@@ -14,8 +16,7 @@ export function serveCommand(program: Command) {
       .option('--host <address>', 'address to bind (default 127.0.0.1; any other needs OUTREACH_API_TOKEN)')
       .option('--no-projector', 'do not run the projector here (another process keeps the read models up to date)'),
     async (session, _args, input, out) => {
-      const port = input['port'] === undefined ? 3000 : Number(input['port']);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('port', 'must be a TCP port number (0-65535)');
+      const port = portOption(input['port']);
       const host = String(input['host'] ?? '127.0.0.1');
       const { startApi } = await import('../../main/api.ts');
       const { createLogger } = await import('../../main/logger.ts');
@@ -28,36 +29,52 @@ export function serveCommand(program: Command) {
         projector: input['projector'] !== false,
         log: createLogger({ json: out.json }),
       });
-      const info = {
-        url: api.url,
-        docs: `${api.url}docs`,
-        metrics: `${api.url}metrics`,
-        queues: `${api.url}queues`,
-        workspace: session.config.workspaceId,
-        redis: api.redisUrl,
-        tokenGenerated: api.tokenGenerated,
-        ...(api.tokenGenerated ? { loginUrl: api.loginUrl } : {}),
-      };
+      const { info, text } = serving(api, session);
       out.result(info, () =>
-        [
-          `Outreach is serving ${api.url} (workspace for commands: ${session.config.workspaceId}; Redis: ${api.redisUrl})`,
-          api.tokenGenerated
-            ? `  OUTREACH_API_TOKEN is not set: this run's token is in the login URL below (loopback only)\n  Dashboard: ${api.loginUrl}`
-            : `  Dashboard: ${api.url} (log in on the page with OUTREACH_API_TOKEN or a token from \`outreach token create\`)`,
-          `  API docs:  ${api.url}docs   Metrics: ${api.url}metrics   Queues: ${api.url}queues`,
-          '  Ctrl-C to stop',
-        ].join('\n'),
+        [text, '  No worker runs here, so no email is sent: `outreach start` runs both, or run `outreach worker` beside this.', '  Ctrl-C to stop'].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilSignal();
       await api.close();
     },
   );
+}
+
+/** What a running API is reachable at, for scripts and for people. */
+export function serving(api: RunningApi, session: Session) {
+  const info = {
+    url: api.url,
+    docs: `${api.url}docs`,
+    metrics: `${api.url}metrics`,
+    queues: `${api.url}queues`,
+    workspace: session.config.workspaceId,
+    redis: api.redisUrl,
+    tokenGenerated: api.tokenGenerated,
+    ...(api.tokenGenerated ? { loginUrl: api.loginUrl } : {}),
+  };
+  const text = [
+    `Outreach is serving ${api.url} (workspace for commands: ${session.config.workspaceId}; Redis: ${api.redisUrl})`,
+    api.tokenGenerated
+      ? `  OUTREACH_API_TOKEN is not set: this run's token is in the login URL below (loopback only)\n  Dashboard: ${api.loginUrl}`
+      : `  Dashboard: ${api.url} (log in on the page with OUTREACH_API_TOKEN or a token from \`outreach token create\`)`,
+    `  API docs:  ${api.url}docs   Metrics: ${api.url}metrics   Queues: ${api.url}queues`,
+  ].join('\n');
+  return { info, text };
+}
+
+export const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+/** A TCP port from an option: 3000 when not given, 0 for any free port. */
+export function portOption(value: unknown): number {
+  const port = value === undefined ? 3000 : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('port', 'must be a TCP port number (0-65535)');
+  return port;
 }
