@@ -25,7 +25,8 @@ export async function callScriptFor(ctx: AppContext, meetingId: string): Promise
     kind,
     variables: {
       ...variables,
-      meetingId,
+      // The end of the id, which the CLI takes wherever a meeting is named: short enough to type on the phone.
+      meetingId: meetingId.slice(-8),
       proposedTimes: times.map((t) => `- ${humanTime(t, zone)}`).join('\n  '),
       attempt: meeting.calls.attempts > 0 ? String(meeting.calls.attempts + 1) : '',
       lastOutcome: meeting.calls.lastOutcome?.replace('-', ' ') ?? '',

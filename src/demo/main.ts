@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { openSession, type Session } from '../cli/session.ts';
 import { jsonReplacer } from '../cli/output.ts';
-import { seedDemo } from './seed.ts';
+import { monthStart, seedDemo, type SeedReport } from './seed.ts';
+import { simulatedClock, simulatedEffects } from './simulation.ts';
 import { demoRedis } from './redis.ts';
 import { isOutreachError } from '../domain/errors.ts';
 
@@ -30,6 +31,34 @@ export async function main(argv: string[]): Promise<number> {
     if (!isOutreachError(e)) throw e;
     process.stderr.write(`error: ${e.message}\n`);
     return 1;
+  }
+}
+
+/**
+ * The seeker's month on a simulated clock, with the effects the workers would run (emails to the
+ * outbox, .ics files) each at its moment; the events carry those moments.
+ */
+async function simulateMonth(
+  session: Session,
+  env: NodeJS.ProcessEnv,
+  say: (line: string) => void,
+): Promise<{ report: SeedReport; tally: Record<string, number> }> {
+  const { emailWiringFrom } = await import('../main/email.ts');
+  const { calendarWiringFrom } = await import('../main/calendar.ts');
+  const email = emailWiringFrom(session.config, env);
+  const calendar = calendarWiringFrom(session.config, env);
+  const sim = simulatedClock(monthStart(session.ctx.clock()).toUTC().toISO()!);
+  const effects = simulatedEffects({
+    store: session.ctx.store,
+    sim,
+    email: { sender: email.sender, messageDomain: email.messageDomain },
+    calendar: { executor: calendar.executor, messageDomain: calendar.messageDomain, rateLimitWaitMs: calendar.rateLimitWaitMs },
+  });
+  try {
+    const report = await seedDemo(session.ctx, (line) => say(`  ${line}`), { sim, effectsUntil: (at) => effects.runUntil(at) });
+    return { report, tally: effects.tally };
+  } finally {
+    await email.transport.close();
   }
 }
 
@@ -96,11 +125,11 @@ async function run(argv: string[]): Promise<number> {
   try {
     say(`Outreach demo — data in ${session.config.dataDir}, workspace "${session.ctx.workspaceId}", event store ${session.ctx.store.kind}`);
     say(`  Redis: ${redis.private ? `a private redis-server at ${redis.url} (stopped at the end)` : redis.url}`);
-    const report = await seedDemo(session.ctx, (line) => say(`  ${line}`));
-    if (!report.created) say('  the demo workspace already exists: nothing added (delete the data folder to start again)');
-
     // The demo's jobs live under a prefix of their own; a fresh demo data folder makes any left there stale.
     const env = { ...process.env, REDIS_URL: redis.url, OUTREACH_QUEUE_PREFIX: process.env['OUTREACH_QUEUE_PREFIX'] || 'outreach-demo' };
+    const month = await simulateMonth(session, env, say);
+    const report = month.report;
+    if (!report.created) say('  the demo workspace already exists: nothing added (delete the data folder to start again)');
     const { openRuntime } = await import('../main/runtime.ts');
     const { replayReactor } = await import('../app/reactor/runner.ts');
     const { runWorkers } = await import('../main/workers.ts');
@@ -128,9 +157,11 @@ async function run(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    say(
-      `\nEmails this run: ${tally['sent'] ?? 0} sent to ${outbox}, ${tally['skipped'] ?? 0} skipped (already sent, or no longer due), ${tally['deferred'] ?? 0} deferred`,
-    );
+    if (report.created) {
+      say(`\nThe month's effects (emails to ${outbox}, calendar files), each run at its simulated moment:`);
+      for (const [what, n] of Object.entries(month.tally).sort()) say(`  ${what.padEnd(34)} ${String(n).padStart(3)}`);
+    }
+    say(`Emails due now, sent by the workers this run: ${tally['sent'] ?? 0} (${tally['skipped'] ?? 0} skipped: already sent, or no longer due)`);
     const icsFiles = await readdir(`${session.config.dataDir}/calendar`).catch(() => [] as string[]);
     say(`Calendar invitations (.ics) for the booked meetings: ${icsFiles.length} in ${session.config.dataDir}/calendar`);
     say(`Scheduled follow-ups (${next.counts['delayed'] ?? 0} in all; the next ones):`);
@@ -144,7 +175,7 @@ async function run(argv: string[]): Promise<number> {
     if (report.phoneMeetingId) {
       const { renderCallScript } = await import('../main/call-script.ts');
       const { script } = await renderCallScript(session.ctx, report.phoneMeetingId, env);
-      say(`\nA request by telephone: \`npx outreach call ${report.phoneMeetingId} --workspace ${session.ctx.workspaceId}\` prints its script:\n`);
+      say(`\nA request by telephone: \`npx outreach call aisha --workspace ${session.ctx.workspaceId}\` prints its script:\n`);
       for (const line of script.trimEnd().split('\n')) say(`  ${line}`);
     }
     say(

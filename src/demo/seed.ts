@@ -1,63 +1,16 @@
 import { DateTime } from 'luxon';
 import type { AppContext } from '../app/handle.ts';
-import { addContact, addResearchNote, prepareQuestions, reportJobLead, writeUpdate } from '../app/contact-commands.ts';
-import { bookMeeting, holdMeeting, requestMeeting } from '../app/meeting-commands.ts';
-import { configureWorkspace, loadWorkspace } from '../app/workspace-commands.ts';
+import { addContact, addResearchNote, prepareQuestions, recordReply, reportJobLead, writeUpdate } from '../app/contact-commands.ts';
+import { approveDraft } from '../app/draft-commands.ts';
+import { contactAggregate } from '../app/aggregates.ts';
+import { load } from '../app/handle.ts';
+import { bookMeeting, holdMeeting, logCall, requestMeeting } from '../app/meeting-commands.ts';
+import { addCareerTarget, configureWorkspace, loadWorkspace } from '../app/workspace-commands.ts';
 import { people } from './people.ts';
+import { simulatedClock, type SimulatedClock } from './simulation.ts';
+import { TARGET_OF, TARGETS, timeline, type Ahead, type Step, type When } from './timeline.ts';
 
-/** What happens with whom: days are relative to now (negative = past). */
-const meetings: {
-  with: string;
-  minutes: 15 | 20 | 30;
-  via: 'direct' | 'gatekeeper';
-  channel?: 'email' | 'phone';
-  /** Through a gatekeeper by email: the contact who is asked to introduce the seeker. */
-  gatekeeper?: string;
-  referral?: string;
-  bookDay?: number;
-  held?: { minutes: number; referrals: number; sentiment: 'positive' | 'neutral' | 'negative'; insight: string };
-}[] = [
-  {
-    with: 'priya',
-    minutes: 20,
-    via: 'direct',
-    bookDay: -12,
-    held: { minutes: 26, referrals: 2, sentiment: 'positive', insight: 'portfolio projects with real data counting for more than certificates' },
-  },
-  {
-    with: 'grace',
-    minutes: 15,
-    via: 'gatekeeper',
-    channel: 'phone',
-    bookDay: -9,
-    held: {
-      minutes: 15,
-      referrals: 2,
-      sentiment: 'positive',
-      insight: 'how much a risk team values someone who can explain numbers to people who are not analysts',
-    },
-  },
-  {
-    with: 'marcus',
-    minutes: 20,
-    via: 'direct',
-    referral: 'priya',
-    bookDay: -6,
-    held: { minutes: 31, referrals: 2, sentiment: 'neutral', insight: 'learning SQL first, then one BI tool, and Python only after that' },
-  },
-  {
-    with: 'tom',
-    minutes: 20,
-    via: 'direct',
-    bookDay: -3,
-    held: { minutes: 18, referrals: 1, sentiment: 'positive', insight: "volunteering on a charity's data being the quickest way to show real work" },
-  },
-  { with: 'lena', minutes: 20, via: 'direct', referral: 'priya', bookDay: 2 },
-  { with: 'hannah', minutes: 15, via: 'direct', referral: 'grace', bookDay: 4 },
-  { with: 'diego', minutes: 15, via: 'gatekeeper', gatekeeper: 'maya', referral: 'marcus' },
-  { with: 'aisha', minutes: 20, via: 'direct', channel: 'phone', referral: 'marcus' },
-  { with: 'omar', minutes: 20, via: 'direct', referral: 'grace' },
-];
+const ZONE = 'Europe/London';
 
 export type SeedReport = {
   workspaceId: string;
@@ -66,120 +19,175 @@ export type SeedReport = {
   meetings: number;
   /** A request by telephone, whose call script the demo prints. */
   phoneMeetingId?: string;
+  /** The simulated month: from its first Monday to the moment the seeding ended. */
+  from?: string;
+  to?: string;
 };
 
-export async function seedDemo(ctx: AppContext, log: (line: string) => void = () => undefined): Promise<SeedReport> {
+export type SeedOptions = {
+  /** The effects run up to each step's moment (the demo's simulated workers); without it only commands are seeded. */
+  effectsUntil?: (at: string) => Promise<void>;
+  /** The clock the month runs on (the demo's, shared with its effects); else one of its own. */
+  sim?: SimulatedClock;
+};
+
+/** Monday 00:00 of week 1: four weeks before the current week, in the seeker's zone. */
+export function monthStart(now: string): DateTime {
+  return DateTime.fromISO(now, { zone: ZONE }).startOf('week').minus({ weeks: 4 });
+}
+
+/** A step's moment; a meeting "a few business days after today" at a time in the contact's zone. */
+function instantOf(at: When | Ahead, start: DateTime, now: string, zone = ZONE): string {
+  const [hour, minute] = ('week' in at ? at.time : at.time).split(':').map(Number) as [number, number];
+  if ('week' in at)
+    return start
+      .plus({ weeks: at.week - 1, days: at.day - 1 })
+      .set({ hour, minute })
+      .toUTC()
+      .toISO()!;
+  let day = DateTime.fromISO(now, { zone }).startOf('day');
+  for (let n = 0; n < at.businessDaysAfterToday; ) {
+    day = day.plus({ days: 1 });
+    if (day.weekday <= 5) n++;
+  }
+  return day.set({ hour, minute }).toUTC().toISO()!;
+}
+
+/**
+ * A seeker's first month (src/demo/timeline.ts), each step on a simulated clock at its moment:
+ * events carry those times, so meetings fall on weekdays in business hours and thank-yous go within
+ * hours of each meeting (when `effectsUntil` runs them). Does nothing for a workspace already configured.
+ */
+export async function seedDemo(ctx: AppContext, log: (line: string) => void = () => undefined, opts: SeedOptions = {}): Promise<SeedReport> {
+  const realNow = ctx.clock();
   const existing = await loadWorkspace(ctx);
-  if (existing.configured) return { workspaceId: ctx.workspaceId, created: false, contacts: people.length, meetings: meetings.length };
-
-  await configureWorkspace(ctx, {
-    ownerName: 'Sam Rivera',
-    ownerEmail: 'sam.rivera@example.com',
-    timezone: 'Europe/London',
-    objective: 'Learn how analytics teams hire people moving over from teaching',
-    dailyLimit: 40,
-  });
-  log('configured workspace for Sam Rivera');
-
+  if (existing.configured) return { workspaceId: ctx.workspaceId, created: false, contacts: people.length, meetings: countRequests() };
+  const start = monthStart(realNow);
+  const sim = opts.sim ?? simulatedClock(start.toUTC().toISO()!);
+  const at = { ...ctx, clock: sim.clock };
   const ids = new Map<string, string>();
-  const now = DateTime.fromISO(ctx.clock());
-  const meetingIds = new Map<string, string>();
-  const pending: { plan: (typeof meetings)[number]; contact: string }[] = [];
-  for (const p of people) {
-    const referrer = p.referredBy ? ids.get(p.referredBy) : undefined;
-    const referralMeeting = p.referredBy ? meetingIds.get(p.referredBy) : undefined;
-    const { id } = await addContact(ctx, {
-      name: p.name,
-      email: `${p.key}@${p.org.toLowerCase().replace(/[^a-z]/g, '')}.example`,
-      org: p.org,
-      role: p.role,
-      level: p.level,
-      industry: p.industry,
-      source: p.source,
-      timezone: p.timezone,
-      ...(referrer ? { referredBy: referrer, ...(referralMeeting ? { referralMeeting } : {}) } : {}),
-    });
-    ids.set(p.key, id);
-    await addResearchNote(ctx, { contact: id, text: `${p.org}: read the team page and the last two blog posts about how ${p.role}s work there.` });
-    await prepareQuestions(ctx, {
-      contact: id,
-      question: [
-        'What does a typical week look like in your role?',
-        'Which skills from teaching carry over, and which gaps would you close first?',
-        'Who else should I speak with?',
-      ],
-    });
-    // Referrals are given in a meeting, so the referrer's meeting is held before these contacts arrive.
-    const plan = meetings.find((m) => m.with === p.key);
-    if (plan) pending.push({ plan, contact: id });
-    // A meeting runs once its gatekeeper is in the list (the assistant comes after the person they work for).
-    for (const waiting of pending.filter((w) => !w.plan.gatekeeper || ids.has(w.plan.gatekeeper))) {
-      pending.splice(pending.indexOf(waiting), 1);
-      const { plan: m, contact } = waiting;
-      const refs = { referral: m.referral ? ids.get(m.referral) : undefined, gatekeeper: m.gatekeeper ? ids.get(m.gatekeeper) : undefined };
-      meetingIds.set(m.with, await runMeeting(ctx, contact, m, refs, now));
+  const meetings = new Map<string, string>();
+  for (const step of timeline) {
+    const moment = instantOf(step.at, start, realNow);
+    await opts.effectsUntil?.(moment);
+    sim.advanceTo(moment);
+    await perform(step, { ctx: at, ids, meetings, start, realNow });
+  }
+  const end = opts.effectsUntil ? realNow : sim.now();
+  await opts.effectsUntil?.(end);
+  log(`a month of outreach for Sam Rivera: ${ids.size} people, ${meetings.size} meeting requests, from ${start.toISODate()} to ${end.slice(0, 10)}`);
+  const phone = timeline.find((s) => s.do === 'request' && s.channel === 'phone' && s.via === undefined);
+  return {
+    workspaceId: ctx.workspaceId,
+    created: true,
+    contacts: ids.size,
+    meetings: meetings.size,
+    ...(phone?.do === 'request' ? { phoneMeetingId: meetings.get(phone.with)! } : {}),
+    from: start.toUTC().toISO()!,
+    to: end,
+  };
+}
+
+const countRequests = () => timeline.filter((s) => s.do === 'request').length;
+
+type Scene = { ctx: AppContext; ids: Map<string, string>; meetings: Map<string, string>; start: DateTime; realNow: string };
+
+async function perform(step: Step, s: Scene): Promise<void> {
+  const { ctx, ids, meetings } = s;
+  const id = (key: string) => ids.get(key)!;
+  switch (step.do) {
+    case 'configure':
+      await configureWorkspace(ctx, {
+        ownerName: 'Sam Rivera',
+        ownerEmail: 'sam.rivera@example.com',
+        timezone: ZONE,
+        objective: 'Learn how analytics teams hire people moving over from teaching',
+        dailyLimit: 40,
+      });
+      for (const target of TARGETS) await addCareerTarget(ctx, { target });
+      return;
+    case 'add':
+      for (const key of step.people) ids.set(key, await addPerson(ctx, key, ids, meetings));
+      return;
+    case 'request': {
+      const { id: meeting } = await requestMeeting(ctx, {
+        contact: id(step.with),
+        minutes: step.minutes,
+        ...(step.channel ? { channel: step.channel } : {}),
+        ...(step.via ? { via: step.via } : {}),
+        ...(step.gatekeeper ? { gatekeeper: id(step.gatekeeper) } : {}),
+        ...(step.referral ? { referral: id(step.referral) } : {}),
+      });
+      meetings.set(step.with, meeting);
+      return;
     }
+    case 'approve-drafts':
+      for (const contact of ids.values()) {
+        const { state } = await load(ctx, contactAggregate, contact);
+        for (const draft of Object.values(state.drafts)) if (draft.status === 'waiting') await approveDraft(ctx, { contact, draft: draft.draftId });
+      }
+      return;
+    case 'reply':
+      await recordReply(ctx, { contact: id(step.from), summary: step.summary });
+      return;
+    case 'book': {
+      const zone = people.find((p) => p.key === step.with)!.timezone;
+      const start = instantOf(step.start, s.start, s.realNow, 'week' in step.start ? ZONE : zone);
+      await bookMeeting(ctx, { meeting: meetings.get(step.with)!, at: start, minutes: step.minutes, videoUrl: 'https://meet.example/outreach-demo' });
+      return;
+    }
+    case 'call':
+      await logCall(ctx, {
+        meeting: meetings.get(step.with)!,
+        outcome: step.outcome,
+        ...(step.start ? { at: instantOf(step.start, s.start, s.realNow), minutes: step.minutes } : {}),
+      });
+      return;
+    case 'held':
+      await holdMeeting(ctx, {
+        meeting: meetings.get(step.with)!,
+        at: ctx.clock(),
+        minutes: step.held.minutes,
+        referrals: step.held.referrals,
+        cards: 1,
+        sentiment: step.held.sentiment,
+        insights: step.held.insight,
+      });
+      return;
+    case 'lead':
+      await reportJobLead(ctx, { contact: id(step.from), description: step.description, org: step.org, meeting: meetings.get(step.from)! });
+      return;
+    case 'update':
+      await writeUpdate(ctx, { contact: id(step.for), text: step.text });
+      return;
   }
-  log(`added ${people.length} contacts and ${meetings.length} meeting requests`);
-
-  await reportJobLead(ctx, {
-    contact: ids.get('marcus')!,
-    description: 'A junior product analyst opening in the growth team, not yet advertised',
-    org: 'Northwind Analytics',
-    meeting: meetingIds.get('marcus')!,
-  });
-  await writeUpdate(ctx, {
-    contact: ids.get('priya')!,
-    text: 'I finished the SQL course you recommended and have started a small project on school attendance data.',
-  });
-  const phoneMeetingId = meetingIds.get(meetings.find((m) => m.channel === 'phone' && m.bookDay === undefined)!.with);
-  return { workspaceId: ctx.workspaceId, created: true, contacts: people.length, meetings: meetings.length, ...(phoneMeetingId ? { phoneMeetingId } : {}) };
 }
 
-/** A weekday at 10:00 in London, `days` from now: backwards into the week for past meetings, forwards for coming ones. */
-function meetingDay(now: DateTime, days: number): DateTime<boolean> {
-  let day: DateTime<boolean> = now.plus({ days }).setZone('Europe/London').set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
-  const step = days < 0 ? -1 : 1;
-  while (day.weekday > 5) day = day.plus({ days: step });
-  // A past meeting must have ended before now, a coming one start after it.
-  if (days < 0 && day.plus({ hours: 1 }) > now) day = meetingDay(now, days - 1);
-  return day;
-}
-
-async function runMeeting(
-  ctx: AppContext,
-  contact: string,
-  plan: (typeof meetings)[number],
-  refs: { referral: string | undefined; gatekeeper: string | undefined },
-  now: DateTime,
-): Promise<string> {
-  const { id } = await requestMeeting(ctx, {
-    contact,
-    minutes: plan.minutes,
-    via: plan.via,
-    ...(plan.channel ? { channel: plan.channel } : {}),
-    ...(refs.referral ? { referral: refs.referral } : {}),
-    ...(refs.gatekeeper ? { gatekeeper: refs.gatekeeper } : {}),
+/** Adds a person with their research note and questions; a referral names the meeting it came from. */
+async function addPerson(ctx: AppContext, key: string, ids: Map<string, string>, meetings: Map<string, string>): Promise<string> {
+  const p = people.find((x) => x.key === key)!;
+  const referrer = p.referredBy ? ids.get(p.referredBy) : undefined;
+  const referralMeeting = p.referredBy ? meetings.get(p.referredBy) : undefined;
+  const { id } = await addContact(ctx, {
+    name: p.name,
+    email: `${p.key}@${p.org.toLowerCase().replace(/[^a-z]/g, '')}.example`,
+    org: p.org,
+    role: p.role,
+    level: p.level,
+    industry: p.industry,
+    source: p.source,
+    timezone: p.timezone,
+    ...(TARGET_OF[key] ? { target: TARGET_OF[key] } : {}),
+    ...(referrer ? { referredBy: referrer, ...(referralMeeting ? { referralMeeting } : {}) } : {}),
   });
-  if (plan.bookDay === undefined) return id;
-  const start = meetingDay(now, plan.bookDay);
-  await bookMeeting(ctx, {
-    meeting: id,
-    at: start.toISO({ suppressMilliseconds: true })!,
-    minutes: plan.minutes,
-    videoUrl: 'https://meet.example/outreach-demo',
-    past: plan.bookDay < 0,
+  await addResearchNote(ctx, { contact: id, text: `${p.org}: read the team page and the last two blog posts about how ${p.role}s work there.` });
+  await prepareQuestions(ctx, {
+    contact: id,
+    question: [
+      'What does a typical week look like in your role?',
+      'Which skills from teaching carry over, and which gaps would you close first?',
+      'Who else should I speak with?',
+    ],
   });
-  if (plan.held) {
-    await holdMeeting(ctx, {
-      meeting: id,
-      at: start.plus({ minutes: plan.held.minutes }).toISO({ suppressMilliseconds: true })!,
-      minutes: plan.held.minutes,
-      referrals: plan.held.referrals,
-      cards: 1,
-      sentiment: plan.held.sentiment,
-      insights: plan.held.insight,
-    });
-  }
   return id;
 }

@@ -32,6 +32,43 @@ describe('npm run demo', () => {
     expect(emails.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('reads as a real month: meetings on weekdays in business hours, each booked before it is held, each thanked within hours, nothing in the future', () => {
+    const r = spawnSync(process.execPath, ['bin/outreach.js', 'events', '--json'], {
+      env: { ...process.env, OUTREACH_DATA_DIR: dataDir, OUTREACH_WORKSPACE: 'demo' },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; stream: string; data: Record<string, any> });
+    const of = (type: string) => events.filter((e) => e.type === type);
+    const local = (iso: string, zone: string) => new Date(new Date(iso).toLocaleString('en-US', { timeZone: zone }));
+    for (const b of of('MeetingBooked')) {
+      const at = local(b.data['start'], b.data['timezone']);
+      expect([1, 2, 3, 4, 5], `${b.data['start']} in ${b.data['timezone']}`).toContain(at.getDay());
+      expect(at.getHours()).toBeGreaterThanOrEqual(9);
+      expect(at.getHours()).toBeLessThan(17);
+    }
+    const now = Date.now();
+    for (const h of of('MeetingHeld')) {
+      const booked = of('MeetingBooked').find((b) => b.stream === h.stream)!;
+      expect(Date.parse(booked.data['bookedAt'])).toBeLessThan(Date.parse(h.data['heldAt']));
+      expect(Date.parse(h.data['heldAt'])).toBeLessThan(now);
+      const thanked = of('ThankYouSent').find((t) => t.stream === h.stream)!;
+      const hours = (Date.parse(thanked.data['sentAt']) - Date.parse(h.data['heldAt'])) / 3_600_000;
+      expect(hours).toBeGreaterThanOrEqual(1);
+      expect(hours).toBeLessThanOrEqual(4);
+    }
+    const times = events.flatMap((e) =>
+      Object.entries(e.data)
+        .filter(([k]) => k.endsWith('At'))
+        .map(([, v]) => Date.parse(String(v))),
+    );
+    expect(Math.max(...times)).toBeLessThanOrEqual(now);
+    expect(Math.min(...times)).toBeGreaterThan(now - 6 * 7 * 86_400_000);
+  });
+
   it('a second run sends nothing new', () => {
     const before = readdirSync(join(dataDir, 'outbox')).length;
     const r = demo(['--json']);

@@ -60,6 +60,7 @@ export function createEmailSender(deps: EmailSenderDeps): EmailSender {
         text: content.text,
         html: content.html,
         messageId: intent.messageId,
+        date: intent.date,
         ...(intent.thread ? { inReplyTo: intent.thread.inReplyTo, references: intent.thread.references } : {}),
         ...(link ? { unsubscribeUrl: link } : {}),
         ...(ics ? { ics } : {}),

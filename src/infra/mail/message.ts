@@ -24,6 +24,8 @@ export type BuildMailInput = {
   unsubscribeUrl?: string | undefined;
   ics?: { content: string; method: IcsMethod } | undefined;
   replyTo?: MailAddress | undefined;
+  /** The Date header; the transport's clock when not given. */
+  date?: string | undefined;
 };
 
 const toNodemailer = (field: string, a: MailAddress) => {
@@ -73,6 +75,7 @@ export function buildMail(input: BuildMailInput): OutgoingMail {
     headers,
   };
   if (input.replyTo !== undefined) mail.replyTo = toNodemailer('replyTo', input.replyTo);
+  if (input.date !== undefined) mail.date = new Date(input.date);
   if (inReplyTo) mail.inReplyTo = inReplyTo;
   if (references.length > 0) mail.references = references.join(' ');
   if (input.ics) {

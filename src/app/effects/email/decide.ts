@@ -154,6 +154,7 @@ function emailIntent(
     ...(recipient === 'seeker' ? {} : { toContactId: recipient === 'gatekeeper' ? meeting.request!.gatekeeperContactId! : data.contactId }),
     ...(approved ? { content: { subject: approved.subject, text: approved.text } } : {}),
     messageId: made.messageId,
+    date: ctx.now,
     ...(thread ? { thread: { inReplyTo: thread, references: [thread] } } : {}),
     ...(recipient === 'seeker'
       ? {}

@@ -24,6 +24,8 @@ export type EmailIntent = {
   /** Words the seeker approved (an edited draft): sent as they are instead of the template's. */
   content?: { subject: string; text: string };
   messageId: string;
+  /** When it was decided to send it: the Date header says so (the effect's clock, not the machine's). */
+  date?: string;
   /** The first request this follow-up answers, so that it threads. */
   thread?: { inReplyTo: string; references: readonly string[] };
   /** Mail to a contact carries a one-click unsubscribe for them. */
