@@ -5,7 +5,7 @@ import { sendApprovedDraft } from '../app/effects/email/approved.ts';
 import { performEmailEffect, type EmailDeps, type EmailEffectData } from '../app/effects/email/run.ts';
 import type { SendCounter } from '../app/effects/email/send-counter.ts';
 import { replayReactor } from '../app/reactor/runner.ts';
-import type { EventStore } from '../eventstore/port.ts';
+import type { AppContext } from '../app/handle.ts';
 
 /** A clock the demo moves forward by hand: a month of outreach in a few seconds, every event at its moment. */
 export function simulatedClock(start: string) {
@@ -78,7 +78,7 @@ export function memoryCounter(): SendCounter {
 }
 
 export type EffectsDeps = {
-  store: EventStore;
+  store: AppContext['store'];
   sim: SimulatedClock;
   email: Omit<EmailDeps, 'store' | 'clock' | 'counter'>;
   calendar: Omit<CalendarDeps, 'store' | 'clock'>;
