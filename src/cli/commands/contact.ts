@@ -20,7 +20,7 @@ import { confirm } from '../confirm.ts';
 import { contactIdOf, meetingIdOf, readModelsOf } from '../lookup.ts';
 import { progressBar } from '../output.ts';
 import type { Session } from '../session.ts';
-import { shortId } from '../words.ts';
+import { counted, shortId } from '../words.ts';
 import { contactShowCommand } from './contact-show.ts';
 
 const contactOptions = (cmd: Command) =>
@@ -83,7 +83,7 @@ function importCommand(contact: Command) {
     const seconds = (Date.now() - started) / 1000;
     out.result({ ...r, seconds }, () =>
       [
-        `Imported ${r.imported} of ${r.rows} rows (${r.format} format) in ${seconds.toFixed(1)} s`,
+        `Imported ${r.imported} of ${counted(r.rows, 'row')} (${r.format} format) in ${seconds.toFixed(1)} s`,
         `  duplicates skipped: ${r.duplicates}`,
         ...(r.warnings.length
           ? [`  imported with a warning: ${r.warnings.length}`, ...r.warnings.slice(0, 50).map((w) => `    line ${w.line}: ${w.reason}`)]

@@ -55,6 +55,7 @@ export function workerCommands(program: Command) {
 
   act(leaf(program, 'jobs', 'queued jobs: counts per queue and state, and the next due times'), async (session, _args, _input, out) => {
     const snaps = await withRuntime(session, out, (rt) => rt.snapshots());
+    const zone = (await loadWorkspace(session.ctx)).config?.timezone ?? 'UTC';
     out.result(snaps, () =>
       snaps
         .map((s) =>
@@ -62,7 +63,7 @@ export function workerCommands(program: Command) {
             `${s.queue}: ${Object.entries(s.counts)
               .map(([k, v]) => `${v} ${k}`)
               .join(', ')}`,
-            ...s.next.map((n) => `  next: ${n.dueAt}  ${n.name}  ${n.id}`),
+            ...s.next.map((n) => `  next: ${when(n.dueAt, zone)}  ${n.name}`),
           ].join('\n'),
         )
         .join('\n'),
@@ -86,7 +87,7 @@ export function workerCommands(program: Command) {
       bar.end();
       out.result(
         r,
-        `Replayed ${r.events} events from position ${from}: ${r.scheduled} jobs derived (existing ones kept, done ones will be skipped); ${r.retried} failed jobs put back in line`,
+        `Replayed ${counted(r.events, 'event')} from position ${from}: ${counted(r.scheduled, 'job')} derived (existing ones kept, done ones will be skipped); ${counted(r.retried, 'failed job')} put back in line`,
       );
     },
   );
