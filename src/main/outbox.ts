@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
+import { type AddressObject, simpleParser } from 'mailparser';
 
 export type OutboxMail = { file: string; date: string; from: string; to: string; subject: string; messageId: string; text: string };
 
@@ -16,11 +16,8 @@ export async function readOutbox(dir: string): Promise<OutboxMail[]> {
       return {
         file,
         date: m.date?.toISOString() ?? '',
-        from: m.from?.text ?? '',
-        to: [m.to ?? []]
-          .flat()
-          .map((a) => a.text)
-          .join(', '),
+        from: m.from ? people(m.from) : '',
+        to: [m.to ?? []].flat().map(people).join(', '),
         subject: m.subject ?? '',
         messageId: m.messageId ?? '',
         text: m.text ?? '',
@@ -28,4 +25,9 @@ export async function readOutbox(dir: string): Promise<OutboxMail[]> {
     }),
   );
   return mails.sort((a, b) => b.date.localeCompare(a.date) || b.file.localeCompare(a.file));
+}
+
+/** "Ada Lovelace <ada@example.org>", as a person writes it: without the quotes the header needs. */
+function people(a: AddressObject): string {
+  return a.value.map((p) => (p.name ? `${p.name} <${p.address ?? ''}>` : (p.address ?? ''))).join(', ');
 }

@@ -4,7 +4,7 @@ import type { FollowUpItem } from './projections/follow-ups.ts';
 import type { JobLeadItem } from './projections/job-leads.ts';
 import type { ReadModels } from './queries.ts';
 
-export type TodayKind = 'call' | 'draft' | 'reply' | 'meeting' | 'thank-you' | 'update' | 'lead';
+export type TodayKind = 'call' | 'draft' | 'reply' | 'meeting' | 'thank-you' | 'update' | 'lead' | 'ask';
 
 /** One thing for the seeker to do now, with who it concerns and, where there is one, when it is due. */
 export type TodayItem = {
@@ -29,7 +29,11 @@ export const TODAY_SECTIONS: Record<TodayKind, string> = {
   'thank-you': 'Thank-yous owed',
   update: 'Updates to write',
   lead: 'Job leads to follow',
+  ask: 'People not asked yet',
 };
+
+/** How many people not yet asked are suggested at once: a few requests a day, not the whole list. */
+const ASK_AT_ONCE = 5;
 
 const DAY = 86_400_000;
 
@@ -39,7 +43,7 @@ const overdueAt = (due: string | null, now: string) => due !== null && due < now
 /**
  * What to do now, from the read models: calls, drafts to review, replies, meetings today and
  * tomorrow (to prepare), thank-yous owed with the time left of their 24 hours, keep-in-touch
- * updates to write, recent job leads. Overdue first, then by when each is due.
+ * updates to write, recent job leads, and a few people not asked yet. Overdue first.
  */
 export function todayList(rm: ReadModels, q: { workspaceId: string; now: string }): TodayItem[] {
   const { now } = q;
@@ -55,6 +59,8 @@ export function todayList(rm: ReadModels, q: { workspaceId: string; now: string 
     if (action.startsWith('call ') && (!at || at <= endOfTomorrow)) add('call', { ...who, due: at, overdue: overdueAt(at, now), what: action });
     if (action.startsWith('reply received')) add('reply', { ...who, due: at, what: `${who.name ?? '(forgotten)'}: ${action}` });
     if (action.startsWith('write ')) add('update', { ...who, due: null, what: action });
+    if (action === 'request a meeting' && items.filter((i) => i.kind === 'ask').length < ASK_AT_ONCE)
+      add('ask', { ...who, due: null, what: `${who.name ?? '(forgotten)'}${c['organisation'] ? ` (${c['organisation']})` : ''}` });
   }
   for (const d of rm.list('drafts', page).rows as DraftItem[]) {
     if (d.status !== 'waiting') continue;
@@ -98,5 +104,7 @@ export function todayList(rm: ReadModels, q: { workspaceId: string; now: string 
       what: `${l.description ?? '(forgotten)'}${l.organisation ? ` (${l.organisation})` : ''} — from ${l.contactName ?? '(forgotten)'}`,
     });
   }
-  return items.sort((a, b) => Number(b.overdue) - Number(a.overdue) || (a.due ?? '').localeCompare(b.due ?? ''));
+  const rank = (k: TodayKind) => Object.keys(TODAY_SECTIONS).indexOf(k);
+  // Overdue first; then by section, in the order a day is worked through; then by when each is due.
+  return items.sort((a, b) => Number(b.overdue) - Number(a.overdue) || rank(a.kind) - rank(b.kind) || (a.due ?? '').localeCompare(b.due ?? ''));
 }

@@ -471,6 +471,8 @@ function validish(field: string, ws: string): fc.Arbitrary<unknown> {
           'a@@b.c',
         ),
       );
+    case 'review':
+      return fc.constantFrom('all', 'first-touch', 'none', 'ALL', 'First-Touch');
     case 'phone':
       return fc.constantFrom('+44 20 7946 0958', '555-0100', '(0)1234 567890', '12', '+', '++++', 'phone');
     case 'level':
@@ -1358,6 +1360,8 @@ function fuzzArb(gen: Gen): fc.Arbitrary<Req> {
           };
           if (r.methodChoice === 'odd') req.forceRaw = true;
           if (r.malformed) r.malformed(req);
+          // Bytes sent as written carry their own credentials (this server's token or none), not the seeker's or coach's.
+          if (req.raw?.kind === 'bytes') delete req.as;
           return req;
         });
     });

@@ -108,6 +108,8 @@ function hint(t: TodayItem, zone: string): string {
       return `${when(t.due, zone)} ${t.what} — \`outreach contact show ${id(t.contactId)}\` to prepare`;
     case 'thank-you':
       return `${t.what} (it goes by itself when the worker runs)`;
+    case 'ask':
+      return `${t.what} — \`outreach meeting request ${id(t.contactId)} --minutes 20\``;
     case 'update':
       return `${t.what} — \`outreach contact update ${id(t.contactId)} --text "…"\``;
     default:
