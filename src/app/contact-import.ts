@@ -68,9 +68,10 @@ function rowToInput(format: ImportReport['format'], row: Record<string, string>)
     const name = [get('first name'), get('last name')].filter(Boolean).join(' ');
     return {
       name,
-      email: get('email address'),
-      org: get('company'),
-      role: get('position'),
+      // LinkedIn's "Email Address", "Company" and "Position" arrive under our names (COLUMN_ALIASES).
+      email: get('email'),
+      org: get('org'),
+      role: get('role'),
       linkedinUrl: get('url'),
       source: 'linkedin',
       tag: [],
@@ -141,12 +142,34 @@ const PLAIN_COLUMNS = [
   'target',
 ];
 
+/** Names a spreadsheet is likely to use for our columns: a newcomer's "Organisation" is our "org". */
+const COLUMN_ALIASES: Record<string, string> = {
+  organisation: 'org',
+  organization: 'org',
+  company: 'org',
+  'e-mail': 'email',
+  'email address': 'email',
+  title: 'role',
+  position: 'role',
+  'job title': 'role',
+  'referred by': 'referred-by',
+  linkedin: 'linkedin-url',
+  'linkedin url': 'linkedin-url',
+  'time zone': 'timezone',
+};
+const columnName = (h: string) => {
+  const k = h.trim().toLowerCase();
+  return COLUMN_ALIASES[k] ?? k;
+};
+
 type Parsed = { record: Record<string, string>; info: { lines: number } }[];
 
 const parseOptions = (headerLine: number) => ({
   from_line: headerLine,
-  columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+  columns: (header: string[]) => header.map(columnName),
   skip_empty_lines: true,
+  // ",,,," (a spreadsheet's blank row) is not a person: skipped, not reported as rejected.
+  skip_records_with_empty_values: true,
   relax_column_count: true,
   info: true,
 });
@@ -170,7 +193,7 @@ export function importHeader(text: string): { format: ImportReport['format']; he
             { to_line: 1 },
           ) as string[][]
         )[0] ?? []
-      ).map((h) => h.trim().toLowerCase());
+      ).map(columnName);
     } catch (e) {
       throw fileError(e);
     }

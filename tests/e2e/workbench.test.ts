@@ -16,6 +16,14 @@ describe('the workbench CLI before the workspace is configured', () => {
     expect(fresh.eventCount()).toBe(0);
   });
 
+  it('today and contacts before the workspace is configured show the first step', async () => {
+    for (const cmd of ['today', 'contacts']) {
+      const r = await fresh.run([cmd]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/is not configured yet\. Start there:\n {2}outreach workspace configure --owner-name/);
+    }
+  });
+
   it('configuring without an objective is a validation error naming it', async () => {
     const r = await fresh.run(['workspace', 'configure', '--owner-name', 'Sam Rivera', '--owner-email', 'sam@example.com', '--timezone', 'Europe/London']);
     expect(r.code).toBe(2);
@@ -109,6 +117,16 @@ describe('the workbench CLI', () => {
     const r = await cli.run(['contact', 'import', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/every row was rejected/);
+  });
+
+  it("a spreadsheet's own column names are understood and its blank rows skipped", async () => {
+    const { writeFileSync } = await import('node:fs');
+    const file = `${cli.dataDir}/sheet.csv`;
+    writeFileSync(file, 'Name,E-mail,Organisation,Job Title\nNoor Haddad,noor@example.org,Fabrikam,Data lead\n,,,\n');
+    const r = await ok(['contact', 'import', file, '--json']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ imported: 1, rejected: [] });
+    const shown = JSON.parse((await ok(['contact', 'show', 'noor', '--json'])).stdout);
+    expect(shown.details).toMatchObject({ name: 'Noor Haddad', email: 'noor@example.org', organisation: 'Fabrikam', role: 'Data lead' });
   });
 
   it('forgetting someone asks first; off a terminal it needs --yes', async () => {

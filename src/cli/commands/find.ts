@@ -10,6 +10,16 @@ import { counted, shortId, table, when } from '../words.ts';
 const STATUSES = ['active', 'opted_out', 'forgotten'];
 const zoneOf = async (session: Session) => (await loadWorkspace(session.ctx)).config?.timezone ?? 'UTC';
 
+/** On an empty list, a newcomer who has not configured yet is told the first step, not that nothing is due. */
+async function whenEmpty(session: Session, otherwise: string): Promise<string> {
+  if ((await loadWorkspace(session.ctx)).config) return otherwise;
+  return [
+    `Workspace ${session.ctx.workspaceId} is not configured yet. Start there:`,
+    '  outreach workspace configure --owner-name "Your Name" --owner-email you@example.org --objective "what you want to learn"',
+    '`outreach --help` lists the steps of the method in order.',
+  ].join('\n');
+}
+
 function contactsCommand(program: Command) {
   act(
     leaf(program, 'contacts', 'the networking list: who, where they are in the method, and what to do next')
@@ -39,9 +49,13 @@ function contactsCommand(program: Command) {
         now: session.ctx.clock(),
         filter,
       });
+      const none = await whenEmpty(
+        session,
+        "No contacts match. Add one with `outreach contact add --name …` or import LinkedIn's export with `outreach contact import Connections.csv`.",
+      );
       out.result({ rows, total }, () =>
         rows.length === 0
-          ? "No contacts match. Add one with `outreach contact add --name …` or import LinkedIn's export with `outreach contact import Connections.csv`."
+          ? none
           : [
               table(
                 ['id', 'name', 'organisation', 'role', 'level', 'status', 'next', 'when'],
@@ -124,9 +138,10 @@ function todayCommand(program: Command) {
       const tasks = todayList(await readModelsOf(session), { workspaceId: session.ctx.workspaceId, now: session.ctx.clock() });
       const zone = await zoneOf(session);
       const sections = [...new Set(tasks.map((t) => t.section))];
+      const none = await whenEmpty(session, 'Nothing due today. `outreach contacts` lists everyone and what comes next for each.');
       out.result(tasks, () =>
         tasks.length === 0
-          ? 'Nothing due today. `outreach contacts` lists everyone and what comes next for each.'
+          ? none
           : sections
               .map((s) => [s, ...tasks.filter((t) => t.section === s).map((t) => `  ${t.overdue ? 'OVERDUE ' : ''}${hint(t, zone)}`)].join('\n'))
               .join('\n\n'),

@@ -10,7 +10,7 @@ export function workspaceCommands(program: Command) {
     leaf(ws, 'configure', 'set up or change the workspace (the first time needs owner, email, time zone and objective)')
       .option('--owner-name <name>', "the seeker's name, used to sign emails")
       .option('--owner-email <email>', "the seeker's address: emails are sent from it and prep briefs go to it")
-      .option('--timezone <zone>', 'IANA time zone, e.g. Europe/London')
+      .option('--timezone <zone>', "IANA time zone, e.g. Europe/London (the first time: this machine's zone unless given)")
       .option('--objective <sentence>', 'one sentence: what the seeker wants to learn')
       .option('--business-hours <HH:MM-HH:MM>', 'when emails may arrive (default 09:00-17:30)')
       .option('--business-days <days>', 'which days, e.g. mon-fri (default)')
@@ -21,10 +21,12 @@ export function workspaceCommands(program: Command) {
       .option('--daily-limit <n>', 'most emails sent per day; the rest are deferred (default 50)')
       .option('--review <which>', 'emails held for your approval: all | first-touch (requests to people not yet met; the default) | none'),
     async ({ ctx }, _args, input, out) => {
-      const r = await configureWorkspace(ctx, input);
+      // A newcomer's first configure need not know IANA names: the machine's zone is almost always theirs.
+      const machineZone = input['timezone'] === undefined && !(await loadWorkspace(ctx)).config;
+      const r = await configureWorkspace(ctx, machineZone ? { ...input, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone } : input);
       out.result(
         r,
-        `Workspace ${r.id} configured: ${r.config?.ownerName} <${r.config?.ownerEmail}>, ${r.config?.timezone}, ${r.config?.businessHours.start}-${r.config?.businessHours.end}`,
+        `Workspace ${r.id} configured: ${r.config?.ownerName} <${r.config?.ownerEmail}>, ${r.config?.timezone}${machineZone ? " (this machine's time zone; --timezone to change it)" : ''}, ${r.config?.businessHours.start}-${r.config?.businessHours.end}`,
       );
     },
   );
