@@ -58,7 +58,8 @@ export const timeline: Step[] = [
     with: 'priya',
     held: { minutes: 26, referrals: 2, sentiment: 'positive', insight: 'portfolio projects with real data counting for more than certificates' },
   },
-  { at: w(1, 4, '16:00'), do: 'add', people: ['marcus', 'lena'] },
+  // The names given at a meeting go into the list straight after it, so that its thank-you can name them.
+  { at: w(1, 4, '10:40'), do: 'add', people: ['marcus', 'lena'] },
   { at: w(1, 4, '16:10'), do: 'request', with: 'marcus', minutes: 20, referral: 'priya' },
   { at: w(1, 4, '16:15'), do: 'request', with: 'lena', minutes: 20, referral: 'priya' },
   { at: w(1, 5, '09:10'), do: 'approve-drafts' },
@@ -73,7 +74,7 @@ export const timeline: Step[] = [
       insight: 'how much a risk team values someone who can explain numbers to people who are not analysts',
     },
   },
-  { at: w(2, 1, '14:00'), do: 'add', people: ['hannah', 'omar'] },
+  { at: w(2, 1, '10:30'), do: 'add', people: ['hannah', 'omar'] },
   { at: w(2, 1, '14:10'), do: 'request', with: 'hannah', minutes: 15, referral: 'grace' },
   { at: w(2, 1, '16:45'), do: 'approve-drafts' },
   { at: w(2, 2, '15:30'), do: 'reply', from: 'marcus', summary: 'Thursday afternoon works, 10am my time' },
@@ -86,6 +87,7 @@ export const timeline: Step[] = [
     with: 'marcus',
     held: { minutes: 31, referrals: 2, sentiment: 'neutral', insight: 'learning SQL first, then one BI tool, and Python only after that' },
   },
+  { at: w(2, 4, '15:50'), do: 'add', people: ['aisha', 'diego', 'maya'] },
   {
     at: w(2, 4, '16:00'),
     do: 'lead',
@@ -93,7 +95,7 @@ export const timeline: Step[] = [
     description: 'A junior product analyst opening in the growth team, not yet advertised',
     org: 'Northwind Analytics',
   },
-  { at: w(2, 4, '16:30'), do: 'add', people: ['aisha', 'diego', 'maya'] },
+
   { at: w(2, 5, '10:00'), do: 'reply', from: 'lena', summary: 'Yes, after my holiday' },
   { at: w(2, 5, '10:10'), do: 'book', with: 'lena', start: { businessDaysAfterToday: 2, time: '11:00' }, minutes: 20 },
   { at: w(3, 1, '10:00'), do: 'request', with: 'diego', minutes: 15, via: 'gatekeeper', gatekeeper: 'maya', referral: 'marcus' },

@@ -136,7 +136,7 @@ describe('emails as their recipients read them', () => {
       const thanks = smtp.messages.find((m) => to(m) === 'priya@northwind.example' && m.parsed.subject === 'Thank you, Priya')!;
       expect(thanks.parsed.text).toContain('I keep coming back to your point about how portfolio projects beat certificates for career changers;');
       expect(thanks.parsed.text).toContain('Thank you, too, for suggesting I speak with Dan Lee and Erin Shaw;');
-      expect(thanks.parsed.text).toContain('And thank you for your business card.');
+      expect(thanks.parsed.text).toContain('Thank you also for your business card.');
       expect(thanks.parsed.text).not.toContain('introduction');
     } finally {
       await p.close();

@@ -142,6 +142,11 @@ describe('default templates', () => {
   it('the prep brief shows the seeker their own time when it is given', () => {
     const out = render('prep-brief', { ...full['prep-brief'], meetingStartForSeeker: 'Tuesday 1 December 2026, 15:00' });
     expect(out.text).toContain('When: Tuesday 1 December 2026, 15:00 (your time)');
+    expect(out.subject).toBe('Prep brief: Bob Contact (Acme Health), Tuesday 1 December 2026, 15:00');
+  });
+
+  it('the prep brief greets the seeker by their first name', () => {
+    expect(render('prep-brief', { ...full['prep-brief'], ownerFirstName: 'Ann' }).text).toMatch(/^Hello Ann,\n/);
   });
 
   it('the thank-you quotes the insight, thanks for the referrals by name and the cards, and asks for no more names after two', () => {
@@ -150,8 +155,25 @@ describe('default templates', () => {
     expect(out.text).toContain('Thank you for taking the time to speak with me.');
     expect(out.text).toContain('I keep coming back to your point about portfolio work beating certificates;');
     expect(out.text).toContain('Thank you, too, for suggesting I speak with Dan and Erin;');
-    expect(out.text).toContain('And thank you for the 2 business cards.');
+    expect(out.text).toContain('Thank you also for the 2 business cards.');
     expect(out.text).not.toContain('introduction');
+  });
+
+  it('the thank-you thanks for the names given when they are not in the list yet, and no line starts with a space', () => {
+    const out = render('thank-you', {
+      ...full['thank-you'],
+      referralNames: undefined,
+      namesGiven: 'the names you suggested',
+      askForNames: '',
+      cards: 'your business card',
+    });
+    expect(out.text).toContain(
+      'Thank you, too, for the names you suggested; I will let you know how those conversations go.\n\nThank you also for your business card.',
+    );
+    expect(out.text).not.toContain('introduction');
+    expect(out.text.split('\n').filter((l) => l.startsWith(' '))).toEqual([]);
+    const one = render('thank-you', { ...full['thank-you'], referralNames: undefined, namesGiven: 'the name you suggested', askForNames: 'yes' });
+    expect(one.text).toContain('Thank you, too, for the name you suggested; I will let you know how those conversations go. If anyone else comes to mind');
   });
 
   it('the thank-you asks for names only while fewer than two were given', () => {

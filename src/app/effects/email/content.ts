@@ -35,6 +35,9 @@ function fromTheMeeting(meeting: MeetingState | undefined, facts: ContentFacts) 
   return {
     insight: held?.insights ? insightPhrase(held.insights) : '',
     referralNames: namesInWords(named),
+    // Names counted at the meeting but not in the list yet are still thanked for, without names.
+    namesGiven:
+      named.length === 0 && (held?.referralsAsked ?? 0) > 0 ? (held?.referralsAsked === 1 ? 'the name you suggested' : 'the names you suggested') : '',
     // The method asks every person for two names: ask again only while fewer than two were given.
     askForNames: Math.max(named.length, held?.referralsAsked ?? 0) < 2 ? 'yes' : '',
     cards: cardsInWords(held?.businessCards ?? 0),
@@ -62,6 +65,7 @@ export function emailVariables(
   const gatekeeper = facts.gatekeeper?.details;
   return {
     ownerName: ws.ownerName,
+    ownerFirstName: firstNameOf(ws.ownerName),
     ownerEmail: ws.ownerEmail,
     objective: ws.objective,
     objectiveSentence: objectiveSentence(ws.objective),
