@@ -5,6 +5,8 @@ import { mailboxConfigFrom, type MailboxConfig } from '../infra/mailbox/config.t
 import { imapMailbox, type ImapMailbox } from '../infra/mailbox/imap.ts';
 import { mailParser } from '../infra/mailbox/parse-inbound.ts';
 import { redisMailboxState } from '../infra/mailbox/redis-state.ts';
+import { queuePrefixFrom } from '../infra/queue/names.ts';
+import { createRedis, ensureReachable, redisUrlFrom } from '../infra/redis.ts';
 import { startMailboxWorker } from '../../workers/mailbox.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -38,4 +40,20 @@ export function mailboxWorker(rt: Pick<Runtime, 'store' | 'clock' | 'config' | '
     log,
     close: () => imap.close(),
   });
+}
+
+/** What `outreach mailbox status` shows: the configuration (password masked) and the reader's last status. */
+export async function mailboxStatus(env: NodeJS.ProcessEnv, workspaceId: string) {
+  const config = mailboxConfigFrom(env);
+  const base = { transport: config.transport, mailbox: config.imap?.description ?? null, provider: config.imap ? ('imap' as const) : null };
+  if (!config.imap) return { ...base, status: null };
+  const url = redisUrlFrom(env);
+  const redis = createRedis(url, 'producer');
+  try {
+    await ensureReachable(redis, url);
+    const status = await redisMailboxState(redis, queuePrefixFrom(env)).status(workspaceId);
+    return { ...base, status };
+  } finally {
+    redis.disconnect();
+  }
 }
