@@ -85,7 +85,7 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   const base = opts.log ?? (opts.quiet ? silentLogger() : createLogger({ json: opts.json }));
   const log = counting(base, tally);
   // Everything that can fail on configuration (templates, transport) is built before anything starts.
-  const emailWiring = opts.only.includes('email') ? emailWiringFrom(rt.config, rt.env) : null;
+  const emailWiring = opts.only.includes('email') ? emailWiringFrom(rt.config, rt.env, log.child({ worker: 'email' })) : null;
   const calendarWiring = opts.only.includes('calendar') ? calendarWiringFrom(rt.config, rt.env) : null;
   const mailboxWiring = opts.only.includes('mailbox') ? mailboxWiringFrom(rt.env) : null;
   const reactor = opts.only.includes('reactor') ? await reactorWorker(rt, log) : null;
@@ -103,7 +103,7 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   });
   log.info({ workers: opts.only.join(','), store: rt.store.kind, queuePrefix: rt.prefix }, 'started');
   // The dashboard and /readyz tell from this whether emails are going out.
-  const heartbeat = startHeartbeat(rt.producer, rt.prefix, opts.only);
+  const heartbeat = startHeartbeat(rt.producer, rt.prefix, mailbox ? opts.only : opts.only.filter((w) => w !== 'mailbox'));
   if (emailWiring) {
     log.info(
       emailWiring.unsubscribe === 'one-click'
