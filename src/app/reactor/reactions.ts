@@ -228,10 +228,15 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
   CalendarDisconnected: { needs: [], react: (event) => ({ schedule: [], cancel: [], polls: [{ workspaceId: workspaceOf(event), on: false }] }) },
   ReplyReceived: {
     needs: [],
-    react: (event) => ({
-      schedule: [],
-      cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }],
-    }),
+    react: (event) => {
+      const meetingId = dataOf<'ReplyReceived'>(event).meetingId;
+      // A gatekeeper's reply names the meeting it answers: its nudge is queued under the person sought.
+      const gatekeeper = meetingId ? [{ scope: meetingScope(meetingId), kinds: ['gatekeeper-nudge'] as EffectKind[], because: 'ReplyReceived' }] : [];
+      return {
+        schedule: [],
+        cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }, ...gatekeeper],
+      };
+    },
   },
   AutoReplyReceived: { needs: ['workspace', 'meeting', 'contact'], react: nudgeAfterAutoReply },
   ContactForgotten: {
