@@ -12,6 +12,7 @@ import { callCommand } from './commands/calls.ts';
 import { draftCommands } from './commands/drafts.ts';
 import { findCommands } from './commands/find.ts';
 import { tokenCommands } from './commands/token.ts';
+import { mailboxCommands } from './commands/mailbox.ts';
 import { exitCodes } from './define.ts';
 import { addExamples } from './examples.ts';
 import { versionOption, versionRequest } from './version.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   callCommand(program);
   draftCommands(program);
   tokenCommands(program);
+  mailboxCommands(program);
   addExamples(program);
   for (const c of program.commands) c.exitOverride();
   return program;

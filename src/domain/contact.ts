@@ -1,6 +1,7 @@
 import type { Decider } from './decider.ts';
 import type { ContactEvent, EventOf } from './events.ts';
 import { illegal, invalid } from './errors.ts';
+import { decideInbound, type InboundFact } from './inbound-record.ts';
 import { decideDraft, evolveDrafts, type Draft, type DraftCommand, type Withdrawal } from './drafts.ts';
 
 type Added = EventOf<'ContactAdded'>['data'];
@@ -62,6 +63,8 @@ export function evolveContact(state: ContactState, event: ContactEvent): Contact
     case 'EmailBounced':
       return { ...state, bouncedEmail: event.data.email };
     case 'EmailFailed':
+    case 'EmailDelayed':
+    case 'AutoReplyReceived':
       return state;
     case 'MeetingLinked':
       return { ...state, meetingIds: [...state.meetingIds, event.data.meetingId], lastTouchAt: event.data.linkedAt };
@@ -100,6 +103,8 @@ export type ContactCommand =
   | { type: 'RecordEmailBounced'; effect: string; code: number; reason: string; meetingId?: string; now: string }
   | { type: 'RecordEmailFailed'; effect: string; reason: string; attempts: number; meetingId?: string; now: string }
   | { type: 'WriteUpdate'; text: string; now: string }
+  /** A message read in the seeker's mailbox, classified; `now` is when it arrived. */
+  | { type: 'RecordInbound'; inbound: InboundFact; now: string }
   | (DraftCommand & { withdrawn?: Withdrawal });
 
 const requireActive = (state: ContactState, doing: string) => {
@@ -177,6 +182,8 @@ export function decideContact(command: ContactCommand, state: ContactState): Con
           },
         },
       ];
+    case 'RecordInbound':
+      return decideInbound(command.inbound, state, now);
     case 'WriteUpdate':
       requireActive(state, 'write an update');
       return [{ type: 'ContactUpdateWritten', data: { text: command.text, writtenAt: now } }];

@@ -76,6 +76,10 @@ export const workspaceEvents = {
   /** A career the seeker is exploring: several interviews per career before deciding (the method's objectivity). */
   CareerTargetAdded: z.object({ target: careerTarget, addedAt: at }),
   CareerTargetRemoved: z.object({ target: careerTarget, removedAt: at }),
+  /** The seeker's mailbox was read again after it was disconnected (or for the first time). */
+  MailboxConnected: z.object({ provider: z.enum(['imap', 'gmail']), connectedAt: at }),
+  /** The mailbox refused the credentials (a changed password, a revoked grant): reading stops until they are fixed. */
+  MailboxDisconnected: z.object({ provider: z.enum(['imap', 'gmail']), reason: z.enum(['auth-failed', 'revoked']), disconnectedAt: at }),
 };
 
 export const contactFields = {
@@ -118,7 +122,27 @@ export const contactEvents = {
       .max(50),
     preparedAt: at,
   }),
-  ReplyReceived: z.object({ summary: personal(bodyText(5000)).optional(), receivedAt: at }),
+  ReplyReceived: z.object({
+    summary: personal(bodyText(5000)).optional(),
+    /** Read in the seeker's mailbox (the excerpt is the summary), rather than typed by the seeker. */
+    source: z.enum(['seeker', 'mailbox']).optional(),
+    /** The meeting whose thread it answered, when it answered one. */
+    meetingId: id.optional(),
+    receivedAt: at,
+  }),
+  /**
+   * An automatic answer (out of office, vacation): never a reply. It moves the meeting's nudge past
+   * the day the person is back (`returnsOn`, an ISO date in the seeker's zone) or by the nudge delay.
+   */
+  AutoReplyReceived: z.object({
+    meetingId: id.optional(),
+    returnsOn: z.iso.date().optional(),
+    /** What marked it as automatic: a header (Auto-Submitted: auto-replied) or its subject. */
+    signal: z.string().min(1).max(200),
+    receivedAt: at,
+  }),
+  /** A delivery report said the mail is delayed (a 4.x.x): noted, nothing suppressed. */
+  EmailDelayed: z.object({ email: personal(emailAddress), status: z.string().max(20), meetingId: id.optional(), notedAt: at }),
   ContactOptedOut: z.object({ source: z.enum(['seeker', 'unsubscribe-link', 'reply']), optedOutAt: at }),
   KeepInTouchSent: messageSent,
   JobLeadReported: z.object({

@@ -11,6 +11,8 @@ export type WorkspaceState = {
   calendar: { connected: boolean; calendarId?: string; disconnectReason?: string };
   /** Careers being explored, in the order they were added. */
   targets: string[];
+  /** The seeker's mailbox as the mailbox worker last found it: absent until it was first read. */
+  mailbox?: { connected: boolean; provider: 'imap' | 'gmail'; reason?: 'auth-failed' | 'revoked'; at: string };
 };
 
 export const workspaceDefaults = {
@@ -41,6 +43,10 @@ export function evolveWorkspace(state: WorkspaceState, event: WorkspaceEvent): W
       return { ...state, calendar: { connected: true, calendarId: event.data.calendarId } };
     case 'CalendarDisconnected':
       return { ...state, calendar: { connected: false, disconnectReason: event.data.reason } };
+    case 'MailboxConnected':
+      return { ...state, mailbox: { connected: true, provider: event.data.provider, at: event.data.connectedAt } };
+    case 'MailboxDisconnected':
+      return { ...state, mailbox: { connected: false, provider: event.data.provider, reason: event.data.reason, at: event.data.disconnectedAt } };
     case 'CareerTargetAdded':
       return { ...state, targets: [...state.targets, event.data.target] };
     case 'CareerTargetRemoved':
@@ -52,6 +58,8 @@ export type WorkspaceCommand =
   | { type: 'ConfigureWorkspace'; config: Partial<WorkspaceConfig>; now: string }
   | { type: 'ConnectCalendar'; calendarId: string; accountEmail?: string; now: string }
   | { type: 'DisconnectCalendar'; reason: 'user' | 'revoked' | 'invalid_grant'; now: string }
+  | { type: 'ConnectMailbox'; provider: 'imap' | 'gmail'; now: string }
+  | { type: 'DisconnectMailbox'; provider: 'imap' | 'gmail'; reason: 'auth-failed' | 'revoked'; now: string }
   | { type: 'AddCareerTarget'; target: string; now: string }
   | { type: 'RemoveCareerTarget'; target: string; now: string };
 
@@ -81,6 +89,13 @@ export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState
     case 'DisconnectCalendar':
       if (!state.calendar.connected) return [];
       return [{ type: 'CalendarDisconnected', data: { provider: 'google', reason: command.reason, disconnectedAt: command.now } }];
+    // Recorded when it changes only: a worker that reads the mailbox every minute writes nothing while it works.
+    case 'ConnectMailbox':
+      if (state.mailbox?.connected && state.mailbox.provider === command.provider) return [];
+      return [{ type: 'MailboxConnected', data: { provider: command.provider, connectedAt: command.now } }];
+    case 'DisconnectMailbox':
+      if (state.mailbox && !state.mailbox.connected && state.mailbox.provider === command.provider && state.mailbox.reason === command.reason) return [];
+      return [{ type: 'MailboxDisconnected', data: { provider: command.provider, reason: command.reason, disconnectedAt: command.now } }];
     case 'AddCareerTarget': {
       if (!state.configured) throw illegal('configure the workspace before naming the careers you explore');
       const known = targetNamed(state, command.target);

@@ -7,6 +7,11 @@ import { localCopiesEraser } from '../infra/mail/copies.ts';
 import { mailConfigFrom } from '../infra/mail/config.ts';
 import { createEmailSender, unsubscribeForm } from '../infra/mail/email-sender.ts';
 import { loadTemplates } from '../infra/mail/templates.ts';
+import { mailboxConfigFrom } from '../infra/mailbox/config.ts';
+import { imapMailbox } from '../infra/mailbox/imap.ts';
+import { withSentCopies } from '../infra/mailbox/sent-copy.ts';
+import type { Log } from '../app/log.ts';
+import { silentLogger } from './logger.ts';
 import { createMailTransport, type MailTransport } from '../infra/mail/transport.ts';
 
 /** What the email worker is given from configuration: the executor, the transport under it, and the eraser of local copies. */
@@ -23,11 +28,15 @@ export type EmailWiring = {
  * The email worker's parts, from configuration. Templates are loaded (and checked) here, at start,
  * so a typo in an override fails before any job runs.
  */
-export function emailWiringFrom(config: Config, env: NodeJS.ProcessEnv): EmailWiring {
+export function emailWiringFrom(config: Config, env: NodeJS.ProcessEnv, log: Log = silentLogger()): EmailWiring {
   const mail = mailConfigFrom(env, config.dataDir);
   const templates = loadTemplates({ overrideDir: env['OUTREACH_TEMPLATES_DIR'] || undefined });
   const { key } = secretKeyOrKeyFile(env, config.dataDir);
-  const transport = createMailTransport(mail.transport);
+  const sent = mail.transport.kind === 'smtp' ? mailboxConfigFrom(env).imap : undefined;
+  // Over SMTP with a mailbox configured, what goes out is also filed in the seeker's Sent folder (on a connection of its own).
+  const sentBox = sent ? imapMailbox(sent) : undefined;
+  const smtp = createMailTransport(mail.transport);
+  const transport = sentBox ? withClose(withSentCopies(smtp, sentBox.appendSent, log), () => sentBox.close()) : smtp;
   const unsubscribe = { publicUrl: mail.publicUrl, secret: key };
   return {
     sender: createEmailSender({ templates, transport, unsubscribe }),
@@ -37,3 +46,13 @@ export function emailWiringFrom(config: Config, env: NodeJS.ProcessEnv): EmailWi
     ...(mail.messageDomain ? { messageDomain: mail.messageDomain } : {}),
   };
 }
+
+const withClose = (t: MailTransport, also: () => Promise<void>): MailTransport => ({
+  ...t,
+  send: (m, o) => t.send(m, o),
+  verify: () => t.verify(),
+  close: async () => {
+    await t.close();
+    await also();
+  },
+});

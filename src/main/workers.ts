@@ -10,6 +10,7 @@ import { startReactorWorker } from '../../workers/reactor.ts';
 import { calendarWiringFrom, type CalendarWiring } from './calendar.ts';
 import { emailWiringFrom, type EmailWiring } from './email.ts';
 import { createLogger, silentLogger } from './logger.ts';
+import { mailboxWiringFrom, mailboxWorker } from './mailbox.ts';
 import type { Runtime } from './runtime.ts';
 
 export { WORKERS } from './worker-names.ts';
@@ -84,8 +85,9 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   const base = opts.log ?? (opts.quiet ? silentLogger() : createLogger({ json: opts.json }));
   const log = counting(base, tally);
   // Everything that can fail on configuration (templates, transport) is built before anything starts.
-  const emailWiring = opts.only.includes('email') ? emailWiringFrom(rt.config, rt.env) : null;
+  const emailWiring = opts.only.includes('email') ? emailWiringFrom(rt.config, rt.env, log.child({ worker: 'email' })) : null;
   const calendarWiring = opts.only.includes('calendar') ? calendarWiringFrom(rt.config, rt.env) : null;
+  const mailboxWiring = opts.only.includes('mailbox') ? mailboxWiringFrom(rt.env) : null;
   const reactor = opts.only.includes('reactor') ? await reactorWorker(rt, log) : null;
   const rate = Number(rt.env['SMTP_RATE_LIMIT'] || 0);
   const email = emailWiring
@@ -93,6 +95,7 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
     : null;
   const calendar = calendarWiring ? calendarWorker(rt, { wiring: calendarWiring, log }) : null;
   const projector = opts.only.includes('projector') ? projectorWorker(rt, base) : null;
+  const mailbox = mailboxWiring ? mailboxWorker(rt, mailboxWiring, log.child({ worker: 'mailbox' })) : null;
   // A projector that stopped on an event it cannot apply has logged why; untilIdle must not wait for it.
   let projectorStopped = false;
   projector?.done.catch(() => {
@@ -100,7 +103,7 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   });
   log.info({ workers: opts.only.join(','), store: rt.store.kind, queuePrefix: rt.prefix }, 'started');
   // The dashboard and /readyz tell from this whether emails are going out.
-  const heartbeat = startHeartbeat(rt.producer, rt.prefix, opts.only);
+  const heartbeat = startHeartbeat(rt.producer, rt.prefix, mailbox ? opts.only : opts.only.filter((w) => w !== 'mailbox'));
   if (emailWiring) {
     log.info(
       emailWiring.unsubscribe === 'one-click'
@@ -124,6 +127,8 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
     process.once('SIGTERM', onSignal);
     if (!opts.untilIdle) return;
     void (async () => {
+      // One pass over the mailbox: what it records (a reply, a bounce) is then reacted to before the run ends.
+      if (mailbox) await mailbox.firstPass;
       if (reactor) await reactor.caughtUp;
       // Only the queues this process works on: jobs for a worker that is not running here wait for it.
       const queues = [...(email ? [rt.queues.email] : []), ...(calendar ? [rt.queues.calendar] : [])];
@@ -141,6 +146,7 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   await stopped;
   await heartbeat.stop();
   // Stop taking work, let active jobs finish, but never hang a shutdown.
+  await mailbox?.stop();
   await reactor?.stop();
   await projector?.stop();
   if (email) {

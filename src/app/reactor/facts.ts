@@ -19,9 +19,10 @@ function contactIdOf(event: StoredEvent, facts: ReactionFacts): string | undefin
 export async function readReactionFacts(ctx: AppContext, event: StoredEvent, rule: ReactionRule): Promise<ReactionFacts> {
   const facts: ReactionFacts = { workspace: workspaceAggregate.initial() };
   if (rule.needs.includes('workspace')) facts.workspace = (await load(ctx, workspaceAggregate, ctx.workspaceId)).state;
-  if (rule.needs.includes('meeting') && event.stream.startsWith('meeting-')) {
-    facts.meeting = (await load(ctx, meetingAggregate, event.stream.slice('meeting-'.length))).state;
-  }
+  // A meeting's own event, or a contact's event that names the meeting it is about.
+  const named = (event.data as { meetingId?: unknown }).meetingId;
+  const meetingId = event.stream.startsWith('meeting-') ? event.stream.slice('meeting-'.length) : typeof named === 'string' ? named : undefined;
+  if (rule.needs.includes('meeting') && meetingId) facts.meeting = (await load(ctx, meetingAggregate, meetingId)).state;
   if (rule.needs.includes('contact')) {
     const contactId = contactIdOf(event, facts);
     if (contactId) facts.contact = (await load(ctx, contactAggregate, contactId)).state;

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { ContactState } from '../../domain/contact.ts';
 import type { EventOf, EventType } from '../../domain/events.ts';
 import type { MeetingState } from '../../domain/meeting.ts';
@@ -101,6 +102,33 @@ function afterCancel(event: StoredEvent, facts: ReactionFacts): Reaction {
   };
 }
 
+/**
+ * An out-of-office answer moves the meeting's pending nudge: to the business day after the person
+ * is back when the answer says when, else by the nudge delay from the answer; never earlier than it
+ * was due. The job of the answer replaces the one of the request (its own key, the same one-nudge rule).
+ */
+function nudgeAfterAutoReply(event: StoredEvent, facts: ReactionFacts): Reaction {
+  const ws = facts.workspace.config;
+  const w = windowFor(facts, true);
+  const m = facts.meeting;
+  const d = dataOf<'AutoReplyReceived'>(event);
+  if (!ws || !w || !m?.request || !d.meetingId || m.status !== 'requested') return NO_REACTION;
+  const contactId = idOfStream(event.stream);
+  const toGatekeeper = m.request.via === 'gatekeeper' && m.request.gatekeeperContactId === contactId && !m.introducedAt;
+  const sent = toGatekeeper ? m.gatekeeperEmail : m.outreach;
+  if (!sent || (toGatekeeper ? m.gatekeeperNudge : m.nudge)) return NO_REACTION;
+  const kind: EffectKind = toGatekeeper ? 'gatekeeper-nudge' : 'nudge';
+  const wasDue = nudgeDue({ requestSentAt: sent.sentAt, after: ws.nudgeAfter, ...w });
+  const moved = d.returnsOn
+    ? nextBusinessMoment(DateTime.fromISO(d.returnsOn, { zone: w.zone }).plus({ days: 1 }).toUTC().toISO()!, w)
+    : nudgeDue({ requestSentAt: d.receivedAt, after: ws.nudgeAfter, ...w });
+  const due = Date.parse(moved) > Date.parse(wasDue) ? moved : wasDue;
+  return {
+    schedule: [job(event, kind, due, { contactId: m.request.contactId, meetingId: d.meetingId })],
+    cancel: [{ scope: meetingScope(d.meetingId), kinds: [kind], because: event.type }],
+  };
+}
+
 const withdrawAll = (event: StoredEvent): Reaction => ({
   schedule: [],
   cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: 'all', because: event.type }],
@@ -200,11 +228,17 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
   CalendarDisconnected: { needs: [], react: (event) => ({ schedule: [], cancel: [], polls: [{ workspaceId: workspaceOf(event), on: false }] }) },
   ReplyReceived: {
     needs: [],
-    react: (event) => ({
-      schedule: [],
-      cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }],
-    }),
+    react: (event) => {
+      const meetingId = dataOf<'ReplyReceived'>(event).meetingId;
+      // A gatekeeper's reply names the meeting it answers: its nudge is queued under the person sought.
+      const gatekeeper = meetingId ? [{ scope: meetingScope(meetingId), kinds: ['gatekeeper-nudge'] as EffectKind[], because: 'ReplyReceived' }] : [];
+      return {
+        schedule: [],
+        cancel: [{ scope: contactScope(idOfStream(event.stream)), kinds: ['nudge', 'keep-in-touch'], because: 'ReplyReceived' }, ...gatekeeper],
+      };
+    },
   },
+  AutoReplyReceived: { needs: ['workspace', 'meeting', 'contact'], react: nudgeAfterAutoReply },
   ContactForgotten: {
     needs: [],
     // Withdrawn first (cancellations run before jobs), so the erasure itself is not withdrawn.

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { Runtime } from '../../main/runtime.ts';
 import { WORKERS } from '../../main/worker-names.ts';
-import { invalid } from '../../domain/errors.ts';
+import { invalid, OutreachError } from '../../domain/errors.ts';
 import { act, leaf } from '../define.ts';
 import { progressBar, type Output } from '../output.ts';
 import type { Session } from '../session.ts';
@@ -35,6 +35,11 @@ export function workerCommands(program: Command) {
         : [...WORKERS];
       const unknown = only.filter((w) => !(WORKERS as readonly string[]).includes(w));
       if (unknown.length) throw invalid('only', `unknown worker ${unknown.join(', ')} (known: ${WORKERS.join(', ')})`);
+      // Asked for by name, the mailbox reader must have a mailbox; in the default set it runs only when one is configured.
+      if (input['only'] && only.includes('mailbox') && !process.env['IMAP_URL']?.trim())
+        throw new OutreachError('config', 'IMAP_URL: not set, so there is no mailbox to read (imaps://user:password@imap.example.com:993)', {
+          field: 'IMAP_URL',
+        });
       const { runWorkers } = await import('../../main/workers.ts');
       const tally = await withRuntime(session, out, (rt) =>
         runWorkers(rt, {

@@ -261,3 +261,6 @@ export async function parseInbound(raw: Buffer | string): Promise<InboundMessage
   const report = reportOf(parsed, headers, fullText);
   return { headers, newText: newTextOf(fullText), fullText, ...(report ? { report } : {}) };
 }
+
+/** The parser as the mailbox reader takes it. */
+export const mailParser = { headers: (raw: Buffer) => parseInboundHeaders(raw), message: (raw: Buffer) => parseInbound(raw) };

@@ -129,3 +129,38 @@ describe("the reactor's table", () => {
     expect(when('CalendarDisconnected', {}, `workspace-${WORKSPACE}`).polls).toEqual([{ workspaceId: WORKSPACE, on: false }]);
   });
 });
+
+describe('an out-of-office answer', () => {
+  const facts = { meeting: meetingOf(requested(), outreachSent), contact: contactOf(contactAdded({ timezone: 'America/New_York' })) };
+  const auto = (over: Record<string, unknown>) => ({
+    meetingId: MEETING_ID,
+    signal: 'Auto-Submitted: auto-replied',
+    receivedAt: '2026-11-21T09:00:00Z',
+    ...over,
+  });
+
+  it('moves the nudge to the business day after the person is back, and withdraws the one of the request', () => {
+    const r = when('AutoReplyReceived', auto({ returnsOn: '2026-12-14' }), onContact, facts);
+    expect(r.schedule.map((j) => [j.data.kind, j.dueAt, j.data.key])).toEqual([['nudge', '2026-12-15T14:00:00Z', `nudge:${SOURCE_EVENT}`]]);
+    expect(r.cancel).toEqual([{ scope: `meeting:${MEETING_ID}`, kinds: ['nudge'], because: 'AutoReplyReceived' }]);
+  });
+
+  it('without a return date, moves the nudge by the nudge delay from the answer', () => {
+    const r = when('AutoReplyReceived', auto({}), onContact, facts);
+    expect(r.schedule.map((j) => j.dueAt)).toEqual(['2026-11-26T14:00:00Z']);
+  });
+
+  it('never brings the nudge forward', () => {
+    const r = when('AutoReplyReceived', auto({ returnsOn: '2026-11-21' }), onContact, facts);
+    expect(r.schedule.map((j) => j.dueAt)).toEqual(['2026-11-25T14:00:00Z']);
+  });
+
+  it('moves nothing once the nudge went, or the meeting was booked', () => {
+    const nudged = {
+      ...facts,
+      meeting: meetingOf(requested(), outreachSent, { type: 'NudgeSent', data: { messageId: '<n@x>', sentAt: '2026-11-25T14:00:00Z' } }),
+    };
+    expect(when('AutoReplyReceived', auto({}), onContact, nudged)).toEqual(NO_REACTION);
+    expect(when('AutoReplyReceived', auto({}), onContact, withMeeting)).toEqual(NO_REACTION);
+  });
+});

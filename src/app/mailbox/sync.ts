@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { decideContact } from '../../domain/contact.ts';
+import { classifyInbound, inboundKey, matchInbound, type InboundHeaders, type Known } from '../../domain/inbound-mail.ts';
+import type { InboundFact } from '../../domain/inbound-record.ts';
+import type { EventStore } from '../../eventstore/port.ts';
+import { contactAggregate, workspaceAggregate } from '../aggregates.ts';
+import type { Clock } from '../clock.ts';
+import { execute, load, type AppContext } from '../handle.ts';
+import { derivedId } from '../ids.ts';
+import type { KnownIndex } from './known-index.ts';
+import type { FetchedHeader, MailboxCheckpoint, MailboxState, MailParser, MailSource } from './ports.ts';
+
+export type SyncDeps = {
+  store: EventStore;
+  clock: Clock;
+  workspaceId: string;
+  source: MailSource;
+  parser: MailParser;
+  state: MailboxState;
+  index: KnownIndex;
+  /** UIDs read per round trip; the checkpoint moves after each chunk. */
+  chunk?: number;
+};
+
+export type SyncResult = {
+  /** The INBOX was read from its start (bounded by date): first read, or a changed UIDVALIDITY. */
+  rescan: boolean;
+  /** Messages whose headers were read. */
+  seen: number;
+  /** Of those, the ones that concern us (their bodies were fetched). */
+  matched: number;
+  /** Messages that recorded an event (a message already recorded records nothing again). */
+  recorded: number;
+  kinds: Record<string, number>;
+};
+
+/**
+ * The key an inbound message is recorded under: its Message-ID, else a digest of the headers that do
+ * not change when a server renumbers its mailbox. The event id derives from it, so reading the
+ * same message again (after a crash, a restart, a UIDVALIDITY change) appends nothing.
+ */
+export function inboundEventKey(headers: InboundHeaders): string {
+  const id = inboundKey({ headers });
+  if (id) return `inbound:${id}`;
+  const digest = createHash('sha256')
+    .update(JSON.stringify([headers.from?.address, headers.date, headers.subject, headers.to.map((a) => a.address)]))
+    .digest('base64url');
+  return `inbound:#${digest}`;
+}
+
+const earlier = (a: string, b: string) => (Date.parse(a) < Date.parse(b) ? a : b);
+
+/** One pass: every message after the checkpoint, read, classified and recorded, the checkpoint moved as chunks finish. */
+export async function syncMailbox(deps: SyncDeps): Promise<SyncResult> {
+  const { source, state, workspaceId } = deps;
+  await deps.index.catchUp(deps.store);
+  const box = await source.open();
+  const saved = await state.checkpoint(workspaceId);
+  const rescan = !saved || saved.uidValidity !== box.uidValidity;
+  const from: MailboxCheckpoint = rescan ? { uidValidity: box.uidValidity, lastUid: 0 } : saved;
+  const uids = from.lastUid + 1 >= box.uidNext && !rescan ? [] : await source.uidsAfter(from.lastUid, rescan ? deps.index.scanSince() : null);
+  const result: SyncResult = { rescan, seen: 0, matched: 0, recorded: 0, kinds: {} };
+  const size = deps.chunk ?? 200;
+  const zone = (await load(ctxOf(deps), workspaceAggregate, workspaceId)).state.config?.timezone ?? 'UTC';
+  for (let i = 0; i < uids.length; i += size) {
+    const part = uids.slice(i, i + size);
+    await readChunk(deps, part, zone, result);
+    await state.saveCheckpoint(workspaceId, { uidValidity: box.uidValidity, lastUid: part.at(-1)! });
+  }
+  // Nothing new: the numbering is still worth remembering (a first read of an empty INBOX).
+  if (uids.length === 0 && rescan) await state.saveCheckpoint(workspaceId, { uidValidity: box.uidValidity, lastUid: Math.max(0, box.uidNext - 1) });
+  return result;
+}
+
+const ctxOf = (deps: SyncDeps): AppContext => ({ store: deps.store, clock: deps.clock, workspaceId: deps.workspaceId, actor: 'worker:mailbox' });
+
+async function readChunk(deps: SyncDeps, uids: number[], zone: string, result: SyncResult): Promise<void> {
+  const known = deps.index.known();
+  const fetched = await deps.source.headers(uids);
+  result.seen += fetched.length;
+  const wanted: { f: FetchedHeader; headers: InboundHeaders }[] = [];
+  for (const f of fetched) {
+    const headers = await deps.parser.headers(f.header);
+    if (matchInbound(headers, known).look) wanted.push({ f, headers });
+  }
+  if (wanted.length === 0) return;
+  const bodies = await deps.source.bodies(wanted.map((w) => w.f.uid));
+  for (const { f, headers } of wanted) {
+    const raw = bodies.get(f.uid);
+    if (!raw) continue;
+    result.matched++;
+    const recorded = await readOne(deps, known, raw, f, headers, zone);
+    if (recorded) {
+      result.recorded++;
+      result.kinds[recorded] = (result.kinds[recorded] ?? 0) + 1;
+    }
+  }
+}
+
+/** One message that concerns us: classified and recorded on its contact. Returns the event type recorded, if any. */
+async function readOne(deps: SyncDeps, known: Known, raw: Buffer, f: FetchedHeader, headers: InboundHeaders, zone: string): Promise<string | null> {
+  const message = await deps.parser.message(raw);
+  const now = deps.clock();
+  // When it arrived, as the server saw it (not a Date header the sender's clock wrote), never in the future.
+  const receivedAt = earlier(f.internalDate ?? message.headers.date ?? now, now);
+  const classified = classifyInbound(message, matchInbound(message.headers, known), known, { now: receivedAt, zone });
+  if (classified.kind === 'ignore' || !('contactId' in classified) || !classified.contactId) return null;
+  const fact = classified as InboundFact & { contactId: string };
+  const key = inboundEventKey(headers);
+  const done = await execute(
+    ctxOf(deps),
+    contactAggregate,
+    fact.contactId,
+    ({ state }) => decideContact({ type: 'RecordInbound', inbound: fact, now: receivedAt }, state),
+    { eventIds: (i) => derivedId(`${key}:${i}`) },
+  );
+  return done.position === null ? null : (done.events[0]?.type ?? null);
+}
