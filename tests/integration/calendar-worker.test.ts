@@ -218,4 +218,19 @@ describe("the calendar worker against the Calendar v3 stand-in, through Google's
     expect(google.calls.filter((x) => x.kind === 'patch' || x.kind === 'delete').length).toBe(patches);
     await c.close();
   });
+
+  it('a meeting deleted in the calendar, listed by its id alone, is cancelled with source calendar and nothing is pushed back', async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    await c.poll();
+    google.editDirectly(c.eventId, { cancel: true });
+    expect((await c.poll()).changes).toEqual([{ meetingId: c.meeting, change: 'cancelled' }]);
+    const cancelled = (await c.store.readStream(`meeting-${c.meeting}`)).filter((e) => e.type === 'MeetingCancelled');
+    expect(cancelled.map((e) => e.data)).toEqual([expect.objectContaining({ source: 'calendar', by: 'seeker' })]);
+    const deletes = google.calls.filter((x) => x.kind === 'delete').length;
+    await c.work();
+    expect(google.calls.filter((x) => x.kind === 'delete').length).toBe(deletes);
+    await c.close();
+  });
 });

@@ -90,4 +90,44 @@ describe('Calendar stand-in', () => {
     const res = await api(`primary/events/${id}`, { method: 'PATCH', body: JSON.stringify({ sequence: 0 }) });
     expect(res.status).toBe(400);
   });
+
+  it('an incremental list shows a deleted event by its id only: no times, attendees or extendedProperties', async () => {
+    const cal = 'deleted-cal';
+    const id = eventId();
+    await client.insertEvent(cal, { ...body(id), attendees: [{ email: 'ada@example.org' }], extendedProperties: { private: { meetingId: 'm' } } });
+    const { nextSyncToken } = await client.listChanges(cal);
+    google.editDirectly(id, { cancel: true }, cal);
+    const { items } = await client.listChanges(cal, { syncToken: nextSyncToken });
+    expect(items).toEqual([{ kind: 'calendar#event', etag: expect.any(String), id, status: 'cancelled' }]);
+    // `get` still shows what it was.
+    expect(await client.getEvent(cal, id)).toMatchObject({ status: 'cancelled', extendedProperties: { private: { meetingId: 'm' } } });
+  });
+
+  it('a write with an If-Match that is not the current etag answers 412 and changes nothing', async () => {
+    const id = eventId();
+    const made = await client.insertEvent('primary', body(id));
+    const moved = google.editDirectly(id, { start: { dateTime: '2031-05-01T12:00:00Z' }, end: { dateTime: '2031-05-01T12:30:00Z' } });
+    const stale = await api(`primary/events/${id}`, { method: 'PATCH', headers: { 'if-match': made.etag! }, body: JSON.stringify({ summary: 'late' }) });
+    expect(stale.status).toBe(412);
+    expect(await stale.json()).toMatchObject({ error: { code: 412, errors: [{ reason: 'conditionNotMet' }] } });
+    expect(google.events.find(id)).toMatchObject({ summary: 's', etag: moved.etag });
+    const fresh = await api(`primary/events/${id}`, { method: 'PATCH', headers: { 'if-match': moved.etag! }, body: JSON.stringify({ summary: 'now' }) });
+    expect(fresh.status).toBe(200);
+    const after = (await fresh.json()) as { etag: string; updated: string; sequence: number };
+    expect(after.etag).not.toBe(moved.etag);
+    expect(after.sequence).toBe(moved.sequence);
+    expect((await api(`primary/events/${id}`, { method: 'DELETE', headers: { 'if-match': moved.etag! } })).status).toBe(412);
+  });
+
+  it("keeps an attendee's answer across the organizer's writes; a new attendee waits for one", async () => {
+    const id = eventId();
+    await client.insertEvent('primary', { ...body(id), attendees: [{ email: 'ada@example.org' }] });
+    google.editDirectly(id, { attendeeResponse: { email: 'ada@example.org', responseStatus: 'accepted' } });
+    await client.patchEvent('primary', id, { start: { dateTime: '2031-05-01T14:00:00Z' }, end: { dateTime: '2031-05-01T14:30:00Z' } });
+    await client.patchEvent('primary', id, { attendees: [{ email: 'ada@example.org' }, { email: 'bob@example.org' }] });
+    expect(google.events.find(id)!.attendees!.map((a) => [a.email, a.responseStatus])).toEqual([
+      ['ada@example.org', 'accepted'],
+      ['bob@example.org', 'needsAction'],
+    ]);
+  });
 });

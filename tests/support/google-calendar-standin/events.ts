@@ -50,6 +50,16 @@ function merge(target: Record<string, unknown>, patch: Record<string, unknown>):
   return out;
 }
 
+/**
+ * How a list shows an event. Google: "Deleted events are only guaranteed to have the id field
+ * populated", so a deleted one is listed with nothing a client could read a meeting from: no times,
+ * no attendees, no extendedProperties. Only `get` shows what it was.
+ */
+function listed(e: StandInEvent): StandInEvent {
+  if (e.status !== 'cancelled') return copy(e);
+  return { kind: 'calendar#event', etag: e.etag ?? null, id: e.id ?? null, status: 'cancelled' };
+}
+
 export class CalendarStore {
   private readonly calendars = new Map<string, Map<string, Stored>>();
   private readonly pages = new Map<string, { calendarId: string; rest: StandInEvent[]; nextSyncToken: string }>();
@@ -101,9 +111,17 @@ export class CalendarStore {
     return undefined;
   }
 
-  private withDefaults(e: StandInEvent): StandInEvent {
-    if (e.attendees) e.attendees = e.attendees.map((a) => ({ responseStatus: 'needsAction', ...a }));
+  /** New attendees wait for an answer; an attendee already there keeps theirs (a write by the organizer cannot answer for a guest). */
+  private withDefaults(e: StandInEvent, before?: StandInEvent): StandInEvent {
+    const answered = new Map((before?.attendees ?? []).map((a) => [a.email?.toLowerCase(), a.responseStatus]));
+    if (e.attendees) e.attendees = e.attendees.map((a) => ({ ...a, responseStatus: answered.get(a.email?.toLowerCase()) ?? a.responseStatus ?? 'needsAction' }));
     return e;
+  }
+
+  /** `If-Match`: a write on an etag that is no longer the event's answers 412, as Google's conditional writes do. */
+  private precondition(found: Stored, ifMatch: string | undefined): ApiFault | undefined {
+    if (ifMatch === undefined || ifMatch === '*' || ifMatch === found.event.etag) return undefined;
+    return fault(412, 'conditionNotMet', 'Precondition Failed');
   }
 
   // ─── the REST operations ───────────────────────────────────────────────────────────────
@@ -139,20 +157,24 @@ export class CalendarStore {
     return found ? { ok: copy(found.event) } : { fault: fault(404, 'notFound') };
   }
 
-  patch(calendarId: string, eventId: string, body: StandInEvent): Result<StandInEvent> {
+  patch(calendarId: string, eventId: string, body: StandInEvent, ifMatch?: string): Result<StandInEvent> {
     const found = this.calendar(calendarId).get(eventId);
     if (!found) return { fault: fault(404, 'notFound') };
+    const stale = this.precondition(found, ifMatch);
+    if (stale) return { fault: stale };
     const { id, sequence, ...rest } = body;
     if (id && id !== eventId) return { fault: fault(400, 'invalid', 'The event id cannot be changed.') };
-    const after = this.withDefaults(merge(found.event as Record<string, unknown>, rest as Record<string, unknown>) as StandInEvent);
+    const after = this.withDefaults(merge(found.event as Record<string, unknown>, rest as Record<string, unknown>) as StandInEvent, found.event);
     const bad = this.checkTimes(after) ?? this.bumpSequence(found.event, after, sequence);
     if (bad) return { fault: bad };
     return { ok: this.stamp(calendarId, after) };
   }
 
-  update(calendarId: string, eventId: string, body: StandInEvent): Result<StandInEvent> {
+  update(calendarId: string, eventId: string, body: StandInEvent, ifMatch?: string): Result<StandInEvent> {
     const found = this.calendar(calendarId).get(eventId);
     if (!found) return { fault: fault(404, 'notFound') };
+    const stale = this.precondition(found, ifMatch);
+    if (stale) return { fault: stale };
     if (body.id && body.id !== eventId) return { fault: fault(400, 'invalid', 'The event id cannot be changed.') };
     const before = found.event;
     const after = this.withDefaults({
@@ -167,16 +189,18 @@ export class CalendarStore {
       iCalUID: before.iCalUID,
       reminders: body.reminders ?? { useDefault: true },
       eventType: before.eventType,
-    });
+    }, before);
     const bad = this.checkTimes(after) ?? this.bumpSequence(before, after, body.sequence);
     if (bad) return { fault: bad };
     return { ok: this.stamp(calendarId, after) };
   }
 
-  delete(calendarId: string, eventId: string): Result<true> {
+  delete(calendarId: string, eventId: string, ifMatch?: string): Result<true> {
     const found = this.calendar(calendarId).get(eventId);
     if (!found) return { fault: fault(404, 'notFound') };
     if (found.event.status === 'cancelled') return { fault: fault(410, 'deleted') };
+    const stale = this.precondition(found, ifMatch);
+    if (stale) return { fault: stale };
     const after = { ...copy(found.event), status: 'cancelled' };
     this.bumpSequence(found.event, after, undefined);
     this.stamp(calendarId, after);
@@ -213,7 +237,7 @@ export class CalendarStore {
     }
     const nextSyncToken = this.encode({ c: calendarId, s: this.change, g: this.generation });
     // A snapshot: changes made while the pages are read arrive through the next sync token.
-    return { ok: this.page(calendarId, chosen.map((s) => copy(s.event)), nextSyncToken, q.maxResults) };
+    return { ok: this.page(calendarId, chosen.map((s) => listed(s.event)), nextSyncToken, q.maxResults) };
   }
 
   private page(calendarId: string, items: StandInEvent[], nextSyncToken: string, maxResults?: number): ListPage {

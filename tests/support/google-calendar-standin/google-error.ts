@@ -27,6 +27,7 @@ const DEFAULTS: Record<string, { message: string; domain: string }> = {
   backendError: { message: 'Backend Error', domain: 'global' },
   notFound: { message: 'Not Found', domain: 'global' },
   duplicate: { message: 'The requested identifier already exists.', domain: 'global' },
+  conditionNotMet: { message: 'Precondition Failed', domain: 'global' },
   deleted: { message: 'Resource has been deleted', domain: 'global' },
   fullSyncRequired: { message: 'Sync token is no longer valid, a full sync is required.', domain: 'calendar' },
   forbidden: { message: 'Forbidden', domain: 'global' },
@@ -41,6 +42,7 @@ export function defaultReason(status: number): string {
   if (status === 404) return 'notFound';
   if (status === 409) return 'duplicate';
   if (status === 410) return 'deleted';
+  if (status === 412) return 'conditionNotMet';
   if (status === 429) return 'rateLimitExceeded';
   if (status >= 500) return 'backendError';
   return 'invalid';

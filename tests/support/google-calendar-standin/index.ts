@@ -37,6 +37,8 @@ export type Call = {
   eventId?: string;
   /** The JSON body of a Calendar write, as received. Token requests keep no body: it holds secrets. */
   body?: unknown;
+  /** The If-Match header of a Calendar write, when it carried one. */
+  ifMatch?: string;
   /** The grant_type of a token request. */
   grantType?: string;
   status: number;
@@ -232,6 +234,8 @@ export async function startCalendarStandIn(options: CalendarStandInOptions = {})
       }
       const calendarId = call.calendarId!;
       const eventId = call.eventId!;
+      const ifMatch = req.headers['if-match'];
+      if (ifMatch) call.ifMatch = ifMatch;
       const result = (() => {
         switch (call.kind) {
           case 'insert':
@@ -239,11 +243,11 @@ export async function startCalendarStandIn(options: CalendarStandInOptions = {})
           case 'get':
             return store.get(calendarId, eventId);
           case 'patch':
-            return store.patch(calendarId, eventId, json);
+            return store.patch(calendarId, eventId, json, ifMatch);
           case 'update':
-            return store.update(calendarId, eventId, json);
+            return store.update(calendarId, eventId, json, ifMatch);
           case 'delete':
-            return store.delete(calendarId, eventId);
+            return store.delete(calendarId, eventId, ifMatch);
           default: {
             const q: ListQuery = {
               restrictions: LIST_RESTRICTIONS.filter((p) => url.searchParams.has(p)),

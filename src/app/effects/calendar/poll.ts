@@ -7,6 +7,7 @@ import { load, type AppContext } from '../../handle.ts';
 import { cancelMeeting, recordAttendeeResponse, rescheduleMeeting } from '../../meeting-commands.ts';
 import type { CalendarApi, CalendarEvent, CalendarFailure } from './api.ts';
 import { readCalendarChange } from './changes.ts';
+import { meetingIdFromGoogleEventId } from './event-id.ts';
 
 /** Where a workspace's sync token lives; losing it only costs a full sync. */
 export interface SyncTokens {
@@ -62,13 +63,25 @@ export async function pollCalendar(input: {
   }
   const changes: PollResult['changes'] = [];
   for (const item of page.items) {
-    const meta = item.extendedProperties?.private;
-    if (!meta?.['meetingId'] || meta['workspaceId'] !== input.workspaceId) continue;
-    const change = await applyChange(ctx, meta['meetingId'], item);
-    if (change) changes.push({ meetingId: meta['meetingId'], change });
+    const meetingId = meetingIdOf(item, input.workspaceId);
+    if (!meetingId) continue;
+    // A meeting of another workspace reads as missing (load), so a foreign id changes nothing.
+    const change = await applyChange(ctx, meetingId, item);
+    if (change) changes.push({ meetingId, change });
   }
   if (page.nextSyncToken) await input.tokens.set(input.workspaceId, page.nextSyncToken);
   return { fullSync, seen: page.items.length, changes };
+}
+
+/**
+ * The meeting an event belongs to: its marks when it carries them; else its id, which the product
+ * derives from the meeting's. A deleted event is listed by its id alone (Google guarantees nothing
+ * else), so the id is what ties a deletion to its meeting.
+ */
+function meetingIdOf(item: CalendarEvent, workspaceId: string): string | null {
+  const meta = item.extendedProperties?.private;
+  if (meta?.['meetingId']) return meta['workspaceId'] === workspaceId ? meta['meetingId'] : null;
+  return item.id ? meetingIdFromGoogleEventId(item.id) : null;
 }
 
 async function applyChange(ctx: AppContext, meetingId: string, item: CalendarEvent): Promise<string | null> {
