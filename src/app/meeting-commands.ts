@@ -1,5 +1,5 @@
 import { decideContact, type ContactState } from '../domain/contact.ts';
-import { decideMeeting, initialMeeting, isOpen, type Booking, type MeetingCommand, type MeetingContext } from '../domain/meeting.ts';
+import { decideMeeting, initialMeeting, isOpen, type Booking, type CalendarVersion, type MeetingCommand, type MeetingContext } from '../domain/meeting.ts';
 import { illegal, invalid } from '../domain/errors.ts';
 import { contactAggregate, meetingAggregate } from './aggregates.ts';
 import { execute, load, loadExisting, type AppContext } from './handle.ts';
@@ -103,7 +103,13 @@ export async function bookMeeting(ctx: AppContext, input: Untrusted<typeof bookM
   });
 }
 
-export async function rescheduleMeeting(ctx: AppContext, input: Untrusted<typeof rescheduleMeetingInput>, source: 'seeker' | 'calendar' = 'seeker') {
+/** A new time; one read in the calendar (source calendar) names the version of the event it was read from. */
+export async function rescheduleMeeting(
+  ctx: AppContext,
+  input: Untrusted<typeof rescheduleMeetingInput>,
+  source: 'seeker' | 'calendar' = 'seeker',
+  calendarVersion?: CalendarVersion,
+) {
   const i = parseInput(rescheduleMeetingInput, input);
   const { state } = await loadExisting(ctx, meetingAggregate, i.meeting);
   const current = state.booking;
@@ -115,6 +121,7 @@ export async function rescheduleMeeting(ctx: AppContext, input: Untrusted<typeof
       timezone: i.timezone ?? current?.timezone ?? contactTz ?? 'UTC',
     },
     source,
+    ...(calendarVersion ? { calendarVersion } : {}),
     now: ctx.clock(),
   }));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarVersion } from './calendar-version.ts';
 import {
   bodyText,
   businessHours,
@@ -39,6 +40,8 @@ const emailEffects = z.enum([
 ]);
 /** How a call ended, as the seeker logs it. */
 export const callOutcomes = ['booked', 'call-back', 'voicemail', 'no-answer', 'declined', 'gave-name'] as const;
+const provider = z.enum(['google', 'ics']);
+const calendarEventId = z.string().min(1).max(1024);
 const meetingTime = {
   start: instant,
   minutes: z.number().int().min(5).max(240),
@@ -237,7 +240,7 @@ export const meetingEvents = {
     videoUrl: personal(url).optional(),
     bookedAt: at,
   }),
-  MeetingRescheduled: z.object({ ...meetingTime, source: changeSource, rescheduledAt: at }),
+  MeetingRescheduled: z.object({ ...meetingTime, source: changeSource, rescheduledAt: at, calendarVersion: calendarVersion.optional() }),
   MeetingCancelled: z.object({
     by: z.enum(['seeker', 'contact']),
     source: changeSource,
@@ -248,9 +251,9 @@ export const meetingEvents = {
     response: z.enum(['accepted', 'declined', 'tentative', 'needsAction']),
     respondedAt: at,
   }),
-  CalendarEventCreated: z.object({ provider: z.enum(['google', 'ics']), calendarEventId: z.string().min(1).max(1024), at }),
-  CalendarEventUpdated: z.object({ provider: z.enum(['google', 'ics']), calendarEventId: z.string().min(1).max(1024), sequence: z.number().int().min(0), at }),
-  CalendarEventDeleted: z.object({ provider: z.enum(['google', 'ics']), calendarEventId: z.string().min(1).max(1024), at }),
+  CalendarEventCreated: z.object({ provider, calendarEventId, at, version: calendarVersion.optional() }),
+  CalendarEventUpdated: z.object({ provider, calendarEventId, sequence: z.number().int().min(0), at, version: calendarVersion.optional() }),
+  CalendarEventDeleted: z.object({ provider, calendarEventId, at }),
   PrepBriefSent: messageSent,
   MeetingHeld: z.object({
     heldAt: at,

@@ -8,6 +8,9 @@ import { callEvents, checkGatekeeperRequest, gatekeeperEmailSent, gatekeeperNudg
 type Requested = EventOf<'MeetingRequested'>['data'];
 type Booked = EventOf<'MeetingBooked'>['data'];
 type Held = EventOf<'MeetingHeld'>['data'];
+export type CalendarVersion = NonNullable<EventOf<'CalendarEventCreated'>['data']['version']>;
+/** The Google event as last known: the etag of the version we wrote or read, and the time it holds. */
+export type KnownGoogleEvent = { etag?: string | undefined; updated?: string | undefined; start: string; minutes: number };
 
 export type MeetingStatus = 'none' | 'requested' | 'booked' | 'held' | 'cancelled' | 'no_show';
 export type Booking = { start: string; minutes: number; timezone: string; location?: string; videoUrl?: string };
@@ -31,6 +34,10 @@ export type MeetingState = {
   sequence: number;
   attendeeResponse?: string;
   calendarEventId?: string;
+  /** The Google event as we last wrote or read it; absent while we have no record of one. */
+  google?: KnownGoogleEvent;
+  /** When the seeker last set the time (booked or rescheduled it themselves). */
+  seekerChangedAt?: string;
   prepBriefFor?: string;
   held?: Held;
   thankYou?: { messageId: string; sentAt: string };
@@ -67,18 +74,22 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
     case 'ReferralGiven':
       return state.referralsGiven.includes(event.data.contactId) ? state : { ...state, referralsGiven: [...state.referralsGiven, event.data.contactId] };
     case 'MeetingBooked':
-      return { ...state, status: 'booked', booking: bookingOf(event.data), bookedAt: event.data.bookedAt };
+      return { ...state, status: 'booked', booking: bookingOf(event.data), bookedAt: event.data.bookedAt, seekerChangedAt: event.data.bookedAt };
     case 'MeetingRescheduled':
-      return { ...state, booking: { ...state.booking, ...bookingOf(event.data) }, sequence: state.sequence + 1, attendeeResponse: undefined };
+      return { ...state, booking: { ...state.booking, ...bookingOf(event.data) }, sequence: state.sequence + 1, ...afterReschedule(state, event.data) };
     case 'MeetingCancelled':
       return { ...state, status: 'cancelled', cancelled: { by: event.data.by, source: event.data.source, at: event.data.cancelledAt } };
     case 'AttendeeResponded':
       return { ...state, attendeeResponse: event.data.response };
     case 'CalendarEventCreated':
     case 'CalendarEventUpdated':
-      return { ...state, calendarEventId: event.data.calendarEventId };
+      return {
+        ...state,
+        calendarEventId: event.data.calendarEventId,
+        ...(event.data.provider === 'google' ? { google: knownAfterWrite(state, event.data.version) } : {}),
+      };
     case 'CalendarEventDeleted':
-      return { ...state, calendarEventId: undefined };
+      return { ...state, calendarEventId: undefined, ...(event.data.provider === 'google' ? { google: undefined } : {}) };
     case 'PrepBriefSent':
       return { ...state, prepBriefFor: state.booking?.start };
     case 'MeetingHeld':
@@ -88,6 +99,20 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
     case 'ThankYouSent':
       return { ...state, thankYou: event.data };
   }
+}
+
+/** A time the seeker set waits to be pushed; one moved in the calendar is what the calendar holds now. */
+function afterReschedule(state: MeetingState, d: EventOf<'MeetingRescheduled'>['data']): Partial<MeetingState> {
+  if (d.source === 'seeker') return { seekerChangedAt: d.rescheduledAt };
+  return { google: { etag: d.calendarVersion?.etag, updated: d.calendarVersion?.updated, start: d.start, minutes: d.minutes } };
+}
+
+/** What Google holds after our write: the version it answered, else (older logs) the booking as it was then. */
+function knownAfterWrite(state: MeetingState, v: CalendarVersion | undefined): KnownGoogleEvent | undefined {
+  const start = v?.start ?? state.booking?.start;
+  const minutes = v?.minutes ?? state.booking?.minutes;
+  if (!start || !minutes) return undefined;
+  return { etag: v?.etag, updated: v?.updated, start, minutes };
 }
 
 type Sent = { messageId: string; now: string };
@@ -100,10 +125,18 @@ export type MeetingCommand =
   | (LogCall & { booking?: Booking | undefined })
   | { type: 'RecordReferral'; contactId: string; now: string }
   | { type: 'BookMeeting'; booking: Booking; now: string }
-  | { type: 'RescheduleMeeting'; booking: Booking; source: 'seeker' | 'calendar'; now: string }
+  | { type: 'RescheduleMeeting'; booking: Booking; source: 'seeker' | 'calendar'; calendarVersion?: CalendarVersion | undefined; now: string }
   | { type: 'CancelMeeting'; by: 'seeker' | 'contact'; source: 'seeker' | 'calendar'; reason?: string; now: string }
   | { type: 'RecordAttendeeResponse'; response: EventOf<'AttendeeResponded'>['data']['response']; now: string }
-  | { type: 'RecordCalendarEvent'; change: 'created' | 'updated' | 'deleted'; provider: 'google' | 'ics'; calendarEventId: string; now: string }
+  | {
+      type: 'RecordCalendarEvent';
+      change: 'created' | 'updated' | 'deleted';
+      provider: 'google' | 'ics';
+      calendarEventId: string;
+      /** What Google answered for our write. */
+      version?: CalendarVersion | undefined;
+      now: string;
+    }
   | ({ type: 'RecordPrepBriefSent' } & Sent)
   | { type: 'HoldMeeting'; held: Held; now: string }
   | { type: 'RecordNoShow'; now: string }
@@ -180,7 +213,8 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
       // The calendar poller reports what it sees; seeing the time we already have is not a change.
       if (b.start === command.booking.start && b.minutes === command.booking.minutes && b.timezone === command.booking.timezone) return [];
       const { location: _l, videoUrl: _v, ...time } = command.booking;
-      return [{ type: 'MeetingRescheduled', data: { ...time, source: command.source, rescheduledAt: now } }];
+      const version = command.source === 'calendar' && command.calendarVersion ? { calendarVersion: command.calendarVersion } : {};
+      return [{ type: 'MeetingRescheduled', data: { ...time, source: command.source, rescheduledAt: now, ...version } }];
     }
     case 'CancelMeeting':
       if (state.status === 'cancelled') return [];
@@ -193,13 +227,15 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
       ];
     case 'RecordAttendeeResponse':
       mustBe(state, ['booked'], 'record a response');
-      if (state.attendeeResponse === command.response) return [];
+      // Every invitation starts unanswered: seeing needsAction first is not a response.
+      if ((state.attendeeResponse ?? 'needsAction') === command.response) return [];
       return [{ type: 'AttendeeResponded', data: { response: command.response, respondedAt: now } }];
     case 'RecordCalendarEvent': {
       if (state.status === 'none') throw illegal('cannot sync a calendar event: the meeting was never requested');
       const base = { provider: command.provider, calendarEventId: command.calendarEventId, at: now };
-      if (command.change === 'created') return [{ type: 'CalendarEventCreated', data: base }];
-      if (command.change === 'updated') return [{ type: 'CalendarEventUpdated', data: { ...base, sequence: state.sequence } }];
+      const version = command.version ? { version: command.version } : {};
+      if (command.change === 'created') return [{ type: 'CalendarEventCreated', data: { ...base, ...version } }];
+      if (command.change === 'updated') return [{ type: 'CalendarEventUpdated', data: { ...base, sequence: state.sequence, ...version } }];
       return [{ type: 'CalendarEventDeleted', data: base }];
     }
     case 'RecordPrepBriefSent':

@@ -38,6 +38,12 @@ const inDays = (d: number, hour = 10) => {
   return t.toISOString().replace('.000Z', 'Z');
 };
 
+/** One more run of the workers, after a pause for a job deferred by a Retry-After to come due. */
+const settle = async (work: () => Promise<unknown>) => {
+  await new Promise((r) => setTimeout(r, 250));
+  await work();
+};
+
 async function connected() {
   const s = await appSandbox({ configure: false });
   await configureAllHours(s.ctx);
@@ -233,4 +239,49 @@ describe("the calendar worker against the Calendar v3 stand-in, through Google's
     expect(google.calls.filter((x) => x.kind === 'delete').length).toBe(deletes);
     await c.close();
   });
+
+  it("a time the seeker set that is still waiting to be pushed is not undone by the poller, and its push lands on the calendar's newer version", async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    await c.poll();
+    google.failNext(1, { status: 429, retryAfter: 2, kind: 'patch' });
+    await rescheduleMeeting(c.ctx, { meeting: c.meeting, at: inDays(4) });
+    await c.work();
+    // The patch was refused: Google still holds the first time, and the contact has answered meanwhile (a version we did not write).
+    expect(Date.parse(google.events.find(c.eventId)!.start!.dateTime!)).toBe(Date.parse(inDays(3)));
+    google.editDirectly(c.eventId, { attendeeResponse: { email: 'ada@example.org', responseStatus: 'accepted' } });
+    expect((await c.poll()).changes).toEqual([{ meetingId: c.meeting, change: 'attendee accepted' }]);
+    const started = Date.now();
+    while (!(await c.types()).includes('CalendarEventUpdated') && Date.now() - started < 30_000) await settle(c.work);
+    const moves = (await c.store.readStream(`meeting-${c.meeting}`)).filter((e) => e.type === 'MeetingRescheduled');
+    expect(moves.map((e) => (e.data as { source: string }).source)).toEqual(['seeker']);
+    expect(Date.parse(google.events.find(c.eventId)!.start!.dateTime!)).toBe(Date.parse(inDays(4)));
+    const patches = google.calls.filter((x) => x.kind === 'patch' && x.eventId === c.eventId && !x.scripted);
+    expect(patches.map((x) => x.status)).toEqual([412, 200]);
+    expect(patches.every((x) => x.ifMatch)).toBe(true);
+    expect((await c.poll()).changes).toEqual([]);
+    await c.close();
+  }, 60_000);
+
+  it("a move made in the calendar after the seeker's change not yet pushed wins: recorded from the calendar, not overwritten", async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    google.failNext(1, { status: 429, retryAfter: 2, kind: 'patch' });
+    await rescheduleMeeting(c.ctx, { meeting: c.meeting, at: inDays(4) });
+    await c.work();
+    await new Promise((r) => setTimeout(r, 5));
+    google.editDirectly(c.eventId, { start: { dateTime: inDays(5) }, end: { dateTime: new Date(Date.parse(inDays(5)) + 20 * 60_000).toISOString() } });
+    const started = Date.now();
+    const moves = async () => (await c.store.readStream(`meeting-${c.meeting}`)).filter((e) => e.type === 'MeetingRescheduled');
+    while ((await moves()).length < 2 && Date.now() - started < 30_000) await settle(c.work);
+    expect((await moves()).map((e) => [(e.data as { source: string }).source, Date.parse((e.data as { start: string }).start)])).toEqual([
+      ['seeker', Date.parse(inDays(4))],
+      ['calendar', Date.parse(inDays(5))],
+    ]);
+    expect(Date.parse(google.events.find(c.eventId)!.start!.dateTime!)).toBe(Date.parse(inDays(5)));
+    expect((await c.poll()).changes).toEqual([]);
+    await c.close();
+  }, 60_000);
 });

@@ -7,6 +7,8 @@ export { googleEventIdFor, isValidGoogleEventId, meetingIdFromGoogleEventId } fr
 
 export type CalendarEvent = calendar_v3.Schema$Event;
 export type SendUpdatesOption = { sendUpdates?: SendUpdates };
+/** `ifMatch`: the etag the write is for; Google answers 412 when the event has moved on since. */
+export type PatchOptions = SendUpdatesOption & { ifMatch?: string | undefined };
 export type ListChangesOptions = {
   /** From the previous listChanges; absent → a full sync (within timeMin/timeMax when given). */
   syncToken?: string;
@@ -21,7 +23,7 @@ export type ListChangesResult = { items: CalendarEvent[]; nextSyncToken: string;
 export type CalendarClient = {
   insertEvent(calendarId: string, event: CalendarEvent, opts?: SendUpdatesOption): Promise<CalendarEvent>;
   getEvent(calendarId: string, eventId: string): Promise<CalendarEvent>;
-  patchEvent(calendarId: string, eventId: string, patch: CalendarEvent, opts?: SendUpdatesOption): Promise<CalendarEvent>;
+  patchEvent(calendarId: string, eventId: string, patch: CalendarEvent, opts?: PatchOptions): Promise<CalendarEvent>;
   updateEvent(calendarId: string, eventId: string, event: CalendarEvent, opts?: SendUpdatesOption): Promise<CalendarEvent>;
   /** Resolves when the event is gone; `alreadyGone` when Google said 404 or 410 (deleted before). */
   deleteEvent(calendarId: string, eventId: string, opts?: SendUpdatesOption): Promise<{ alreadyGone: boolean }>;
@@ -88,7 +90,12 @@ export function createCalendarClient(options: CalendarClientOptions): CalendarCl
       call('events.insert', () => api.events.insert({ calendarId, sendUpdates: sendUpdatesOf(opts), requestBody: event })),
     getEvent: (calendarId, eventId) => call('events.get', () => api.events.get({ calendarId, eventId })),
     patchEvent: (calendarId, eventId, patch, opts) =>
-      call('events.patch', () => api.events.patch({ calendarId, eventId, sendUpdates: sendUpdatesOf(opts), requestBody: patch })),
+      call('events.patch', () =>
+        api.events.patch(
+          { calendarId, eventId, sendUpdates: sendUpdatesOf(opts), requestBody: patch },
+          opts?.ifMatch ? { headers: { 'If-Match': opts.ifMatch } } : {},
+        ),
+      ),
     updateEvent: (calendarId, eventId, event, opts) =>
       call('events.update', () => api.events.update({ calendarId, eventId, sendUpdates: sendUpdatesOf(opts), requestBody: event })),
     async deleteEvent(calendarId, eventId, opts) {

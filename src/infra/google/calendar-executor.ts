@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CalendarApi, CalendarEvent, CalendarFailure, SendUpdates } from '../../app/effects/calendar/api.ts';
 import type { CalendarCallOutcome, CalendarExecutor, CalendarIntent } from '../../app/effects/calendar/intent.ts';
 import type { Templates } from '../../app/effects/email/templates.ts';
+import { versionOf } from '../../app/effects/calendar/changes.ts';
 import { buildIcs } from '../mail/ics.ts';
 
 export type CalendarExecutorDeps = {
@@ -41,7 +42,7 @@ export function createCalendarExecutor(deps: CalendarExecutorDeps): CalendarExec
       if (!client) return { outcome: 'no-grant' };
       const body: CalendarEvent = { ...intent.event, summary: words.subject, description: words.text };
       try {
-        await call(client, intent, body, deps.classify);
+        return await callGoogle(client, intent, body, deps.classify);
       } catch (error) {
         const failure = deps.classify(error);
         switch (failure.kind) {
@@ -55,39 +56,49 @@ export function createCalendarExecutor(deps: CalendarExecutorDeps): CalendarExec
             throw error;
         }
       }
-      return { outcome: 'done', detail: `${intent.change} ${intent.eventId}` };
     },
   };
 }
 
-async function call(client: CalendarApi, intent: Extract<CalendarIntent, { kind: 'google' }>, body: CalendarEvent, classify: (e: unknown) => CalendarFailure) {
+type GoogleIntent = Extract<CalendarIntent, { kind: 'google' }>;
+
+async function callGoogle(
+  client: CalendarApi,
+  intent: GoogleIntent,
+  body: CalendarEvent,
+  classify: (e: unknown) => CalendarFailure,
+): Promise<CalendarCallOutcome> {
   const opts: { sendUpdates: SendUpdates } = { sendUpdates: intent.sendUpdates };
+  const done = (event: CalendarEvent, detail = `${intent.change} ${intent.eventId}`) => ({
+    outcome: 'done' as const,
+    detail,
+    version: versionOf(event),
+  });
   if (intent.call === 'delete') {
-    await client.deleteEvent(intent.calendarId, intent.eventId, opts);
-  } else if (intent.call === 'insert') {
-    await insertOrReconcile(client, intent.calendarId, body, opts, classify);
-  } else {
-    await client.patchEvent(
-      intent.calendarId,
-      intent.eventId,
-      {
-        start: body.start,
-        end: body.end,
-        summary: body.summary,
-        description: body.description,
-        location: body.location,
-      },
-      opts,
-    );
+    const { alreadyGone } = await client.deleteEvent(intent.calendarId, intent.eventId, opts);
+    return { outcome: 'done', detail: alreadyGone ? `${intent.eventId} was not there to delete` : `deleted ${intent.eventId}`, alreadyGone };
+  }
+  if (intent.call === 'insert') return done(await insertOrReconcile(client, intent.calendarId, body, opts, classify));
+  const patch = { start: body.start, end: body.end, summary: body.summary, description: body.description, location: body.location };
+  try {
+    return done(await client.patchEvent(intent.calendarId, intent.eventId, patch, { ...opts, ifMatch: intent.ifMatch }));
+  } catch (error) {
+    const kind = classify(error).kind;
+    // 412: the event moved on since the version we knew; what it holds now decides (run.ts).
+    if (kind === 'conflict') return { outcome: 'stale', current: await client.getEvent(intent.calendarId, intent.eventId) };
+    if (kind !== 'not-found') throw error;
+    // No event under the meeting's id: none was ever made (booked before connecting, or its insert never landed).
+    const made = await insertOrReconcile(client, intent.calendarId, body, opts, classify);
+    return { ...done(made, `created ${intent.eventId}: there was no event to update`), change: 'created' as const };
   }
 }
 
 /**
  * A 409 means the id exists, and the id is derived from the meeting's, so an earlier try of this
- * insert landed (its answer was lost). Whatever the owner did to the event since — moved it, or
- * deleted it (then Google keeps it as cancelled) — stays, for the poller to bring into the store:
- * writing this body over it would silently undo their edit, and restoring a deleted one would put
- * back a meeting they cancelled (the fault suite caught exactly that).
+ * insert landed (its answer was lost): the event is fetched and its version recorded. Whatever the
+ * owner did to it since — moved it, or deleted it (then Google keeps it as cancelled) — stays, for
+ * the poller to bring into the store: writing this body over it would silently undo their edit, and
+ * restoring a deleted one would put back a meeting they cancelled (the fault suite caught exactly that).
  */
 async function insertOrReconcile(
   client: CalendarApi,
@@ -95,10 +106,11 @@ async function insertOrReconcile(
   body: CalendarEvent,
   opts: { sendUpdates: SendUpdates },
   classify: (e: unknown) => CalendarFailure,
-) {
+): Promise<CalendarEvent> {
   try {
-    await client.insertEvent(calendarId, body, opts);
+    return await client.insertEvent(calendarId, body, opts);
   } catch (error) {
     if (classify(error).kind !== 'conflict') throw error;
+    return client.getEvent(calendarId, body.id!);
   }
 }

@@ -105,6 +105,48 @@ describe('booking and holding', () => {
       .thenNothing();
   });
 
+  it('an invitation not yet answered is not a response', () => {
+    reachable.given([requested(), booked()]).when({ type: 'RecordAttendeeResponse', response: 'needsAction', now: NOW }).thenNothing();
+  });
+
+  it('an answer already recorded is not recorded again after a reschedule', () => {
+    const moved: MeetingEvent = {
+      type: 'MeetingRescheduled',
+      data: { start: '2026-11-26T10:00:00-05:00', minutes: 20, timezone: 'America/New_York', source: 'seeker', rescheduledAt: NOW },
+    };
+    reachable
+      .given([requested(), booked(), { type: 'AttendeeResponded', data: { response: 'accepted', respondedAt: NOW } }, moved])
+      .when({ type: 'RecordAttendeeResponse', response: 'accepted', now: NOW })
+      .thenNothing();
+  });
+
+  it('a time moved in the calendar is recorded with the version of the event it was read from', () => {
+    const version = { etag: '"7"', updated: '2026-11-22T08:00:00.123Z', sequence: 2, start: '2026-11-26T15:00:00Z', minutes: 30 };
+    reachable
+      .given([requested(), booked()])
+      .when({
+        type: 'RescheduleMeeting',
+        booking: { start: '2026-11-26T15:00:00Z', minutes: 30, timezone: 'UTC' },
+        source: 'calendar',
+        calendarVersion: version,
+        now: NOW,
+      })
+      .then([
+        {
+          type: 'MeetingRescheduled',
+          data: { start: '2026-11-26T15:00:00Z', minutes: 30, timezone: 'UTC', source: 'calendar', rescheduledAt: NOW, calendarVersion: version },
+        },
+      ]);
+  });
+
+  it('a Google write is recorded with the version Google answered', () => {
+    const version = { etag: '"3"', updated: '2026-11-22T08:00:00.123Z', sequence: 0, start: '2026-11-25T15:00:00Z', minutes: 20 };
+    reachable
+      .given([requested(), booked()])
+      .when({ type: 'RecordCalendarEvent', change: 'created', provider: 'google', calendarEventId: 'abcde12345', version, now: NOW })
+      .then([{ type: 'CalendarEventCreated', data: { provider: 'google', calendarEventId: 'abcde12345', at: NOW, version } }]);
+  });
+
   it('cancelling a cancelled meeting records nothing', () => {
     reachable
       .given([requested(), { type: 'MeetingCancelled', data: { by: 'contact', source: 'calendar', cancelledAt: NOW } }])

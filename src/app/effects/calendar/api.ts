@@ -5,6 +5,7 @@
 export type CalendarEventTime = { dateTime?: string | null; timeZone?: string | null; date?: string | null };
 export type CalendarEvent = {
   id?: string | null;
+  etag?: string | null;
   status?: string | null;
   summary?: string | null;
   description?: string | null;
@@ -22,10 +23,16 @@ export type SendUpdates = 'all' | 'externalOnly' | 'none';
 export interface CalendarApi {
   insertEvent(calendarId: string, event: CalendarEvent, opts: { sendUpdates: SendUpdates }): Promise<CalendarEvent>;
   getEvent(calendarId: string, eventId: string): Promise<CalendarEvent>;
-  patchEvent(calendarId: string, eventId: string, patch: CalendarEvent, opts: { sendUpdates: SendUpdates }): Promise<CalendarEvent>;
+  /** With `ifMatch`, Google answers 412 when the event is no longer at that etag. */
+  patchEvent(
+    calendarId: string,
+    eventId: string,
+    patch: CalendarEvent,
+    opts: { sendUpdates: SendUpdates; ifMatch?: string | undefined },
+  ): Promise<CalendarEvent>;
   updateEvent(calendarId: string, eventId: string, event: CalendarEvent, opts: { sendUpdates: SendUpdates }): Promise<CalendarEvent>;
-  /** Resolves when the event is gone, including when it already was (404, 410). */
-  deleteEvent(calendarId: string, eventId: string, opts: { sendUpdates: SendUpdates }): Promise<unknown>;
+  /** Resolves when the event is gone; `alreadyGone` when it already was (404, 410). */
+  deleteEvent(calendarId: string, eventId: string, opts: { sendUpdates: SendUpdates }): Promise<{ alreadyGone: boolean }>;
   listChanges(
     calendarId: string,
     query: { syncToken?: string; timeMin?: string; timeMax?: string },

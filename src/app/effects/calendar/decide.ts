@@ -59,7 +59,14 @@ export function decideCalendar(data: CalendarEffectData, facts: CalendarFacts, c
   if (data.kind === 'google-delete' && meeting.status !== 'cancelled') return skip(`the meeting is ${meeting.status}, not cancelled`);
   if (data.kind !== 'google-delete' && meeting.status !== 'booked') return skip(`the meeting is ${meeting.status.replace('_', ' ')}`);
   const eventId = googleEventIdFor(data.meetingId);
-  const call = data.kind === 'google-create' ? ('insert' as const) : data.kind === 'google-update' ? ('patch' as const) : ('delete' as const);
+  // A new time for a meeting we never made an event for (booked before connecting) makes one.
+  const known = meeting.google;
+  const call =
+    data.kind === 'google-create' || (data.kind === 'google-update' && !known)
+      ? ('insert' as const)
+      : data.kind === 'google-update'
+        ? ('patch' as const)
+        : ('delete' as const);
   return perform({
     kind: 'google',
     call,
@@ -69,6 +76,7 @@ export function decideCalendar(data: CalendarEffectData, facts: CalendarFacts, c
     sendUpdates: ctx.google.sendUpdates,
     event: eventOf(data, facts, eventId),
     change: call === 'insert' ? 'created' : call === 'patch' ? 'updated' : 'deleted',
+    ...(call === 'patch' && known?.etag ? { ifMatch: known.etag } : {}),
     variables,
   });
 }

@@ -1,4 +1,5 @@
 import type { Invitation } from '../email/invitation.ts';
+import type { CalendarVersion } from '../../../domain/meeting.ts';
 import type { CalendarEvent, SendUpdates } from './api.ts';
 
 /** The words of a calendar entry come from the `calendar-event` template: its subject and text. */
@@ -21,15 +22,28 @@ export type CalendarIntent =
       event: CalendarEvent;
       /** What the result event says happened. */
       change: 'created' | 'updated' | 'deleted';
+      /** A patch is made on the version we last knew (If-Match), so that an edit made since in the calendar is not overwritten unseen. */
+      ifMatch?: string | undefined;
     } & Worded);
 
 /**
- * How the executor's call ended when it did not simply succeed (transient failures are thrown for
- * the queue to retry): the workspace holds no grant, or Google refused in a way that asks for waiting
- * or for the seeker to reconnect.
+ * How the executor's call ended (transient failures are thrown for the queue to retry): done, with
+ * what Google answered; stale (the event moved on since the version we knew: 412, and the event as
+ * it is now); the workspace holds no grant; or Google refused in a way that asks for waiting or for
+ * the seeker to reconnect.
  */
 export type CalendarCallOutcome =
-  | { outcome: 'done'; detail: string }
+  | {
+      outcome: 'done';
+      detail: string;
+      /** The version Google answered for the write. */
+      version?: CalendarVersion | undefined;
+      /** A delete that found nothing there. */
+      alreadyGone?: boolean | undefined;
+      /** When the write ended otherwise than asked (a patch that found no event created it). */
+      change?: 'created' | undefined;
+    }
+  | { outcome: 'stale'; current: CalendarEvent }
   | { outcome: 'no-grant' }
   | { outcome: 'rate-limited'; retryAfterMs?: number | undefined; message: string }
   | { outcome: 'quota-exceeded'; message: string }

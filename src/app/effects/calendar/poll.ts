@@ -95,7 +95,7 @@ async function applyChange(ctx: AppContext, meetingId: string, item: CalendarEve
         const r = await cancelMeeting(ctx, { meeting: meetingId, by: 'seeker', reason: 'deleted in the calendar' }, 'calendar');
         if (r.events.length) made.push('cancelled');
       } else if (change.type === 'reschedule') {
-        await rescheduleMeeting(ctx, { meeting: meetingId, at: change.at, minutes: change.minutes, timezone: change.timezone }, 'calendar');
+        await rescheduleMeeting(ctx, { meeting: meetingId, at: change.at, minutes: change.minutes, timezone: change.timezone }, 'calendar', change.version);
         made.push('rescheduled');
       } else {
         const r = await recordAttendeeResponse(ctx, { meeting: meetingId, response: change.response });

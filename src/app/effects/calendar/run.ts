@@ -1,5 +1,5 @@
 import { isOutreachError } from '../../../domain/errors.ts';
-import { decideMeeting } from '../../../domain/meeting.ts';
+import { decideMeeting, type CalendarVersion } from '../../../domain/meeting.ts';
 import { decideWorkspace } from '../../../domain/workspace.ts';
 import type { EventStore } from '../../../eventstore/port.ts';
 import { meetingAggregate, workspaceAggregate } from '../../aggregates.ts';
@@ -7,6 +7,7 @@ import type { Clock } from '../../clock.ts';
 import { execute, type AppContext } from '../../handle.ts';
 import { derivedId } from '../../ids.ts';
 import type { SendUpdates } from './api.ts';
+import { settleStale } from './conflict.ts';
 import { decideCalendar, waitAfterRefusal } from './decide.ts';
 import { readCalendarFacts, type CalendarEffectData, type CalendarFacts } from './facts.ts';
 import type { CalendarExecutor, CalendarIntent } from './intent.ts';
@@ -42,11 +43,21 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
   if (decision.decision === 'skip') return { outcome: 'skipped', reason: decision.reason };
   if (decision.decision === 'defer') return { outcome: 'deferred', until: decision.until, reason: decision.reason };
   const intent = decision.intent;
-  const result = await deps.executor.run(intent);
+  let result = await deps.executor.run(intent);
+  if (result.outcome === 'stale' && intent.kind === 'google') {
+    const settled = await settleStale(ctx, data.meetingId!, intent, result.current, facts, deps.executor);
+    if (settled.settled === 'calendar') return { outcome: 'done', detail: settled.detail };
+    result = settled.result;
+  }
   switch (result.outcome) {
     case 'done':
-      if (intent.kind === 'google') await recordWrite(ctx, data, intent, facts);
-      return result;
+      if (intent.kind !== 'google') return { outcome: 'done', detail: result.detail };
+      // Nothing was there and we have no record of making it: nothing to record as deleted.
+      if (result.alreadyGone && !facts.meeting.google) return { outcome: 'done', detail: `nothing to delete: no Google event was made for this meeting` };
+      await recordWrite(ctx, data, { ...intent, change: result.change ?? intent.change }, facts, result.version);
+      return { outcome: 'done', detail: result.detail };
+    case 'stale':
+      throw new Error('a Google write met a newer version of its event');
     case 'no-grant':
       return { outcome: 'skipped', reason: 'no Google grant is stored for this workspace: run `outreach google connect`' };
     case 'reauth':
@@ -61,7 +72,13 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
   }
 }
 
-async function recordWrite(ctx: AppContext, data: CalendarEffectData, intent: Extract<CalendarIntent, { kind: 'google' }>, facts: CalendarFacts) {
+async function recordWrite(
+  ctx: AppContext,
+  data: CalendarEffectData,
+  intent: Extract<CalendarIntent, { kind: 'google' }>,
+  facts: CalendarFacts,
+  version: CalendarVersion | undefined,
+) {
   try {
     await execute(
       ctx,
@@ -74,6 +91,7 @@ async function recordWrite(ctx: AppContext, data: CalendarEffectData, intent: Ex
             change: intent.change,
             provider: 'google',
             calendarEventId: intent.eventId,
+            ...(version && intent.change !== 'deleted' ? { version } : {}),
             now: ctx.clock(),
           },
           state,
