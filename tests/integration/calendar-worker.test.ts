@@ -18,6 +18,9 @@ import { googleEventIdFor } from '../../src/app/effects/calendar/event-id.ts';
 import { calendarWiringFrom, redisSyncTokens } from '../../src/main/calendar.ts';
 import { pollCalendar } from '../../src/app/effects/calendar/poll.ts';
 import { snapshot } from '../../src/infra/queue/idle.ts';
+import { pollJob } from '../../workers/calendar-poller.ts';
+import { silentLogger } from '../../src/main/logger.ts';
+import { pollSchedulerId } from '../../src/infra/queue/scheduler.ts';
 
 let google: CalendarStandIn;
 let smtp: SmtpStandIn;
@@ -284,4 +287,47 @@ describe("the calendar worker against the Calendar v3 stand-in, through Google's
     expect((await c.poll()).changes).toEqual([]);
     await c.close();
   }, 60_000);
+
+  it('a grant revoked while only the poller runs is recorded once as CalendarDisconnected (invalid_grant, which `google status` reads as "reconnect") and the polls stop', async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    const wiring = calendarWiringFrom(c.rt.config, c.rt.env);
+    const deps = {
+      store: c.store,
+      clock: c.ctx.clock,
+      queue: c.rt.queues.calendar,
+      tokens: redisSyncTokens(c.rt.producer, c.rt.prefix),
+      google: wiring.google,
+      log: silentLogger(),
+    };
+    expect((await c.rt.queues.calendar.getJobSchedulers()).map((j) => j.key)).toContain(pollSchedulerId('test'));
+    google.revokeAll();
+    expect(await pollJob('test', deps)).toMatchObject({ stopped: true, disconnected: true });
+    const refreshes = google.calls.filter((x) => x.kind === 'token').length;
+    expect(await pollJob('test', deps)).toMatchObject({ stopped: true });
+    expect(google.calls.filter((x) => x.kind === 'token').length).toBe(refreshes);
+    const disconnects = (await c.store.readStream('workspace-test')).filter((e) => e.type === 'CalendarDisconnected');
+    expect(disconnects.map((e) => e.data)).toEqual([expect.objectContaining({ reason: 'invalid_grant' })]);
+    expect((await load(c.ctx, workspaceAggregate, 'test')).state.calendar).toMatchObject({ connected: false, disconnectReason: 'invalid_grant' });
+    expect((await c.rt.queues.calendar.getJobSchedulers()).map((j) => j.key)).not.toContain(pollSchedulerId('test'));
+    await c.close();
+  });
+
+  it('the poller records an answer only when it changes: not needsAction on first sight, not again after a reschedule', async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    await c.poll();
+    google.editDirectly(c.eventId, { attendeeResponse: { email: 'ada@example.org', responseStatus: 'accepted' } });
+    await c.poll();
+    await rescheduleMeeting(c.ctx, { meeting: c.meeting, at: inDays(4) });
+    await c.work();
+    await c.poll();
+    google.expireSyncTokens();
+    await c.poll();
+    const answers = (await c.store.readStream(`meeting-${c.meeting}`)).filter((e) => e.type === 'AttendeeResponded');
+    expect(answers.map((e) => (e.data as { response: string }).response)).toEqual(['accepted']);
+    await c.close();
+  });
 });
