@@ -6,6 +6,8 @@ import { onceInAWhile, type Log } from '../src/app/log.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
 import { failedForGood } from '../src/infra/queue/worker-options.ts';
 import { POLL_JOB, pollJob, type CalendarPollerDeps } from './calendar-poller.ts';
+import { backfillCalendar } from '../src/app/effects/calendar/backfill.ts';
+import { BACKFILL_JOB } from '../src/infra/queue/scheduler.ts';
 
 export type CalendarWorkerDeps = {
   calendar: CalendarDeps;
@@ -18,18 +20,21 @@ export type CalendarWorkerDeps = {
 };
 
 type PollData = { workspaceId: string };
+type BackfillData = { workspaceId: string; sourceEventId: string };
 
-async function runJob(job: Job<EffectData | PollData>, token: string | undefined, deps: CalendarWorkerDeps) {
+async function runJob(job: Job<EffectData | PollData | BackfillData>, token: string | undefined, deps: CalendarWorkerDeps) {
   if (job.name === POLL_JOB) return pollJob((job.data as PollData).workspaceId, deps.poller);
+  const backfill = job.name === BACKFILL_JOB;
   const data = job.data as CalendarEffectData;
-  const result = await performCalendarEffect(data, deps.calendar);
+  const key = backfill ? `${BACKFILL_JOB}:${(job.data as BackfillData).sourceEventId}` : data.key;
+  const result = backfill ? await backfillCalendar(job.data as BackfillData, deps.calendar) : await performCalendarEffect(data, deps.calendar);
   if (result.outcome === 'deferred') {
-    deps.log.info({ effect: data.key, until: result.until, reason: result.reason }, 'deferred');
+    deps.log.info({ effect: key, until: result.until, reason: result.reason }, 'deferred');
     await job.moveToDelayed(Date.parse(result.until), token);
     throw new DelayedError();
   }
   deps.log.info(
-    { effect: data.key, ...('reason' in result ? { reason: result.reason } : { detail: result.detail }) },
+    { effect: key, ...('reason' in result ? { reason: result.reason } : { detail: result.detail }) },
     result.outcome === 'done' ? 'synced' : result.outcome,
   );
   return result;
@@ -40,7 +45,7 @@ async function runJob(job: Job<EffectData | PollData>, token: string | undefined
  * and each workspace's `calendar-poll` job (from the reactor's job scheduler) to the poller.
  */
 export function startCalendarWorker(deps: CalendarWorkerDeps): Worker {
-  const worker = new Worker<EffectData | PollData>(QUEUES.calendar, (job, token) => runJob(job, token, deps), {
+  const worker = new Worker<EffectData | PollData | BackfillData>(QUEUES.calendar, (job, token) => runJob(job, token, deps), {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency ?? 10,

@@ -47,19 +47,22 @@ const settle = async (work: () => Promise<unknown>) => {
   await work();
 };
 
-async function connected() {
+async function connected(opts: { connect?: boolean } = {}) {
   const s = await appSandbox({ configure: false });
   await configureAllHours(s.ctx);
   const prefix = testPrefix();
   prefixes.push(prefix);
   const env = { ...pipelineEnv(prefix, s.dir, smtp.url), ...google.env() };
-  saveRefreshToken(s.dir, tokenStoreKeyFrom(env), 'test', {
-    refreshToken: google.issueRefreshToken(),
-    scope: 'https://www.googleapis.com/auth/calendar.events',
-  });
-  await execute(s.ctx, workspaceAggregate, 'test', ({ state }) =>
-    decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: s.ctx.clock() }, state),
-  );
+  const connect = async () => {
+    saveRefreshToken(s.dir, tokenStoreKeyFrom(env), 'test', {
+      refreshToken: google.issueRefreshToken(),
+      scope: 'https://www.googleapis.com/auth/calendar.events',
+    });
+    await execute(s.ctx, workspaceAggregate, 'test', ({ state }) =>
+      decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: s.ctx.clock() }, state),
+    );
+  };
+  if (opts.connect !== false) await connect();
   const rt = await testRuntime(s.store, s.dir, env);
   const work = () => runWorkers(rt, { only: ['reactor', 'calendar'], untilIdle: true, json: false, quiet: !process.env['DEBUG_WORKERS'] });
   const { id: contact } = await addContact(s.ctx, { name: 'Ada Lovelace', email: 'ada@example.org', org: 'Analytical Engines', timezone: 'Europe/London' });
@@ -87,6 +90,7 @@ async function connected() {
     meeting,
     types,
     poll,
+    connect,
     eventId: googleEventIdFor(meeting),
     close: async () => {
       await rt.close();
@@ -328,6 +332,61 @@ describe("the calendar worker against the Calendar v3 stand-in, through Google's
     await c.poll();
     const answers = (await c.store.readStream(`meeting-${c.meeting}`)).filter((e) => e.type === 'AttendeeResponded');
     expect(answers.map((e) => (e.data as { response: string }).response)).toEqual(['accepted']);
+    await c.close();
+  });
+
+  it('meetings booked before the calendar was connected get their Google event when it connects; a cancelled one does not', async () => {
+    const c = await connected({ connect: false });
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    const { id: other } = await addContact(c.ctx, { name: 'Grace Hopper', email: 'grace@example.org' });
+    const { id: dropped } = await requestMeeting(c.ctx, { contact: other, minutes: 20, channel: 'phone' });
+    await bookMeeting(c.ctx, { meeting: dropped, at: inDays(2) });
+    await cancelMeeting(c.ctx, { meeting: dropped });
+    await c.work();
+    expect(google.events.find(c.eventId)).toBeUndefined();
+    await c.connect();
+    await c.work();
+    expect(google.events.find(c.eventId)).toMatchObject({ status: 'confirmed', extendedProperties: { private: { meetingId: c.meeting } } });
+    expect(google.events.find(googleEventIdFor(dropped))).toBeUndefined();
+    const created = (await c.store.readStream(`meeting-${c.meeting}`)).filter(
+      (e) => e.type === 'CalendarEventCreated' && (e.data as { provider: string }).provider === 'google',
+    );
+    expect(created).toHaveLength(1);
+    expect(created[0]!.data).toMatchObject({ version: { etag: expect.any(String), start: expect.any(String), minutes: 20 } });
+    await c.close();
+  });
+
+  it('a cancellation before any Google event was made finds nothing to delete and records no deletion', async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await cancelMeeting(c.ctx, { meeting: c.meeting });
+    await c.work();
+    expect(google.events.find(c.eventId)).toBeUndefined();
+    expect(google.lastCall('delete', (x) => x.eventId === c.eventId)?.status).toBe(404);
+    const googleResults = (await c.store.readStream(`meeting-${c.meeting}`)).filter(
+      (e) => e.type.startsWith('CalendarEvent') && (e.data as { provider: string }).provider === 'google',
+    );
+    expect(googleResults).toEqual([]);
+    await c.close();
+  });
+
+  it('revoke, reschedule, reconnect: the new time reaches Google and no sync, full or not, puts the old one back', async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    await c.poll();
+    google.revokeAll();
+    await rescheduleMeeting(c.ctx, { meeting: c.meeting, at: inDays(4) });
+    await c.work();
+    expect((await load(c.ctx, workspaceAggregate, 'test')).state.calendar.connected).toBe(false);
+    await c.connect();
+    await c.work();
+    expect(Date.parse(google.events.find(c.eventId)!.start!.dateTime!)).toBe(Date.parse(inDays(4)));
+    expect((await c.poll()).changes).toEqual([]);
+    google.expireSyncTokens();
+    expect(await c.poll()).toMatchObject({ fullSync: true, changes: [] });
+    const moves = (await c.store.readStream(`meeting-${c.meeting}`)).filter((e) => e.type === 'MeetingRescheduled');
+    expect(moves.map((e) => (e.data as { source: string }).source)).toEqual(['seeker']);
     await c.close();
   });
 });

@@ -87,7 +87,9 @@ describe('the reactor turns events into effects', () => {
     await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) =>
       decideWorkspace({ type: 'ConnectCalendar', calendarId: 'primary', now: NOW }, state),
     );
-    expect((await react(await last('CalendarConnected'), ctx)).polls).toEqual([{ workspaceId: 'test', on: true }]);
+    expect((await react(await last('CalendarConnected'), ctx)).polls).toEqual([
+      { workspaceId: 'test', on: true, backfillFrom: (await last('CalendarConnected')).id },
+    ]);
     const { id: contact } = await addContact(ctx, { name: 'Ada', email: 'ada@example.org' });
     const { id: meeting } = await requestMeeting(ctx, { contact, minutes: 20 });
     await bookMeeting(ctx, { meeting, at: '2026-12-03T14:00:00Z' });

@@ -85,7 +85,8 @@ export const PRIORITY: Record<EffectKind, number> = {
 export const toContact = (kind: EffectKind) => kind !== 'prep-brief' && kind !== ERASE_EFFECT && kind !== SEND_DRAFT && !isCalendarEffect(kind);
 
 /** A Calendar poll per connected workspace, switched on and off by the reactor. */
-export type PollChange = { workspaceId: string; on: boolean };
+/** A workspace's calendar polls started or stopped; a connection also brings its live meetings into the calendar (`backfillFrom`: the CalendarConnected event). */
+export type PollChange = { workspaceId: string; on: boolean; backfillFrom?: string | undefined };
 
 export interface EffectScheduler {
   schedule(jobs: EffectJob[]): Promise<void>;

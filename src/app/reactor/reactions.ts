@@ -224,7 +224,10 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
     needs: ['workspace', 'contact'],
     react: (event, facts) => keepInTouchAfter(event, facts, dataOf<'KeepInTouchSent'>(event).sentAt, idOfStream(event.stream)),
   },
-  CalendarConnected: { needs: [], react: (event) => ({ schedule: [], cancel: [], polls: [{ workspaceId: workspaceOf(event), on: true }] }) },
+  CalendarConnected: {
+    needs: [],
+    react: (event) => ({ schedule: [], cancel: [], polls: [{ workspaceId: workspaceOf(event), on: true, backfillFrom: event.id }] }),
+  },
   CalendarDisconnected: { needs: [], react: (event) => ({ schedule: [], cancel: [], polls: [{ workspaceId: workspaceOf(event), on: false }] }) },
   ReplyReceived: {
     needs: [],

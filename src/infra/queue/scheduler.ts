@@ -55,6 +55,8 @@ const isNoScript = (e: unknown) => e instanceof Error && e.message.startsWith('N
  * contact and per meeting remembers which jobs to withdraw when the person opts out or the meeting moves.
  */
 export const pollSchedulerId = (workspaceId: string) => `calendar-poll.${workspaceId}`;
+/** The job that brings a newly connected workspace's live meetings into its calendar. */
+export const BACKFILL_JOB = 'calendar-backfill';
 
 export function createBullScheduler(opts: {
   connection: Redis;
@@ -205,6 +207,13 @@ export function createBullScheduler(opts: {
               opts: { ...jobRetention, removeOnComplete: { count: 10 } },
             },
           );
+          if (c.backfillFrom) {
+            await opts.queues.calendar.add(
+              BACKFILL_JOB,
+              { workspaceId: c.workspaceId, sourceEventId: c.backfillFrom },
+              { jobId: `calendar-backfill.${c.backfillFrom}`, priority: 2, ...retry, ...jobRetention },
+            );
+          }
         } else {
           await opts.queues.calendar.removeJobScheduler(pollSchedulerId(c.workspaceId));
         }

@@ -124,8 +124,8 @@ describe("the reactor's table", () => {
     expect(when('EmailBounced', {}, onContact).cancel[0]).toMatchObject({ kinds: 'all', because: 'EmailBounced' });
   });
 
-  it('connecting a calendar starts its poll, disconnecting stops it', () => {
-    expect(when('CalendarConnected', {}, `workspace-${WORKSPACE}`).polls).toEqual([{ workspaceId: WORKSPACE, on: true }]);
+  it('connecting a calendar starts its poll and the backfill of its live meetings, disconnecting stops the poll', () => {
+    expect(when('CalendarConnected', {}, `workspace-${WORKSPACE}`).polls).toEqual([{ workspaceId: WORKSPACE, on: true, backfillFrom: expect.any(String) }]);
     expect(when('CalendarDisconnected', {}, `workspace-${WORKSPACE}`).polls).toEqual([{ workspaceId: WORKSPACE, on: false }]);
   });
 });
