@@ -30,6 +30,8 @@ async function runJob(job: Job<EffectData | PollData | BackfillData>, token: str
   const result = backfill ? await backfillCalendar(job.data as BackfillData, deps.calendar) : await performCalendarEffect(data, deps.calendar);
   if (result.outcome === 'deferred') {
     deps.log.info({ effect: key, until: result.until, reason: result.reason }, 'deferred');
+    // Counted on the job, so that each wait after another refusal is longer (exponential backoff).
+    await job.updateData({ ...job.data, deferrals: ((job.data as EffectData).deferrals ?? 0) + 1 });
     await job.moveToDelayed(Date.parse(result.until), token);
     throw new DelayedError();
   }

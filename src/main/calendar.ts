@@ -42,7 +42,7 @@ export function calendarWiringFrom(config: Config, env: NodeJS.ProcessEnv): Cale
       clientFor: google ? (workspaceId) => google.clientFor(workspaceId) : undefined,
       classify: classifyCalendarFailure,
     }),
-    rateLimitWaitMs: Number(env['OUTREACH_RATE_LIMIT_WAIT_MS'] || 30_000),
+    rateLimitWaitMs: Number(env['OUTREACH_RATE_LIMIT_WAIT_MS'] || 1000),
     ...(mail.messageDomain ? { messageDomain: mail.messageDomain } : {}),
     google,
   };

@@ -43,6 +43,8 @@ export type EffectData = {
   workspaceId: string;
   contactId: string;
   meetingId?: string;
+  /** How many times the job was deferred after a refusal that asked for waiting (its backoff grows with it). */
+  deferrals?: number;
 };
 
 export type EffectJob = {

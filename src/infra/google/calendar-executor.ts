@@ -74,11 +74,16 @@ async function callGoogle(
     detail,
     version: versionOf(event),
   });
+  // An event found under the id (409) that no longer holds what we wrote was changed in the calendar since: not our version.
+  const made = (r: { event: CalendarEvent; existed: boolean }, why?: string) =>
+    r.existed && !holdsWritten(r.event, body)
+      ? { outcome: 'done' as const, detail: `${intent.eventId} already existed, changed in the calendar since`, changedInCalendar: r.event }
+      : done(r.event, `created ${intent.eventId}${why ? `: ${why}` : ''}`);
   if (intent.call === 'delete') {
     const { alreadyGone } = await client.deleteEvent(intent.calendarId, intent.eventId, opts);
     return { outcome: 'done', detail: alreadyGone ? `${intent.eventId} was not there to delete` : `deleted ${intent.eventId}`, alreadyGone };
   }
-  if (intent.call === 'insert') return done(await insertOrReconcile(client, intent.calendarId, body, opts, classify));
+  if (intent.call === 'insert') return made(await insertOrReconcile(client, intent.calendarId, body, opts, classify));
   const patch = { start: body.start, end: body.end, summary: body.summary, description: body.description, location: body.location };
   try {
     return done(await client.patchEvent(intent.calendarId, intent.eventId, patch, { ...opts, ifMatch: intent.ifMatch }));
@@ -88,17 +93,16 @@ async function callGoogle(
     if (kind === 'conflict') return { outcome: 'stale', current: await client.getEvent(intent.calendarId, intent.eventId) };
     if (kind !== 'not-found') throw error;
     // No event under the meeting's id: none was ever made (booked before connecting, or its insert never landed).
-    const made = await insertOrReconcile(client, intent.calendarId, body, opts, classify);
-    return { ...done(made, `created ${intent.eventId}: there was no event to update`), change: 'created' as const };
+    return { ...made(await insertOrReconcile(client, intent.calendarId, body, opts, classify), 'there was no event to update'), change: 'created' as const };
   }
 }
 
 /**
  * A 409 means the id exists, and the id is derived from the meeting's, so an earlier try of this
- * insert landed (its answer was lost): the event is fetched and its version recorded. Whatever the
- * owner did to it since — moved it, or deleted it (then Google keeps it as cancelled) — stays, for
- * the poller to bring into the store: writing this body over it would silently undo their edit, and
- * restoring a deleted one would put back a meeting they cancelled (the fault suite caught exactly that).
+ * insert landed (its answer was lost): the event is fetched. Whatever the owner did to it since —
+ * moved it, or deleted it (then Google keeps it as cancelled) — stays, and is brought into the store
+ * as an edit made in the calendar (run.ts): writing this body over it would silently undo their edit,
+ * and restoring a deleted one would put back a meeting they cancelled (the fault suite caught both).
  */
 async function insertOrReconcile(
   client: CalendarApi,
@@ -106,11 +110,16 @@ async function insertOrReconcile(
   body: CalendarEvent,
   opts: { sendUpdates: SendUpdates },
   classify: (e: unknown) => CalendarFailure,
-): Promise<CalendarEvent> {
+): Promise<{ event: CalendarEvent; existed: boolean }> {
   try {
-    return await client.insertEvent(calendarId, body, opts);
+    return { event: await client.insertEvent(calendarId, body, opts), existed: false };
   } catch (error) {
     if (classify(error).kind !== 'conflict') throw error;
-    return client.getEvent(calendarId, body.id!);
+    return { event: await client.getEvent(calendarId, body.id!), existed: true };
   }
 }
+
+const holdsWritten = (event: CalendarEvent, body: CalendarEvent) =>
+  event.status !== 'cancelled' &&
+  Date.parse(event.start?.dateTime ?? '') === Date.parse(body.start?.dateTime ?? '') &&
+  Date.parse(event.end?.dateTime ?? '') === Date.parse(body.end?.dateTime ?? '');

@@ -105,6 +105,29 @@ describe('calendar effect decision', () => {
     spec.given(facts()).when(job('google-delete'), google).thenSkipped('the meeting is booked, not cancelled');
   });
 
+  it('a Google update of a meeting we never made an event for makes one', () => {
+    spec
+      .given(facts())
+      .when(job('google-update'), google)
+      .thenPerformed((intent) => expect(intent).toMatchObject({ kind: 'google', call: 'insert', change: 'created' }));
+  });
+
+  it('a Google update patches on the version we last knew (If-Match)', () => {
+    const created: MeetingEvent = {
+      type: 'CalendarEventCreated',
+      data: {
+        provider: 'google',
+        calendarEventId: googleEventIdFor(MEETING_ID),
+        at: NOW,
+        version: { etag: '"41"', start: '2026-11-25T15:00:00Z', minutes: 20 },
+      },
+    };
+    spec
+      .given(facts({ meetingEvents: [requested(), booked(), created] }))
+      .when(job('google-update'), google)
+      .thenPerformed((intent) => expect(intent).toMatchObject({ kind: 'google', call: 'patch', change: 'updated', ifMatch: '"41"' }));
+  });
+
   it('a Google update of a meeting no longer booked is skipped', () => {
     spec
       .given(facts({ meetingEvents: [requested(), booked(), cancelled] }))
@@ -115,18 +138,28 @@ describe('calendar effect decision', () => {
 
 describe('waiting after Google refused', () => {
   it('a rate limit waits as long as Retry-After says', () => {
-    expect(waitAfterRefusal({ outcome: 'rate-limited', retryAfterMs: 7000, message: 'slow down' }, NOW, 30_000)).toEqual({
+    expect(waitAfterRefusal({ outcome: 'rate-limited', retryAfterMs: 7000, message: 'slow down' }, NOW, { baseMs: 1000, deferrals: 3, random: 0.5 })).toEqual({
       decision: 'defer',
       until: '2026-11-22T16:00:07.000Z',
       reason: 'slow down',
     });
   });
 
-  it('a rate limit without Retry-After waits the configured time', () => {
-    expect(waitAfterRefusal({ outcome: 'rate-limited', message: 'slow down' }, NOW, 30_000)?.until).toBe('2026-11-22T16:00:30.000Z');
+  it('a rate limit without Retry-After waits about a second the first time, plus jitter', () => {
+    expect(waitAfterRefusal({ outcome: 'rate-limited', message: 'slow down' }, NOW, { baseMs: 1000, deferrals: 0, random: 0.25 })?.until).toBe(
+      '2026-11-22T16:00:01.250Z',
+    );
+  });
+
+  it('each further rate limit without Retry-After doubles the wait, up to 64 seconds', () => {
+    const wait = (deferrals: number) =>
+      Date.parse(waitAfterRefusal({ outcome: 'rate-limited', message: 'slow down' }, NOW, { baseMs: 1000, deferrals, random: 0 })!.until) - Date.parse(NOW);
+    expect([0, 1, 2, 3, 6, 7, 20].map(wait)).toEqual([1000, 2000, 4000, 8000, 64_000, 64_000, 64_000]);
   });
 
   it('an exceeded quota waits an hour, never drops', () => {
-    expect(waitAfterRefusal({ outcome: 'quota-exceeded', message: 'quota' }, NOW, 30_000)?.until).toBe('2026-11-22T17:00:00.000Z');
+    expect(waitAfterRefusal({ outcome: 'quota-exceeded', message: 'quota' }, NOW, { baseMs: 1000, deferrals: 0, random: 0 })?.until).toBe(
+      '2026-11-22T17:00:00.000Z',
+    );
   });
 });

@@ -81,10 +81,22 @@ export function decideCalendar(data: CalendarEffectData, facts: CalendarFacts, c
   });
 }
 
-/** How long to wait after Google asked us to: its Retry-After, else the configured wait; an hour for quota (it resets over hours). */
-export function waitAfterRefusal(outcome: CalendarCallOutcome, now: string, rateLimitWaitMs: number): Defer | null {
+/** How backing off after a rate limit goes: the first wait, how many waits came before, and a random number in [0, 1) for the jitter. */
+export type Backoff = { baseMs: number; deferrals: number; random: number };
+const MAX_BACKOFF_MS = 64_000;
+
+/**
+ * How long to wait after Google asked us to: its Retry-After when it sent one; else Google's
+ * exponential backoff — the base doubled for each wait before, plus up to one base of random jitter
+ * (so that many jobs refused together do not come back together), at most 64 s; an hour for quota
+ * (it resets over hours).
+ */
+export function waitAfterRefusal(outcome: CalendarCallOutcome, now: string, backoff: Backoff): Defer | null {
   const at = (ms: number) => new Date(Date.parse(now) + ms).toISOString();
-  if (outcome.outcome === 'rate-limited') return defer(at(outcome.retryAfterMs ?? rateLimitWaitMs), outcome.message);
+  if (outcome.outcome === 'rate-limited') {
+    const exponential = Math.min(MAX_BACKOFF_MS, backoff.baseMs * 2 ** Math.min(backoff.deferrals, 16) + Math.floor(backoff.random * backoff.baseMs));
+    return defer(at(outcome.retryAfterMs ?? exponential), outcome.message);
+  }
   // Invitation and usage limits reset over hours: wait, never drop.
   if (outcome.outcome === 'quota-exceeded') return defer(at(3_600_000), outcome.message);
   return null;

@@ -42,6 +42,8 @@ export type CalendarCallOutcome =
       alreadyGone?: boolean | undefined;
       /** When the write ended otherwise than asked (a patch that found no event created it). */
       change?: 'created' | undefined;
+      /** An insert that found the event already made (409) and changed in the calendar since: as it is now. */
+      changedInCalendar?: CalendarEvent | undefined;
     }
   | { outcome: 'stale'; current: CalendarEvent }
   | { outcome: 'no-grant' }

@@ -7,7 +7,7 @@ import type { Clock } from '../../clock.ts';
 import { execute, type AppContext } from '../../handle.ts';
 import { derivedId } from '../../ids.ts';
 import type { SendUpdates } from './api.ts';
-import { settleStale } from './conflict.ts';
+import { settleStale, takeCalendarEdit } from './conflict.ts';
 import { decideCalendar, waitAfterRefusal } from './decide.ts';
 import { readCalendarFacts, type CalendarEffectData, type CalendarFacts } from './facts.ts';
 import type { CalendarExecutor, CalendarIntent } from './intent.ts';
@@ -19,8 +19,10 @@ export type CalendarDeps = {
   clock: Clock;
   executor: CalendarExecutor;
   messageDomain?: string | undefined;
-  /** How long to wait after a rate limit that named no Retry-After (default 30 s). */
+  /** The first wait after a rate limit that named no Retry-After, doubled at each wait after (default 1 s). */
   rateLimitWaitMs?: number | undefined;
+  /** For the backoff's jitter (Math.random unless a test fixes it). */
+  random?: (() => number) | undefined;
   /** Google Calendar as configured, or absent (only the .ics files are written). */
   google?: { calendarId: string; sendUpdates: SendUpdates } | undefined;
 };
@@ -55,6 +57,10 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
       // Nothing was there and we have no record of making it: nothing to record as deleted.
       if (result.alreadyGone && !facts.meeting.google) return { outcome: 'done', detail: `nothing to delete: no Google event was made for this meeting` };
       await recordWrite(ctx, data, { ...intent, change: result.change ?? intent.change }, facts, result.version);
+      if (result.changedInCalendar) {
+        const taken = await takeCalendarEdit(ctx, data.meetingId!, result.changedInCalendar, facts);
+        return { outcome: 'done', detail: taken ? `${intent.eventId} ${taken}` : result.detail };
+      }
       return { outcome: 'done', detail: result.detail };
     case 'stale':
       throw new Error('a Google write met a newer version of its event');
@@ -66,7 +72,8 @@ export async function performCalendarEffect(data: CalendarEffectData, deps: Cale
       );
       return { outcome: 'disconnected', reason: `${result.message}: reconnect with \`outreach google connect\`` };
     default: {
-      const wait = waitAfterRefusal(result, deps.clock(), deps.rateLimitWaitMs ?? 30_000)!;
+      const backoff = { baseMs: deps.rateLimitWaitMs ?? 1000, deferrals: data.deferrals ?? 0, random: (deps.random ?? Math.random)() };
+      const wait = waitAfterRefusal(result, deps.clock(), backoff)!;
       return { outcome: 'deferred', until: wait.until, reason: wait.reason };
     }
   }
