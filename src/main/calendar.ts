@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CalendarApi, CalendarFailure, SendUpdates } from '../app/effects/calendar/api.ts';
 import type { CalendarExecutor } from '../app/effects/calendar/intent.ts';
 import type { Config } from './config.ts';
+import { rateLimitWaitMsFrom } from './calendar-settings.ts';
 import { createCalendarExecutor } from '../infra/google/calendar-executor.ts';
 import { createCalendarClient, type CalendarClient } from '../infra/google/calendar-client.ts';
 import { googleConfigFrom, googleEnabled } from '../infra/google/config.ts';
@@ -42,7 +43,7 @@ export function calendarWiringFrom(config: Config, env: NodeJS.ProcessEnv): Cale
       clientFor: google ? (workspaceId) => google.clientFor(workspaceId) : undefined,
       classify: classifyCalendarFailure,
     }),
-    rateLimitWaitMs: Number(env['OUTREACH_RATE_LIMIT_WAIT_MS'] || 1000),
+    rateLimitWaitMs: rateLimitWaitMsFrom(env),
     ...(mail.messageDomain ? { messageDomain: mail.messageDomain } : {}),
     google,
   };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { pollEveryMsFrom } from './calendar-settings.ts';
 import { systemClock, type Clock } from '../app/clock.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { openEventStore } from './event-store.ts';
@@ -27,6 +28,8 @@ export type Runtime = {
   workerConnection(): Redis;
   queues: Queues;
   scheduler: EffectScheduler;
+  /** OUTREACH_CALENDAR_POLL_MS, validated. */
+  pollEveryMs: number;
   counter: SendCounter;
   warnings: string[];
   /** Jobs per queue and state, and the next due times. */
@@ -38,6 +41,7 @@ export type Runtime = {
 
 export async function openRuntime(config: Config, env: NodeJS.ProcessEnv = process.env, opts: { store?: EventStore; clock?: Clock } = {}): Promise<Runtime> {
   const redisUrl = redisUrlFrom(env);
+  const pollEveryMs = pollEveryMsFrom(env);
   const prefix = env['OUTREACH_QUEUE_PREFIX'] || queuePrefixFrom(env);
   const producer = createRedis(redisUrl, 'producer');
   try {
@@ -63,6 +67,7 @@ export async function openRuntime(config: Config, env: NodeJS.ProcessEnv = proce
     producer,
     queues,
     warnings,
+    pollEveryMs,
     scheduler: createBullScheduler({
       connection: producer,
       prefix,
@@ -70,7 +75,7 @@ export async function openRuntime(config: Config, env: NodeJS.ProcessEnv = proce
       clock,
       attempts: Number(env['OUTREACH_JOB_ATTEMPTS'] || 6),
       retryBaseMs: Number(env['OUTREACH_RETRY_BASE_MS'] || 2000),
-      pollEveryMs: Number(env['OUTREACH_CALENDAR_POLL_MS'] || 300_000),
+      pollEveryMs,
     }),
     counter: redisSendCounter(producer, prefix),
     snapshots: (nextCount) => Promise.all(Object.values(queues).map((q) => snapshot(q, nextCount))),

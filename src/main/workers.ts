@@ -3,6 +3,7 @@ import { effectWorkerOptions } from '../infra/queue/worker-options.ts';
 import { isIdle } from '../infra/queue/idle.ts';
 import { startHeartbeat } from '../infra/queue/heartbeat.ts';
 import { redisSyncTokens } from '../infra/queue/sync-tokens.ts';
+import { refreshPollSchedules } from '../infra/queue/scheduler.ts';
 import { startCalendarWorker } from '../../workers/calendar.ts';
 import { startEmailWorker } from '../../workers/email.ts';
 import { startProjectorWorker } from '../../workers/projector.ts';
@@ -93,6 +94,7 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   const email = emailWiring
     ? emailWorker(rt, { wiring: emailWiring, log, concurrency: opts.concurrency ?? 10, ratePerSecond: rate > 0 ? rate : undefined })
     : null;
+  if (calendarWiring) await refreshPollSchedules(rt.queues.calendar, rt.pollEveryMs);
   const calendar = calendarWiring ? calendarWorker(rt, { wiring: calendarWiring, log }) : null;
   const projector = opts.only.includes('projector') ? projectorWorker(rt, base) : null;
   const mailbox = mailboxWiring ? mailboxWorker(rt, mailboxWiring, log.child({ worker: 'mailbox' })) : null;

@@ -389,4 +389,16 @@ describe("the calendar worker against the Calendar v3 stand-in, through Google's
     expect(moves.map((e) => (e.data as { source: string }).source)).toEqual(['seeker']);
     await c.close();
   });
+
+  it('the poll interval follows OUTREACH_CALENDAR_POLL_MS at every worker start, not the one in force at connect time', async () => {
+    const c = await connected();
+    await c.work();
+    const every = async (rt: typeof c.rt) => (await rt.queues.calendar.getJobSchedulers()).find((j) => j.key === pollSchedulerId('test'))?.every;
+    expect(Number(await every(c.rt))).toBe(c.rt.pollEveryMs);
+    const rt = await testRuntime(c.store, c.dir, { ...c.env, OUTREACH_CALENDAR_POLL_MS: '61000' });
+    await runWorkers(rt, { only: ['calendar'], untilIdle: true, json: false, quiet: true });
+    expect(Number(await every(rt))).toBe(61_000);
+    await rt.close();
+    await c.close();
+  });
 });

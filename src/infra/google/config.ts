@@ -1,4 +1,3 @@
-import { Duration } from 'luxon';
 import { OutreachError } from '../../domain/errors.ts';
 
 export type SendUpdates = 'all' | 'externalOnly' | 'none';
@@ -14,7 +13,6 @@ export type GoogleConfig = {
   revokeUrl: string;
   calendarId: string;
   sendUpdates: SendUpdates;
-  pollEveryMs: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -26,13 +24,9 @@ export const GOOGLE_DEFAULTS = {
   revokeUrl: 'https://oauth2.googleapis.com/revoke',
   calendarId: 'primary',
   sendUpdates: 'all' as SendUpdates,
-  pollEveryMs: 5 * 60_000,
 } as const;
 
 const SEND_UPDATES: readonly SendUpdates[] = ['all', 'externalOnly', 'none'];
-/** Below a second the poller would only burn quota; above a day changes would arrive too late to matter. */
-const POLL_MIN_MS = 1000;
-const POLL_MAX_MS = 24 * 3600_000;
 
 const configError = (variable: string, message: string) => new OutreachError('config', `${variable}: ${message}`, { field: variable });
 const value = (env: Env, name: string) => {
@@ -57,21 +51,6 @@ function httpUrl(env: Env, name: string, fallback: string, opts: { trailingSlash
   const text = url.toString();
   // The generated client appends `calendar/v3/...` to the root, so the root is a folder.
   return opts.trailingSlash && !text.endsWith('/') ? `${text}/` : text;
-}
-
-/** A positive duration: ISO 8601 (PT5M, PT30S, P1D) or a whole number of milliseconds. */
-export function durationMsFrom(name: string, raw: string): number {
-  let ms: number;
-  if (/^\d+$/.test(raw)) ms = Number(raw);
-  else {
-    const d = Duration.fromISO(raw.toUpperCase());
-    // Months and years have no fixed length: refuse them rather than guess.
-    if (!d.isValid || /^P[^T]*[YM]/.test(raw.toUpperCase()))
-      throw configError(name, `must be an ISO 8601 duration such as PT5M, or milliseconds, not ${JSON.stringify(raw)}`);
-    ms = d.toMillis();
-  }
-  if (!(ms >= POLL_MIN_MS && ms <= POLL_MAX_MS)) throw configError(name, `must be between 1 second and 1 day, not ${JSON.stringify(raw)}`);
-  return ms;
 }
 
 /**
@@ -109,7 +88,6 @@ export function googleConfigFrom(env: Env): GoogleConfig {
   if (/[\s/?#]/.test(calendarId))
     throw configError('GOOGLE_CALENDAR_ID', `must be a calendar id such as primary or name@group.calendar.google.com, not ${JSON.stringify(calendarId)}`);
 
-  const pollRaw = value(env, 'GOOGLE_POLL_EVERY');
   return {
     clientId,
     clientSecret,
@@ -119,6 +97,5 @@ export function googleConfigFrom(env: Env): GoogleConfig {
     revokeUrl: httpUrl(env, 'GOOGLE_OAUTH_REVOKE_URL', GOOGLE_DEFAULTS.revokeUrl),
     calendarId,
     sendUpdates,
-    pollEveryMs: pollRaw === undefined ? GOOGLE_DEFAULTS.pollEveryMs : durationMsFrom('GOOGLE_POLL_EVERY', pollRaw),
   };
 }

@@ -55,6 +55,25 @@ const isNoScript = (e: unknown) => e instanceof Error && e.message.startsWith('N
  * contact and per meeting remembers which jobs to withdraw when the person opts out or the meeting moves.
  */
 export const pollSchedulerId = (workspaceId: string) => `calendar-poll.${workspaceId}`;
+/**
+ * BullMQ keeps a job scheduler's interval in Redis from when it was made: every workspace's poll is
+ * set again to the configured interval when a calendar worker starts, so a new
+ * OUTREACH_CALENDAR_POLL_MS takes effect at the next start. How many were changed.
+ */
+export async function refreshPollSchedules(queue: Queue, everyMs: number): Promise<number> {
+  let changed = 0;
+  for (const s of await queue.getJobSchedulers(0, -1)) {
+    if (!s.key.startsWith('calendar-poll.') || Number(s.every) === everyMs) continue;
+    await queue.upsertJobScheduler(
+      s.key,
+      { every: everyMs },
+      { name: 'calendar-poll', data: { workspaceId: s.key.slice('calendar-poll.'.length) }, opts: { ...jobRetention, removeOnComplete: { count: 10 } } },
+    );
+    changed += 1;
+  }
+  return changed;
+}
+
 /** The job that brings a newly connected workspace's live meetings into its calendar. */
 export const BACKFILL_JOB = 'calendar-backfill';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isOutreachError, type OutreachError } from '../../../src/domain/errors.ts';
-import { GOOGLE_DEFAULTS, googleConfigFrom, googleEnabled } from '../../../src/infra/google/config.ts';
+import { googleConfigFrom, googleEnabled } from '../../../src/infra/google/config.ts';
 
 const SECRET = 'GOCSPX-very-secret-value';
 const base = { GOOGLE_CLIENT_ID: 'abc.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: SECRET };
@@ -26,9 +26,7 @@ describe('googleConfigFrom', () => {
       revokeUrl: 'https://oauth2.googleapis.com/revoke',
       calendarId: 'primary',
       sendUpdates: 'all',
-      pollEveryMs: 300_000,
     });
-    expect(GOOGLE_DEFAULTS.pollEveryMs).toBe(5 * 60_000);
   });
 
   it('reads every variable, and makes the API root a folder', () => {
@@ -40,7 +38,6 @@ describe('googleConfigFrom', () => {
       GOOGLE_OAUTH_REVOKE_URL: 'http://127.0.0.1:9999/revoke',
       GOOGLE_CALENDAR_ID: 'team@group.calendar.google.com',
       GOOGLE_SEND_UPDATES: 'externalOnly',
-      GOOGLE_POLL_EVERY: 'PT30S',
     });
     expect(c).toMatchObject({
       apiRootUrl: 'http://127.0.0.1:9999/base/',
@@ -49,24 +46,7 @@ describe('googleConfigFrom', () => {
       revokeUrl: 'http://127.0.0.1:9999/revoke',
       calendarId: 'team@group.calendar.google.com',
       sendUpdates: 'externalOnly',
-      pollEveryMs: 30_000,
     });
-  });
-
-  it.each([
-    ['PT5M', 300_000],
-    ['pt2m30s', 150_000],
-    ['P1D', 86_400_000],
-    ['PT1H', 3_600_000],
-    ['60000', 60_000],
-  ])('GOOGLE_POLL_EVERY=%s → %i ms', (raw, ms) => {
-    expect(googleConfigFrom({ ...base, GOOGLE_POLL_EVERY: raw }).pollEveryMs).toBe(ms);
-  });
-
-  it.each(['5 minutes', 'P1M', 'P1Y', 'PT0S', '10', 'P2D', '-5', 'PT'])('refuses GOOGLE_POLL_EVERY=%s', (raw) => {
-    const e = configError({ ...base, GOOGLE_POLL_EVERY: raw });
-    expect(e.field).toBe('GOOGLE_POLL_EVERY');
-    expect(e.message).toMatch(/^GOOGLE_POLL_EVERY: /);
   });
 
   it.each([
