@@ -1,5 +1,14 @@
 import { decideContact, type ContactState } from '../domain/contact.ts';
-import { decideMeeting, initialMeeting, isOpen, type Booking, type CalendarVersion, type MeetingCommand, type MeetingContext } from '../domain/meeting.ts';
+import {
+  decideMeeting,
+  initialMeeting,
+  isOpen,
+  type Booking,
+  type CalendarEditNeedingDecision,
+  type CalendarVersion,
+  type MeetingCommand,
+  type MeetingContext,
+} from '../domain/meeting.ts';
 import { illegal, invalid } from '../domain/errors.ts';
 import { contactAggregate, meetingAggregate } from './aggregates.ts';
 import { execute, load, loadExisting, type AppContext } from './handle.ts';
@@ -151,6 +160,11 @@ export async function holdMeeting(ctx: AppContext, input: Untrusted<typeof holdM
     },
     now: ctx.clock(),
   }));
+}
+
+/** An edit in the calendar no meeting can take, kept for the seeker to decide on. */
+export async function recordCalendarEditNeedingDecision(ctx: AppContext, meetingId: string, edit: CalendarEditNeedingDecision) {
+  return onMeeting(ctx, meetingId, () => ({ type: 'RecordCalendarEditNeedingDecision', edit, now: ctx.clock() }));
 }
 
 export async function recordAttendeeResponse(ctx: AppContext, input: { meeting: string; response: 'accepted' | 'declined' | 'tentative' | 'needsAction' }) {

@@ -13,3 +13,20 @@ export const calendarVersion = z.object({
   start: instant.optional(),
   minutes: z.number().int().min(1).max(100_000).optional(),
 });
+
+/**
+ * An edit made in the calendar that no meeting can take — made all-day, or stretched or shrunk
+ * outside 5–240 minutes — recorded for the seeker to decide on rather than dropped: what the event
+ * holds now, and the version it was read from.
+ */
+export const calendarEditNeedsDecision = z.object({
+  reason: z.enum(['all-day', 'length']),
+  start: instant.optional(),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  minutes: z.number().int().min(0).max(1_000_000).optional(),
+  calendarVersion: calendarVersion.optional(),
+  seenAt: instant,
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarVersion } from './calendar-version.ts';
+import { calendarEditNeedsDecision, calendarVersion } from './calendar-version.ts';
 import {
   bodyText,
   businessHours,
@@ -247,13 +247,11 @@ export const meetingEvents = {
     reason: personal(bodyText(1000)).optional(),
     cancelledAt: at,
   }),
-  AttendeeResponded: z.object({
-    response: z.enum(['accepted', 'declined', 'tentative', 'needsAction']),
-    respondedAt: at,
-  }),
+  AttendeeResponded: z.object({ response: z.enum(['accepted', 'declined', 'tentative', 'needsAction']), respondedAt: at }),
   CalendarEventCreated: z.object({ provider, calendarEventId, at, version: calendarVersion.optional() }),
   CalendarEventUpdated: z.object({ provider, calendarEventId, sequence: z.number().int().min(0), at, version: calendarVersion.optional() }),
   CalendarEventDeleted: z.object({ provider, calendarEventId, at }),
+  CalendarEditNeedsDecision: calendarEditNeedsDecision,
   PrepBriefSent: messageSent,
   MeetingHeld: z.object({
     heldAt: at,

@@ -9,6 +9,7 @@ type Requested = EventOf<'MeetingRequested'>['data'];
 type Booked = EventOf<'MeetingBooked'>['data'];
 type Held = EventOf<'MeetingHeld'>['data'];
 export type CalendarVersion = NonNullable<EventOf<'CalendarEventCreated'>['data']['version']>;
+export type CalendarEditNeedingDecision = Omit<EventOf<'CalendarEditNeedsDecision'>['data'], 'seenAt'>;
 /** The Google event as last known: the etag of the version we wrote or read, and the time it holds. */
 export type KnownGoogleEvent = { etag?: string | undefined; updated?: string | undefined; start: string; minutes: number };
 
@@ -38,6 +39,8 @@ export type MeetingState = {
   google?: KnownGoogleEvent;
   /** When the seeker last set the time (booked or rescheduled it themselves). */
   seekerChangedAt?: string;
+  /** An edit in the calendar no meeting can take, waiting for the seeker's decision (a new time or a cancellation ends it). */
+  calendarDecision?: CalendarEditNeedingDecision | undefined;
   prepBriefFor?: string;
   held?: Held;
   thankYou?: { messageId: string; sentAt: string };
@@ -76,9 +79,24 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
     case 'MeetingBooked':
       return { ...state, status: 'booked', booking: bookingOf(event.data), bookedAt: event.data.bookedAt, seekerChangedAt: event.data.bookedAt };
     case 'MeetingRescheduled':
-      return { ...state, booking: { ...state.booking, ...bookingOf(event.data) }, sequence: state.sequence + 1, ...afterReschedule(state, event.data) };
+      return {
+        ...state,
+        booking: { ...state.booking, ...bookingOf(event.data) },
+        sequence: state.sequence + 1,
+        calendarDecision: undefined,
+        ...afterReschedule(state, event.data),
+      };
     case 'MeetingCancelled':
-      return { ...state, status: 'cancelled', cancelled: { by: event.data.by, source: event.data.source, at: event.data.cancelledAt } };
+      return {
+        ...state,
+        status: 'cancelled',
+        cancelled: { by: event.data.by, source: event.data.source, at: event.data.cancelledAt },
+        calendarDecision: undefined,
+      };
+    case 'CalendarEditNeedsDecision': {
+      const { seenAt: _seen, ...edit } = event.data;
+      return { ...state, calendarDecision: edit };
+    }
     case 'AttendeeResponded':
       return { ...state, attendeeResponse: event.data.response };
     case 'CalendarEventCreated':
@@ -137,6 +155,7 @@ export type MeetingCommand =
       version?: CalendarVersion | undefined;
       now: string;
     }
+  | { type: 'RecordCalendarEditNeedingDecision'; edit: CalendarEditNeedingDecision; now: string }
   | ({ type: 'RecordPrepBriefSent' } & Sent)
   | { type: 'HoldMeeting'; held: Held; now: string }
   | { type: 'RecordNoShow'; now: string }
@@ -237,6 +256,13 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
       if (command.change === 'created') return [{ type: 'CalendarEventCreated', data: { ...base, ...version } }];
       if (command.change === 'updated') return [{ type: 'CalendarEventUpdated', data: { ...base, sequence: state.sequence, ...version } }];
       return [{ type: 'CalendarEventDeleted', data: base }];
+    }
+    case 'RecordCalendarEditNeedingDecision': {
+      if (state.status !== 'booked') return [];
+      // The same version read again (a full sync) is the same question, asked once.
+      const etag = command.edit.calendarVersion?.etag;
+      if (etag && state.calendarDecision?.calendarVersion?.etag === etag) return [];
+      return [{ type: 'CalendarEditNeedsDecision', data: { ...command.edit, seenAt: now } }];
     }
     case 'RecordPrepBriefSent':
       mustBe(state, ['booked'], 'send the prep brief');

@@ -401,4 +401,22 @@ describe("the calendar worker against the Calendar v3 stand-in, through Google's
     await rt.close();
     await c.close();
   });
+
+  it("an event made all-day in the calendar is recorded as needing the seeker's decision, once, and the booking stays", async () => {
+    const c = await connected();
+    await bookMeeting(c.ctx, { meeting: c.meeting, at: inDays(3) });
+    await c.work();
+    await c.poll();
+    const day = inDays(5).slice(0, 10);
+    google.editDirectly(c.eventId, { start: { date: day, dateTime: null }, end: { date: inDays(6).slice(0, 10), dateTime: null } });
+    expect((await c.poll()).changes).toEqual([{ meetingId: c.meeting, change: 'changed in the calendar, needs your decision' }]);
+    google.expireSyncTokens();
+    expect((await c.poll()).changes).toEqual([]);
+    const events = await c.store.readStream(`meeting-${c.meeting}`);
+    expect(events.filter((e) => e.type === 'CalendarEditNeedsDecision').map((e) => e.data)).toEqual([
+      expect.objectContaining({ reason: 'all-day', date: day }),
+    ]);
+    expect(events.filter((e) => e.type === 'MeetingRescheduled')).toEqual([]);
+    await c.close();
+  });
 });

@@ -29,6 +29,11 @@ export function meetingLines(id: string, m: MeetingState, zone: string): string[
   }
   if (m.thankYou) lines.push(`      thanked ${when(m.thankYou.sentAt, zone)}`);
   if (m.cancelled) lines.push(`      cancelled by the ${m.cancelled.by} ${when(m.cancelled.at, zone)}`);
+  const d = m.calendarDecision;
+  if (d) {
+    const what = d.reason === 'all-day' ? `made all-day on ${d.date}` : `set to ${d.minutes} minutes from ${when(d.start, zone)}`;
+    lines.push(`      changed in the calendar (${what}), needs your decision: reschedule or cancel the meeting here`);
+  }
   return lines;
 }
 

@@ -147,6 +147,18 @@ describe('booking and holding', () => {
       .then([{ type: 'CalendarEventCreated', data: { provider: 'google', calendarEventId: 'abcde12345', at: NOW, version } }]);
   });
 
+  it('an edit in the calendar no meeting can take is recorded for the seeker to decide, once per version', () => {
+    const edit = { reason: 'all-day' as const, date: '2026-11-26', calendarVersion: { etag: '"8"' } };
+    reachable
+      .given([requested(), booked()])
+      .when({ type: 'RecordCalendarEditNeedingDecision', edit, now: NOW })
+      .then([{ type: 'CalendarEditNeedsDecision', data: { ...edit, seenAt: NOW } }]);
+    reachable
+      .given([requested(), booked(), { type: 'CalendarEditNeedsDecision', data: { ...edit, seenAt: NOW } }])
+      .when({ type: 'RecordCalendarEditNeedingDecision', edit, now: NOW })
+      .thenNothing();
+  });
+
   it('cancelling a cancelled meeting records nothing', () => {
     reachable
       .given([requested(), { type: 'MeetingCancelled', data: { by: 'contact', source: 'calendar', cancelledAt: NOW } }])

@@ -98,8 +98,16 @@ describe('reading an event changed in the calendar', () => {
     expect(change(listed({ attendees: [{ email: 'ada@example.org', responseStatus: 'needsAction' }] }))).toEqual([]);
   });
 
-  it('an event stretched beyond 240 minutes is not taken as a reschedule', () => {
-    expect(change(listed({ end: { dateTime: '2026-11-25T15:00:00-05:00' } }))).toEqual([]);
+  it('an event stretched beyond 240 minutes is not taken as a reschedule: the seeker is asked to decide', () => {
+    expect(change(listed({ end: { dateTime: '2026-11-25T15:00:00-05:00' } }))).toEqual([
+      { type: 'needs-decision', edit: { reason: 'length', start: START, minutes: 300, calendarVersion: undefined } },
+    ]);
+  });
+
+  it('an event made all-day in the calendar asks the seeker to decide', () => {
+    expect(change(listed({ etag: '"8"', start: { date: '2026-11-26' }, end: { date: '2026-11-27' } }))).toEqual([
+      { type: 'needs-decision', edit: { reason: 'all-day', date: '2026-11-26', calendarVersion: { etag: '"8"' } } },
+    ]);
   });
 
   it("the contact's answer to the invitation is recorded", () => {

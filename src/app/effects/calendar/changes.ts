@@ -1,5 +1,5 @@
 import type { ContactState } from '../../../domain/contact.ts';
-import { isOpen, type CalendarVersion, type MeetingState } from '../../../domain/meeting.ts';
+import { isOpen, type CalendarEditNeedingDecision, type CalendarVersion, type MeetingState } from '../../../domain/meeting.ts';
 import type { CalendarEvent } from './api.ts';
 
 type Response = 'accepted' | 'declined' | 'tentative' | 'needsAction';
@@ -9,7 +9,8 @@ const RESPONSES = new Set<string>(['accepted', 'declined', 'tentative', 'needsAc
 export type CalendarChange =
   | { type: 'cancel' }
   | { type: 'reschedule'; at: string; minutes: number; timezone: string; version?: CalendarVersion | undefined }
-  | { type: 'respond'; response: Response };
+  | { type: 'respond'; response: Response }
+  | { type: 'needs-decision'; edit: CalendarEditNeedingDecision };
 
 type Time = { start: string; minutes: number };
 const sameTime = (a: Time, b: Time) => Date.parse(a.start) === Date.parse(b.start) && a.minutes === b.minutes;
@@ -22,6 +23,15 @@ function timeOf(item: CalendarEvent): Time | null {
   if (!start || !end) return null;
   const minutes = Math.round((Date.parse(end) - Date.parse(start)) / 60_000);
   return minutes >= 5 && minutes <= 240 ? { start, minutes } : null;
+}
+
+/** An event's time that no meeting can take: all-day, or a length outside 5–240 minutes. */
+function unmappable(item: CalendarEvent): Omit<CalendarEditNeedingDecision, 'calendarVersion'> | null {
+  if (item.start?.date) return { reason: 'all-day', date: item.start.date };
+  const start = item.start?.dateTime;
+  const end = item.end?.dateTime;
+  if (!start || !end) return null;
+  return { reason: 'length', start, minutes: Math.max(0, Math.round((Date.parse(end) - Date.parse(start)) / 60_000)) };
 }
 
 /** The version of an event Google answered or listed, as the log records it. */
@@ -51,16 +61,20 @@ function timeChange(item: CalendarEvent, meeting: MeetingState): CalendarChange 
   const known = meeting.google;
   if (known?.etag && item.etag === known.etag) return null;
   const listed = timeOf(item);
-  if (!listed || sameTime(listed, booking) || sameTime(listed, known ?? booking)) return null;
+  const odd = listed ? null : unmappable(item);
+  if ((!listed && !odd) || (listed && (sameTime(listed, booking) || sameTime(listed, known ?? booking)))) return null;
   const seekerPending = !known || !sameTime(known, booking);
   if (seekerPending && !after(item.updated, meeting.seekerChangedAt)) return null;
+  if (odd) return { type: 'needs-decision', edit: { ...odd, calendarVersion: versionOf(item) } };
+  if (!listed) return null;
   return { type: 'reschedule', at: listed.start, minutes: listed.minutes, timezone: item.start?.timeZone ?? booking.timezone, version: versionOf(item) };
 }
 
 /**
  * The poller's reading of one event the product owns, as Google lists it now, against the meeting
  * it belongs to: deleted → cancel (a deleted event is listed by its id alone); moved in the
- * calendar → reschedule (timeChange says when); the contact's answer changed → record it. Nothing,
+ * calendar → reschedule (timeChange says when), or to a time no meeting can take → the seeker's
+ * decision is asked; the contact's answer changed → record it. Nothing,
  * when the meeting has no booking to change.
  */
 export function readCalendarChange(item: CalendarEvent, meeting: MeetingState, contact: ContactState): CalendarChange[] {

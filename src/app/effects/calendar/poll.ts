@@ -4,7 +4,7 @@ import type { EventStore } from '../../../eventstore/port.ts';
 import type { Clock } from '../../clock.ts';
 import { contactAggregate, meetingAggregate } from '../../aggregates.ts';
 import { load, type AppContext } from '../../handle.ts';
-import { cancelMeeting, recordAttendeeResponse, rescheduleMeeting } from '../../meeting-commands.ts';
+import { cancelMeeting, recordAttendeeResponse, recordCalendarEditNeedingDecision, rescheduleMeeting } from '../../meeting-commands.ts';
 import type { CalendarApi, CalendarEvent, CalendarFailure } from './api.ts';
 import { readCalendarChange } from './changes.ts';
 import { meetingIdFromGoogleEventId } from './event-id.ts';
@@ -97,6 +97,9 @@ async function applyChange(ctx: AppContext, meetingId: string, item: CalendarEve
       } else if (change.type === 'reschedule') {
         await rescheduleMeeting(ctx, { meeting: meetingId, at: change.at, minutes: change.minutes, timezone: change.timezone }, 'calendar', change.version);
         made.push('rescheduled');
+      } else if (change.type === 'needs-decision') {
+        const r = await recordCalendarEditNeedingDecision(ctx, meetingId, change.edit);
+        if (r.events.length) made.push('changed in the calendar, needs your decision');
       } else {
         const r = await recordAttendeeResponse(ctx, { meeting: meetingId, response: change.response });
         if (r.events.length) made.push(`attendee ${change.response}`);
