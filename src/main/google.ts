@@ -11,12 +11,14 @@ export async function connectGoogle(input: {
   workspaceId: string;
   env: NodeJS.ProcessEnv;
   timeoutMs?: number | undefined;
+  /** The loopback port for the browser's return; any free one when absent. */
+  port?: number | undefined;
   onConsentUrl: (url: string, redirectUri: string) => void;
 }): Promise<{ calendarId: string }> {
   const config = googleConfigFrom(input.env);
   // The key is checked before the browser dance, so a missing OUTREACH_SECRET_KEY fails at once.
   const key = tokenStoreKeyFrom(input.env);
-  const consent = await startLoopbackConsent({ config, ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) });
+  const consent = await startLoopbackConsent({ config, ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}), port: input.port });
   input.onConsentUrl(consent.url, consent.redirectUri);
   try {
     const code = await consent.waitForCode();

@@ -3,17 +3,26 @@ import { decideWorkspace } from '../../domain/workspace.ts';
 import { workspaceAggregate } from '../../app/aggregates.ts';
 import { execute, load } from '../../app/handle.ts';
 import { requireWorkspaceConfig } from '../../app/workspace-commands.ts';
+import { invalid } from '../../domain/errors.ts';
 import { act, leaf } from '../define.ts';
+
+/** --port: a TCP port a user process may listen on (1024–65535), or absent. */
+function portFrom(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const port = /^[0-9]{1,5}$/.test(String(raw)) ? Number(raw) : Number.NaN;
+  if (!(port >= 1024 && port <= 65535)) throw invalid('port', `must be a port number from 1024 to 65535, not ${JSON.stringify(String(raw))}`);
+  return port;
+}
 
 export function googleCommands(program: Command) {
   const google = program.command('google').description('Google Calendar: connect, disconnect, status');
 
   act(
-    leaf(google, 'connect', "connect the workspace's Google Calendar (opens a consent page; the browser returns to 127.0.0.1)").option(
-      '--timeout <seconds>',
-      'how long to wait for the browser (default 300)',
-    ),
+    leaf(google, 'connect', "connect the workspace's Google Calendar (opens a consent page; the browser returns to 127.0.0.1)")
+      .option('--timeout <seconds>', 'how long to wait for the browser (default 300)')
+      .option('--port <port>', 'the loopback port the browser returns to (default: any free port), for a machine whose firewall opens one'),
     async ({ ctx, config }, _args, input, out) => {
+      const port = portFrom(input['port']);
       await requireWorkspaceConfig(ctx);
       const { connectGoogle } = await import('../../main/google.ts');
       const { calendarId } = await connectGoogle({
@@ -21,6 +30,7 @@ export function googleCommands(program: Command) {
         workspaceId: ctx.workspaceId,
         env: process.env,
         timeoutMs: input['timeout'] ? Number(input['timeout']) * 1000 : undefined,
+        port,
         onConsentUrl: (url, redirectUri) =>
           process.stderr.write(`Open this page to let Outreach manage your calendar's events:\n\n  ${url}\n\nWaiting for the browser on ${redirectUri} …\n`),
       });

@@ -49,6 +49,8 @@ export type LoopbackConsentOptions = {
   timeoutMs?: number;
   /** Pre-selects the account on the consent page. */
   loginHint?: string;
+  /** The loopback port to wait on (a machine whose firewall opens one); any free port by default. */
+  port?: number | undefined;
 };
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -139,7 +141,7 @@ export async function startLoopbackConsent(options: LoopbackConsentOptions): Pro
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
   timer = setTimeout(() => {

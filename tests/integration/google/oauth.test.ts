@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,16 @@ const rejectionOf = async (p: Promise<unknown>) => {
 };
 
 describe('installed-app loopback consent', () => {
+  it('waits on the loopback port asked for (--port), for a machine whose firewall opens one', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const c = await consent({ port });
+    expect(c.redirectUri).toBe(`http://127.0.0.1:${port}/callback`);
+    expect(new URL(c.url).searchParams.get('redirect_uri')).toBe(c.redirectUri);
+  });
+
   it('runs end to end: consent URL, browser, code on 127.0.0.1, exchange, token stored encrypted, calendar usable', async () => {
     let opened = '';
     let page: Promise<{ status: number; text: string; finalUrl: string }> | undefined;
