@@ -55,7 +55,7 @@ export const EXAMPLES: Record<string, readonly string[]> = {
   jobs: ['jobs'],
   'reactor replay': ['reactor replay --from 0'],
   outbox: ['outbox', 'outbox --limit 5 --json'],
-  'google connect': ['google connect'],
+  'google connect': ['google connect', 'google connect --gmail'],
   'google disconnect': ['google disconnect'],
   'google status': ['google status'],
   'token create': [

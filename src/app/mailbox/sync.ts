@@ -8,16 +8,20 @@ import type { Clock } from '../clock.ts';
 import { execute, load, type AppContext } from '../handle.ts';
 import { derivedId } from '../ids.ts';
 import type { KnownIndex } from './known-index.ts';
-import type { FetchedHeader, MailboxCheckpoint, MailboxState, MailParser, MailSource } from './ports.ts';
+import type { MailboxCheckpoint, MailboxState, MailParser, MailSource } from './ports.ts';
 
-export type SyncDeps = {
+/** What reading and recording need, whatever the provider. */
+export type ReadDeps = {
   store: EventStore;
   clock: Clock;
   workspaceId: string;
-  source: MailSource;
   parser: MailParser;
   state: MailboxState;
   index: KnownIndex;
+};
+
+export type SyncDeps = ReadDeps & {
+  source: MailSource;
   /** UIDs read per round trip; the checkpoint moves after each chunk. */
   chunk?: number;
 };
@@ -61,7 +65,7 @@ export async function syncMailbox(deps: SyncDeps): Promise<SyncResult> {
   const uids = from.lastUid + 1 >= box.uidNext && !rescan ? [] : await source.uidsAfter(from.lastUid, rescan ? deps.index.scanSince() : null);
   const result: SyncResult = { rescan, seen: 0, matched: 0, recorded: 0, kinds: {} };
   const size = deps.chunk ?? 200;
-  const zone = (await load(ctxOf(deps), workspaceAggregate, workspaceId)).state.config?.timezone ?? 'UTC';
+  const zone = await zoneOf(deps);
   for (let i = 0; i < uids.length; i += size) {
     const part = uids.slice(i, i + size);
     await readChunk(deps, part, zone, result);
@@ -72,21 +76,35 @@ export async function syncMailbox(deps: SyncDeps): Promise<SyncResult> {
   return result;
 }
 
-const ctxOf = (deps: SyncDeps): AppContext => ({ store: deps.store, clock: deps.clock, workspaceId: deps.workspaceId, actor: 'worker:mailbox' });
+/** The seeker's zone: a return date ("back on Monday") is read in it. */
+export const zoneOf = async (deps: ReadDeps) => (await load(ctxOf(deps), workspaceAggregate, deps.workspaceId)).state.config?.timezone ?? 'UTC';
 
-async function readChunk(deps: SyncDeps, uids: number[], zone: string, result: SyncResult): Promise<void> {
+export const ctxOf = (deps: Pick<ReadDeps, 'store' | 'clock' | 'workspaceId'>): AppContext => ({
+  store: deps.store,
+  clock: deps.clock,
+  workspaceId: deps.workspaceId,
+  actor: 'worker:mailbox',
+});
+
+/** Messages by their headers: those that concern us are fetched whole, classified and recorded. */
+export async function readMessages<K extends number | string>(
+  deps: ReadDeps,
+  fetched: { key: K; header: Buffer; internalDate?: string | undefined }[],
+  bodiesOf: (keys: K[]) => Promise<Map<K, Buffer>>,
+  zone: string,
+  result: SyncResult,
+): Promise<void> {
   const known = deps.index.known();
-  const fetched = await deps.source.headers(uids);
   result.seen += fetched.length;
-  const wanted: { f: FetchedHeader; headers: InboundHeaders }[] = [];
+  const wanted: { f: (typeof fetched)[number]; headers: InboundHeaders }[] = [];
   for (const f of fetched) {
     const headers = await deps.parser.headers(f.header);
     if (matchInbound(headers, known).look) wanted.push({ f, headers });
   }
   if (wanted.length === 0) return;
-  const bodies = await deps.source.bodies(wanted.map((w) => w.f.uid));
+  const bodies = await bodiesOf(wanted.map((w) => w.f.key));
   for (const { f, headers } of wanted) {
-    const raw = bodies.get(f.uid);
+    const raw = bodies.get(f.key);
     if (!raw) continue;
     result.matched++;
     const recorded = await readOne(deps, known, raw, f, headers, zone);
@@ -97,8 +115,20 @@ async function readChunk(deps: SyncDeps, uids: number[], zone: string, result: S
   }
 }
 
+async function readChunk(deps: SyncDeps, uids: number[], zone: string, result: SyncResult): Promise<void> {
+  const fetched = (await deps.source.headers(uids)).map((f) => ({ ...f, key: f.uid }));
+  await readMessages(deps, fetched, (keys) => deps.source.bodies(keys), zone, result);
+}
+
 /** One message that concerns us: classified and recorded on its contact. Returns the event type recorded, if any. */
-async function readOne(deps: SyncDeps, known: Known, raw: Buffer, f: FetchedHeader, headers: InboundHeaders, zone: string): Promise<string | null> {
+async function readOne(
+  deps: ReadDeps,
+  known: Known,
+  raw: Buffer,
+  f: { internalDate?: string | undefined },
+  headers: InboundHeaders,
+  zone: string,
+): Promise<string | null> {
   const message = await deps.parser.message(raw);
   const now = deps.clock();
   // When it arrived, as the server saw it (not a Date header the sender's clock wrote), never in the future.
