@@ -79,6 +79,13 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
     return { ...e, data };
   };
 
+  const forgetAfter = (stream: string, events: readonly NewEvent[]) => {
+    for (const e of events) {
+      const forgotten = rules.forgottenBy(e.type, stream);
+      if (forgotten) keys.forget(forgotten);
+    }
+  };
+
   return {
     kind: inner.kind,
     async append(stream, events, opts) {
@@ -87,11 +94,15 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
         events.map((e) => seal(stream, e)),
         opts,
       );
-      for (const e of events) {
-        const forgotten = rules.forgottenBy(e.type, stream);
-        if (forgotten) keys.forget(forgotten);
-      }
+      forgetAfter(stream, events);
       return result;
+    },
+    async appendMany(appends) {
+      const results = await inner.appendMany(appends.map((a) => ({ ...a, events: a.events.map((e) => seal(a.stream, e)) })));
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') forgetAfter(appends[i]!.stream, appends[i]!.events);
+      });
+      return results;
     },
     async readStream(stream, opts) {
       return (await inner.readStream(stream, opts)).map(open);
