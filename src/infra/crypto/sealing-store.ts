@@ -89,16 +89,17 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
   return {
     kind: inner.kind,
     async append(stream, events, opts) {
-      const result = await inner.append(
-        stream,
-        events.map((e) => seal(stream, e)),
-        opts,
-      );
+      const sealed = events.map((e) => seal(stream, e));
+      // The keys made for new subjects are stored before the events sealed with them.
+      await keys.stored();
+      const result = await inner.append(stream, sealed, opts);
       forgetAfter(stream, events);
       return result;
     },
     async appendMany(appends) {
-      const results = await inner.appendMany(appends.map((a) => ({ ...a, events: a.events.map((e) => seal(a.stream, e)) })));
+      const sealed = appends.map((a) => ({ ...a, events: a.events.map((e) => seal(a.stream, e)) }));
+      await keys.stored();
+      const results = await inner.appendMany(sealed);
       results.forEach((r, i) => {
         if (r.status === 'fulfilled') forgetAfter(appends[i]!.stream, appends[i]!.events);
       });
