@@ -20,7 +20,8 @@ export type SubjectKeys = {
   keyFor(subject: string): Buffer | null;
   /**
    * Resolves once every key made so far is stored. Keys made in the same turn of the event loop
-   * (concurrent commands, an import's batch) are stored together, in one transaction.
+   * (concurrent commands, an import's batch) are stored together, in one transaction, when that
+   * turn's microtasks have run.
    */
   stored(): Promise<void>;
   /** The key when there is one; never makes one (reading needs no new key). */
@@ -149,8 +150,10 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
     },
     stored() {
       if (unstored.size === 0) return Promise.resolve();
+      // Once the microtasks run out: every command of this turn that makes a key has made it by then
+      // (sealing is synchronous up to here), and no turn of the event loop is spent waiting.
       storing ??= new Promise<void>((resolve, reject) =>
-        setImmediate(() => {
+        process.nextTick(() => {
           try {
             storeUnstored();
             resolve();
