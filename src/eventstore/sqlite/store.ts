@@ -12,6 +12,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  type StreamAppend,
   type SubscribeOptions,
 } from '../port.ts';
 import { migrate } from './schema.ts';
@@ -175,12 +176,10 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     },
 
     async appendMany(appends) {
-      const work: Promise<AppendResult>[] = appends.map(({ stream, events, expected }) =>
-        events.length === 0
-          ? Promise.resolve({ nextRevision: q.revision.get(stream)?.r ?? -1, position: null })
-          : group.submit(pending(stream, events, expected)),
-      );
-      return Promise.allSettled(work);
+      // Each settles on its own, also one whose data cannot be serialised.
+      const one = async ({ stream, events, expected }: StreamAppend): Promise<AppendResult> =>
+        events.length === 0 ? { nextRevision: q.revision.get(stream)?.r ?? -1, position: null } : group.submit(pending(stream, events, expected));
+      return Promise.allSettled(appends.map(one));
     },
 
     async readStream(stream, opts: ReadStreamOptions = {}) {
