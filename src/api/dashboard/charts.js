@@ -10,11 +10,13 @@ export const TABLE_ROWS = 10;
 
 // ---- charts -----------------------------------------------------------------------------------
 
-export function funnelChart(totals) {
-  const width = 1200;
+// Drawn at the width it is shown at, so that its words stay readable on a phone.
+export function funnelChart(totals, shownWidth) {
+  const width = Math.min(1200, Math.max(300, shownWidth || 1200));
+  const narrow = width < 600;
   const rowH = 30;
-  const labelW = 110;
-  const valueW = 130;
+  const labelW = narrow ? 82 : 110;
+  const valueW = narrow ? 78 : 130;
   const max = Math.max(1, ...STAGES.map(([k]) => totals[k] ?? 0));
   const barMax = width - labelW - valueW;
   const root = svg('svg', { viewBox: `0 0 ${width} ${STAGES.length * rowH}`, role: 'img', 'aria-label': 'Funnel from added to job leads' });
@@ -28,7 +30,7 @@ export function funnelChart(totals) {
       svg('text', { x: 0, y: y + rowH / 2 + 4 }, label),
       svg('rect', { class: 'track', x: labelW, y: y + 4, width: barMax, height: rowH - 8, rx: 4 }),
       svg('rect', { class: 'bar', x, y: y + 4, width: w, height: rowH - 8, rx: 4, 'data-testid': `funnel-bar-${key}`, 'data-value': value }),
-      svg('text', { x: labelW + barMax + 10, y: y + rowH / 2 + 4 }, fmtCount(value)),
+      svg('text', { x: labelW + barMax + 6, y: y + rowH / 2 + 4 }, fmtCount(value)),
       prev !== null
         ? svg('text', { class: 'muted', x: width, y: y + rowH / 2 + 4, 'text-anchor': 'end' }, prev > 0 ? `${Math.round((value / prev) * 100)} %` : '–')
         : null,
@@ -43,7 +45,7 @@ export function funnelWeeks(weeks) {
   const rows = weeks.map((w) => el('tr', {},
     el('td', {}, w.week),
     STAGES.map(([key]) => el('td', { class: 'num', 'data-testid': `funnel-${w.week}-${key}`, 'data-value': String(w[key] ?? 0) }, fmtCount(w[key] ?? 0)))));
-  return el('table', {}, el('thead', {}, head), el('tbody', {}, rows));
+  return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, rows)));
 }
 
 export function meetingsChart(weeks) {
@@ -122,7 +124,7 @@ export function rowsTable(rows, preferred, showWorkspace, emptyText, nameOf = (i
   const head = el('tr', {}, cols.map((c) => el('th', { class: rows.every((r) => typeof r[c] === 'number' || r[c] == null) ? 'num' : '' }, humanize(c))));
   const cell = (r, c) => (c === 'workspaceId' ? nameOf(r[c]) : fmtCell(r[c]));
   const body = rows.slice(0, TABLE_ROWS).map((r) => el('tr', {}, cols.map((c) => el('td', { class: typeof r[c] === 'number' ? 'num' : '' }, cell(r, c)))));
-  return el('div', {}, el('table', {}, el('thead', {}, head), el('tbody', {}, body)),
+  return el('div', {}, el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, body))),
     rows.length > TABLE_ROWS ? el('p', { class: 'more' }, `and ${rows.length - TABLE_ROWS} more`) : null);
 }
 
