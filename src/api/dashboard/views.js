@@ -140,6 +140,8 @@ export function exportLinks(ws) {
   $('export-leads').href = `/api/job-leads${query({ workspace: ws, format: 'csv' })}`;
 }
 
+const INSTANT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})/g;
+
 export async function contactPage(id, ws, zone) {
   const c = await api(`/api/contacts/${encodeURIComponent(id)}/timeline${query({ workspace: ws })}`);
   const d = c.state.details ?? {};
@@ -150,7 +152,7 @@ export async function contactPage(id, ws, zone) {
     el('dl', { class: 'facts' }, facts.filter(([, v]) => v).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v)))),
     el('h3', {}, 'Timeline'),
     el('ol', { class: 'timeline', 'data-testid': 'timeline' }, c.timeline.map((e) => el('li', { 'data-testid': 'timeline-entry', 'data-type': e.type, 'data-at': e.at },
-      el('span', { class: 'when' }, inZone(e.at, zone)), ' ', e.what))),
+      el('span', { class: 'when' }, inZone(e.at, zone)), ' ', e.what.replace(INSTANT, (t) => inZone(t, zone))))),
     el('h3', {}, `Meetings (${c.meetings.length})`),
     c.meetings.length ? el('ul', {}, c.meetings.map((m) => el('li', { 'data-testid': 'contact-meeting' }, `${m.state.status}${m.state.booking?.start ? `, ${inZone(m.state.booking.start, zone)}` : ''}`))) : el('p', { class: 'empty' }, 'No meeting yet.'),
     el('h3', {}, `Emails (${c.emails.length})`),
