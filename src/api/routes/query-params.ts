@@ -17,9 +17,16 @@ export const contactFilterQuery = {
 } as const;
 
 const DATE_OR_TIME = 'a day (YYYY-MM-DD, the whole day in UTC) or an ISO 8601 date-time with an offset';
+/** A day that exists, or a date-time with seconds and an offset (the server also takes one without seconds). */
+const RANGE_END = {
+  type: 'string',
+  maxLength: 40,
+  pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d))?$',
+  anyOf: [{ format: 'date' }, { format: 'date-time' }],
+} as const;
 export const rangeQuery = {
-  from: { type: 'string', maxLength: 40, description: `count from this moment: ${DATE_OR_TIME}` },
-  to: { type: 'string', maxLength: 40, description: `count up to this moment (a day: to its end): ${DATE_OR_TIME}` },
+  from: { ...RANGE_END, description: `count from this moment: ${DATE_OR_TIME}` },
+  to: { ...RANGE_END, description: `count up to this moment (a day: to its end), after \`from\`: ${DATE_OR_TIME}` },
 } as const;
 
 function text(request: FastifyRequest, field: keyof typeof contactFilterQuery): string | undefined {
