@@ -221,5 +221,7 @@ describe('the seeker’s figures', () => {
     const params = (p: string) => (spec.paths[p]!['get']!.parameters ?? []).map((x) => x.name);
     expect(params('/api/dashboard')).toEqual(expect.arrayContaining(['from', 'to', 'workspace']));
     expect(params('/api/contacts')).toEqual(expect.arrayContaining(['format', 'search', 'status', 'tag', 'org', 'level', 'target']));
+    const answers = spec.paths['/api/contacts']!['get'] as unknown as { responses: Record<string, { content: Record<string, unknown> }> };
+    expect(Object.keys(answers.responses['200']!.content)).toEqual(expect.arrayContaining(['application/json', 'text/csv']));
   });
 });
