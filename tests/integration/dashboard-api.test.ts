@@ -225,3 +225,20 @@ describe('the seeker’s figures', () => {
     expect(Object.keys(answers.responses['200']!.content)).toEqual(expect.arrayContaining(['application/json', 'text/csv']));
   });
 });
+
+describe('a formula in a contact’s details', () => {
+  it('is exported with a leading apostrophe, quoted where it holds a comma', async () => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/contacts?workspace=demo',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: '=1+2 Formula', org: '@SUM(A1), Inc' }),
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    await projected(store, readModels);
+    const csv = (await get('/api/contacts?workspace=demo&format=csv&search=formula')).body;
+    expect(csv).toContain(`'=1+2 Formula`);
+    expect(csv).toContain(`"'@SUM(A1), Inc"`);
+    expect(csv).not.toMatch(/(^|,)[=@+-]/m);
+  });
+});
