@@ -3,7 +3,7 @@ import type { AppContext } from './handle.ts';
 import type { ContactProfile } from './contact-profile.ts';
 
 /** One thing that happened with a person, in words, at the time it happened. */
-export type TimelineEntry = { at: string; type: string; what: string; meetingId: string | null };
+export type TimelineEntry = { at: string; type: string; what: string; meetingId: string | null; otherContactId?: string };
 
 /** What each event says happened; events a person would not look for (calendar bookkeeping) are left out. */
 const WORDS: Record<string, (d: Record<string, unknown>) => string> = {
@@ -57,7 +57,8 @@ export async function contactTimeline(ctx: AppContext, profile: ContactProfile):
       const words = WORDS[e.type];
       if (!words) continue;
       const data = (e.data ?? {}) as Record<string, unknown>;
-      entries.push({ at: new Date(whenOf(data, e.createdAt)).toISOString(), type: e.type, what: words(data), meetingId });
+      const other = e.type === 'ReferralGiven' && typeof data['contactId'] === 'string' ? { otherContactId: data['contactId'] } : {};
+      entries.push({ at: new Date(whenOf(data, e.createdAt)).toISOString(), type: e.type, what: words(data), meetingId, ...other });
     }
   }
   return entries.sort((a, b) => a.at.localeCompare(b.at));

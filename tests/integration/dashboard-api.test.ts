@@ -125,6 +125,8 @@ describe('the seekers table', () => {
   });
 });
 
+const rowsReferredBy = (rows: Record<string, unknown>[], id: string) => rows.filter((c) => c['referredBy'] === id);
+
 describe('contacts of one seeker', () => {
   it('narrow by search, status, tag, organisation, level and career target; a wrong status or level is 400 naming it', async () => {
     const all = (await get('/api/contacts?workspace=demo&limit=500')).json().rows as Record<string, unknown>[];
@@ -150,7 +152,7 @@ describe('contacts of one seeker', () => {
   });
 
   it("a contact's page has the events in order, meetings, emails, leads; another seeker's contact is 404", async () => {
-    const all = (await get('/api/contacts?workspace=demo&limit=500')).json().rows as { contactId: string; meetingsHeld: number }[];
+    const all = (await get('/api/contacts?workspace=demo&limit=500')).json().rows as ({ contactId: string; meetingsHeld: number } & Record<string, unknown>)[];
     const met = all.find((c) => c.meetingsHeld > 0)!;
     const r = await get(`/api/contacts/${met.contactId}/timeline?workspace=demo`);
     expect(r.statusCode).toBe(200);
@@ -159,6 +161,13 @@ describe('contacts of one seeker', () => {
     expect(t.timeline.map((e) => e.type)).toContain('MeetingHeld');
     expect(t.timeline.map((e) => e.at)).toEqual([...t.timeline.map((e) => e.at)].sort());
     expect(t.meetings.length).toBeGreaterThan(0);
+    const withReferrals = all.find((c) => (c as { meetingsHeld: number }).meetingsHeld > 0 && rowsReferredBy(all, c.contactId).length > 0);
+    expect(withReferrals).toBeDefined();
+    if (withReferrals) {
+      const story = (await get(`/api/contacts/${withReferrals.contactId}/timeline?workspace=demo`)).json() as { timeline: { type: string; what: string }[] };
+      const referred = story.timeline.filter((e) => e.type === 'ReferralGiven').map((e) => e.what);
+      expect(referred).toEqual(rowsReferredBy(all, withReferrals.contactId).map((c) => `referred ${c['name']}`));
+    }
     expect((await get(`/api/contacts/${met.contactId}/timeline?workspace=jordan`)).statusCode).toBe(404);
     expect((await get(`/api/contacts/${met.contactId}/timeline?workspace=demo`, seeker)).statusCode).toBe(404);
   });

@@ -123,7 +123,7 @@ async function renderSeeker(ws, d) {
   exportLinks(ws);
   const [today, tree] = await Promise.all([api(`/api/today${query({ workspace: ws })}`), api(`/api/referral-tree${query({ workspace: ws, limit: 500 })}`), loadContacts(ws, openContact)]);
   figure('today-count', today.items.length);
-  $('today').replaceChildren(todayList(today.items, zoneOf(ws)));
+  $('today').replaceChildren(todayList(today.items, zoneOf(ws), openContact));
   $('tree').replaceChildren(referralTree(tree.rows, openContact));
 }
 
@@ -169,9 +169,11 @@ async function refresh() {
     renderTotals(dashboard);
     await Promise.all([renderCalendar(ws, workspaces), renderQueues(isStaff()), renderWorkers(), renderSeekers(), renderSeeker(ws, dashboard)]);
     const one = workspaces.find((w) => w.workspaceId === ws);
+    const { from, to } = range();
+    const period = from || to ? ` Counted ${from ? `from ${from} ` : ''}${to ? `to ${to} ` : ''}(UTC days).` : '';
     status.textContent = ws
-      ? `Showing ${one?.ownerName ?? ws} (workspace ${ws}).`
-      : `Showing every seeker together (${workspaces.length} ${workspaces.length === 1 ? 'workspace' : 'workspaces'}).`;
+      ? `Showing ${one?.ownerName ?? ws} (workspace ${ws}).${period}`
+      : `Showing every seeker together (${workspaces.length} ${workspaces.length === 1 ? 'workspace' : 'workspaces'}).${period}`;
     $('generated-at').textContent = `Updated ${new Date().toLocaleTimeString()}`;
     document.body.dataset.loaded = 'true';
   } catch (e) {

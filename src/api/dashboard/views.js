@@ -35,14 +35,15 @@ export function seekersTable(rows, onOpen) {
 
 // ---- today ------------------------------------------------------------------------------------
 
-export function todayList(items, zone) {
+export function todayList(items, zone, onOpen) {
   if (!items.length) return el('p', { class: 'empty' }, 'Nothing to do today.');
   const sections = [...new Set(items.map((i) => i.section))];
   return el('div', {}, sections.map((section) => el('div', { class: 'today-section' },
     el('h3', {}, section),
     el('ul', { class: 'today' }, items.filter((i) => i.section === section).map((i) =>
       el('li', { class: i.overdue ? 'overdue' : '', 'data-testid': 'today-item', 'data-kind': i.kind },
-        i.overdue ? el('span', { class: 'pill off' }, 'overdue') : null, ' ', i.what,
+        i.overdue ? el('span', { class: 'pill off' }, 'overdue') : null, ' ',
+        i.contactId && onOpen ? el('button', { type: 'button', class: 'link strong', onclick: () => onOpen(i.contactId) }, i.what) : i.what,
         i.due ? el('span', { class: 'hint' }, ` · ${inZone(i.due, zone)}`) : null))))));
 }
 

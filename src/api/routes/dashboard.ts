@@ -67,8 +67,13 @@ export function dashboardApiRoutes(app: FastifyInstance, deps: ApiDeps) {
       const profile = await contactProfile(ctx, id);
       const timeline = await contactTimeline(ctx, profile);
       const referralsGiven = deps.readModels.referralsGivenBy(id);
+      // A referral names the person referred (as the list has them: none once forgotten).
+      const named = timeline.map((e) => {
+        const who = e.otherContactId === undefined ? undefined : referralsGiven.find((r) => r.contactId === e.otherContactId);
+        return who ? { ...e, what: `referred ${who.name ?? '(forgotten)'}` } : e;
+      });
       void reply.header('cache-control', 'no-store');
-      return { workspace: ctx.workspaceId, ...profile, referralsGiven, timeline };
+      return { workspace: ctx.workspaceId, ...profile, referralsGiven, timeline: named };
     },
   );
 }
