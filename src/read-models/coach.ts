@@ -171,7 +171,10 @@ export function objectivity(db: Database, ws: string | undefined, range: Range):
   for (const e of by.values()) {
     if (e.interviewsHeld < OBJECTIVITY_MINIMUM) {
       const left = OBJECTIVITY_MINIMUM - e.interviewsHeld;
-      e.caution = `only ${e.interviewsHeld} interview${e.interviewsHeld === 1 ? '' : 's'} held: talk to ${left} more before deciding about ${e.target}`;
+      e.caution =
+        e.interviewsHeld === 0
+          ? `no interview held yet: talk to ${left} people before deciding about ${e.target}`
+          : `only ${e.interviewsHeld} interview${e.interviewsHeld === 1 ? '' : 's'} held: talk to ${left} more before deciding about ${e.target}`;
     }
   }
   return [...by.values()].sort((a, b) => a.target.localeCompare(b.target));

@@ -68,7 +68,7 @@ function renderDashboard(d) {
   for (const [key] of STAGES) figure(`total-${key}`, d.totals[key]);
   $('funnel-chart').replaceChildren(funnelChart(d.totals, $('funnel-chart').clientWidth));
   $('funnel-weeks').replaceChildren(funnelWeeks(d.funnel));
-  $('meetings-chart').replaceChildren(meetingsChart(d.meetingsPerWeek));
+  $('meetings-chart').replaceChildren(meetingsChart(d.meetingsPerWeek, $('meetings-chart').clientWidth));
 
   figure('thankyou-p50', d.thankYouLatency.p50Hours, fmtHours);
   figure('thankyou-p90', d.thankYouLatency.p90Hours, fmtHours);

@@ -48,23 +48,23 @@ export function funnelWeeks(weeks) {
   return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, rows)));
 }
 
-export function meetingsChart(weeks) {
+export function meetingsChart(weeks, shownWidth) {
   if (!weeks.length) return el('p', { class: 'empty' }, 'No meetings yet.');
-  const width = 1200;
-  const height = 190;
+  const width = Math.min(1200, Math.max(300, shownWidth || 1200));
+  const height = width < 600 ? 160 : 190;
   const pad = { top: 18, bottom: 28, left: 28, right: 8 };
   const max = Math.max(1, ...weeks.flatMap((w) => [w.booked ?? 0, w.held ?? 0]));
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
   const slot = innerW / weeks.length;
-  const barW = Math.min(26, (slot - 10) / 2);
+  const barW = Math.max(4, Math.min(26, (slot - 10) / 2));
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Meetings booked and held per week' });
   root.append(svg('line', { class: 'axis', x1: pad.left, x2: width - pad.right, y1: pad.top + innerH, y2: pad.top + innerH }));
   for (const tick of [0, Math.ceil(max / 2), max]) {
     const y = pad.top + innerH - (tick / max) * innerH;
     root.append(svg('text', { class: 'muted', x: pad.left - 6, y: y + 4, 'text-anchor': 'end' }, tick));
   }
-  const every = Math.ceil(weeks.length / 12);
+  const every = Math.ceil(weeks.length / Math.max(2, Math.min(12, Math.floor(width / 90))));
   weeks.forEach((w, i) => {
     const cx = pad.left + slot * i + slot / 2;
     [['booked', -1], ['held', 0]].forEach(([key, offset]) => {

@@ -84,7 +84,7 @@ export function levelsCoveredTable(rows) {
       ? el('td', { class: 'check', title: `${l}: met` }, '✓')
       : r.listed.includes(l) ? el('td', { class: 'listed', title: `${l}: on the list, not met yet` }, '○') : el('td', { class: 'miss', title: `${l}: nobody yet` }, '·'))));
   return el('div', {}, scroller(el('table', {}, el('thead', {}, head), el('tbody', {}, body))),
-    el('p', { class: 'hint' }, '✓ met · ○ on the list, not met yet · nobody'));
+    el('p', { class: 'hint' }, '✓ met; ○ on the list, not met yet; · nobody yet'));
 }
 
 // ---- objectivity per career target ------------------------------------------------------------
