@@ -48,7 +48,8 @@ const schema = `
     last_call_outcome   TEXT,
     next_call_at        TEXT,
     last_touch_at       TEXT NOT NULL,
-    last_touch          TEXT NOT NULL
+    last_touch          TEXT NOT NULL,
+    target              TEXT
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS pipeline_by_contact ON pipeline (contact_id, requested_at, meeting_id);
 `;
@@ -66,8 +67,8 @@ const TOUCH = `
 const q = preparedFor((db) => ({
   request: db.prepare(`
     INSERT INTO pipeline (meeting_id, workspace_id, contact_id, status, channel, via, referral_contact_id, gatekeeper_contact_id, requested_minutes, requested_at,
-      last_touch_at, last_touch)
-    VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, 'request') ON CONFLICT(meeting_id) DO NOTHING`),
+      last_touch_at, last_touch, target)
+    VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, 'request', ?) ON CONFLICT(meeting_id) DO NOTHING`),
   gatekeeperEmailed: db.prepare(`UPDATE pipeline SET gatekeeper_emailed_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   introduced: db.prepare(`UPDATE pipeline SET introduced_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   called: db.prepare(`UPDATE pipeline SET call_attempts = ?, last_call_outcome = ?, next_call_at = ?, ${TOUCH} WHERE meeting_id = ?`),
@@ -104,6 +105,7 @@ function applyMeeting(db: Database, e: StoredEvent) {
         d.minutes,
         at,
         at,
+        d.target ?? null,
       );
       return;
     }
@@ -170,8 +172,8 @@ function applyMeeting(db: Database, e: StoredEvent) {
 
 export const pipeline = defineProjection({
   name: 'pipeline',
-  // 2: gatekeepers and calls.
-  version: 2,
+  // 3: the career target the conversation is about.
+  version: 3,
   schema,
   indexes,
   apply: applyMeeting,
@@ -207,6 +209,7 @@ type PipelineRow = {
   cancelled_by: string | null;
   no_show_at: string | null;
   thank_you_sent_at: string | null;
+  target: string | null;
 };
 
 const toMeeting = (m: PipelineRow) => ({
@@ -240,6 +243,7 @@ const toMeeting = (m: PipelineRow) => ({
   cancelledBy: m.cancelled_by,
   noShowAt: m.no_show_at,
   thankYouSentAt: m.thank_you_sent_at,
+  target: m.target,
 });
 
 /** Newest request first. */
