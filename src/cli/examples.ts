@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 export const EXAMPLES: Record<string, readonly string[]> = {
   start: ['start', 'start --port 8080'],
   today: ['today', 'today --json'],
-  contacts: ['contacts', 'contacts --search northwind', 'contacts --level senior --tag analytics --limit 20'],
+  contacts: ['contacts', 'contacts --search northwind', 'contacts --level senior --tag analytics --limit 20', 'contacts --target "UX research"'],
   meetings: ['meetings --upcoming', 'meetings --past --json'],
   'workspace configure': [
     'workspace configure --owner-name "Sam Rivera" --owner-email sam@example.com --timezone Europe/London --objective "how analytics teams in retail hire their first data analyst"',
