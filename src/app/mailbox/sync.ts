@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decideContact } from '../../domain/contact.ts';
+import { isOutreachError } from '../../domain/errors.ts';
 import { classifyInbound, inboundKey, matchInbound, type InboundHeaders, type Known } from '../../domain/inbound-mail.ts';
 import type { InboundFact } from '../../domain/inbound-record.ts';
 import type { EventStore } from '../../eventstore/port.ts';
@@ -166,12 +167,19 @@ async function readOne(
   if (classified.kind === 'ignore' || !('contactId' in classified) || !classified.contactId) return null;
   const fact = classified as InboundFact & { contactId: string };
   const key = inboundEventKey(headers);
-  const done = await execute(
-    ctxOf(deps),
-    contactAggregate,
-    fact.contactId,
-    ({ state }) => decideContact({ type: 'RecordInbound', inbound: fact, now: receivedAt }, state),
-    { eventIds: (i) => derivedId(`${key}:${i}`) },
-  );
+  let done: Awaited<ReturnType<typeof execute>>;
+  try {
+    done = await execute(
+      ctxOf(deps),
+      contactAggregate,
+      fact.contactId,
+      ({ state }) => decideContact({ type: 'RecordInbound', inbound: fact, now: receivedAt }, state),
+      { eventIds: (i) => derivedId(`${key}:${i}`) },
+    );
+  } catch (e) {
+    // A message the rules refuse (a contact gone meanwhile) is passed over: it must not hold up the mail after it.
+    if (isOutreachError(e, 'illegal_state') || isOutreachError(e, 'validation') || isOutreachError(e, 'not_found')) return null;
+    throw e;
+  }
   return done.position === null ? null : (done.events[0]?.type ?? null);
 }
