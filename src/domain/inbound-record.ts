@@ -59,6 +59,8 @@ export function decideInbound(fact: InboundFact, state: ContactState, receivedAt
     }
     case 'delayed':
       if (!email || (fact.recipient && fact.recipient.toLowerCase() !== email)) return [];
-      return [{ type: 'EmailDelayed', data: { email: state.details!.email!, status: fact.status.replace(UNSAFE, '').slice(0, 20), ...meeting, notedAt: receivedAt } }];
+      return [
+        { type: 'EmailDelayed', data: { email: state.details!.email!, status: fact.status.replace(UNSAFE, '').slice(0, 20), ...meeting, notedAt: receivedAt } },
+      ];
   }
 }
