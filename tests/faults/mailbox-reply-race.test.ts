@@ -55,6 +55,7 @@ describe('fault: replies land while nudges fall due', () => {
       const mailbox = mailboxWorker(rt, mailboxWiringFrom(rt.env, rt.config)!, log);
       const meetings: { contact: string; meeting: string; replies: boolean }[] = [];
       const delivered = new Map<string, number>();
+      let lmtp: Promise<unknown> = Promise.resolve();
       try {
         for (let n = 0; n < N; n++) {
           const { id: contact } = await addContact(s.ctx, { name: `Person ${n} Example`, email: `person${n}@contact.example`, timezone: 'Europe/London' });
@@ -72,10 +73,15 @@ describe('fault: replies land while nudges fall due', () => {
             }
             const at = Date.parse(sent.sentAt) + (NUDGE_AFTER_S - 2 + Math.random() * 4) * 1000;
             await sleep(Math.max(0, at - Date.now()));
-            await dovecot.deliver(
-              reply({ from: `person${meetings.indexOf(m)}@contact.example`, to: 'sam@seeker.example', inReplyTo: sent.messageId, text: 'Happy to.' }),
-            );
-            delivered.set(m.meeting, Date.now());
+            // One delivery at a time, as one mail server hands them over (the harness finds each by its LMTP id).
+            const raw = reply({ from: `person${meetings.indexOf(m)}@contact.example`, to: 'sam@seeker.example', inReplyTo: sent.messageId, text: 'Happy to.' });
+            // The reply counts as in the mailbox from the moment its delivery starts (the strict reading).
+            const turn = lmtp.then(() => {
+              const at = Date.now();
+              return dovecot.deliver(raw).then(() => at);
+            });
+            lmtp = turn.catch(() => 0);
+            delivered.set(m.meeting, await turn);
           });
         await Promise.all(deliveries);
         // Every nudge still due has had its time, and a poll interval more.

@@ -1,5 +1,5 @@
 import type { GmailSource } from './ports.ts';
-import { readMessages, zoneOf, type ReadDeps, type SyncResult } from './sync.ts';
+import { fetchChunk, pipeline, recordChunk, zoneOf, type ReadDeps, type SyncResult } from './sync.ts';
 
 /** The most messages a first read, or a read after the history expired, looks at. */
 export const GMAIL_SCAN_MAX = 2000;
@@ -27,10 +27,14 @@ export async function syncGmail(deps: ReadDeps & { gmail: GmailSource; scanMax?:
   }
   const result: SyncResult = { rescan, seen: 0, matched: 0, recorded: 0, kinds: {} };
   const zone = await zoneOf(deps);
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const part = ids.slice(i, i + CHUNK);
-    await readMessages(deps, await deps.gmail.headers(part), (keys) => deps.gmail.bodies(keys), zone, result);
-  }
+  const parts: string[][] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) parts.push(ids.slice(i, i + CHUNK));
+  await pipeline(
+    parts.length,
+    async (i) => fetchChunk(deps, await deps.gmail.headers(parts[i]!), (keys) => deps.gmail.bodies(keys)),
+    (chunk) => recordChunk(deps, chunk, zone, result),
+    async () => {},
+  );
   await deps.state.saveCheckpoint(deps.workspaceId, { uidValidity: 'gmail', lastUid: 0, historyId });
   return result;
 }

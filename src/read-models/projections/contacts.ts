@@ -217,6 +217,7 @@ function toContact(c: ContactRow, meetings: MeetingTouch[], now: string, draftsW
           channel: latest.channel,
           via: latest.via,
           gatekeeperEmailedAt: latest.gatekeeper_emailed_at,
+          gatekeeperRepliedAt: latest.gatekeeper_replied_at,
           introducedAt: latest.introduced_at,
           callAttempts: latest.call_attempts,
           lastCallOutcome: latest.last_call_outcome,

@@ -43,6 +43,7 @@ const schema = `
     thank_you_sent_at   TEXT,
     gatekeeper_contact_id TEXT,
     gatekeeper_emailed_at TEXT,
+    gatekeeper_replied_at TEXT,
     introduced_at       TEXT,
     call_attempts       INTEGER NOT NULL DEFAULT 0,
     last_call_outcome   TEXT,
@@ -71,6 +72,10 @@ const q = preparedFor((db) => ({
     VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, 'request', ?) ON CONFLICT(meeting_id) DO NOTHING`),
   gatekeeperEmailed: db.prepare(`UPDATE pipeline SET gatekeeper_emailed_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   introduced: db.prepare(`UPDATE pipeline SET introduced_at = ?, ${TOUCH} WHERE meeting_id = ?`),
+  // Only the gatekeeper's own reply on the meeting it answers: the seeker confirms the introduction.
+  gatekeeperReplied: db.prepare(
+    `UPDATE pipeline SET gatekeeper_replied_at = coalesce(gatekeeper_replied_at, ?) WHERE meeting_id = ? AND gatekeeper_contact_id = ?`,
+  ),
   called: db.prepare(`UPDATE pipeline SET call_attempts = ?, last_call_outcome = ?, next_call_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   requestSent: db.prepare(`UPDATE pipeline SET request_sent_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   nudged: db.prepare(`UPDATE pipeline SET nudged_at = ?, ${TOUCH} WHERE meeting_id = ?`),
@@ -165,6 +170,11 @@ function applyMeeting(db: Database, e: StoredEvent) {
       q(db).thanked.run(at, at, 'thank-you', at, meetingId);
       return;
     }
+    case 'ReplyReceived': {
+      const d = dataOf(e, 'ReplyReceived');
+      if (d.meetingId) q(db).gatekeeperReplied.run(utc(d.receivedAt), d.meetingId, idOfStream(e.stream));
+      return;
+    }
     case 'ContactForgotten':
       q(db).forget.run(idOfStream(e.stream));
   }
@@ -172,8 +182,8 @@ function applyMeeting(db: Database, e: StoredEvent) {
 
 export const pipeline = defineProjection({
   name: 'pipeline',
-  // 3: the career target the conversation is about.
-  version: 3,
+  // 2: gatekeepers and calls. 3: a gatekeeper's reply read in the mailbox. 4: the career target the conversation is about.
+  version: 4,
   schema,
   indexes,
   apply: applyMeeting,
