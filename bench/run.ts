@@ -11,6 +11,7 @@ import { projectionBenchmarks } from './projections.bench.ts';
 import { apiBenchmarks } from './api.bench.ts';
 import { calendarBenchmarks } from './calendar.bench.ts';
 import { cliBenchmarks } from './cli.bench.ts';
+import { mailboxBenchmarks } from './mailbox.bench.ts';
 
 const benchmarks: Benchmark[] = [
   ...eventstoreBenchmarks,
@@ -20,6 +21,7 @@ const benchmarks: Benchmark[] = [
   ...apiBenchmarks,
   ...calendarBenchmarks,
   ...cliBenchmarks,
+  ...mailboxBenchmarks,
 ];
 
 await main(benchmarks);

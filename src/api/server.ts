@@ -13,6 +13,7 @@ import { createImportJobs } from './imports.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { openapiInfo } from './openapi.ts';
 import { contactRoutes } from './routes/contacts.ts';
+import { dashboardApiRoutes } from './routes/dashboard.ts';
 import { importRoutes } from './routes/imports.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { operationRoutes, redisReachable } from './routes/operations.ts';
@@ -139,6 +140,7 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions): Promise<A
   importRoutes(app, deps, imports);
   meetingRoutes(app, deps);
   readModelRoutes(app, deps);
+  dashboardApiRoutes(app, deps);
   operationRoutes(app, deps, metrics);
   unsubscribeRoutes(app, deps);
   sessionRoutes(app, deps, { ttlMs: opts.sessionTtlMs ?? SESSION_TTL_MS, auth });

@@ -5,7 +5,8 @@ import { isOutreachError, OutreachError } from '../domain/errors.ts';
 import { addContactInput } from './inputs.ts';
 import { contactAggregate } from './aggregates.ts';
 import { contactFromInput } from './contact-commands.ts';
-import { execute, type AppContext } from './handle.ts';
+import { decideNew, type AppContext } from './handle.ts';
+import { ImportBatch } from './import-batch.ts';
 import { newId } from './ids.ts';
 import { parseInput } from './parse.ts';
 import { requireWorkspaceConfig } from './workspace-commands.ts';
@@ -262,6 +263,7 @@ export async function importContacts(
   const records = await parseRecords(clean, headerLine, opts.pause);
   const report: ImportReport = { format, rows: records.length, imported: 0, duplicates: 0, rejected: [], warnings: [], ids: [] };
   const known = await existingContactKeys(ctx, opts.pause);
+  const batch = new ImportBatch(ctx, report);
   let done = 0;
   for (const { record, info } of records) {
     done += 1;
@@ -276,17 +278,21 @@ export async function importContacts(
       }
       const contactId = newId();
       const contact = await contactFromInput(ctx, input, contactId);
-      await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: contact.addedAt }, state), {
-        newStream: true,
-      });
+      batch.add(
+        info.lines,
+        contactId,
+        decideNew(ctx, contactAggregate, contactId, (state) => decideContact({ type: 'AddContact', contact, now: contact.addedAt }, state)),
+      );
       known.add(key);
-      report.imported += 1;
-      report.ids.push(contactId);
+      if (batch.full) await batch.flush();
     } catch (e) {
       if (!isOutreachError(e)) throw e;
       report.rejected.push({ line: info.lines, reason: e.message });
     }
   }
+  await batch.flush();
+  // Rows whose append failed are reported when their batch is stored: the report lists them by line all the same.
+  report.rejected.sort((x, y) => x.line - y.line);
   onProgress?.(records.length, records.length);
   return report;
 }

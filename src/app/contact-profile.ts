@@ -12,7 +12,8 @@ export type ContactProfile = {
   referredByName?: string | undefined;
   notes: { text: string; at: string }[];
   questions: string[];
-  replies: { summary?: string | undefined; at: string }[];
+  /** Read in the seeker's mailbox (`mailbox`) or typed by the seeker; an automatic answer is `auto`, with the day they are back. */
+  replies: { summary?: string | undefined; at: string; source?: string | undefined; auto?: boolean; returnsOn?: string | undefined }[];
   updates: { text: string; at: string }[];
   leads: { description: string; organisation?: string | undefined; at: string }[];
   meetings: { id: string; state: MeetingState }[];
@@ -35,7 +36,8 @@ export async function contactProfile(ctx: AppContext, contactId: string): Promis
     const d = e.data as Record<string, string & string[]>;
     if (e.type === 'ResearchNoteAdded') profile.notes.push({ text: d['note']!, at: d['addedAt']! });
     if (e.type === 'QuestionsPrepared') profile.questions.push(...d['questions']!);
-    if (e.type === 'ReplyReceived') profile.replies.push({ summary: d['summary'], at: d['receivedAt']! });
+    if (e.type === 'ReplyReceived') profile.replies.push({ summary: d['summary'], at: d['receivedAt']!, source: d['source'] });
+    if (e.type === 'AutoReplyReceived') profile.replies.push({ at: d['receivedAt']!, auto: true, returnsOn: d['returnsOn'] });
     if (e.type === 'ContactUpdateWritten') profile.updates.push({ text: d['text']!, at: d['writtenAt']! });
     if (e.type === 'JobLeadReported') profile.leads.push({ description: d['description']!, organisation: d['organisation'], at: d['reportedAt']! });
     if (e.type === 'KeepInTouchSent') profile.emails.push({ kind: 'keep-in-touch', sentAt: d['sentAt']! });

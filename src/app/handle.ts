@@ -1,6 +1,6 @@
 import { eventSchemas, isEventType, SCHEMA_VERSION, type DomainEvent } from '../domain/events.ts';
 import { OutreachError, notFound } from '../domain/errors.ts';
-import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '../eventstore/port.ts';
+import { WrongExpectedRevisionError, type EventStore, type NewEvent, type StoredEvent, type StreamAppend } from '../eventstore/port.ts';
 import type { Aggregate } from './aggregates.ts';
 import type { Clock } from './clock.ts';
 import { newId } from './ids.ts';
@@ -107,6 +107,31 @@ export type ExecuteOptions = {
 
 export type Executed<E> = { events: E[]; ids: string[]; nextRevision: number; position: bigint | null };
 
+/** The events as stored: with who did it, in which workspace, caused by what, about whom. */
+function toNewEvents<S, E extends DomainEvent>(ctx: AppContext, agg: Aggregate<S, E>, id: string, state: S, events: E[], ids: string[]): NewEvent[] {
+  const correlationId = ctx.correlationId ?? ids[0]!;
+  const metadata = {
+    workspaceId: ctx.workspaceId,
+    correlationId,
+    causationId: ctx.causationId ?? correlationId,
+    actor: ctx.actor,
+    schemaVersion: SCHEMA_VERSION,
+    dataSubject: agg.dataSubject(id, state, events),
+  };
+  return events.map((e, i) => ({ id: ids[i]!, type: e.type, data: e.data, metadata }));
+}
+
+/**
+ * A new stream's command decided now and appended later, together with others (an import, through
+ * `appendMany`): the append `execute` with `newStream` would make, expecting no stream.
+ */
+export function decideNew<S, E extends DomainEvent>(ctx: AppContext, agg: Aggregate<S, E>, id: string, decide: (state: S) => E[]): StreamAppend {
+  const state = agg.initial();
+  const events = validated(decide(state)) as E[];
+  const ids = events.map(() => newId());
+  return { stream: agg.stream(id), events: toNewEvents(ctx, agg, id, state, events, ids), expected: 'no_stream' };
+}
+
 const jitter = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
 
 /**
@@ -127,21 +152,10 @@ export async function execute<S, E extends DomainEvent>(
     const events = validated(await decide(loaded)) as E[];
     if (events.length === 0) return { events, ids: [], nextRevision: loaded.revision, position: null };
     const ids = events.map((_, i) => opts.eventIds?.(i) ?? newId());
-    const correlationId = ctx.correlationId ?? ids[0]!;
-    const metadata = {
-      workspaceId: ctx.workspaceId,
-      correlationId,
-      causationId: ctx.causationId ?? correlationId,
-      actor: ctx.actor,
-      schemaVersion: SCHEMA_VERSION,
-      dataSubject: agg.dataSubject(id, loaded.state, events),
-    };
     try {
-      const result = await ctx.store.append(
-        agg.stream(id),
-        events.map((e, i) => ({ id: ids[i]!, type: e.type, data: e.data, metadata })),
-        { expected: loaded.revision === -1 ? 'no_stream' : loaded.revision },
-      );
+      const result = await ctx.store.append(agg.stream(id), toNewEvents(ctx, agg, id, loaded.state, events, ids), {
+        expected: loaded.revision === -1 ? 'no_stream' : loaded.revision,
+      });
       return { events, ids, nextRevision: result.nextRevision, position: result.position };
     } catch (e) {
       if (!(e instanceof WrongExpectedRevisionError)) throw e;

@@ -29,9 +29,16 @@ import { knownTarget, requireWorkspaceConfig } from './workspace-commands.ts';
 async function openMeetingOf(ctx: AppContext, contact: ContactState): Promise<string | undefined> {
   const last = contact.meetingIds.at(-1);
   if (!last) return undefined;
-  const { state } = await load(ctx, meetingAggregate, last);
-  return isOpen(state) ? last : undefined;
+  const { state, revision } = await load(ctx, meetingAggregate, last);
+  if (isOpen(state)) return last;
+  // The link is written before the meeting's first event: a link without a meeting yet is a request
+  // still being made (another command, this instant), not a free contact. A request that died between
+  // the two stops holding the contact after a minute (the id is a UUIDv7: it carries when it was made).
+  const madeAt = Number.parseInt(last.replace(/-/g, '').slice(0, 12), 16);
+  return revision === -1 && Math.abs(Date.parse(ctx.clock()) - madeAt) < IN_FLIGHT_MS ? last : undefined;
 }
+
+const IN_FLIGHT_MS = 60_000;
 
 /** What a meeting's decisions look at besides the meeting: its contact, and the gatekeeper when it went through one. */
 export async function meetingContext(ctx: AppContext, contactId: string, gatekeeperId?: string): Promise<MeetingContext> {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 export const EXAMPLES: Record<string, readonly string[]> = {
   start: ['start', 'start --port 8080'],
   today: ['today', 'today --json'],
-  contacts: ['contacts', 'contacts --search northwind', 'contacts --level senior --tag analytics --limit 20'],
+  contacts: ['contacts', 'contacts --search northwind', 'contacts --level senior --tag analytics --limit 20', 'contacts --target "UX research"'],
   meetings: ['meetings --upcoming', 'meetings --past --json'],
   'workspace configure': [
     'workspace configure --owner-name "Sam Rivera" --owner-email sam@example.com --timezone Europe/London --objective "how analytics teams in retail hire their first data analyst"',
@@ -55,7 +55,7 @@ export const EXAMPLES: Record<string, readonly string[]> = {
   jobs: ['jobs'],
   'reactor replay': ['reactor replay --from 0'],
   outbox: ['outbox', 'outbox --limit 5 --json'],
-  'google connect': ['google connect', 'google connect --port 8765', 'google connect --timeout 600'],
+  'google connect': ['google connect', 'google connect --gmail', 'google connect --port 8765', 'google connect --timeout 600'],
   'google disconnect': ['google disconnect'],
   'google status': ['google status'],
   'token create': [

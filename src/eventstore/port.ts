@@ -33,6 +33,9 @@ export type AppendResult = {
   position: bigint | null;
 };
 
+/** One stream's part of a multi-stream append. */
+export type StreamAppend = { stream: string; events: NewEvent[]; expected?: ExpectedRevision };
+
 export type ReadStreamOptions = {
   direction?: 'forwards' | 'backwards';
   /** Inclusive start revision; by default the first (forwards) or last (backwards). */
@@ -63,6 +66,12 @@ export type Subscription = {
 export interface EventStore {
   readonly kind: string;
   append(stream: string, events: NewEvent[], opts?: { expected?: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Appends to several streams at once (an import): each settles on its own, with its own result or
+   * its own failure (a wrong expected revision fails that stream's append only), in the order given.
+   * Atomic per stream, not across streams.
+   */
+  appendMany(appends: StreamAppend[]): Promise<PromiseSettledResult<AppendResult>[]>;
   /** Events of one stream; an empty array when the stream does not exist. */
   readStream(stream: string, opts?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Current last revision of the stream, or -1 when it does not exist. */

@@ -10,6 +10,8 @@ import { loadTemplates } from '../infra/mail/templates.ts';
 import { mailboxConfigFrom } from '../infra/mailbox/config.ts';
 import { imapMailbox } from '../infra/mailbox/imap.ts';
 import { withSentCopies } from '../infra/mailbox/sent-copy.ts';
+import { gmailTransport } from '../infra/mailbox/gmail.ts';
+import { gmailForSending } from './gmail.ts';
 import type { Log } from '../app/log.ts';
 import { silentLogger } from './logger.ts';
 import { createMailTransport, type MailTransport } from '../infra/mail/transport.ts';
@@ -35,7 +37,10 @@ export function emailWiringFrom(config: Config, env: NodeJS.ProcessEnv, log: Log
   const sent = mail.transport.kind === 'smtp' ? mailboxConfigFrom(env).imap : undefined;
   // Over SMTP with a mailbox configured, what goes out is also filed in the seeker's Sent folder (on a connection of its own).
   const sentBox = sent ? imapMailbox(sent) : undefined;
-  const smtp = createMailTransport(mail.transport);
+  const smtp =
+    mail.transport.kind === 'gmail'
+      ? gmailTransport(gmailForSending(config, env).client, gmailForSending(config, env).account)
+      : createMailTransport(mail.transport);
   const transport = sentBox ? withClose(withSentCopies(smtp, sentBox.appendSent, log), () => sentBox.close()) : smtp;
   const unsubscribe = { publicUrl: mail.publicUrl, secret: key };
   return {

@@ -1,5 +1,6 @@
 import { googleConfigFrom } from '../infra/google/config.ts';
-import { exchangeCode, revokeToken, startLoopbackConsent } from '../infra/google/oauth.ts';
+import { CALENDAR_EVENTS_SCOPE, exchangeCode, revokeToken, startLoopbackConsent } from '../infra/google/oauth.ts';
+import { createGmailClient, GMAIL_READONLY_SCOPE, GMAIL_SEND_SCOPE } from '../infra/google/gmail-client.ts';
 import { deleteRefreshToken, loadRefreshToken, saveRefreshToken, tokenStoreKeyFrom } from '../infra/google/token-store.ts';
 
 /**
@@ -13,21 +14,33 @@ export async function connectGoogle(input: {
   timeoutMs?: number | undefined;
   /** The loopback port for the browser's return; any free one when absent. */
   port?: number | undefined;
+  /** Also ask to send as the seeker and read their mail (`--gmail`). */
+  gmail?: boolean | undefined;
   onConsentUrl: (url: string, redirectUri: string) => void;
-}): Promise<{ calendarId: string }> {
+}): Promise<{ calendarId: string; gmail: string | null }> {
   const config = googleConfigFrom(input.env);
   // The key is checked before the browser dance, so a missing OUTREACH_SECRET_KEY fails at once.
   const key = tokenStoreKeyFrom(input.env);
-  const consent = await startLoopbackConsent({ config, ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}), port: input.port });
+  const scopes = input.gmail ? [CALENDAR_EVENTS_SCOPE, GMAIL_SEND_SCOPE, GMAIL_READONLY_SCOPE] : [CALENDAR_EVENTS_SCOPE];
+  const consent = await startLoopbackConsent({ config, scopes, ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}), port: input.port });
+  let gmail: string | null = null;
   input.onConsentUrl(consent.url, consent.redirectUri);
   try {
     const code = await consent.waitForCode();
     const tokens = await exchangeCode(config, code);
-    saveRefreshToken(input.dataDir, key, input.workspaceId, { refreshToken: tokens.refreshToken, scope: tokens.scope });
+    // The account's address: its own mail is never taken for a contact's reply.
+    const granted = tokens.scope.split(/\s+/);
+    if (input.gmail && granted.includes(GMAIL_READONLY_SCOPE))
+      gmail = (await createGmailClient({ config, refreshToken: tokens.refreshToken }).profile()).emailAddress || null;
+    saveRefreshToken(input.dataDir, key, input.workspaceId, {
+      refreshToken: tokens.refreshToken,
+      scope: tokens.scope,
+      ...(gmail ? { accountEmail: gmail } : {}),
+    });
   } finally {
     await consent.close();
   }
-  return { calendarId: config.calendarId };
+  return { calendarId: config.calendarId, gmail };
 }
 
 /** Revokes the stored grant (when there is one) and deletes it. */

@@ -88,7 +88,7 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   // Everything that can fail on configuration (templates, transport) is built before anything starts.
   const emailWiring = opts.only.includes('email') ? emailWiringFrom(rt.config, rt.env, log.child({ worker: 'email' })) : null;
   const calendarWiring = opts.only.includes('calendar') ? calendarWiringFrom(rt.config, rt.env) : null;
-  const mailboxWiring = opts.only.includes('mailbox') ? mailboxWiringFrom(rt.env) : null;
+  const mailboxWiring = opts.only.includes('mailbox') ? mailboxWiringFrom(rt.env, rt.config) : null;
   const reactor = opts.only.includes('reactor') ? await reactorWorker(rt, log) : null;
   const rate = Number(rt.env['SMTP_RATE_LIMIT'] || 0);
   const email = emailWiring

@@ -18,6 +18,8 @@ import { listWorkspaces } from './projections/workspaces.ts';
 import { createMissingTables, readCheckpoints } from './projector/checkpoints.ts';
 import { openProjectionsDb, projectionsFile } from './projector/database.ts';
 import type { Page, Rows } from './projections/support/sql.ts';
+import { latencyIn, levelsCovered, objectivity, referralsIn, seekers, weeksOf, type LevelsCovered, type SeekerRow, type TargetObjectivity } from './coach.ts';
+import { inRange, isOpen, type Range } from './range.ts';
 
 export type { AgendaItem, DraftItem, FollowUpItem, JobLeadItem, OverrunItem };
 
@@ -68,12 +70,26 @@ export type Dashboard = {
   jobLeads: JobLeadItem[];
   /** Emails waiting for the seeker's review (the oldest first). */
   draftsWaiting: DraftItem[];
+  /** Per industry, the levels listed and, apart, the levels met. */
+  levelsCovered: LevelsCovered[];
+  /** Interviews held per career target, with the sentiment mix and a caution under three. */
+  objectivity: TargetObjectivity[];
+  /** The period every figure is counted in (null: open). */
+  range: { from: string | null; to: string | null };
+  /** How many items each capped list has in all (in the range). */
+  listTotals: { agenda: number; followUps: number; overruns: number; jobLeads: number; drafts: number };
 };
+
+/** The date each capped list is placed in a range by. */
+const LIST_DATES = { agenda: 'start', 'follow-ups': 'dueAt', overruns: 'heldAt', 'job-leads': 'reportedAt', drafts: 'draftedAt' } as const;
+const RANGED_LIMIT = 1000;
 
 export type ReadModels = {
   list(name: ReadModelName, q: { workspaceId?: string; limit: number; offset: number; now: string }): { rows: Record<string, unknown>[]; total: number };
-  dashboard(q: { workspaceId?: string; now: string }): Dashboard;
-  workspaces(): { workspaceId: string; ownerName: string | null; contacts: number; meetings: number }[];
+  dashboard(q: { workspaceId?: string; now: string; range?: Range }): Dashboard;
+  /** One row per seeker with the figures a coach compares them by, counted in the range. */
+  seekers(range: Range): SeekerRow[];
+  workspaces(): { workspaceId: string; ownerName: string | null; timezone: string | null; contacts: number; meetings: number }[];
   /** Drafts whose id starts so (several when the prefix is ambiguous). */
   findDraft(idOrPrefix: string, workspaceId: string | null): DraftItem[];
   /** The contacts a person may mean: an id prefix, an email, a name. */
@@ -84,6 +100,12 @@ export type ReadModels = {
   contacts(q: { workspaceId?: string; limit: number; offset: number; now: string; filter: ContactFilter }): { rows: Record<string, unknown>[]; total: number };
   lag(headPosition: bigint | null): { name: string; checkpoint: number; lag: number }[];
   close(): void;
+};
+
+const sumWeeks = (weeks: ({ week: string } & Counts)[]): Counts => {
+  const t: Counts = { added: 0, requested: 0, booked: 0, held: 0, thanked: 0, leads: 0 };
+  for (const w of weeks) for (const k of Object.keys(t) as (keyof Counts)[]) t[k] += w[k];
+  return t;
 };
 
 /** How many items each list on the dashboard shows; the full lists are a `list` call away. */
@@ -118,29 +140,50 @@ export function readModelsOn(db: Database): ReadModels {
     dashboard(q) {
       const now = instantNow(q.now);
       const ws = q.workspaceId;
-      const top = (name: ReadModelName) => list(name, { ...(ws === undefined ? {} : { workspaceId: ws }), limit: DASHBOARD_ITEMS, offset: 0, now }).rows;
+      const range = q.range ?? {};
+      const open = isOpen(range);
+      const scope = ws === undefined ? {} : { workspaceId: ws };
+      // A capped list: its first items and how many it has in all, inside the range.
+      const top = (name: keyof typeof LIST_DATES): { rows: Record<string, unknown>[]; total: number } => {
+        const read = (limit: number) =>
+          name === 'drafts' ? listDrafts(db, { ...scope, limit, offset: 0, now, status: 'waiting' }) : list(name, { ...scope, limit, offset: 0, now });
+        if (open) return read(DASHBOARD_ITEMS);
+        const rows = read(RANGED_LIMIT).rows.filter((r) => inRange(range, r[LIST_DATES[name]] as string | null));
+        return { rows: rows.slice(0, DASHBOARD_ITEMS), total: rows.length };
+      };
       // One read transaction, so every figure comes from the same moment of the projector's work.
       return db
         .transaction((): Dashboard => {
-          const weeks = funnelWeeks(db, ws);
+          const { fromWeek, toWeek } = weeksOf(range);
+          const weeks = funnelWeeks(db, ws).filter((w) => (fromWeek === null || w.week >= fromWeek) && (toWeek === null || w.week <= toWeek));
+          const lists = { agenda: top('agenda'), followUps: top('follow-ups'), overruns: top('overruns'), jobLeads: top('job-leads'), drafts: top('drafts') };
           return {
             workspaceId: ws ?? null,
             funnel: weeks,
-            totals: funnelTotals(db, ws),
+            totals: open ? funnelTotals(db, ws) : sumWeeks(weeks),
             meetingsPerWeek: weeks.map((w) => ({ week: w.week, held: w.held, booked: w.booked })),
-            thankYouLatency: latencySummary(db, ws),
-            referralsPerInterview: referralsSummary(db, ws),
-            levelsByIndustry: levelsMet(db, ws),
-            agenda: top('agenda') as AgendaItem[],
-            followUpsDue: top('follow-ups') as FollowUpItem[],
-            overruns: top('overruns') as OverrunItem[],
-            jobLeads: top('job-leads') as JobLeadItem[],
-            draftsWaiting: listDrafts(db, { ...(ws === undefined ? {} : { workspaceId: ws }), limit: DASHBOARD_ITEMS, offset: 0, now, status: 'waiting' })
-              .rows as DraftItem[],
+            thankYouLatency: open ? latencySummary(db, ws) : latencyIn(db, ws, range),
+            referralsPerInterview: open ? referralsSummary(db, ws) : referralsIn(db, ws, range),
+            levelsByIndustry: open
+              ? levelsMet(db, ws)
+              : levelsCovered(db, ws, range)
+                  .map((l) => ({ industry: l.industry, levels: l.met }))
+                  .filter((l) => l.levels.length),
+            agenda: lists.agenda.rows as AgendaItem[],
+            followUpsDue: lists.followUps.rows as FollowUpItem[],
+            overruns: lists.overruns.rows as OverrunItem[],
+            jobLeads: lists.jobLeads.rows as JobLeadItem[],
+            draftsWaiting: lists.drafts.rows as DraftItem[],
+            levelsCovered: levelsCovered(db, ws, range),
+            objectivity: objectivity(db, ws, range),
+            range: { from: range.from ?? null, to: range.to ?? null },
+            listTotals: Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, v.total])) as Dashboard['listTotals'],
           };
         })
         .deferred();
     },
+
+    seekers: (range) => seekers(db, range),
 
     workspaces: () => listWorkspaces(db),
     findDraft: (idOrPrefix, workspaceId) => findDraft(db, idOrPrefix, workspaceId),

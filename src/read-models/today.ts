@@ -57,7 +57,8 @@ export function todayList(rm: ReadModels, q: { workspaceId: string; now: string 
     const at = (c['nextActionAt'] as string | null) ?? null;
     const who = { contactId: c['contactId'] as string, name: (c['name'] as string | null) ?? null, meetingId: (c['meetingId'] as string | null) ?? null };
     if (action.startsWith('call ') && (!at || at <= endOfTomorrow)) add('call', { ...who, due: at, overdue: overdueAt(at, now), what: action });
-    if (action.startsWith('reply received')) add('reply', { ...who, due: at, what: `${who.name ?? '(forgotten)'}: ${action}` });
+    if (action.startsWith('reply received') || action.startsWith('answered: introduction?'))
+      add('reply', { ...who, due: at, what: `${who.name ?? '(forgotten)'}: ${action}` });
     if (action.startsWith('write ')) add('update', { ...who, due: null, what: action });
     if (action === 'request a meeting' && items.filter((i) => i.kind === 'ask').length < ASK_AT_ONCE)
       add('ask', { ...who, due: null, what: `${who.name ?? '(forgotten)'}${c['organisation'] ? ` (${c['organisation']})` : ''}` });

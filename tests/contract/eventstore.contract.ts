@@ -94,6 +94,50 @@ export function eventStoreContract(name: string, factory: StoreFactory) {
       });
     });
 
+    describe('appends that arrive together', () => {
+      it('each keeps its own result, and the one with a wrong expected revision fails alone', async () => {
+        const streams = Array.from({ length: 20 }, () => stream());
+        await store.append(streams[7]!, [ev()]);
+        const results = await Promise.allSettled(streams.map((s) => store.append(s, [ev(), ev()], { expected: 'no_stream' })));
+        results.forEach((r, i) => {
+          if (i === 7) {
+            expect(r.status).toBe('rejected');
+            expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+            expect(((r as PromiseRejectedResult).reason as WrongExpectedRevisionError).actual).toBe(0);
+          } else {
+            expect(r).toMatchObject({ status: 'fulfilled', value: { nextRevision: 1 } });
+          }
+        });
+        expect(await store.readStream(streams[7]!)).toHaveLength(1);
+        expect(await store.readStream(streams[8]!)).toHaveLength(2);
+      });
+
+      it('a multi-stream append settles each stream on its own, in the order given', async () => {
+        const [a, b, c] = [stream(), stream(), stream()];
+        await store.append(b, [ev()]);
+        const results = await store.appendMany([
+          { stream: a, events: [ev('T', { n: 0 })], expected: 'no_stream' },
+          { stream: b, events: [ev('T', { n: 1 })], expected: 'no_stream' },
+          { stream: c, events: [ev('T', { n: 2 }), ev('T', { n: 3 })], expected: 'no_stream' },
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+        expect((results[2] as PromiseFulfilledResult<{ nextRevision: number }>).value.nextRevision).toBe(1);
+        expect((await store.readStream(c)).map((e) => (e.data as { n: number }).n)).toEqual([2, 3]);
+        expect(await store.readStream(b)).toHaveLength(1);
+      });
+
+      it('two appends to one stream in the same multi-stream append: the second sees the first', async () => {
+        const s = stream();
+        const results = await store.appendMany([
+          { stream: s, events: [ev()], expected: 'no_stream' },
+          { stream: s, events: [ev()], expected: 'no_stream' },
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(await store.readStream(s)).toHaveLength(1);
+      });
+    });
+
     describe('idempotency by event id', () => {
       it('re-appending events already stored in the stream succeeds without writing', async () => {
         const s = stream();

@@ -302,6 +302,174 @@ describe.skipIf(skipped)(`the dashboard in headless Chromium (${found.chromium?.
   });
 });
 
+type SeekerRow = { workspaceId: string; contacts: number; requests: number; meetingsHeld: number; thankYousWithin24h: number; leads: number };
+
+async function applyRange(page: Page, from: string, to: string) {
+  await page.evaluate(() => {
+    document.body.dataset['loaded'] = 'false';
+  });
+  await page.fill('[data-testid="range-from"]', from);
+  await page.fill('[data-testid="range-to"]', to);
+  await page.click('[data-testid="range-apply"]');
+  await loaded(page);
+}
+
+describe.skipIf(skipped)('the coach and the seeker in the browser (issue 15)', () => {
+  it('a coach sees every seeker side by side; a date range narrows every figure and the table; a name opens that seeker', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await page.goto(`${base}#token=${encodeURIComponent(TOKEN)}`);
+    await loaded(page);
+    await page.selectOption('[data-testid="workspace-select"]', '');
+    await loaded(page);
+    const { seekers } = await getJson<{ seekers: SeekerRow[] }>('/api/seekers');
+    let f = await figures(page);
+    expect(f['seekers-count']).toBe('2');
+    for (const s of seekers) {
+      expect(f[`seeker-${s.workspaceId}-contacts`]).toBe(String(s.contacts));
+      expect(f[`seeker-${s.workspaceId}-requests`]).toBe(String(s.requests));
+      expect(f[`seeker-${s.workspaceId}-held`]).toBe(String(s.meetingsHeld));
+      expect(f[`seeker-${s.workspaceId}-thankyous`]).toBe(String(s.thankYousWithin24h));
+      expect(f[`seeker-${s.workspaceId}-leads`]).toBe(String(s.leads));
+    }
+    // A week back from today: whatever it holds, the page counts exactly what the API counts in it.
+    const from = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date().toISOString().slice(0, 10);
+    for (const [a, b] of [
+      [from, to],
+      ['2000-01-01', '2000-01-31'],
+    ] as const) {
+      await applyRange(page, a, b);
+      const d = await getJson<Dashboard>(`/api/dashboard?from=${a}&to=${b}`);
+      f = await figures(page);
+      expectSame(f, d);
+      for (const [id, key] of [
+        ['agenda', 'agenda'],
+        ['followups', 'followUps'],
+        ['jobleads', 'jobLeads'],
+      ] as const)
+        expect(await page.getAttribute(`[data-testid="${id}-count"]`, 'data-total')).toBe(String(d.listTotals[key]));
+      const ranged = await getJson<{ seekers: SeekerRow[] }>(`/api/seekers?from=${a}&to=${b}`);
+      for (const s of ranged.seekers) expect(f[`seeker-${s.workspaceId}-contacts`]).toBe(String(s.contacts));
+    }
+    expect((await figures(page))['total-added']).toBe('0');
+    await applyRange(page, '', '');
+    await page.evaluate(() => {
+      document.body.dataset['loaded'] = 'false';
+    });
+    await page.click('[data-testid="seeker-jordan-open"]');
+    await loaded(page);
+    expect(await page.inputValue('[data-testid="workspace-select"]')).toBe('jordan');
+    expect(await page.isVisible('[data-testid="contacts-count"]')).toBe(true);
+    await page.close();
+  });
+
+  it("one seeker: today's list, contacts narrowed by the filters, a page per contact with its timeline, the referral tree, CSV exports, objectivity, levels, agenda in the seeker's zone", async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await loaded(page);
+    await page.evaluate(() => {
+      document.body.dataset['loaded'] = 'false';
+    });
+    await page.selectOption('[data-testid="workspace-select"]', 'jordan');
+    await loaded(page);
+    const d = await getJson<Dashboard>('/api/dashboard?workspace=jordan');
+    const today = await getJson<{ items: unknown[] }>('/api/today?workspace=jordan');
+    let f = await figures(page);
+    expect(f['today-count']).toBe(String(today.items.length));
+    expect(await page.locator('[data-testid="today-item"]').count()).toBe(today.items.length);
+
+    const contacts = await getJson<{ total: number; rows: { name: string; level: string | null; target: string | null }[] }>(
+      '/api/contacts?workspace=jordan&limit=500',
+    );
+    expect(f['contacts-count']).toBe(String(contacts.total));
+    const level = contacts.rows.find((c) => c.level)!.level!;
+    await page.selectOption('[data-testid="filter-level"]', level);
+    await page.click('#contact-filters button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset['filtered'] !== undefined);
+    const wanted = contacts.rows.filter((c) => c.level === level).length;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="contact-row"]').length === n, wanted);
+    expect(await page.getAttribute('[data-testid="export-contacts"]', 'href')).toContain(`level=${level}`);
+    const csv = await fetch(`${base}${(await page.getAttribute('[data-testid="export-contacts"]', 'href'))!.slice(1)}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    for (const id of ['export-meetings', 'export-leads']) {
+      const href = (await page.getAttribute(`[data-testid="${id}"]`, 'href'))!;
+      expect(href).toMatch(/format=csv/);
+      expect((await fetch(`${base}${href.slice(1)}`, { headers: { authorization: `Bearer ${TOKEN}` } })).headers.get('content-type')).toMatch(/^text\/csv/);
+    }
+
+    // The referral tree: one node per contact, the referred ones indented under their referrer.
+    const tree = await getJson<{ rows: { depth: number }[] }>('/api/referral-tree?workspace=jordan&limit=500');
+    expect(await page.locator('[data-testid="tree-node"]').count()).toBe(tree.rows.length);
+    expect(await page.locator('[data-testid="tree-node"]:not([data-depth="0"])').count()).toBe(tree.rows.filter((r) => r.depth > 0).length);
+
+    for (const t of d.objectivity) {
+      expect(f[`objectivity-${t.target}`]).toBe(String(t.interviewsHeld));
+      expect(await page.locator(`[data-testid="objectivity-caution-${t.target}"]`).count()).toBe(t.interviewsHeld < 3 ? 1 : 0);
+    }
+    for (const l of d.levelsCovered) expect(await page.getAttribute(`[data-testid="levels-${l.industry}"]`, 'data-listed')).toBe(l.listed.join(','));
+    const zones = await page.$$eval('[data-testid="agenda-when"]', (els) => els.map((e) => [e.getAttribute('data-zone'), e.textContent]));
+    expect(zones.length).toBe(d.agenda.length);
+    for (const [zone, text] of zones) {
+      expect(zone).toBe('America/New_York');
+      expect(text).toContain('(America/New_York)');
+    }
+
+    // A contact's page: its events in order.
+    await page.selectOption('[data-testid="filter-level"]', '');
+    await page.click('#contact-filters button[type=submit]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="contact-row"]').length === n, contacts.rows.length);
+    await page.click('[data-testid="contact-row"] button >> nth=0');
+    await page.waitForSelector('[data-testid="contact-page"]');
+    const id = (await page.getAttribute('[data-testid="contact-page"]', 'data-id'))!;
+    const story = await getJson<{ timeline: { type: string; at: string }[] }>(`/api/contacts/${id}/timeline?workspace=jordan`);
+    const shown = await page.$$eval('[data-testid="timeline-entry"]', (els) => els.map((e) => [e.getAttribute('data-type'), e.getAttribute('data-at')]));
+    expect(shown).toEqual(story.timeline.map((e) => [e.type, e.at]));
+    expect(shown[0]![0]).toBe('ContactAdded');
+    expect(await page.textContent('[data-testid="contact-name"]')).toBe(contacts.rows[0]!.name);
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-contact.png'), fullPage: true });
+    await page.click('[data-testid="contact-back"]');
+    expect(await page.isVisible('[data-testid="contacts-count"]')).toBe(true);
+    f = await figures(page);
+    expectSame(f, d);
+    await page.close();
+  });
+
+  it('at 390 px wide the document never scrolls sideways: tables scroll in their own box, and the funnel is drawn at the width shown', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(base);
+    await loaded(page);
+    for (const ws of ['', 'jordan']) {
+      await page.evaluate(() => {
+        document.body.dataset['loaded'] = 'false';
+      });
+      await page.selectOption('[data-testid="workspace-select"]', ws);
+      await loaded(page);
+      await page.evaluate(() => document.querySelectorAll('details').forEach((x) => x.setAttribute('open', '')));
+      const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, view: window.innerWidth }));
+      expect(widths.view).toBe(390);
+      expect(widths.doc, `document width with ${ws || 'every seeker'}`).toBeLessThanOrEqual(390);
+      expect(widths.body).toBeLessThanOrEqual(390);
+      // Every table sits in a box no wider than the screen.
+      const tables = await page.$$eval('table', (ts) =>
+        ts.filter((t) => t.offsetParent !== null).map((t) => (t.closest('.scroll') ?? t).getBoundingClientRect().right),
+      );
+      for (const right of tables) expect(right).toBeLessThanOrEqual(390);
+      // The funnel's text is drawn at (nearly) its own size, not shrunk from a 1200-unit drawing.
+      const scale = await page.$eval(
+        '[data-testid="funnel-chart"] svg',
+        (svg) => svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width,
+      );
+      expect(scale).toBeGreaterThan(0.9);
+      await page.screenshot({ path: SCREENSHOT.replace('.png', `-390${ws ? `-${ws}` : ''}.png`), fullPage: true });
+    }
+    await page.close();
+  });
+});
+
 /** Events stored so far: a forged write that got through would add some. */
 const eventCount = async () => (await store.readAll({ maxCount: 1_000_000 })).length;
 

@@ -90,6 +90,10 @@ describe('the workbench CLI', () => {
     const human = await ok(['contacts', '--org', 'northwind']);
     expect(human.stdout).toMatch(/Priya Natarajan\s+Northwind/);
     expect(human.stdout).not.toContain('Priya Shah');
+    await ok(['workspace', 'target', 'add', 'UX research']);
+    await ok(['contact', 'change', 'priya shah', '--target', 'ux research']);
+    const byTarget = (await ok(['contacts', '--target', 'UX Research', '--json'])).json();
+    expect(byTarget.rows.map((c: { name: string }) => c.name)).toEqual(['Priya Shah']);
   });
 
   it("a meeting is requested and booked by the contact's name; a time in the past needs --past", async () => {

@@ -279,6 +279,38 @@ const contactResults: fc.Arbitrary<Step> = fc.oneof(
           },
         }),
     ),
+  // Mail read in the seeker's mailbox: any text a message can carry (controls, bidirectional marks, nothing at all).
+  fc
+    .record({
+      i: fc.nat(CONTACTS.length - 1),
+      kind: fc.constantFrom('reply', 'opt-out', 'auto-reply', 'bounce', 'delayed'),
+      text: fc.oneof(fc.string({ maxLength: 6000 }), fc.constantFrom('', ' \u202e ', '\u0000ok\u2066', 'Happy to talk.')),
+      returnsOn: maybe(fc.constantFrom('2026-12-14', '2026-02-30', 'soon', '')),
+      recipient: fc.oneof(validEmail, fc.constantFrom('', 'ada0@example.org')),
+      meeting: maybe(fc.constantFrom(...MEETINGS)),
+    })
+    .map(
+      ({ i, kind, text, returnsOn, recipient, meeting }) =>
+        (_w: World, now: string): Decision => ({
+          agg: 'contact',
+          i,
+          command: {
+            type: 'RecordInbound',
+            inbound: {
+              kind,
+              contactId: CONTACTS[i]!,
+              ...(meeting ? { meetingId: meeting } : {}),
+              excerpt: text,
+              signal: text,
+              returnsOn: returnsOn ?? null,
+              recipient,
+              status: text.slice(0, 40),
+              diagnostic: text,
+            } as never,
+            now,
+          },
+        }),
+    ),
   fc.record({ i: fc.nat(CONTACTS.length - 1), attempts: fc.integer({ min: 1, max: 10 }), reason: fc.string({ maxLength: 1200 }) }).map(
     ({ i, attempts, reason }) =>
       (_w: World, now: string): Decision => ({

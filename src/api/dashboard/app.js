@@ -1,26 +1,14 @@
 // The dashboard: reads the Outreach API and draws it. Plain JavaScript modules, no build step.
 // Every figure carries data-testid and, in data-value, the raw number the API gave.
 
-import { STAGES, funnelChart, funnelWeeks, levelsTable, meetingsChart, referralsGauge, rowsTable, shareBar } from './charts.js';
+import { STAGES, funnelChart, funnelWeeks, meetingsChart, referralsGauge, rowsTable, shareBar } from './charts.js';
+import { Unauthorized, api, query } from './api.js';
 import { $, byTestId, el, figure, fmtAverage, fmtCount, fmtHours, fmtShare } from './dom.js';
+import { renderCalendar, renderQueues, renderWorkers } from './health.js';
+import { agendaTable, contactPage, exportLinks, levelsCoveredTable, loadContacts, objectivityTable, referralTree, seekersTable, todayList } from './views.js';
 
 const WORKSPACE_KEY = 'outreach.workspace';
 const REFRESH_MS = 30_000;
-
-class Unauthorized extends Error {}
-
-// The page keeps no token: logging in makes a server-side session whose id is in an HttpOnly cookie.
-// Writes carry JSON or X-Requested-With, which a form on another site cannot send.
-async function api(path, { method = 'GET', body } = {}) {
-  const headers = { accept: 'application/json', 'x-requested-with': 'outreach-dashboard' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', cache: 'no-store', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  if (res.status === 401) throw new Unauthorized();
-  if (res.status === 204) return {};
-  const answer = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(answer?.error?.message ?? `${path}: HTTP ${res.status}`);
-  return answer;
-}
 
 /** What the session may see: { role, workspaces: 'all' | [ids] }. */
 let me = null;
@@ -31,6 +19,10 @@ const isStaff = () => me?.role === 'admin' || me?.role === 'coach';
 
 let workspaces = [];
 const ownerOf = (id) => workspaces.find((w) => w.workspaceId === id)?.ownerName ?? id;
+const zoneOf = (id) => workspaces.find((w) => w.workspaceId === id)?.timezone ?? null;
+
+/** The period chosen: every figure on the page is counted in it. */
+const range = () => ({ from: $('from').value, to: $('to').value });
 
 function selectedWorkspace() {
   return $('workspace').value;
@@ -59,24 +51,24 @@ async function loadWorkspaces() {
 
 /** The dashboard lists show the first few; the count says how many there are in all. */
 const LISTS = [['agenda', 'agenda'], ['follow-ups', 'followups'], ['overruns', 'overruns'], ['job-leads', 'jobleads']];
-async function renderTotals(d, ws) {
-  const query = ws ? `&workspace=${encodeURIComponent(ws)}` : '';
+function renderTotals(d) {
   const lengths = { agenda: d.agenda.length, followups: d.followUpsDue.length, overruns: d.overruns.length, jobleads: d.jobLeads.length };
-  await Promise.all(LISTS.map(async ([name, id]) => {
-    const { total } = await api(`/api/${name}?limit=1${query}`);
+  const totals = { agenda: d.listTotals.agenda, followups: d.listTotals.followUps, overruns: d.listTotals.overruns, jobleads: d.listTotals.jobLeads };
+  for (const [, id] of LISTS) {
     const shown = lengths[id];
+    const total = totals[id];
     const count = byTestId(`${id}-count`);
     count.textContent = total > shown ? `${fmtCount(shown)} of ${fmtCount(total)}` : fmtCount(shown);
     count.dataset.total = String(total);
-  }));
+  }
 }
 
 function renderDashboard(d) {
   const all = !d.workspaceId;
   for (const [key] of STAGES) figure(`total-${key}`, d.totals[key]);
-  $('funnel-chart').replaceChildren(funnelChart(d.totals));
+  $('funnel-chart').replaceChildren(funnelChart(d.totals, $('funnel-chart').clientWidth));
   $('funnel-weeks').replaceChildren(funnelWeeks(d.funnel));
-  $('meetings-chart').replaceChildren(meetingsChart(d.meetingsPerWeek));
+  $('meetings-chart').replaceChildren(meetingsChart(d.meetingsPerWeek, $('meetings-chart').clientWidth));
 
   figure('thankyou-p50', d.thankYouLatency.p50Hours, fmtHours);
   figure('thankyou-p90', d.thankYouLatency.p90Hours, fmtHours);
@@ -90,10 +82,11 @@ function renderDashboard(d) {
   figure('referrals-reaching-target', d.referralsPerInterview.reachingTarget);
   $('referrals-gauge').replaceChildren(referralsGauge(d.referralsPerInterview.average, d.referralsPerInterview.target));
 
-  $('levels').replaceChildren(levelsTable(d.levelsByIndustry));
+  $('levels').replaceChildren(levelsCoveredTable(d.levelsCovered));
+  $('objectivity').replaceChildren(objectivityTable(d.objectivity));
 
   figure('agenda-count', d.agenda.length);
-  $('agenda').replaceChildren(rowsTable(d.agenda, ['start', 'contactName', 'organisation', 'minutes', 'timezone', 'location', 'videoUrl'], all, 'Nothing booked ahead.', ownerOf));
+  $('agenda').replaceChildren(agendaTable(d.agenda, all, ownerOf, zoneOf));
   figure('followups-count', d.followUpsDue.length);
   $('followups').replaceChildren(rowsTable(d.followUpsDue, ['kind', 'contactName', 'dueAt', 'since', 'overdue'], all, 'Nothing due.', ownerOf));
   figure('overruns-count', d.overruns.length);
@@ -104,52 +97,45 @@ function renderDashboard(d) {
   $('drafts').replaceChildren(rowsTable(d.draftsWaiting, ['contactName', 'kind', 'subject', 'draftedAt'], all, 'Nothing waiting.', ownerOf));
 }
 
-async function renderCalendar(workspaceId) {
-  const box = $('calendar');
-  const ids = workspaceId ? [workspaceId] : workspaces.map((w) => w.workspaceId);
-  const results = await Promise.all(ids.slice(0, 50).map((id) => api(`/api/workspaces/${encodeURIComponent(id)}/calendar`).catch(() => ({ workspaceId: id, connected: null }))));
-  const connected = results.filter((r) => r.connected === true).length;
-  if (workspaceId) {
-    const r = results[0] ?? { connected: null };
-    box.replaceChildren(el('p', {},
-      el('span', { class: `pill ${r.connected ? 'ok' : 'off'}`, 'data-testid': 'calendar-status', 'data-value': String(r.connected) },
-        r.connected ? 'Google Calendar connected' : r.connected === false ? 'Not connected' : 'Unknown'),
-      r.connected && r.calendarId ? el('span', { class: 'hint' }, `  ${r.calendarId}`) : null,
-      !r.connected && r.disconnectReason ? el('span', { class: 'hint' }, `  (disconnected: ${r.disconnectReason})`) : null),
-    el('p', { class: 'hint' }, r.connected ? 'Bookings and changes sync with the calendar.' : 'Invitations go out as .ics files; run `outreach google connect` to sync a Google calendar.'));
-    figure('calendar-connected-count', connected);
-    return;
-  }
-  box.replaceChildren(
-    el('p', {}, el('strong', { 'data-testid': 'calendar-connected-count', 'data-value': String(connected) }, String(connected)),
-      ' of ', el('span', { 'data-testid': 'calendar-workspaces-count', 'data-value': String(results.length) }, String(results.length)), ' seekers have a calendar connected'),
-    results.length
-      ? el('table', {}, el('tbody', {}, results.map((r) => el('tr', {},
-        el('td', {}, workspaces.find((w) => w.workspaceId === r.workspaceId)?.ownerName ?? r.workspaceId),
-        el('td', {}, el('span', { class: `pill ${r.connected ? 'ok' : 'off'}` }, r.connected ? 'connected' : 'not connected'))))))
-      : null,
-  );
+async function renderSeekers() {
+  $('seekers-card').hidden = !isStaff();
+  if (!isStaff()) return;
+  const { seekers } = await api(`/api/seekers${query(range())}`);
+  figure('seekers-count', seekers.length);
+  $('seekers').replaceChildren(seekersTable(seekers, openSeeker));
 }
 
-async function renderQueues() {
-  if (!isStaff()) return;
-  const box = $('queues');
+function openSeeker(id) {
+  $('workspace').value = id;
+  localStorage.setItem(WORKSPACE_KEY, id);
+  document.body.dataset.loaded = 'false';
+  void refresh();
+}
+
+/** One seeker's own sections: today's list, their contacts, the referral tree, the exports. */
+async function renderSeeker(ws, d) {
+  for (const id of ['today-card', 'contacts-card', 'tree-card']) $(id).hidden = !ws;
+  if (!ws) return;
+  const targets = $('f-target');
+  const chosen = targets.value;
+  targets.replaceChildren(el('option', { value: '' }, 'any target'), ...d.objectivity.map((t) => el('option', { value: t.target }, t.target)));
+  targets.value = d.objectivity.some((t) => t.target === chosen) ? chosen : '';
+  exportLinks(ws);
+  const [today, tree] = await Promise.all([api(`/api/today${query({ workspace: ws })}`), api(`/api/referral-tree${query({ workspace: ws, limit: 500 })}`), loadContacts(ws, openContact)]);
+  figure('today-count', today.items.length);
+  $('today').replaceChildren(todayList(today.items, zoneOf(ws), openContact));
+  $('tree').replaceChildren(referralTree(tree.rows, openContact));
+}
+
+async function openContact(id, ws) {
+  const workspace = ws ?? selectedWorkspace();
   try {
-    const { queues } = await api('/api/queues');
-    const states = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'];
-    const head = el('tr', {}, el('th', {}, 'Queue'), states.map((s) => el('th', { class: 'num' }, s)));
-    const rows = queues.map((q) => el('tr', {}, el('td', {}, q.queue),
-      states.map((s) => el('td', { class: `num`, 'data-testid': `queue-${q.queue}-${s}`, 'data-value': String(q.counts[s] ?? 0) }, fmtCount(q.counts[s] ?? 0)))));
-    box.replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, rows)));
-    const failed = queues.reduce((n, q) => n + (q.counts.failed ?? 0), 0);
-    const status = $('queues-status');
-    status.textContent = failed > 0 ? `${failed} failed` : 'healthy';
-    status.dataset.value = failed > 0 ? 'failed' : 'ok';
+    $('contact-detail').replaceChildren(await contactPage(id, workspace, zoneOf(workspace)));
+    $('overview').hidden = true;
+    $('contact-view').hidden = false;
+    window.scrollTo(0, 0);
   } catch (e) {
-    if (e instanceof Unauthorized) throw e;
-    box.replaceChildren(el('p', { class: 'empty' }, `Queues unavailable: ${e.message}`));
-    $('queues-status').textContent = 'unavailable';
-    $('queues-status').dataset.value = 'unavailable';
+    $('status').textContent = `Could not open the contact: ${e.message}`;
   }
 }
 
@@ -165,19 +151,6 @@ function showLogin(message) {
   $('token').focus();
 }
 
-/** A red banner when no email worker answered for a minute: a coach looking at figures assumes mail is going out. */
-async function renderWorkers() {
-  const banner = $('workers-banner');
-  try {
-    const res = await fetch('/readyz', { cache: 'no-store' });
-    const workers = (await res.json()).checks?.workers;
-    banner.hidden = !workers || workers.ok;
-    banner.textContent = workers && !workers.ok ? `Emails are not being sent: no worker running${workers.lastSeenAt ? ` (last seen ${new Date(workers.lastSeenAt).toLocaleString()})` : ''}. Start one with outreach start (or outreach worker).` : '';
-  } catch {
-    banner.hidden = true;
-  }
-}
-
 let loading = false;
 async function refresh() {
   if (loading) return;
@@ -188,17 +161,19 @@ async function refresh() {
     if (!me) me = await api('/api/session');
     if (!workspaces.length) await loadWorkspaces();
     const ws = selectedWorkspace();
-    const query = ws ? `?workspace=${encodeURIComponent(ws)}` : '';
-    const dashboard = await api(`/api/dashboard${query}`);
+    const dashboard = await api(`/api/dashboard${query({ workspace: ws, ...range() })}`);
     $('login').hidden = true;
     $('content').hidden = false;
     $('controls').hidden = false;
     renderDashboard(dashboard);
-    await Promise.all([renderTotals(dashboard, ws), renderCalendar(ws), renderQueues(), renderWorkers()]);
+    renderTotals(dashboard);
+    await Promise.all([renderCalendar(ws, workspaces), renderQueues(isStaff()), renderWorkers(), renderSeekers(), renderSeeker(ws, dashboard)]);
     const one = workspaces.find((w) => w.workspaceId === ws);
+    const { from, to } = range();
+    const period = from || to ? ` Counted ${from ? `from ${from} ` : ''}${to ? `to ${to} ` : ''}(UTC days).` : '';
     status.textContent = ws
-      ? `Showing ${one?.ownerName ?? ws} (workspace ${ws}).`
-      : `Showing every seeker together (${workspaces.length} ${workspaces.length === 1 ? 'workspace' : 'workspaces'}).`;
+      ? `Showing ${one?.ownerName ?? ws} (workspace ${ws}).${period}`
+      : `Showing every seeker together (${workspaces.length} ${workspaces.length === 1 ? 'workspace' : 'workspaces'}).${period}`;
     $('generated-at').textContent = `Updated ${new Date().toLocaleTimeString()}`;
     document.body.dataset.loaded = 'true';
   } catch (e) {
@@ -237,10 +212,27 @@ $('login-form').addEventListener('submit', (ev) => {
 });
 $('workspace').addEventListener('change', () => {
   localStorage.setItem(WORKSPACE_KEY, selectedWorkspace());
+  $('contact-view').hidden = true;
+  $('overview').hidden = false;
   document.body.dataset.loaded = 'false';
   void refresh();
 });
 $('refresh').addEventListener('click', () => { workspaces = []; void refresh(); });
+$('range-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  document.body.dataset.loaded = 'false';
+  void refresh();
+});
+$('contact-filters').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const ws = selectedWorkspace();
+  exportLinks(ws);
+  void loadContacts(ws, openContact).then(() => { document.body.dataset.filtered = String(Date.now()); });
+});
+$('contact-back').addEventListener('click', () => {
+  $('contact-view').hidden = true;
+  $('overview').hidden = false;
+});
 $('logout').addEventListener('click', async () => {
   try {
     await api('/api/session', { method: 'DELETE' });

@@ -10,11 +10,13 @@ export const TABLE_ROWS = 10;
 
 // ---- charts -----------------------------------------------------------------------------------
 
-export function funnelChart(totals) {
-  const width = 1200;
+// Drawn at the width it is shown at, so that its words stay readable on a phone.
+export function funnelChart(totals, shownWidth) {
+  const width = Math.min(1200, Math.max(300, shownWidth || 1200));
+  const narrow = width < 600;
   const rowH = 30;
-  const labelW = 110;
-  const valueW = 130;
+  const labelW = narrow ? 82 : 110;
+  const valueW = narrow ? 78 : 130;
   const max = Math.max(1, ...STAGES.map(([k]) => totals[k] ?? 0));
   const barMax = width - labelW - valueW;
   const root = svg('svg', { viewBox: `0 0 ${width} ${STAGES.length * rowH}`, role: 'img', 'aria-label': 'Funnel from added to job leads' });
@@ -28,7 +30,7 @@ export function funnelChart(totals) {
       svg('text', { x: 0, y: y + rowH / 2 + 4 }, label),
       svg('rect', { class: 'track', x: labelW, y: y + 4, width: barMax, height: rowH - 8, rx: 4 }),
       svg('rect', { class: 'bar', x, y: y + 4, width: w, height: rowH - 8, rx: 4, 'data-testid': `funnel-bar-${key}`, 'data-value': value }),
-      svg('text', { x: labelW + barMax + 10, y: y + rowH / 2 + 4 }, fmtCount(value)),
+      svg('text', { x: labelW + barMax + 6, y: y + rowH / 2 + 4 }, fmtCount(value)),
       prev !== null
         ? svg('text', { class: 'muted', x: width, y: y + rowH / 2 + 4, 'text-anchor': 'end' }, prev > 0 ? `${Math.round((value / prev) * 100)} %` : '–')
         : null,
@@ -43,26 +45,26 @@ export function funnelWeeks(weeks) {
   const rows = weeks.map((w) => el('tr', {},
     el('td', {}, w.week),
     STAGES.map(([key]) => el('td', { class: 'num', 'data-testid': `funnel-${w.week}-${key}`, 'data-value': String(w[key] ?? 0) }, fmtCount(w[key] ?? 0)))));
-  return el('table', {}, el('thead', {}, head), el('tbody', {}, rows));
+  return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, rows)));
 }
 
-export function meetingsChart(weeks) {
+export function meetingsChart(weeks, shownWidth) {
   if (!weeks.length) return el('p', { class: 'empty' }, 'No meetings yet.');
-  const width = 1200;
-  const height = 190;
+  const width = Math.min(1200, Math.max(300, shownWidth || 1200));
+  const height = width < 600 ? 160 : 190;
   const pad = { top: 18, bottom: 28, left: 28, right: 8 };
   const max = Math.max(1, ...weeks.flatMap((w) => [w.booked ?? 0, w.held ?? 0]));
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
   const slot = innerW / weeks.length;
-  const barW = Math.min(26, (slot - 10) / 2);
+  const barW = Math.max(4, Math.min(26, (slot - 10) / 2));
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Meetings booked and held per week' });
   root.append(svg('line', { class: 'axis', x1: pad.left, x2: width - pad.right, y1: pad.top + innerH, y2: pad.top + innerH }));
   for (const tick of [0, Math.ceil(max / 2), max]) {
     const y = pad.top + innerH - (tick / max) * innerH;
     root.append(svg('text', { class: 'muted', x: pad.left - 6, y: y + 4, 'text-anchor': 'end' }, tick));
   }
-  const every = Math.ceil(weeks.length / 12);
+  const every = Math.ceil(weeks.length / Math.max(2, Math.min(12, Math.floor(width / 90))));
   weeks.forEach((w, i) => {
     const cx = pad.left + slot * i + slot / 2;
     [['booked', -1], ['held', 0]].forEach(([key, offset]) => {
@@ -122,7 +124,7 @@ export function rowsTable(rows, preferred, showWorkspace, emptyText, nameOf = (i
   const head = el('tr', {}, cols.map((c) => el('th', { class: rows.every((r) => typeof r[c] === 'number' || r[c] == null) ? 'num' : '' }, humanize(c))));
   const cell = (r, c) => (c === 'workspaceId' ? nameOf(r[c]) : fmtCell(r[c]));
   const body = rows.slice(0, TABLE_ROWS).map((r) => el('tr', {}, cols.map((c) => el('td', { class: typeof r[c] === 'number' ? 'num' : '' }, cell(r, c)))));
-  return el('div', {}, el('table', {}, el('thead', {}, head), el('tbody', {}, body)),
+  return el('div', {}, el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, body))),
     rows.length > TABLE_ROWS ? el('p', { class: 'more' }, `and ${rows.length - TABLE_ROWS} more`) : null);
 }
 

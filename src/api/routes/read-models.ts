@@ -3,6 +3,9 @@ import { readModelNames, type ReadModelName } from '../../read-models/queries.ts
 import { readWorkspace, type ApiDeps } from '../context.ts';
 import { anyObject, errorResponses, workspaceQuery } from '../openapi.ts';
 import { queryInteger } from '../validation.ts';
+import { formatQuery, sendCsv, wantsCsv } from '../csv.ts';
+import { contactFilterOf, contactFilterQuery, rangeQuery } from './query-params.ts';
+import { parseRange } from '../../read-models/range.ts';
 
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;
@@ -25,14 +28,20 @@ const descriptions: Record<ReadModelName, string> = {
 
 export const readModelPath = (name: ReadModelName) => `/api/${name}`;
 
-const listQuery = {
+const listQuery = (name: ReadModelName) => ({
   type: 'object',
   properties: {
     workspace: workspaceQuery().properties.workspace,
-    limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'rows per page (CSV: every row unless given)' },
     offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
+    format: formatQuery,
+    ...(name === 'contacts' ? contactFilterQuery : {}),
   },
-};
+});
+
+/** A CSV export holds every row unless a page is asked for; read in pages of this many. */
+const EXPORT_PAGE = 1000;
+const EXPORT_MAX = 100_000;
 
 export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
   for (const name of readModelNames) {
@@ -42,10 +51,11 @@ export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
         schema: {
           summary: `Read model: ${descriptions[name] ?? name}`,
           tags: ['read models'],
-          querystring: listQuery,
+          querystring: listQuery(name),
+          produces: ['application/json', 'text/csv'],
           response: {
             200: {
-              description: 'a page of rows and the total across pages',
+              description: 'a page of rows and the total across pages (with `?format=csv` or `Accept: text/csv`: the rows as CSV)',
               type: 'object',
               properties: {
                 name: { type: 'string' },
@@ -61,10 +71,26 @@ export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
         },
       },
       async (request, reply) => {
+        const csv = wantsCsv(request);
+        const asked = (request.query as Record<string, unknown>)['limit'] !== undefined;
         const limit = queryInteger(request, 'limit', { min: 1, max: MAX_LIMIT, fallback: DEFAULT_LIMIT });
         const offset = queryInteger(request, 'offset', { min: 0, max: MAX_OFFSET, fallback: 0 });
         const workspaceId = readWorkspace(request);
-        const page = deps.readModels.list(name, { ...(workspaceId ? { workspaceId } : {}), limit, offset, now: deps.clock() });
+        const filter = name === 'contacts' ? contactFilterOf(request) : undefined;
+        const read = (l: number, o: number) => {
+          const q = { ...(workspaceId ? { workspaceId } : {}), limit: l, offset: o, now: deps.clock() };
+          return filter ? deps.readModels.contacts({ ...q, filter }) : deps.readModels.list(name, q);
+        };
+        if (csv) {
+          const rows = asked ? read(limit, offset).rows : [];
+          for (let o = offset; !asked && o < offset + EXPORT_MAX; o += EXPORT_PAGE) {
+            const page = read(EXPORT_PAGE, o).rows;
+            rows.push(...page);
+            if (page.length < EXPORT_PAGE) break;
+          }
+          return sendCsv(reply, `${name}-${workspaceId ?? 'all'}`, rows);
+        }
+        const page = read(limit, offset);
         void reply.header('cache-control', 'no-store');
         return { name, workspace: workspaceId ?? null, limit, offset, total: page.total, rows: page.rows };
       },
@@ -85,23 +111,25 @@ export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
     {
       schema: {
         summary:
-          'Every figure of the dashboard: funnel, meetings per week, thank-you latency, referrals per interview, levels per industry, agenda, follow-ups due, overruns, job leads',
+          'Every figure of the dashboard, counted between `from` and `to`: funnel, meetings per week, thank-you latency, referrals per interview, levels listed and met per industry, objectivity per career target, agenda, follow-ups due, overruns, job leads',
         tags: ['read models'],
-        querystring: workspaceQuery(),
+        querystring: { type: 'object', properties: { ...workspaceQuery().properties, ...rangeQuery } },
         response: { 200: anyObject, ...errorResponses(400, 401) },
       },
     },
     async (request, reply) => {
       const workspaceId = readWorkspace(request);
+      const range = parseRange(request.query as Record<string, unknown>);
+      const compute = () => JSON.stringify(deps.readModels.dashboard({ ...(workspaceId ? { workspaceId } : {}), now: deps.clock(), range }));
       void reply.header('cache-control', 'no-store').header('content-type', 'application/json; charset=utf-8');
-      if (cacheMs <= 0) return JSON.stringify(deps.readModels.dashboard({ ...(workspaceId ? { workspaceId } : {}), now: deps.clock() }));
+      if (cacheMs <= 0) return compute();
       // A dashboard many people (or a wall screen per coach) poll is computed once per moment, not once per request.
-      const key = workspaceId ?? '';
+      const key = `${workspaceId ?? ''} ${range.from ?? ''} ${range.to ?? ''}`;
       const now = Date.now();
       const at = checkpoints();
       const hit = cache.get(key);
       if (hit && now - hit.at < cacheMs && hit.checkpoints === at) return hit.body;
-      const body = JSON.stringify(deps.readModels.dashboard({ ...(workspaceId ? { workspaceId } : {}), now: deps.clock() }));
+      const body = compute();
       cache.delete(key);
       cache.set(key, { at: now, checkpoints: at, body });
       if (cache.size > 1000) cache.delete(cache.keys().next().value!);

@@ -2,7 +2,8 @@ import { decideWorkspace } from '../../domain/workspace.ts';
 import { workspaceAggregate } from '../aggregates.ts';
 import { execute } from '../handle.ts';
 import { MailboxAuthError, type MailboxStatus } from './ports.ts';
-import { syncMailbox, type SyncDeps, type SyncResult } from './sync.ts';
+import type { MailProvider } from './ports.ts';
+import { syncMailbox, type ReadDeps, type SyncDeps, type SyncResult } from './sync.ts';
 
 export type PassOutcome = { ok: true; result: SyncResult } | { ok: false; disconnected: boolean; error: string };
 
@@ -30,12 +31,14 @@ export function mailboxErrorWords(e: unknown): string {
  * workspace's MailboxConnected / MailboxDisconnected when the credentials start or stop working.
  * A refused password is reported once and ends reading; anything else is retried by the caller.
  */
-export async function mailboxPass(deps: SyncDeps): Promise<PassOutcome> {
+export const mailboxPass = (deps: SyncDeps): Promise<PassOutcome> => readingPass(deps, deps.source.provider, () => syncMailbox(deps));
+
+/** A pass of any provider's reader (`sync`), with the bookkeeping above. */
+export async function readingPass(deps: ReadDeps, provider: MailProvider, sync: () => Promise<SyncResult>): Promise<PassOutcome> {
   const ctx = { store: deps.store, clock: deps.clock, workspaceId: deps.workspaceId, actor: 'worker:mailbox' };
-  const before: MailboxStatus = (await deps.state.status(deps.workspaceId)) ?? { provider: deps.source.provider, matched: 0, recorded: 0 };
-  const provider = deps.source.provider;
+  const before: MailboxStatus = (await deps.state.status(deps.workspaceId)) ?? { provider, matched: 0, recorded: 0 };
   try {
-    const result = await syncMailbox(deps);
+    const result = await sync();
     const { lastError: _e, lastErrorAt: _a, disconnected: _d, ...kept } = before;
     await deps.state.saveStatus(deps.workspaceId, {
       ...kept,

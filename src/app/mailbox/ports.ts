@@ -27,7 +27,20 @@ export interface MailParser {
 }
 
 /** Where the reader resumes: the INBOX numbering it last read and the highest UID it finished. */
-export type MailboxCheckpoint = { uidValidity: string; lastUid: number };
+export type MailboxCheckpoint = { uidValidity: string; lastUid: number /** Gmail: where history.list resumes. */; historyId?: string };
+
+/** The seeker's Gmail as the reader sees it: history since a historyId, and a bounded scan when it expired. */
+export interface GmailSource {
+  readonly provider: 'gmail';
+  /** The mailbox's current historyId (taken before a scan, so nothing arriving meanwhile is missed). */
+  currentHistoryId(): Promise<string>;
+  /** Ids of messages added to INBOX since, and the historyId to resume from; 'expired' when Gmail no longer has that history (404). */
+  addedSince(historyId: string): Promise<{ ids: string[]; historyId: string } | 'expired'>;
+  /** INBOX messages received after a date, at most `max`. */
+  recent(after: Date, max: number): Promise<string[]>;
+  headers(ids: string[]): Promise<{ key: string; header: Buffer; internalDate?: string | undefined }[]>;
+  bodies(ids: string[]): Promise<Map<string, Buffer>>;
+}
 
 /** What `outreach mailbox status` shows. */
 export type MailboxStatus = {

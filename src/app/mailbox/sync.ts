@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decideContact } from '../../domain/contact.ts';
+import { isOutreachError } from '../../domain/errors.ts';
 import { classifyInbound, inboundKey, matchInbound, type InboundHeaders, type Known } from '../../domain/inbound-mail.ts';
 import type { InboundFact } from '../../domain/inbound-record.ts';
 import type { EventStore } from '../../eventstore/port.ts';
@@ -8,16 +9,20 @@ import type { Clock } from '../clock.ts';
 import { execute, load, type AppContext } from '../handle.ts';
 import { derivedId } from '../ids.ts';
 import type { KnownIndex } from './known-index.ts';
-import type { FetchedHeader, MailboxCheckpoint, MailboxState, MailParser, MailSource } from './ports.ts';
+import type { MailboxCheckpoint, MailboxState, MailParser, MailSource } from './ports.ts';
 
-export type SyncDeps = {
+/** What reading and recording need, whatever the provider. */
+export type ReadDeps = {
   store: EventStore;
   clock: Clock;
   workspaceId: string;
-  source: MailSource;
   parser: MailParser;
   state: MailboxState;
   index: KnownIndex;
+};
+
+export type SyncDeps = ReadDeps & {
+  source: MailSource;
   /** UIDs read per round trip; the checkpoint moves after each chunk. */
   chunk?: number;
 };
@@ -60,34 +65,61 @@ export async function syncMailbox(deps: SyncDeps): Promise<SyncResult> {
   const from: MailboxCheckpoint = rescan ? { uidValidity: box.uidValidity, lastUid: 0 } : saved;
   const uids = from.lastUid + 1 >= box.uidNext && !rescan ? [] : await source.uidsAfter(from.lastUid, rescan ? deps.index.scanSince() : null);
   const result: SyncResult = { rescan, seen: 0, matched: 0, recorded: 0, kinds: {} };
-  const size = deps.chunk ?? 200;
-  const zone = (await load(ctxOf(deps), workspaceAggregate, workspaceId)).state.config?.timezone ?? 'UTC';
-  for (let i = 0; i < uids.length; i += size) {
-    const part = uids.slice(i, i + size);
-    await readChunk(deps, part, zone, result);
-    await state.saveCheckpoint(workspaceId, { uidValidity: box.uidValidity, lastUid: part.at(-1)! });
-  }
+  const size = deps.chunk ?? 100;
+  const zone = await zoneOf(deps);
+  const parts: number[][] = [];
+  for (let i = 0; i < uids.length; i += size) parts.push(uids.slice(i, i + size));
+  await pipeline(
+    parts.length,
+    async (i) =>
+      fetchChunk(
+        deps,
+        (await source.headers(parts[i]!)).map((f) => ({ ...f, key: f.uid })),
+        (keys) => source.bodies(keys),
+      ),
+    (chunk) => recordChunk(deps, chunk, zone, result),
+    (i) => state.saveCheckpoint(workspaceId, { uidValidity: box.uidValidity, lastUid: parts[i]!.at(-1)! }),
+  );
   // Nothing new: the numbering is still worth remembering (a first read of an empty INBOX).
   if (uids.length === 0 && rescan) await state.saveCheckpoint(workspaceId, { uidValidity: box.uidValidity, lastUid: Math.max(0, box.uidNext - 1) });
   return result;
 }
 
-const ctxOf = (deps: SyncDeps): AppContext => ({ store: deps.store, clock: deps.clock, workspaceId: deps.workspaceId, actor: 'worker:mailbox' });
+/** The seeker's zone: a return date ("back on Monday") is read in it. */
+export const zoneOf = async (deps: ReadDeps) => (await load(ctxOf(deps), workspaceAggregate, deps.workspaceId)).state.config?.timezone ?? 'UTC';
 
-async function readChunk(deps: SyncDeps, uids: number[], zone: string, result: SyncResult): Promise<void> {
+export const ctxOf = (deps: Pick<ReadDeps, 'store' | 'clock' | 'workspaceId'>): AppContext => ({
+  store: deps.store,
+  clock: deps.clock,
+  workspaceId: deps.workspaceId,
+  actor: 'worker:mailbox',
+});
+
+type Fetched<K> = { key: K; header: Buffer; internalDate?: string | undefined };
+/** A chunk read from the server: how many headers were seen, and the messages that concern us with their bodies. */
+type Chunk<K> = { seen: number; wanted: { f: Fetched<K>; headers: InboundHeaders; raw: Buffer }[] };
+
+/** Headers of a chunk, matched; the whole of those that concern us fetched (nothing else is). */
+export async function fetchChunk<K extends number | string>(
+  deps: ReadDeps,
+  fetched: Fetched<K>[],
+  bodiesOf: (keys: K[]) => Promise<Map<K, Buffer>>,
+): Promise<Chunk<K>> {
   const known = deps.index.known();
-  const fetched = await deps.source.headers(uids);
-  result.seen += fetched.length;
-  const wanted: { f: FetchedHeader; headers: InboundHeaders }[] = [];
+  const wanted: { f: Fetched<K>; headers: InboundHeaders }[] = [];
   for (const f of fetched) {
     const headers = await deps.parser.headers(f.header);
     if (matchInbound(headers, known).look) wanted.push({ f, headers });
   }
-  if (wanted.length === 0) return;
-  const bodies = await deps.source.bodies(wanted.map((w) => w.f.uid));
-  for (const { f, headers } of wanted) {
-    const raw = bodies.get(f.uid);
-    if (!raw) continue;
+  const bodies = wanted.length > 0 ? await bodiesOf(wanted.map((w) => w.f.key)) : new Map<K, Buffer>();
+  return { seen: fetched.length, wanted: wanted.flatMap((w) => (bodies.has(w.f.key) ? [{ ...w, raw: bodies.get(w.f.key)! }] : [])) };
+}
+
+/** The messages of a chunk classified and recorded, in order. */
+export async function recordChunk<K>(deps: ReadDeps, chunk: Chunk<K>, zone: string, result: SyncResult): Promise<void> {
+  const known = deps.index.known();
+  result.seen += chunk.seen;
+  for (const { f, headers, raw } of chunk.wanted) {
     result.matched++;
     const recorded = await readOne(deps, known, raw, f, headers, zone);
     if (recorded) {
@@ -97,8 +129,36 @@ async function readChunk(deps: SyncDeps, uids: number[], zone: string, result: S
   }
 }
 
+/**
+ * Chunks read and recorded as a pipeline: the next chunk is fetched from the server while this one
+ * is classified and recorded. `done(i)` runs after chunk i is recorded (the checkpoint moves there).
+ */
+export async function pipeline<K>(
+  count: number,
+  fetch: (i: number) => Promise<Chunk<K>>,
+  record: (chunk: Chunk<K>) => Promise<void>,
+  done: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = count > 0 ? fetch(0) : null;
+  for (let i = 0; i < count; i++) {
+    const current = await next!;
+    next = i + 1 < count ? fetch(i + 1) : null;
+    // A failure of the prefetch surfaces when it is awaited, not as an unhandled rejection meanwhile.
+    next?.catch(() => {});
+    await record(current);
+    await done(i);
+  }
+}
+
 /** One message that concerns us: classified and recorded on its contact. Returns the event type recorded, if any. */
-async function readOne(deps: SyncDeps, known: Known, raw: Buffer, f: FetchedHeader, headers: InboundHeaders, zone: string): Promise<string | null> {
+async function readOne(
+  deps: ReadDeps,
+  known: Known,
+  raw: Buffer,
+  f: { internalDate?: string | undefined },
+  headers: InboundHeaders,
+  zone: string,
+): Promise<string | null> {
   const message = await deps.parser.message(raw);
   const now = deps.clock();
   // When it arrived, as the server saw it (not a Date header the sender's clock wrote), never in the future.
@@ -107,12 +167,19 @@ async function readOne(deps: SyncDeps, known: Known, raw: Buffer, f: FetchedHead
   if (classified.kind === 'ignore' || !('contactId' in classified) || !classified.contactId) return null;
   const fact = classified as InboundFact & { contactId: string };
   const key = inboundEventKey(headers);
-  const done = await execute(
-    ctxOf(deps),
-    contactAggregate,
-    fact.contactId,
-    ({ state }) => decideContact({ type: 'RecordInbound', inbound: fact, now: receivedAt }, state),
-    { eventIds: (i) => derivedId(`${key}:${i}`) },
-  );
+  let done: Awaited<ReturnType<typeof execute>>;
+  try {
+    done = await execute(
+      ctxOf(deps),
+      contactAggregate,
+      fact.contactId,
+      ({ state }) => decideContact({ type: 'RecordInbound', inbound: fact, now: receivedAt }, state),
+      { eventIds: (i) => derivedId(`${key}:${i}`) },
+    );
+  } catch (e) {
+    // A message the rules refuse (a contact gone meanwhile) is passed over: it must not hold up the mail after it.
+    if (isOutreachError(e, 'illegal_state') || isOutreachError(e, 'validation') || isOutreachError(e, 'not_found')) return null;
+    throw e;
+  }
   return done.position === null ? null : (done.events[0]?.type ?? null);
 }

@@ -57,7 +57,17 @@ function profileText(p: ContactProfile, zone: string, referrals: { name: string 
     ...(p.questions.length ? ['', 'Questions', ...p.questions.map((q, i) => `  ${i + 1}. ${q}`)] : []),
     ...(p.meetings.length ? ['', 'Meetings', ...p.meetings.flatMap((m) => meetingLines(m.id, m.state, zone))] : []),
     ...(p.emails.length ? ['', 'Emails sent', ...p.emails.map((e) => `  ${when(e.sentAt, zone)}  ${e.kind}${e.subject ? `: "${e.subject}"` : ''}`)] : []),
-    ...(p.replies.length ? ['', 'Replies', ...p.replies.map((r) => `  ${when(r.at, zone)}  ${r.summary ?? '(no summary)'}`)] : []),
+    ...(p.replies.length
+      ? [
+          '',
+          'Replies',
+          ...p.replies.map((r) =>
+            r.auto
+              ? `  ${when(r.at, zone)}  (an automatic answer: away${r.returnsOn ? `, back on ${r.returnsOn}` : ''}; not a reply)`
+              : `  ${when(r.at, zone)}  ${r.summary ?? '(no summary)'}${r.source === 'mailbox' ? '  (read in your mailbox)' : ''}`,
+          ),
+        ]
+      : []),
     ...(p.updates.length ? ['', 'Your updates', ...p.updates.map((u) => `  ${when(u.at, zone)}  ${u.text}`)] : []),
     ...(p.leads.length
       ? ['', 'Job leads', ...p.leads.map((l) => `  ${when(l.at, zone)}  ${l.description}${l.organisation ? ` (${l.organisation})` : ''}`)]

@@ -28,6 +28,7 @@ function contactsCommand(program: Command) {
       .option('--tag <tag>', 'with this tag')
       .option('--org <organisation>', 'at an organisation containing this')
       .option('--level <level>', 'entry | mid | senior | executive')
+      .option('--target <career>', 'tagged with this career target (`outreach workspace target add`)')
       .option('--limit <n>', 'at most this many (default 50)'),
     async (session, _args, input, out) => {
       const limit = input['limit'] === undefined ? 50 : Number(input['limit']);
@@ -40,6 +41,7 @@ function contactsCommand(program: Command) {
         tag: input['tag'] as string | undefined,
         org: input['org'] as string | undefined,
         level: input['level'] as string | undefined,
+        target: input['target'] as string | undefined,
       };
       const zone = await zoneOf(session);
       const { rows, total } = (await readModelsOf(session)).contacts({

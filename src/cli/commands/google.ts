@@ -20,12 +20,14 @@ export function googleCommands(program: Command) {
   act(
     leaf(google, 'connect', "connect the workspace's Google Calendar (opens a consent page; the browser returns to 127.0.0.1)")
       .option('--timeout <seconds>', 'how long to wait for the browser (default 300)')
+      .option('--gmail', 'also send through Gmail and read replies from it (asks for gmail.send and gmail.readonly)')
       .option('--port <port>', 'the loopback port the browser returns to (default: any free port), for a machine whose firewall opens one'),
     async ({ ctx, config }, _args, input, out) => {
       const port = portFrom(input['port']);
       await requireWorkspaceConfig(ctx);
       const { connectGoogle } = await import('../../main/google.ts');
-      const { calendarId } = await connectGoogle({
+      const { calendarId, gmail } = await connectGoogle({
+        gmail: input['gmail'] === true,
         dataDir: config.dataDir,
         workspaceId: ctx.workspaceId,
         env: process.env,
@@ -36,8 +38,8 @@ export function googleCommands(program: Command) {
       });
       await execute(ctx, workspaceAggregate, ctx.workspaceId, ({ state }) => decideWorkspace({ type: 'ConnectCalendar', calendarId, now: ctx.clock() }, state));
       out.result(
-        { id: ctx.workspaceId, connected: true, calendarId },
-        `Google Calendar connected for workspace ${ctx.workspaceId} (calendar ${calendarId}); the refresh token is stored encrypted.`,
+        { id: ctx.workspaceId, connected: true, calendarId, gmail },
+        `Google Calendar connected for workspace ${ctx.workspaceId} (calendar ${calendarId})${gmail ? `; Gmail ${gmail} too (MAIL_TRANSPORT=gmail sends through it; the worker reads replies from it)` : ''}; the refresh token is stored encrypted.`,
       );
     },
   );

@@ -12,9 +12,9 @@ export function mailboxCommands(program: Command) {
 
   act(
     leaf(mailbox, 'status', 'which mailbox is read, when it was last read, what it matched, and the last error in words'),
-    async ({ ctx }, _args, _input, out) => {
+    async ({ ctx, config }, _args, _input, out) => {
       const { mailboxStatus } = await import('../../main/mailbox.ts');
-      const got = await mailboxStatus(process.env, ctx.workspaceId);
+      const got = await mailboxStatus(process.env, config);
       const ws = (await load(ctx, workspaceAggregate, ctx.workspaceId)).state;
       const zone = ws.config?.timezone ?? 'UTC';
       const s = got.status;

@@ -22,6 +22,10 @@ export function startCommand(program: Command) {
       const { runWorkers } = await import('../../main/workers.ts');
       const { createLogger } = await import('../../main/logger.ts');
       const log = createLogger({ json: out.json });
+      const { gmailAccess } = await import('../../main/gmail.ts');
+      // The seeker's mailbox is read here too when there is one (IMAP_URL, or Gmail connected with --gmail).
+      const readsMail = Boolean(process.env['IMAP_URL']?.trim()) || gmailAccess(session.config, process.env)?.read === true;
+      const workers = [...WORKERS_WITH_THE_API, ...(readsMail ? ['mailbox'] : [])];
       // The runtime first: a Redis that does not answer stops here with one clear error, before anything listens.
       const rt = await openRuntime(session.config, process.env, { store: session.ctx.store });
       for (const w of rt.warnings) process.stderr.write(`\n*** ${w} ***\n\n`);
@@ -29,11 +33,11 @@ export function startCommand(program: Command) {
         const api = await startApi({ config: session.config, env: process.env, port, store: session.ctx.store, projector: true, log });
         try {
           const { info, text } = serving(api, session);
-          out.result({ ...info, workers: WORKERS_WITH_THE_API }, () =>
-            [text, `  Workers: ${WORKERS_WITH_THE_API.join(', ')} (emails go out in the recipients' business hours)`, '  Ctrl-C to stop'].join('\n'),
+          out.result({ ...info, workers }, () =>
+            [text, `  Workers: ${workers.join(', ')} (emails go out in the recipients' business hours)`, '  Ctrl-C to stop'].join('\n'),
           );
           await runWorkers(rt, {
-            only: WORKERS_WITH_THE_API,
+            only: workers,
             untilIdle: false,
             json: out.json,
             log,

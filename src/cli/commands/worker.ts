@@ -21,6 +21,11 @@ async function withRuntime<T>(session: Session, out: Output, fn: (rt: Runtime) =
   }
 }
 
+const gmailReadable = async (session: Session) => {
+  const { gmailAccess } = await import('../../main/gmail.ts');
+  return gmailAccess(session.config, process.env)?.read === true;
+};
+
 export function workerCommands(program: Command) {
   act(
     leaf(program, 'worker', 'run the reactor and the email worker')

@@ -190,6 +190,9 @@ export function openEsdbEventStore(connectionString: string, opts: EsdbEventStor
       }
     },
 
+    // EventStoreDB has no multi-stream transaction: the streams' appends go concurrently over the one connection.
+    appendMany: (appends) => Promise.allSettled(appends.map((a) => store.append(a.stream, a.events, { expected: a.expected ?? 'any' }))),
+
     async readStream(stream, ropts: ReadStreamOptions = {}) {
       const backwards = ropts.direction === 'backwards';
       const from = ropts.fromRevision === undefined ? (backwards ? 'end' : 'start') : BigInt(ropts.fromRevision);

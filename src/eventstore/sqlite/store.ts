@@ -12,12 +12,14 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  type StreamAppend,
   type SubscribeOptions,
 } from '../port.ts';
 import { migrate } from './schema.ts';
 import { applyPragmas, type Pragmas } from '../../sqlite/pragmas.ts';
 import { retryBusy } from '../../sqlite/busy.ts';
 import { follow } from '../follow.ts';
+import { groupCommit, type Settled } from './group-commit.ts';
 
 type Row = {
   position: number;
@@ -44,7 +46,14 @@ const toStored = (r: Row): StoredEvent => ({
 export type SqliteEventStoreOptions = Pragmas & {
   /** How often a live subscription looks for appends made by other processes. */
   pollIntervalMs?: number;
+  /** Appends that arrive together share one transaction (group commit): at most this many (500). */
+  groupCommitMaxBatch?: number;
+  /** How long the first append of a group waits for others; 0 (the default) waits one turn of the event loop. */
+  groupCommitWindowMs?: number;
 };
+
+/** An append waiting for its batch, its data and metadata already serialised. */
+type Pending = { stream: string; expected: ExpectedRevision; events: { id: string; type: string; data: string; metadata: string }[] };
 
 export type SqliteEventStore = EventStore & { readonly db: Database.Database; readonly file: string };
 
@@ -89,14 +98,15 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
   let closed = false;
 
   /** Whether a batch is already stored (a retried append): all its ids in this stream. Throws when an id is taken elsewhere. */
-  const alreadyStored = (stream: string, events: NewEvent[]): boolean => {
+  const alreadyStored = (stream: string, events: readonly { id: string }[]): boolean => {
     const seen = events.map((e) => q.byId.get(e.id)?.stream);
     const elsewhere = seen.findIndex((s) => s !== undefined && s !== stream);
     if (elsewhere >= 0) throw new DuplicateEventIdError(events[elsewhere]!.id, stream);
     return seen.every((s) => s === stream);
   };
 
-  const appendTx = db.transaction((stream: string, events: NewEvent[], expected: ExpectedRevision): AppendResult => {
+  /** One append's checks and inserts, inside the batch's transaction; throws its own failure. */
+  const appendOne = ({ stream, events, expected }: Pending): AppendResult => {
     const current = q.revision.get(stream)?.r ?? -1;
     try {
       checkExpected(stream, expected, current);
@@ -111,7 +121,7 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     for (const e of events) {
       revision += 1;
       try {
-        const info = q.insert.run(e.id, stream, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), now);
+        const info = q.insert.run(e.id, stream, revision, e.type, e.data, e.metadata, now);
         position = Number(info.lastInsertRowid);
       } catch (err) {
         // Only the unique event id can fail here (the revision was checked above, inside this transaction).
@@ -121,6 +131,36 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
       }
     }
     return { nextRevision: revision, position: BigInt(position) };
+  };
+  // Nested in the batch's transaction, a savepoint: a multi-event append that fails halfway leaves nothing.
+  const appendOneSavepoint = db.transaction(appendOne);
+
+  const settle = (p: Pending): Settled<AppendResult> => {
+    try {
+      return { status: 'fulfilled', value: p.events.length > 1 ? appendOneSavepoint(p) : appendOne(p) };
+    } catch (e) {
+      if (e instanceof AlreadyStored) return { status: 'fulfilled', value: { nextRevision: e.revision, position: null } };
+      // The append's own failure; anything else (busy, disk) fails the whole batch and is retried or reported as one.
+      if (e instanceof WrongExpectedRevisionError || e instanceof DuplicateEventIdError) return { status: 'rejected', reason: e };
+      throw e;
+    }
+  };
+  const batchTx = db.transaction((batch: Pending[]) => batch.map(settle));
+
+  const group = groupCommit<Pending, AppendResult>(
+    async (batch) => {
+      const outcomes = await retryBusy(() => batchTx.immediate(batch));
+      if (outcomes.some((o) => o.status === 'fulfilled' && o.value.position !== null)) appended.emit('append');
+      return outcomes;
+    },
+    { maxBatch: opts.groupCommitMaxBatch, windowMs: opts.groupCommitWindowMs },
+  );
+
+  /** Serialised before it waits for its batch, so that the transaction holds the write lock only for the inserts. */
+  const pending = (stream: string, events: NewEvent[], expected: ExpectedRevision = 'any'): Pending => ({
+    stream,
+    expected,
+    events: events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) })),
   });
 
   const readAllSync = (after: bigint | null | undefined, maxCount: number) => q.all.all(Number(after ?? 0n), maxCount).map(toStored);
@@ -132,17 +172,14 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
 
     async append(stream, events, { expected = 'any' } = {}) {
       if (events.length === 0) return { nextRevision: q.revision.get(stream)?.r ?? -1, position: null };
-      const result = await retryBusy(() => {
-        try {
-          return appendTx.immediate(stream, events, expected);
-        } catch (e) {
-          // Thrown to roll back the partial insert; the append as a whole is a no-op success.
-          if (e instanceof AlreadyStored) return { nextRevision: e.revision, position: null };
-          throw e;
-        }
-      });
-      if (result.position !== null) appended.emit('append');
-      return result;
+      return group.submit(pending(stream, events, expected));
+    },
+
+    async appendMany(appends) {
+      // Each settles on its own, also one whose data cannot be serialised.
+      const one = async ({ stream, events, expected }: StreamAppend): Promise<AppendResult> =>
+        events.length === 0 ? { nextRevision: q.revision.get(stream)?.r ?? -1, position: null } : group.submit(pending(stream, events, expected));
+      return Promise.allSettled(appends.map(one));
     },
 
     async readStream(stream, opts: ReadStreamOptions = {}) {
@@ -217,6 +254,7 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     async close() {
       if (closed) return;
       closed = true;
+      await group.drain();
       appended.emit('append');
       db.close();
     },

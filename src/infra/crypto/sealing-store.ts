@@ -79,19 +79,31 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
     return { ...e, data };
   };
 
+  const forgetAfter = (stream: string, events: readonly NewEvent[]) => {
+    for (const e of events) {
+      const forgotten = rules.forgottenBy(e.type, stream);
+      if (forgotten) keys.forget(forgotten);
+    }
+  };
+
   return {
     kind: inner.kind,
     async append(stream, events, opts) {
-      const result = await inner.append(
-        stream,
-        events.map((e) => seal(stream, e)),
-        opts,
-      );
-      for (const e of events) {
-        const forgotten = rules.forgottenBy(e.type, stream);
-        if (forgotten) keys.forget(forgotten);
-      }
+      const sealed = events.map((e) => seal(stream, e));
+      // The keys made for new subjects are stored before the events sealed with them.
+      await keys.stored();
+      const result = await inner.append(stream, sealed, opts);
+      forgetAfter(stream, events);
       return result;
+    },
+    async appendMany(appends) {
+      const sealed = appends.map((a) => ({ ...a, events: a.events.map((e) => seal(a.stream, e)) }));
+      await keys.stored();
+      const results = await inner.appendMany(sealed);
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') forgetAfter(appends[i]!.stream, appends[i]!.events);
+      });
+      return results;
     },
     async readStream(stream, opts) {
       return (await inner.readStream(stream, opts)).map(open);

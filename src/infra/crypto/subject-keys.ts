@@ -13,8 +13,17 @@ import { subkey } from './secret-key.ts';
  * in the log, in backups of it, in EventStoreDB, wherever the ciphertext went (crypto-shredding).
  */
 export type SubjectKeys = {
-  /** The subject's key, made on first use; null once the subject is forgotten. */
+  /**
+   * The subject's key, made on first use; null once the subject is forgotten. A key made here is
+   * stored by `stored()`: whatever is sealed with it must wait for that before it is written.
+   */
   keyFor(subject: string): Buffer | null;
+  /**
+   * Resolves once every key made so far is stored. Keys made in the same turn of the event loop
+   * (concurrent commands, an import's batch) are stored together, in one transaction, when that
+   * turn's microtasks have run.
+   */
+  stored(): Promise<void>;
   /** The key when there is one; never makes one (reading needs no new key). */
   existingKey(subject: string): Buffer | null;
   /** Delete the key for good, leaving a tombstone so no new key is ever made for it. Idempotent. */
@@ -98,8 +107,31 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
     }
   };
 
+  /** Keys made and not stored yet, by subject: the key and its wrapped form. */
+  const unstored = new Map<string, { key: Buffer; wrapped: Buffer }>();
+  let storing: Promise<void> | null = null;
+  const storeAll = db.transaction((rows: [string, Buffer][]) => {
+    const now = new Date().toISOString();
+    return rows.filter(([subject, wrapped]) => q.insert.run(subject, wrapped, now).changes === 0).map(([subject]) => subject);
+  });
+  const storeUnstored = () => {
+    storing = null;
+    if (unstored.size === 0) return;
+    const rows = [...unstored].map(([subject, u]): [string, Buffer] => [subject, u.wrapped]);
+    // When this throws (the file busy for longer than its timeout) the keys stay unstored, and the
+    // appends waiting for them fail: nothing sealed with them is written until they are stored.
+    const lost = storeAll.immediate(rows);
+    for (const [subject] of rows) unstored.delete(subject);
+    // Another process made a key for one of these subjects at the same moment: its key is the one
+    // stored, so what was sealed with ours must not be written. The next attempt uses the stored one.
+    for (const subject of lost) cache.delete(subject);
+    if (lost.length > 0) throw new Error(`the data key of ${lost.join(', ')} was made by another process at the same moment; try again`);
+  };
+
   const lookup = (subject: string): Buffer | null | undefined => {
     if (cache.has(subject)) return cache.get(subject)!;
+    const pending = unstored.get(subject);
+    if (pending) return remember(subject, pending.key);
     const row = q.get.get(subject);
     if (!row) return undefined;
     return remember(subject, row.wrapped ? unwrap(subject, row.wrapped) : null);
@@ -107,14 +139,30 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
 
   return {
     keyFor(subject) {
-      // Sealing is for writing, and most writes for a subject not in the cache create it (a new
-      // contact): try the insert first and read only when a key (or tombstone) was already there.
-      if (cache.has(subject)) return cache.get(subject)!;
-      // Two processes may race to make the first key: the one stored wins and both use it.
+      const known = lookup(subject);
+      if (known !== undefined) return known;
+      // Not stored yet: kept until stored() writes it together with the other keys made meanwhile,
+      // before the first event sealed with it is appended (a key without its event is harmless;
+      // an event without its key would be lost).
       const fresh = randomBytesPooled(32);
-      if (q.insert.run(subject, wrap(subject, fresh), new Date().toISOString()).changes === 1) return remember(subject, fresh);
-      const row = q.get.get(subject)!;
-      return remember(subject, row.wrapped ? unwrap(subject, row.wrapped) : null);
+      unstored.set(subject, { key: fresh, wrapped: wrap(subject, fresh) });
+      return remember(subject, fresh);
+    },
+    stored() {
+      if (unstored.size === 0) return Promise.resolve();
+      // Once the microtasks run out: every command of this turn that makes a key has made it by then
+      // (sealing is synchronous up to here), and no turn of the event loop is spent waiting.
+      storing ??= new Promise<void>((resolve, reject) =>
+        process.nextTick(() => {
+          try {
+            storeUnstored();
+            resolve();
+          } catch (e) {
+            reject(e);
+          }
+        }),
+      );
+      return storing;
     },
     existingKey(subject) {
       return lookup(subject) ?? null;
@@ -122,6 +170,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
     forget(subject) {
       if (cache.has(subject) && cache.get(subject) === null) return;
       const now = new Date().toISOString();
+      unstored.delete(subject);
       q.forget.run(subject, now, now);
       remember(subject, null);
       truncateWal(db);
@@ -130,6 +179,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
       return lookup(subject) === null;
     },
     close() {
+      if (unstored.size > 0) storeUnstored();
       db.close();
     },
   };

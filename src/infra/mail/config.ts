@@ -92,10 +92,11 @@ export function mailConfigFrom(env: Env, dataDir: string): MailConfig {
   if (chosen !== undefined && chosen !== 'outbox' && chosen !== 'smtp' && chosen !== 'gmail')
     throw configError('MAIL_TRANSPORT', `must be outbox, smtp or gmail, not ${JSON.stringify(chosen)}`);
   if (chosen === 'smtp' && !smtpUrl) throw configError('SMTP_URL', 'must be set when MAIL_TRANSPORT=smtp (smtp://user:password@smtp.example.com:587)');
-  if (chosen === 'gmail') throw configError('MAIL_TRANSPORT', 'gmail is not available in this version: use smtp (SMTP_URL) or outbox');
   let transport: MailTransportConfig;
   // MAIL_TRANSPORT=outbox keeps mail in the folder even when SMTP_URL is set (a rehearsal).
-  if (!smtpUrl || chosen === 'outbox') {
+  if (chosen === 'gmail') {
+    transport = { kind: 'gmail', ...(dkim ? { dkim } : {}) };
+  } else if (!smtpUrl || chosen === 'outbox') {
     transport = { kind: 'outbox', dir: join(resolve(dataDir), 'outbox'), ...(dkim ? { dkim } : {}) };
   } else {
     let url: URL;

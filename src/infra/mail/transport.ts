@@ -17,7 +17,9 @@ export type SmtpTransportConfig = {
   dkim?: DkimConfig | undefined;
   timeouts?: { connectionMs?: number; greetingMs?: number; socketMs?: number } | undefined;
 };
-export type MailTransportConfig = OutboxTransportConfig | SmtpTransportConfig;
+/** Gmail's API: the transport is made with the connected account's client (src/main/email.ts). */
+export type GmailTransportConfig = { kind: 'gmail'; dkim?: DkimConfig | undefined };
+export type MailTransportConfig = OutboxTransportConfig | SmtpTransportConfig | GmailTransportConfig;
 
 export type SendResult = {
   messageId: string;
@@ -63,6 +65,7 @@ const SECRET_PARAM = /pass|secret|token|key|auth/i;
 export function describeTransport(config: MailTransportConfig): string {
   const dkim = config.dkim ? `, DKIM d=${config.dkim.domainName} s=${config.dkim.keySelector}` : '';
   if (config.kind === 'outbox') return `outbox ${config.dir}${dkim}`;
+  if (config.kind === 'gmail') return 'gmail (users.messages.send)';
   let where: string;
   try {
     const url = new URL(config.url);
@@ -188,6 +191,6 @@ function createSmtp(config: SmtpTransportConfig): MailTransport {
   };
 }
 
-export function createMailTransport(config: MailTransportConfig): MailTransport {
+export function createMailTransport(config: OutboxTransportConfig | SmtpTransportConfig): MailTransport {
   return config.kind === 'outbox' ? createOutbox(config) : createSmtp(config);
 }

@@ -9,6 +9,7 @@ import {
   type ReportRecipient,
   type RuleHeader,
 } from '../../domain/inbound-mail.ts';
+import { parseHeaderBlock, parsePlainMessage } from './parse-headers.ts';
 
 /**
  * Raw RFC 5322 mail (from IMAP or the Gmail API's raw format) into the domain's inbound types.
@@ -229,7 +230,7 @@ const BOUNCE_SUBJECT =
   /delivery status notification|undeliver|failure notice|returned mail|delivery failure|mail delivery failed|delivery has failed|could not be delivered|nicht zustellbar|non remis|no se puede entregar/i;
 const MAIL_SYSTEM_LOCAL = /^(?:mailer-daemon|mailerdaemon|mail-daemon|postmaster)$/i;
 
-function reportOf(parsed: ParsedMail, headers: InboundHeaders, fullText: string): DeliveryReport | undefined {
+export function reportOf(parsed: Pick<ParsedMail, 'attachments'>, headers: InboundHeaders, fullText: string): DeliveryReport | undefined {
   const statusParts = parsed.attachments.filter((a) => REPORT_PARTS.has(a.contentType.toLowerCase()));
   const returnedPart = parsed.attachments.find((a) => RETURNED_PARTS.has(a.contentType.toLowerCase()));
   const returnedId = returnedPart ? messageIdIn(attachmentText(returnedPart)) : undefined;
@@ -262,5 +263,11 @@ export async function parseInbound(raw: Buffer | string): Promise<InboundMessage
   return { headers, newText: newTextOf(fullText), fullText, ...(report ? { report } : {}) };
 }
 
-/** The parser as the mailbox reader takes it. */
-export const mailParser = { headers: (raw: Buffer) => parseInboundHeaders(raw), message: (raw: Buffer) => parseInbound(raw) };
+/**
+ * The parser as the mailbox reader takes it: headers without mailparser (every message's are read),
+ * a single text/plain part read directly, anything else by mailparser.
+ */
+export const mailParser = {
+  headers: async (raw: Buffer) => parseHeaderBlock(headerBlockOf(raw.toString('utf8'))),
+  message: async (raw: Buffer) => parsePlainMessage(raw, (headers, fullText) => reportOf({ attachments: [] }, headers, fullText)) ?? parseInbound(raw),
+};

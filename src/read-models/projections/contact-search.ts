@@ -1,13 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import { stmt } from './support/sql.ts';
 
-/** What a list of contacts can be narrowed to: a text (name, organisation, role, email), a status, a tag, an organisation, a level. */
+/** What a list of contacts can be narrowed to: a text (name, organisation, role, email), a status, a tag, an organisation, a level, a career target. */
 export type ContactFilter = {
   search?: string | undefined;
   status?: string | undefined;
   tag?: string | undefined;
   org?: string | undefined;
   level?: string | undefined;
+  /** The career target the person can tell about (case-insensitive). */
+  target?: string | undefined;
   /** Only these contacts. */
   ids?: readonly string[] | undefined;
 };
@@ -39,6 +41,10 @@ export function contactFilterSql(f: ContactFilter | undefined): { sql: string; p
   if (f?.level) {
     clauses.push('level = @level');
     params['level'] = f.level.toLowerCase();
+  }
+  if (f?.target) {
+    clauses.push('lower(target) = @target');
+    params['target'] = f.target.toLowerCase();
   }
   if (f?.ids) {
     clauses.push('contact_id IN (SELECT value FROM json_each(@ids))');

@@ -40,7 +40,8 @@ const schema = `
     bounced_email       TEXT,
     opted_out_at        TEXT,
     forgotten_at        TEXT,
-    update_written_at   TEXT
+    update_written_at   TEXT,
+    target              TEXT
   ) WITHOUT ROWID;
 `;
 
@@ -57,14 +58,14 @@ const TOUCH = `
 const q = preparedFor((db) => ({
   add: db.prepare(`
     INSERT INTO contacts (contact_id, workspace_id, status, name, email, phone, linkedin_url, organisation, role, level,
-      industry, timezone, tags, source, referred_by, referred_by_meeting, added_at, last_touch_at, last_touch)
-    VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'added')
+      industry, timezone, tags, source, referred_by, referred_by_meeting, added_at, last_touch_at, last_touch, target)
+    VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'added', ?)
     ON CONFLICT(contact_id) DO NOTHING`),
   change: db.prepare(`
     UPDATE contacts SET
       name = coalesce(?, name), email = coalesce(?, email), phone = coalesce(?, phone), linkedin_url = coalesce(?, linkedin_url),
       organisation = coalesce(?, organisation), role = coalesce(?, role), level = coalesce(?, level), industry = coalesce(?, industry),
-      timezone = coalesce(?, timezone), tags = coalesce(?, tags)
+      timezone = coalesce(?, timezone), tags = coalesce(?, tags), target = coalesce(?, target)
     WHERE contact_id = ? AND status <> 'forgotten'`),
   reply: db.prepare(`UPDATE contacts SET replied_at = ?, ${TOUCH} WHERE contact_id = ?`),
   keptInTouch: db.prepare(`UPDATE contacts SET update_written_at = NULL, ${TOUCH} WHERE contact_id = ?`),
@@ -81,8 +82,8 @@ const q = preparedFor((db) => ({
 
 export const contacts = defineProjection({
   name: 'contacts',
-  // 3: the update written for the next keep-in-touch note; the industry goes on forget.
-  version: 3,
+  // 4: the career target the person can tell about.
+  version: 4,
   schema,
   indexes,
   apply(db, e) {
@@ -111,6 +112,7 @@ export const contacts = defineProjection({
           d.referredBy?.meetingId ?? null,
           at,
           at,
+          d.target ?? null,
         );
         return;
       }
@@ -127,6 +129,7 @@ export const contacts = defineProjection({
           c.industry ?? null,
           c.timezone ?? null,
           c.tags === undefined ? null : JSON.stringify(c.tags),
+          c.target ?? null,
           contactId,
         );
         return;
@@ -181,6 +184,7 @@ type ContactRow = {
   opted_out_at: string | null;
   forgotten_at: string | null;
   update_written_at: string | null;
+  target: string | null;
 };
 
 function toContact(c: ContactRow, meetings: MeetingTouch[], now: string, draftsWaiting = 0) {
@@ -213,6 +217,7 @@ function toContact(c: ContactRow, meetings: MeetingTouch[], now: string, draftsW
           channel: latest.channel,
           via: latest.via,
           gatekeeperEmailedAt: latest.gatekeeper_emailed_at,
+          gatekeeperRepliedAt: latest.gatekeeper_replied_at,
           introducedAt: latest.introduced_at,
           callAttempts: latest.call_attempts,
           lastCallOutcome: latest.last_call_outcome,
@@ -233,6 +238,7 @@ function toContact(c: ContactRow, meetings: MeetingTouch[], now: string, draftsW
     role: c.role,
     level: c.level,
     industry: c.industry,
+    target: c.target,
     timezone: c.timezone,
     tags: c.tags === null ? [] : (JSON.parse(c.tags) as string[]),
     source: c.source,

@@ -25,6 +25,8 @@ export type ContactState = {
     channel: string | null;
     via: string | null;
     gatekeeperEmailedAt: string | null;
+    /** The gatekeeper answered (read in the mailbox): perhaps the introduction, for the seeker to confirm. */
+    gatekeeperRepliedAt?: string | null;
     introducedAt: string | null;
     callAttempts: number;
     lastCallOutcome: string | null;
@@ -73,6 +75,8 @@ export function nextAction(c: ContactState, now: string): Action {
   if (m?.status === 'requested') {
     if (c.repliedAt && c.repliedAt >= m.requestedAt) return { action: 'reply received: book a time', at: c.repliedAt };
     if (m.channel === 'phone') return callAction(c, m);
+    if (m.via === 'gatekeeper' && !m.introducedAt && m.gatekeeperRepliedAt)
+      return { action: 'answered: introduction? (the gatekeeper replied: confirm with `meeting introduced`)', at: m.gatekeeperRepliedAt };
     if (m.via === 'gatekeeper' && !m.introducedAt) return { action: 'waiting for the gatekeeper to introduce you', at: m.gatekeeperEmailedAt ?? m.requestedAt };
     return { action: 'waiting for reply', at: m.requestedAt };
   }

@@ -43,12 +43,14 @@ const schema = `
     thank_you_sent_at   TEXT,
     gatekeeper_contact_id TEXT,
     gatekeeper_emailed_at TEXT,
+    gatekeeper_replied_at TEXT,
     introduced_at       TEXT,
     call_attempts       INTEGER NOT NULL DEFAULT 0,
     last_call_outcome   TEXT,
     next_call_at        TEXT,
     last_touch_at       TEXT NOT NULL,
-    last_touch          TEXT NOT NULL
+    last_touch          TEXT NOT NULL,
+    target              TEXT
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS pipeline_by_contact ON pipeline (contact_id, requested_at, meeting_id);
 `;
@@ -66,10 +68,14 @@ const TOUCH = `
 const q = preparedFor((db) => ({
   request: db.prepare(`
     INSERT INTO pipeline (meeting_id, workspace_id, contact_id, status, channel, via, referral_contact_id, gatekeeper_contact_id, requested_minutes, requested_at,
-      last_touch_at, last_touch)
-    VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, 'request') ON CONFLICT(meeting_id) DO NOTHING`),
+      last_touch_at, last_touch, target)
+    VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, 'request', ?) ON CONFLICT(meeting_id) DO NOTHING`),
   gatekeeperEmailed: db.prepare(`UPDATE pipeline SET gatekeeper_emailed_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   introduced: db.prepare(`UPDATE pipeline SET introduced_at = ?, ${TOUCH} WHERE meeting_id = ?`),
+  // Only the gatekeeper's own reply on the meeting it answers: the seeker confirms the introduction.
+  gatekeeperReplied: db.prepare(
+    `UPDATE pipeline SET gatekeeper_replied_at = coalesce(gatekeeper_replied_at, ?) WHERE meeting_id = ? AND gatekeeper_contact_id = ?`,
+  ),
   called: db.prepare(`UPDATE pipeline SET call_attempts = ?, last_call_outcome = ?, next_call_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   requestSent: db.prepare(`UPDATE pipeline SET request_sent_at = ?, ${TOUCH} WHERE meeting_id = ?`),
   nudged: db.prepare(`UPDATE pipeline SET nudged_at = ?, ${TOUCH} WHERE meeting_id = ?`),
@@ -104,6 +110,7 @@ function applyMeeting(db: Database, e: StoredEvent) {
         d.minutes,
         at,
         at,
+        d.target ?? null,
       );
       return;
     }
@@ -163,6 +170,11 @@ function applyMeeting(db: Database, e: StoredEvent) {
       q(db).thanked.run(at, at, 'thank-you', at, meetingId);
       return;
     }
+    case 'ReplyReceived': {
+      const d = dataOf(e, 'ReplyReceived');
+      if (d.meetingId) q(db).gatekeeperReplied.run(utc(d.receivedAt), d.meetingId, idOfStream(e.stream));
+      return;
+    }
     case 'ContactForgotten':
       q(db).forget.run(idOfStream(e.stream));
   }
@@ -170,8 +182,8 @@ function applyMeeting(db: Database, e: StoredEvent) {
 
 export const pipeline = defineProjection({
   name: 'pipeline',
-  // 2: gatekeepers and calls.
-  version: 2,
+  // 2: gatekeepers and calls. 3: a gatekeeper's reply read in the mailbox. 4: the career target the conversation is about.
+  version: 4,
   schema,
   indexes,
   apply: applyMeeting,
@@ -207,6 +219,7 @@ type PipelineRow = {
   cancelled_by: string | null;
   no_show_at: string | null;
   thank_you_sent_at: string | null;
+  target: string | null;
 };
 
 const toMeeting = (m: PipelineRow) => ({
@@ -240,6 +253,7 @@ const toMeeting = (m: PipelineRow) => ({
   cancelledBy: m.cancelled_by,
   noShowAt: m.no_show_at,
   thankYouSentAt: m.thank_you_sent_at,
+  target: m.target,
 });
 
 /** Newest request first. */

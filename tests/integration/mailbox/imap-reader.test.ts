@@ -3,9 +3,11 @@
  * requests to stop, delivered as a mail server would, read with imapflow, classified and recorded
  * on the contact once each, across a second pass, a connection cut mid-FETCH and a UIDVALIDITY change.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addContact } from '../../../src/app/contact-commands.ts';
+import { addContact, forgetContact } from '../../../src/app/contact-commands.ts';
 import { KnownIndex } from '../../../src/app/mailbox/known-index.ts';
 import { mailboxPass } from '../../../src/app/mailbox/pass.ts';
 import type { MailSource } from '../../../src/app/mailbox/ports.ts';
@@ -23,7 +25,7 @@ import { startDovecot, type Dovecot } from '../../support/dovecot.ts';
 import { bounce, outOfOffice, reply, uniqueId } from '../../support/mailbox/messages.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from '../../support/pipeline.ts';
 
-const USERS = ['reply', 'once', 'auto', 'dsn', 'stop', 'uidvalidity', 'cut', 'idle', 'wrong'];
+const USERS = ['forget', 'reply', 'once', 'auto', 'dsn', 'stop', 'uidvalidity', 'cut', 'idle', 'wrong'];
 let dovecot: Dovecot;
 let redis: Redis;
 const cleanups: (() => Promise<void>)[] = [];
@@ -185,6 +187,19 @@ describe('the mailbox reader on a real IMAP server', () => {
     } finally {
       await worker.stop();
     }
+  });
+
+  it('forgetting the contact erases the excerpt read from the mailbox (sealed under their key); later mail from them records nothing', async () => {
+    const t = await setup('forget');
+    await t.deliver(reply({ from: 'priya@contoso.example', to: SEEKER, inReplyTo: t.ourId, text: 'My mobile is 07700 900123, call me.' }));
+    expect(await t.pass()).toMatchObject({ ok: true, result: { recorded: 1 } });
+    await forgetContact(t.ctx, { contact: t.priya });
+    const [replied] = await t.events('ReplyReceived');
+    expect(JSON.stringify(replied!.data)).not.toContain('07700');
+    const raw = readFileSync(join(t.s.dir, 'events.db'));
+    expect(raw.includes(Buffer.from('07700 900123'))).toBe(false);
+    await t.deliver(reply({ from: 'priya@contoso.example', to: SEEKER, inReplyTo: t.ourId, subject: 'Re: again', text: 'Me again.' }));
+    expect(await t.pass()).toMatchObject({ ok: true, result: { recorded: 0 } });
   });
 
   it('a wrong password is one clear message and one MailboxDisconnected, and the worker stops instead of retrying', async () => {

@@ -22,6 +22,13 @@ describe('mail read in the seeker’s mailbox', () => {
       .then([{ type: 'ReplyReceived', data: { summary: 'Happy to talk on Thursday.', source: 'mailbox', meetingId: MEETING_ID, receivedAt: NOW } }]);
   });
 
+  it('a reply’s excerpt keeps no control character or bidirectional override a message may carry', () => {
+    spec
+      .given([contactAdded()])
+      .when(inbound({ kind: 'reply', excerpt: '\u202eHappy\u0000 to talk.\u2066' }))
+      .then([{ type: 'ReplyReceived', data: { summary: 'Happy to talk.', source: 'mailbox', receivedAt: NOW } }]);
+  });
+
   it('nothing is recorded about a forgotten contact: their words are not kept again', () => {
     spec
       .given([contactAdded(), { type: 'ContactForgotten', data: { forgottenAt: NOW } }])

@@ -134,6 +134,31 @@ describe('the sealing event store', () => {
     await second.close();
   });
 
+  it('stores the keys of people added together before their events: another process reads every one of them', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const ids = Array.from({ length: 30 }, () => randomUUID());
+    await Promise.all(ids.map((id) => store.append(`contact-${id}`, [added(id, { name: `Person ${id}` })], { expected: 'no_stream' })));
+    const keys = new Database(join(s.dir, 'keys.db'), { readonly: true });
+    expect(keys.prepare('SELECT COUNT(*) AS n FROM subject_keys WHERE wrapped IS NOT NULL').get()).toEqual({ n: 30 });
+    keys.close();
+    const other = s.open();
+    for (const id of ids) expect(await dataOf(other, `contact-${id}`, 'ContactAdded')).toMatchObject({ name: `Person ${id}` });
+    await Promise.all([store.close(), other.close()]);
+  });
+
+  it('never writes an event whose key was not stored: a key another process made for the same person at the same moment fails the append', async () => {
+    const s = sandbox();
+    const [one, two] = [s.open(), s.open()];
+    const id = randomUUID();
+    // Both seal with a key of their own before either is stored; the first stored wins.
+    const results = await Promise.allSettled([one.append(`contact-${id}`, [added(id)]), two.append(`contact-${id}`, [added(id)])]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((await dataOf(one, `contact-${id}`, 'ContactAdded')).name).toBe('Orla Brennan-Vance');
+    expect(await one.readStream(`contact-${id}`)).toHaveLength(1);
+    await Promise.all([one.close(), two.close()]);
+  });
+
   it('never stores plaintext for a subject already forgotten', async () => {
     const s = sandbox();
     const store = s.open();

@@ -234,6 +234,27 @@ describe('contacts read model: telephone, gatekeepers and drafts', () => {
     expect(contactRow(asked({ via: 'gatekeeper', gatekeeperContactId: id(2) }))).toMatchObject({ nextAction: 'waiting for the gatekeeper to introduce you' });
   });
 
+  it('a gatekeeper’s reply on the meeting (read in the mailbox) asks the seeker to confirm the introduction', () => {
+    const log = asked({ via: 'gatekeeper', gatekeeperContactId: id(2) });
+    log.contact(id(2), 'ContactAdded', contactAdded(2));
+    log.contact(id(2), 'ReplyReceived', {
+      summary: 'I have passed your note to Ada.',
+      source: 'mailbox',
+      meetingId: id(1, 'm'),
+      receivedAt: '2026-12-03T09:00:00Z',
+    });
+    const rows = project(log.events).rows('contacts', { now: NOW });
+    expect(rows.find((r) => r['contactId'] === id(1))).toMatchObject({ nextAction: expect.stringMatching(/^answered: introduction\?/) });
+  });
+
+  it('a reply from someone else than the gatekeeper naming the meeting does not count as the gatekeeper’s', () => {
+    const log = asked({ via: 'gatekeeper', gatekeeperContactId: id(2) });
+    log.contact(id(3), 'ContactAdded', contactAdded(3));
+    log.contact(id(3), 'ReplyReceived', { summary: 'Wrong thread', source: 'mailbox', meetingId: id(1, 'm'), receivedAt: '2026-12-03T09:00:00Z' });
+    const rows = project(log.events).rows('contacts', { now: NOW });
+    expect(rows.find((r) => r['contactId'] === id(1))).toMatchObject({ nextAction: 'waiting for the gatekeeper to introduce you' });
+  });
+
   it('a draft waiting for review comes first', () => {
     const log = asked();
     log.contact(id(1), 'EmailDrafted', {

@@ -82,6 +82,6 @@ describe('forgetting a contact in every read model', () => {
     expect(after.referralsPerInterview).toEqual(before.referralsPerInterview);
     expect(before.levelsByIndustry).not.toEqual([]);
     expect(after.levelsByIndustry).toEqual([]);
-    expect(r.models.workspaces()).toEqual([{ workspaceId: 'ws-a', ownerName: 'Sam Seeker', contacts: 2, meetings: 2 }]);
+    expect(r.models.workspaces()).toEqual([{ workspaceId: 'ws-a', ownerName: 'Sam Seeker', timezone: 'Europe/London', contacts: 2, meetings: 2 }]);
   });
 });

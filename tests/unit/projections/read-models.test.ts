@@ -54,8 +54,8 @@ describe('the read-model API', () => {
 
   it('workspaces list each seeker with their counts', () => {
     expect(project(many(3).events).models.workspaces()).toEqual([
-      { workspaceId: 'ws-a', ownerName: 'Sam Seeker', contacts: 2, meetings: 0 },
-      { workspaceId: 'ws-b', ownerName: 'Bea Seeker', contacts: 1, meetings: 0 },
+      { workspaceId: 'ws-a', ownerName: 'Sam Seeker', timezone: 'Europe/London', contacts: 2, meetings: 0 },
+      { workspaceId: 'ws-b', ownerName: 'Bea Seeker', timezone: 'Europe/London', contacts: 1, meetings: 0 },
     ]);
   });
 
@@ -83,6 +83,10 @@ describe('the read-model API', () => {
       overruns: [],
       jobLeads: [],
       draftsWaiting: [],
+      levelsCovered: [],
+      objectivity: [],
+      range: { from: null, to: null },
+      listTotals: { agenda: 0, followUps: 0, overruns: 0, jobLeads: 0, drafts: 0 },
     });
   });
 

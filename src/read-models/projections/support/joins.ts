@@ -33,6 +33,7 @@ export type MeetingTouch = {
   via: string | null;
   gatekeeper_contact_id: string | null;
   gatekeeper_emailed_at: string | null;
+  gatekeeper_replied_at: string | null;
   introduced_at: string | null;
   call_attempts: number;
   last_call_outcome: string | null;
@@ -47,7 +48,7 @@ export function meetingsOf(db: Database, contactIds: string[]): MeetingTouch[] {
     db,
     `
     SELECT meeting_id, contact_id, status, requested_at, start_at, held_at, thank_you_sent_at, channel, via, gatekeeper_contact_id,
-      gatekeeper_emailed_at, introduced_at, call_attempts, last_call_outcome, next_call_at, last_touch_at, last_touch
+      gatekeeper_emailed_at, gatekeeper_replied_at, introduced_at, call_attempts, last_call_outcome, next_call_at, last_touch_at, last_touch
     FROM pipeline WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, requested_at, meeting_id`,
   ).all(JSON.stringify(contactIds)) as MeetingTouch[];
 }
