@@ -12,6 +12,7 @@ import { imapMailbox } from '../infra/mailbox/imap.ts';
 import { withSentCopies } from '../infra/mailbox/sent-copy.ts';
 import { gmailTransport } from '../infra/mailbox/gmail.ts';
 import { gmailForSending } from './gmail.ts';
+import { googleConfigFrom, googleEnabled } from '../infra/google/config.ts';
 import type { Log } from '../app/log.ts';
 import { silentLogger } from './logger.ts';
 import { createMailTransport, type MailTransport } from '../infra/mail/transport.ts';
@@ -24,6 +25,8 @@ export type EmailWiring = {
   transport: MailTransport;
   eraser: CopiesEraser;
   messageDomain?: string | undefined;
+  /** Google Calendar is wired and emails its own invitations to attendees (GOOGLE_SEND_UPDATES all or externalOnly). */
+  calendarSendsInvites: boolean;
 };
 
 /**
@@ -49,6 +52,7 @@ export function emailWiringFrom(config: Config, env: NodeJS.ProcessEnv, log: Log
     transport,
     eraser: localCopiesEraser({ outboxDir: transport.folder, calendarDir: join(config.dataDir, 'calendar') }),
     ...(mail.messageDomain ? { messageDomain: mail.messageDomain } : {}),
+    calendarSendsInvites: googleEnabled(env) && googleConfigFrom(env).sendUpdates !== 'none',
   };
 }
 

@@ -23,7 +23,14 @@ export const reactorWorker = (rt: Runtime, log: Log) =>
 export function emailWorker(rt: Runtime, opts: { wiring: EmailWiring; log: Log; concurrency?: number | undefined; ratePerSecond?: number | undefined }) {
   const { wiring } = opts;
   return startEmailWorker({
-    email: { store: rt.store, clock: rt.clock, sender: wiring.sender, counter: rt.counter, messageDomain: wiring.messageDomain },
+    email: {
+      store: rt.store,
+      clock: rt.clock,
+      sender: wiring.sender,
+      counter: rt.counter,
+      messageDomain: wiring.messageDomain,
+      calendarSendsInvites: wiring.calendarSendsInvites,
+    },
     erase: { store: rt.store, eraser: wiring.eraser },
     connection: rt.workerConnection(),
     prefix: rt.prefix,

@@ -148,6 +148,26 @@ describe('email effect decision', () => {
       .thenSkipped('the meeting has already started');
   });
 
+  it('a confirmation carries no .ics when the connected Google Calendar sends the invitation, and says so', () => {
+    spec
+      .given(facts({ meetingEvents: upcoming, calendarConnected: true }))
+      .when(job('booking-confirmation'), { ...ctx, calendarSendsInvites: true })
+      .thenPerformed((intent) => {
+        expect(intent.invitation).toBeUndefined();
+        expect(intent.variables['invitationFrom']).toBe('The invitation comes from my calendar, in a separate email.');
+      });
+  });
+
+  it('a confirmation carries its .ics when Google sends invitations but this seeker has not connected a calendar', () => {
+    spec
+      .given(facts({ meetingEvents: upcoming, calendarConnected: false }))
+      .when(job('booking-confirmation'), { ...ctx, calendarSendsInvites: true })
+      .thenPerformed((intent) => {
+        expect(intent.invitation).toMatchObject({ method: 'REQUEST' });
+        expect(intent.variables['invitationFrom']).toBeUndefined();
+      });
+  });
+
   it('a confirmation carries the invitation of the current booking and records it as the ics event', () => {
     spec
       .given(facts({ meetingEvents: upcoming }))

@@ -18,7 +18,12 @@ export type EmailDecisionContext = {
   messageDomain?: string | undefined;
   /** The job of a DraftApproved: the approved draft goes now. */
   approved?: boolean | undefined;
+  /** Google Calendar is wired with updates sent to attendees: a connected calendar sends the invitation. */
+  calendarSendsInvites?: boolean | undefined;
 };
+
+/** Google's own invitation (sendUpdates) already reaches the contact: a second, our .ics, would invite them twice. */
+const CALENDAR_SENDS = 'The invitation comes from my calendar, in a separate email.';
 
 /** The one command an effect's result is recorded with; the decider refusing it is how "no longer due" is decided. */
 function resultRecord(data: EmailEffectData, facts: EmailFacts, messageId: string, uid: string, now: string): ResultRecord {
@@ -139,8 +144,9 @@ function emailIntent(
   const gatekeeper = facts.content.gatekeeper;
   const to = recipient === 'seeker' ? seeker : recipient === 'gatekeeper' ? gatekeeper!.details! : contact.details!;
   const thread = threadOf(data, facts);
+  const fromCalendar = Boolean(ctx.calendarSendsInvites && facts.calendarConnected);
   const invitation =
-    data.kind === 'booking-confirmation' || data.kind === 'calendar-cancel'
+    (data.kind === 'booking-confirmation' || data.kind === 'calendar-cancel') && !fromCalendar
       ? meetingInvitation({ meetingId: data.meetingId!, meeting, contact, ws: ws!, domain: made.domain, now: ctx.now })
       : null;
   const template = templateOf(data.kind);
@@ -148,7 +154,10 @@ function emailIntent(
   return {
     effect: data.key,
     template,
-    variables: emailVariables(template, { ws: ws!, contact, meeting, facts: facts.content }),
+    variables: {
+      ...emailVariables(template, { ws: ws!, contact, meeting, facts: facts.content }),
+      ...(fromCalendar && data.kind === 'booking-confirmation' ? { invitationFrom: CALENDAR_SENDS } : {}),
+    },
     from: seeker,
     to: { name: to.name, email: to.email ?? '' },
     ...(recipient === 'seeker' ? {} : { toContactId: recipient === 'gatekeeper' ? meeting.request!.gatekeeperContactId! : data.contactId }),

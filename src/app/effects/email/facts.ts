@@ -17,6 +17,8 @@ export const draftIdFor = (effectKey: string) => derivedId(`${effectKey}:draft`)
 /** What an email decision looks at, read from the streams when the job runs. */
 export type EmailFacts = {
   ws: WorkspaceConfig | undefined;
+  /** Whether the seeker's Google Calendar is connected: then Google may send the invitation itself. */
+  calendarConnected?: boolean | undefined;
   contact: ContactState;
   contactExists: boolean;
   meeting: MeetingState;
@@ -62,7 +64,7 @@ async function contentOf(ctx: AppContext, data: EmailEffectData, contact: Contac
 
 /** Reads each stream once: the result stream (the meeting's, or the contact's for a keep-in-touch) is folded, not read again. */
 export async function readEmailFacts(ctx: AppContext, data: EmailEffectData): Promise<EmailFacts> {
-  const ws = (await load(ctx, workspaceAggregate, data.workspaceId)).state.config;
+  const { config: ws, calendar } = (await load(ctx, workspaceAggregate, data.workspaceId)).state;
   const { state: contact, exists: contactExists } = await load(ctx, contactAggregate, data.contactId);
   const resultStream = data.kind === 'keep-in-touch' ? contactAggregate.stream(data.contactId) : meetingAggregate.stream(data.meetingId!);
   const stream = await ctx.store.readStream(resultStream);
@@ -75,6 +77,7 @@ export async function readEmailFacts(ctx: AppContext, data: EmailEffectData): Pr
   const source = data.kind === 'keep-in-touch' ? stream.find((e) => e.id === data.sourceEventId) : undefined;
   return {
     ws,
+    calendarConnected: calendar.connected,
     contact,
     contactExists,
     meeting,

@@ -23,6 +23,8 @@ export type EmailDeps = {
   counter: SendCounter;
   /** Domain of Message-IDs and calendar UIDs; the seeker's email domain when not set. */
   messageDomain?: string | undefined;
+  /** Google Calendar is wired and sends its own invitations (GOOGLE_SEND_UPDATES all or externalOnly). */
+  calendarSendsInvites?: boolean | undefined;
 };
 
 export type EmailOutcome =
@@ -52,7 +54,12 @@ export async function performEmailEffect(data: EmailEffectData, deps: EmailDeps,
   const ctx = contextFor(data, deps);
   const now = deps.clock();
   const facts = await readEmailFacts(ctx, data);
-  const decision = decideEmail(data, facts, { now, messageDomain: deps.messageDomain, approved: opts.approved });
+  const decision = decideEmail(data, facts, {
+    now,
+    messageDomain: deps.messageDomain,
+    approved: opts.approved,
+    calendarSendsInvites: deps.calendarSendsInvites,
+  });
   if (decision.decision === 'skip') return { outcome: 'skipped', reason: decision.reason };
   if (decision.decision === 'defer') return { outcome: 'deferred', until: decision.until, reason: decision.reason };
   if (decision.decision === 'draft') return recordDraft(ctx, data, decision.intent, deps);
