@@ -4,7 +4,7 @@ import type { FollowUpItem } from './projections/follow-ups.ts';
 import type { JobLeadItem } from './projections/job-leads.ts';
 import type { ReadModels } from './queries.ts';
 
-export type TodayKind = 'call' | 'draft' | 'reply' | 'meeting' | 'thank-you' | 'update' | 'lead' | 'ask';
+export type TodayKind = 'decide' | 'call' | 'draft' | 'reply' | 'meeting' | 'thank-you' | 'update' | 'lead' | 'ask';
 
 /** One thing for the seeker to do now, with who it concerns and, where there is one, when it is due. */
 export type TodayItem = {
@@ -22,6 +22,7 @@ export type TodayItem = {
 };
 
 export const TODAY_SECTIONS: Record<TodayKind, string> = {
+  decide: 'Calendar changes to decide',
   call: 'Calls to make',
   draft: 'Drafts waiting for your review',
   reply: 'Replies to answer',
@@ -56,6 +57,7 @@ export function todayList(rm: ReadModels, q: { workspaceId: string; now: string 
     const action = String(c['nextAction'] ?? '');
     const at = (c['nextActionAt'] as string | null) ?? null;
     const who = { contactId: c['contactId'] as string, name: (c['name'] as string | null) ?? null, meetingId: (c['meetingId'] as string | null) ?? null };
+    if (action.startsWith('decide: ')) add('decide', { ...who, due: null, what: `${who.name ?? '(forgotten)'}: ${action.slice('decide: '.length)}` });
     if (action.startsWith('call ') && (!at || at <= endOfTomorrow)) add('call', { ...who, due: at, overdue: overdueAt(at, now), what: action });
     if (action.startsWith('reply received') || action.startsWith('answered: introduction?'))
       add('reply', { ...who, due: at, what: `${who.name ?? '(forgotten)'}: ${action}` });

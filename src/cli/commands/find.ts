@@ -126,6 +126,8 @@ function hint(t: TodayItem, zone: string): string {
       return `${t.what} (it goes by itself when the worker runs)`;
     case 'ask':
       return `${t.what} — \`outreach meeting request ${id(t.contactId)} --minutes 20\``;
+    case 'decide':
+      return `${t.what} — \`outreach meeting reschedule ${id(t.contactId)} --at …\` or \`outreach meeting cancel ${id(t.contactId)}\``;
     case 'update':
       return `${t.what} — \`outreach contact update ${id(t.contactId)} --text "…"\``;
     default:

@@ -222,6 +222,7 @@ function toContact(c: ContactRow, meetings: MeetingTouch[], now: string, draftsW
           callAttempts: latest.call_attempts,
           lastCallOutcome: latest.last_call_outcome,
           nextCallAt: latest.next_call_at,
+          calendarDecision: latest.calendar_decision,
         }
       : null,
   };

@@ -31,6 +31,8 @@ export type ContactState = {
     callAttempts: number;
     lastCallOutcome: string | null;
     nextCallAt: string | null;
+    /** Changed in Google in a way the meeting cannot take (all-day, too long): what was done there. */
+    calendarDecision?: string | null;
   } | null;
 };
 
@@ -68,6 +70,8 @@ export function nextAction(c: ContactState, now: string): Action {
   if (c.draftsWaiting > 0) return { action: `review the draft to ${c.firstName} waiting for your approval`, at: null };
   if (c.thankYousPending > 0) return { action: 'send thank-you', at: null };
   const m = c.meeting;
+  if (m?.status === 'booked' && m.calendarDecision)
+    return { action: `decide: changed in the calendar (${m.calendarDecision}): reschedule or cancel the meeting`, at: m.start };
   if (m?.status === 'booked' && m.start) {
     return m.start > now ? { action: `meeting on ${callTime(m.start, c.timezone)}`, at: m.start } : { action: 'record how the meeting went', at: m.start };
   }

@@ -50,7 +50,8 @@ const schema = `
     next_call_at        TEXT,
     last_touch_at       TEXT NOT NULL,
     last_touch          TEXT NOT NULL,
-    target              TEXT
+    target              TEXT,
+    calendar_decision   TEXT
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS pipeline_by_contact ON pipeline (contact_id, requested_at, meeting_id);
 `;
@@ -82,8 +83,11 @@ const q = preparedFor((db) => ({
   booked: db.prepare(`
     UPDATE pipeline SET status = 'booked', booked_at = ?, start_at = ?, booked_minutes = ?, timezone = ?, location = ?, video_url = ?, ${TOUCH}
     WHERE meeting_id = ?`),
-  rescheduled: db.prepare(`UPDATE pipeline SET start_at = ?, booked_minutes = ?, timezone = ?, reschedules = reschedules + 1 WHERE meeting_id = ?`),
-  cancelled: db.prepare(`UPDATE pipeline SET status = 'cancelled', cancelled_at = ?, cancelled_by = ? WHERE meeting_id = ?`),
+  rescheduled: db.prepare(
+    `UPDATE pipeline SET start_at = ?, booked_minutes = ?, timezone = ?, reschedules = reschedules + 1, calendar_decision = NULL WHERE meeting_id = ?`,
+  ),
+  cancelled: db.prepare(`UPDATE pipeline SET status = 'cancelled', cancelled_at = ?, cancelled_by = ?, calendar_decision = NULL WHERE meeting_id = ?`),
+  calendarDecision: db.prepare(`UPDATE pipeline SET calendar_decision = ? WHERE meeting_id = ?`),
   held: db.prepare(`
     UPDATE pipeline SET status = 'held', held_at = ?, actual_minutes = ?, referrals_asked = ?, business_cards = ?, sentiment = ?, ${TOUCH}
     WHERE meeting_id = ?`),
@@ -156,6 +160,12 @@ function applyMeeting(db: Database, e: StoredEvent) {
       q(db).cancelled.run(utc(d.cancelledAt), d.by, meetingId);
       return;
     }
+    case 'CalendarEditNeedsDecision': {
+      // An edit in Google the meeting cannot take (all-day, too long): the seeker decides, so it is listed until they do.
+      const d = dataOf(e, 'CalendarEditNeedsDecision');
+      q(db).calendarDecision.run(d.reason === 'all-day' ? `made all-day on ${d.date ?? '?'}` : `set to ${d.minutes ?? '?'} minutes`, meetingId);
+      return;
+    }
     case 'MeetingHeld': {
       const d = dataOf(e, 'MeetingHeld');
       const at = utc(d.heldAt);
@@ -182,8 +192,8 @@ function applyMeeting(db: Database, e: StoredEvent) {
 
 export const pipeline = defineProjection({
   name: 'pipeline',
-  // 2: gatekeepers and calls. 3: a gatekeeper's reply read in the mailbox. 4: the career target the conversation is about.
-  version: 4,
+  // 2: gatekeepers and calls. 3: a gatekeeper's reply read in the mailbox. 4: the career target. 5: calendar edits to decide.
+  version: 5,
   schema,
   indexes,
   apply: applyMeeting,

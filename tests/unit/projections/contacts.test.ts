@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { todayList } from '../../../src/read-models/today.ts';
 import { contactAdded, eventLog, heldMeeting, id, meetingRequested, workspaceConfigured } from './support/log.ts';
 import { NOW, project } from './support/harness.ts';
 
@@ -268,5 +269,43 @@ describe('contacts read model: telephone, gatekeepers and drafts', () => {
       draftedAt: '2026-11-02T11:00:00Z',
     });
     expect(contactRow(log)).toMatchObject({ nextAction: 'review the draft to Ada waiting for your approval' });
+  });
+});
+
+describe('calendar edits to decide', () => {
+  const booked = () => {
+    const log = eventLog();
+    log.workspace('WorkspaceConfigured', workspaceConfigured());
+    log.contact(id(1), 'ContactAdded', contactAdded(1));
+    log.meeting(id(1, 'm'), 'MeetingRequested', meetingRequested(1, 1));
+    log.meeting(id(1, 'm'), 'MeetingBooked', { start: '2026-11-26T10:00:00Z', minutes: 20, timezone: 'Europe/London', bookedAt: '2026-11-03T09:00:00Z' });
+    log.meeting(id(1, 'm'), 'CalendarEditNeedsDecision', { reason: 'all-day', date: '2026-11-27', seenAt: '2026-11-23T09:00:00Z' });
+    return log;
+  };
+
+  it('an edit in the calendar the meeting cannot take is the next action, and heads the day', () => {
+    const { models } = project(booked().events);
+    expect(models.list('contacts', { limit: 10, offset: 0, now: NOW }).rows[0]).toMatchObject({
+      nextAction: 'decide: changed in the calendar (made all-day on 2026-11-27): reschedule or cancel the meeting',
+    });
+    expect(todayList(models, { workspaceId: 'ws-a', now: NOW })[0]).toMatchObject({
+      kind: 'decide',
+      section: 'Calendar changes to decide',
+      what: 'Ada Person1: changed in the calendar (made all-day on 2026-11-27): reschedule or cancel the meeting',
+    });
+  });
+
+  it('a reschedule by the seeker settles the calendar edit', () => {
+    const log = booked();
+    log.meeting(id(1, 'm'), 'MeetingRescheduled', {
+      start: '2026-11-27T10:00:00Z',
+      minutes: 20,
+      timezone: 'Europe/London',
+      source: 'seeker',
+      rescheduledAt: '2026-11-24T08:00:00Z',
+    });
+    const { models } = project(log.events);
+    expect(models.list('contacts', { limit: 10, offset: 0, now: NOW }).rows[0]!['nextAction']).toMatch(/^meeting on /);
+    expect(todayList(models, { workspaceId: 'ws-a', now: NOW }).filter((t) => t.kind === 'decide')).toEqual([]);
   });
 });

@@ -38,6 +38,7 @@ export type MeetingTouch = {
   call_attempts: number;
   last_call_outcome: string | null;
   next_call_at: string | null;
+  calendar_decision: string | null;
   last_touch_at: string;
   last_touch: string;
 };
@@ -48,7 +49,7 @@ export function meetingsOf(db: Database, contactIds: string[]): MeetingTouch[] {
     db,
     `
     SELECT meeting_id, contact_id, status, requested_at, start_at, held_at, thank_you_sent_at, channel, via, gatekeeper_contact_id,
-      gatekeeper_emailed_at, gatekeeper_replied_at, introduced_at, call_attempts, last_call_outcome, next_call_at, last_touch_at, last_touch
+      gatekeeper_emailed_at, gatekeeper_replied_at, introduced_at, call_attempts, last_call_outcome, next_call_at, calendar_decision, last_touch_at, last_touch
     FROM pipeline WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, requested_at, meeting_id`,
   ).all(JSON.stringify(contactIds)) as MeetingTouch[];
 }
