@@ -13,7 +13,9 @@ import { decideWorkspace } from '../../src/domain/workspace.ts';
 import { saveRefreshToken, tokenStoreKeyFrom } from '../../src/infra/google/token-store.ts';
 import { googleEventIdFor } from '../../src/app/effects/calendar/event-id.ts';
 import { calendarWiringFrom } from '../../src/main/calendar.ts';
-import { calendarWorker, reactorWorker } from '../../src/main/workers.ts';
+import { calendarWorker, emailWorker, reactorWorker } from '../../src/main/workers.ts';
+import { emailWiringFrom } from '../../src/main/email.ts';
+import { humanTime } from '../../src/domain/human-time.ts';
 import { callbackLog } from '../support/tally-log.ts';
 
 /*
@@ -21,8 +23,8 @@ import { callbackLog } from '../support/tally-log.ts';
  * 429, 500 before and after applying): the seeker reschedules and cancels through Outreach, the owner
  * moves and deletes in Google Calendar, some meetings by both in either order. The rules (README, "The
  * sync rules"): the later change by time wins, a deletion is never undone. At the end each meeting has
- * one Google event at the time of the last change by either side (none live for a cancelled one), and
- * the store agrees.
+ * one Google event at the time of the last change by either side (none live for a cancelled one), the
+ * store agrees, and the last confirmation emailed to each contact names that time.
  */
 
 const PER_CASE = faultScale(3, 12);
@@ -58,7 +60,8 @@ describe('fault: the seeker and the calendar owner change the same meetings unde
     'every meeting ends at the time of the last change by either side, one Google event each, none live for cancelled ones',
     async () => {
       const s = await appSandbox({ configure: false });
-      await configureAllHours(s.ctx);
+      // Every confirmation goes at once: no business hours, no daily limit in the way.
+      await configureAllHours(s.ctx, { dailyLimit: 1000 });
       const prefix = testPrefix();
       prefixes.push(prefix);
       const env = { ...pipelineEnv(prefix, s.dir, smtp.url, { OUTREACH_CALENDAR_POLL_MS: '300' }), ...google.env() };
@@ -79,6 +82,7 @@ describe('fault: the seeker and the calendar owner change the same meetings unde
       });
       const reactor = await reactorWorker(rt, log);
       const worker = calendarWorker(rt, { wiring: calendarWiringFrom(rt.config, rt.env), log });
+      const email = emailWorker(rt, { wiring: emailWiringFrom(rt.config, rt.env), log });
       try {
         const base = Math.floor((Date.now() + 3 * 86_400_000) / 60_000) * 60_000;
         const plan: { meeting: string; kind: Case; at: number }[] = [];
@@ -124,6 +128,14 @@ describe('fault: the seeker and the calendar owner change the same meetings unde
           expected.set(p.meeting, p.kind === 'seeker-cancels' || p.kind === 'owner-deletes' ? { cancelled: true } : { start: last });
         }
 
+        const emailOf = new Map(plan.map((p, i) => [p.meeting, `person${i}@contact.example`]));
+        /** The confirmation the contact read last: the one they act on. */
+        const lastConfirmation = (m: string) =>
+          smtp.messages
+            .map((mail, i) => ({ mail, i }))
+            .filter(({ mail }) => mail.envelope.to.includes(emailOf.get(m)!) && /^Confirmed: /.test(mail.parsed.subject ?? ''))
+            .sort((a, b) => (a.mail.parsed.date?.getTime() ?? 0) - (b.mail.parsed.date?.getTime() ?? 0) || a.i - b.i)
+            .at(-1)?.mail.parsed.subject;
         const right = async (m: string) => {
           const want = expected.get(m)!;
           const event = google.events.find(googleEventIdFor(m));
@@ -133,7 +145,8 @@ describe('fault: the seeker and the calendar owner change the same meetings unde
             state.status === 'booked' &&
             Date.parse(state.booking!.start) === want.start &&
             event?.status === 'confirmed' &&
-            Date.parse(event.start!.dateTime!) === want.start
+            Date.parse(event.start!.dateTime!) === want.start &&
+            (lastConfirmation(m) ?? '').includes(humanTime(iso(want.start), 'Europe/London'))
           );
         };
         const until = Date.now() + faultScale(45_000, 150_000);
@@ -157,6 +170,7 @@ describe('fault: the seeker and the calendar owner change the same meetings unde
               expected.get(p.meeting),
               google.events.find(googleEventIdFor(p.meeting))?.start,
               (await load(s.ctx, meetingAggregate, p.meeting)).state.booking,
+              lastConfirmation(p.meeting),
             );
         const perMeeting = new Map<string, number>();
         for (const e of google.events.all()) {
@@ -185,6 +199,7 @@ describe('fault: the seeker and the calendar owner change the same meetings unde
       } finally {
         await reactor.stop();
         await worker.close();
+        await email.close();
         await rt.close();
         await s.cleanup();
       }
