@@ -9,7 +9,7 @@ import {
   type ReportRecipient,
   type RuleHeader,
 } from '../../domain/inbound-mail.ts';
-import { parseHeaderBlock, parsePlainMessage } from './parse-headers.ts';
+import { idsIn, parseHeaderBlock, parsePlainMessage } from './parse-headers.ts';
 
 /**
  * Raw RFC 5322 mail (from IMAP or the Gmail API's raw format) into the domain's inbound types.
@@ -38,17 +38,6 @@ export function headerBlockOf(raw: Buffer | string): string {
 }
 
 const unfold = (value: string) => value.replace(/\r?\n[ \t]+/g, ' ').trim();
-const MESSAGE_IDS = /<[^<>\s]+>/g;
-/** Message-IDs in a header value; a bare id (some clients drop the brackets) is taken when it has an "@". */
-const idsIn = (value: string | undefined): string[] => {
-  if (!value) return [];
-  const bracketed = value.match(MESSAGE_IDS);
-  if (bracketed) return bracketed;
-  return value
-    .split(/[\s,]+/)
-    .filter((v) => /^[^@\s]+@[^@\s]+$/.test(v))
-    .map((v) => `<${v}>`);
-};
 
 const rawHeader = (parsed: ParsedMail, key: string): string | undefined => {
   const lines = parsed.headerLines.filter((h) => h.key === key).map((h) => unfold(h.line.slice(h.line.indexOf(':') + 1)));
