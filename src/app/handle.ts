@@ -145,7 +145,8 @@ export async function execute<S, E extends DomainEvent>(
   decide: (loaded: Loaded<S>) => E[] | Promise<E[]>,
   opts: ExecuteOptions = {},
 ): Promise<Executed<E>> {
-  const maxAttempts = opts.maxAttempts ?? 8;
+  // Commands that arrive together share a commit (group commit), so a crowd on one stream needs more rounds.
+  const maxAttempts = opts.maxAttempts ?? 16;
   for (let attempt = 1; ; attempt++) {
     const loaded: Loaded<S> = opts.newStream && attempt === 1 ? { state: agg.initial(), revision: -1, exists: false } : await load(ctx, agg, id);
     if (!loaded.exists && (loaded.revision >= 0 || opts.mustExist)) throw notFound(agg.name, id);

@@ -92,6 +92,12 @@ describe('the seekers table', () => {
     expect(((await get('/api/seekers', seeker)).json().seekers as { workspaceId: string }[]).map((s) => s.workspaceId)).toEqual(['jordan']);
   });
 
+  it('naming one seeker narrows the table to them; naming one the token does not reach is 404', async () => {
+    expect(((await get('/api/seekers?workspace=demo')).json().seekers as { workspaceId: string }[]).map((s) => s.workspaceId)).toEqual(['demo']);
+    expect((await get('/api/seekers?workspace=demo', seeker)).statusCode).toBe(404);
+    expect((await get('/api/seekers?workspace=jordan', coach)).statusCode).toBe(404);
+  });
+
   it('a date range counts only what happened inside it, on the table and on every figure of the dashboard', async () => {
     const none = (await get('/api/seekers?from=2000-01-01&to=2000-01-31')).json().seekers as Record<string, number>[];
     expect(none.map((s) => [s['contacts'], s['requests'], s['meetingsHeld'], s['leads']])).toEqual([

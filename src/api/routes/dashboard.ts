@@ -6,7 +6,7 @@ import { invalid } from '../../domain/errors.ts';
 import { parseRange } from '../../read-models/range.ts';
 import { todayList } from '../../read-models/today.ts';
 import { commandContext, commandWorkspace, principalOf, readWorkspace, type ApiDeps } from '../context.ts';
-import { anyObject, errorResponses, idParams, workspaceHeader, workspaceQuery } from '../openapi.ts';
+import { anyObject, errorResponses, idParams, workspaceHeader, workspaceProperty, workspaceQuery } from '../openapi.ts';
 import { checkedId } from './contacts.ts';
 import { rangeQuery } from './query-params.ts';
 
@@ -19,15 +19,19 @@ export function dashboardApiRoutes(app: FastifyInstance, deps: ApiDeps) {
         summary:
           'One row per seeker the token reaches, counted between `from` and `to`: contacts added, requests, meetings held, thank-yous within 24 h, referrals per interview, job leads, last activity',
         tags: ['read models'],
-        querystring: { type: 'object', properties: rangeQuery },
-        response: { 200: anyObject, ...errorResponses(400, 401) },
+        querystring: { type: 'object', properties: { ...rangeQuery, workspace: workspaceProperty('only this seeker (404 for one the token does not reach)') } },
+        response: { 200: anyObject, ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
       const range = parseRange(request.query as Record<string, unknown>);
       const p = principalOf(request);
+      // A seeker named (query or X-Workspace) is checked like everywhere else: one not reached is 404, never ignored.
+      const q = (request.query as Record<string, unknown>)['workspace'];
+      const named = (q !== undefined && q !== '') || request.headers['x-workspace'] ? readWorkspace(request) : undefined;
       void reply.header('cache-control', 'no-store');
-      return { from: range.from ?? null, to: range.to ?? null, seekers: deps.readModels.seekers(range).filter((s) => mayReach(p, s.workspaceId)) };
+      const seekers = deps.readModels.seekers(range).filter((s) => mayReach(p, s.workspaceId) && (named === undefined || s.workspaceId === named));
+      return { from: range.from ?? null, to: range.to ?? null, seekers };
     },
   );
 
