@@ -90,14 +90,16 @@ describe('the worker commands', () => {
     child.stderr.on('data', (d) => {
       err += d;
     });
-    const until = Date.now() + 15_000;
+    // A signal before the worker has started (a loaded machine) would meet no handler yet: wait for 'started'.
+    const until = Date.now() + 60_000;
     while (!err.includes('started') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(err).toMatch(/started/);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(0);
     expect(err).toMatch(/stopping reason=signal/);
     expect(err).toMatch(/stopped/);
-  });
+  }, 90_000);
 });
 
 describe('the start-up check of Redis', () => {
