@@ -14,6 +14,7 @@ import {
   spawnOutreach,
   startPrivateRedis,
   stopChild,
+  failuresAndTail,
   tail,
   waitUntil,
   type Child,
@@ -107,7 +108,7 @@ describe('Redis lost in the middle of a run', () => {
           twice: repeatedMessages(smtp),
           note: `shut down after ${atShutdown} deliveries, down ${downMs} ms (seed ${rnd.seed}); all done ${finished ? `${finishMs} ms after the restart` : 'never'}; worker exit ${code}; total ${Date.now() - started} ms`,
         });
-        expect(r.lost, tail(s.logFile, 40)).toBe(0);
+        expect(r.lost, failuresAndTail(s.logFile, 40)).toBe(0);
         expect(r.twice).toBeLessThanOrEqual(CONCURRENCY);
         expect(code).toBe(0);
       } finally {
@@ -168,7 +169,7 @@ describe('Redis lost in the middle of a run', () => {
           twice: repeatedMessages(smtp),
           note: `keys deleted with ${doneAtReplay.size} effects done; after the replay ${resent} mails and ${reinserted} Google writes repeated an effect already done, ${conflicts} inserts answered 409; all done ${finished ? `${finishMs} ms after the replay` : 'never'}; total ${Date.now() - started} ms`,
         });
-        expect(r.lost, tail(s.logFile, 40)).toBe(0);
+        expect(r.lost, failuresAndTail(s.logFile, 40)).toBe(0);
         expect(resent).toBe(0);
         expect(reinserted).toBe(0);
         expect(r.twice).toBeLessThanOrEqual(CONCURRENCY);

@@ -106,6 +106,17 @@ export const tail = (file: string, lines = 30) => {
   }
 };
 
+/** The log's lines about errors and failed jobs, then its end: what a loss is explained by. */
+export const failuresAndTail = (file: string, lines = 30) => {
+  try {
+    const all = readFileSync(file, 'utf8').trim().split('\n');
+    const failures = all.filter((l) => /\b(failed|error|ERROR|WARN)\b/.test(l) && !/\bstopped\b/.test(l)).slice(-lines);
+    return [...failures, '--- end of the log:', ...all.slice(-10)].join('\n');
+  } catch {
+    return '(no log)';
+  }
+};
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
