@@ -4,7 +4,7 @@ import { secretKeyOrKeyFile } from '../infra/crypto/key-file.ts';
 import { openSubjectKeys, subjectKeysFile } from '../infra/crypto/subject-keys.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { withSealedPersonalData } from '../infra/crypto/sealing-store.ts';
-import { openSqliteEventStore } from '../eventstore/sqlite/store.ts';
+import { openSqliteEventStore, type SqliteEventStore } from '../eventstore/sqlite/store.ts';
 
 /** The configured adapter alone, holding whatever it is given. EventStoreDB's client is loaded only when it is used. */
 export async function openAdapter(config: Config['eventStore']): Promise<EventStore> {
@@ -20,7 +20,9 @@ export async function openAdapter(config: Config['eventStore']): Promise<EventSt
 export async function openEventStore(config: Pick<Config, 'eventStore' | 'dataDir'>, env: NodeJS.ProcessEnv = process.env): Promise<EventStore> {
   const adapter = await openAdapter(config.eventStore);
   try {
-    const keys = openSubjectKeys(subjectKeysFile(config.dataDir), secretKeyOrKeyFile(env, config.dataDir).key);
+    // With SQLite, keys.db is attached to the log's connection: a new key commits with its first event.
+    const host = 'withinEachBatch' in adapter ? (adapter as SqliteEventStore) : undefined;
+    const keys = openSubjectKeys(subjectKeysFile(config.dataDir), secretKeyOrKeyFile(env, config.dataDir).key, host);
     return withSealedPersonalData(adapter, keys, personalDataRules);
   } catch (e) {
     await adapter.close();

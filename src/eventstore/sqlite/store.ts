@@ -55,7 +55,18 @@ export type SqliteEventStoreOptions = Pragmas & {
 /** An append waiting for its batch, its data and metadata already serialised. */
 type Pending = { stream: string; expected: ExpectedRevision; events: { id: string; type: string; data: string; metadata: string }[] };
 
-export type SqliteEventStore = EventStore & { readonly db: Database.Database; readonly file: string };
+/**
+ * Work done inside each batch's transaction before its events are inserted, so that what the events
+ * depend on (their subjects' keys) commits with them. What it returns runs once the batch committed.
+ */
+export type BatchHook = () => (() => void) | undefined;
+
+export type SqliteEventStore = EventStore & {
+  readonly db: Database.Database;
+  readonly file: string;
+  /** Runs `hook` inside every batch's transaction from now on. */
+  withinEachBatch(hook: BatchHook): void;
+};
 
 class AlreadyStored extends Error {
   constructor(readonly revision: number) {
@@ -145,11 +156,16 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
       throw e;
     }
   };
-  const batchTx = db.transaction((batch: Pending[]) => batch.map(settle));
+  const hooks: BatchHook[] = [];
+  const batchTx = db.transaction((batch: Pending[]) => {
+    const after = hooks.map((h) => h());
+    return { outcomes: batch.map(settle), after };
+  });
 
   const group = groupCommit<Pending, AppendResult>(
     async (batch) => {
-      const outcomes = await retryBusy(() => batchTx.immediate(batch));
+      const { outcomes, after } = await retryBusy(() => batchTx.immediate(batch));
+      for (const done of after) done?.();
       if (outcomes.some((o) => o.status === 'fulfilled' && o.value.position !== null)) appended.emit('append');
       return outcomes;
     },
@@ -169,6 +185,7 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     kind: 'sqlite',
     db,
     file,
+    withinEachBatch: (hook) => void hooks.push(hook),
 
     async append(stream, events, { expected = 'any' } = {}) {
       if (events.length === 0) return { nextRevision: q.revision.get(stream)?.r ?? -1, position: null };

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { applyPragmas, truncateWal } from '../../sqlite/pragmas.ts';
 import { subkey } from './secret-key.ts';
+import type { BatchHook } from '../../eventstore/sqlite/store.ts';
 
 /**
  * One data key per subject (a contact, a workspace): personal fields are encrypted with it, and
@@ -38,33 +39,56 @@ const IV = 12;
 const TAG = 16;
 const MAX_CACHED = 50_000;
 
+/** The event store whose transactions the keys can join (the SQLite adapter). */
+export type KeysHost = { readonly db: Database.Database; withinEachBatch(hook: BatchHook): void };
+
+/** The schema keys.db is attached as on a host's connection. */
+const ATTACHED = 'subject_keys_db';
+
+/** keys.db on a connection of its own, or attached to the host's connection (then its schema is ATTACHED). */
+function openKeysDb(file: string, host: KeysHost | undefined): { db: Database.Database; schema: string } {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!host) {
+    const db = new Database(file);
+    applyPragmas(db);
+    db.pragma('secure_delete = ON');
+    return { db, schema: 'main' };
+  }
+  host.db.prepare(`ATTACH DATABASE ? AS ${ATTACHED}`).run(file);
+  applyPragmas(host.db, {}, ATTACHED);
+  host.db.pragma(`${ATTACHED}.secure_delete = ON`);
+  return { db: host.db, schema: ATTACHED };
+}
+
 /**
  * Keys live in a small SQLite file of their own (not in the event log, which must never lose a
  * byte, while these must be deletable), wrapped with a subkey of OUTREACH_SECRET_KEY so the file
  * alone opens nothing. secure_delete and a WAL truncation after each forget overwrite the bytes
  * of a deleted key instead of leaving them in free pages.
+ *
+ * With a `host` (the SQLite event store) the file is attached to the host's connection, and a new
+ * key is written in the same transaction as the events sealed with it: one commit, not two.
  */
-export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKeys {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const db = new Database(file);
-  applyPragmas(db);
-  db.pragma('secure_delete = ON');
-  db.exec(`CREATE TABLE IF NOT EXISTS subject_keys (
+export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: KeysHost): SubjectKeys {
+  const { db, schema } = openKeysDb(file, host);
+  const t = (name: string) => `${schema}.${name}`;
+  db.exec(`CREATE TABLE IF NOT EXISTS ${t('subject_keys')} (
     subject      TEXT PRIMARY KEY,
     wrapped      BLOB,
     created_at   TEXT NOT NULL,
     forgotten_at TEXT
   )`);
-  db.exec('CREATE TABLE IF NOT EXISTS wrapping (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL)');
+  db.exec(`CREATE TABLE IF NOT EXISTS ${t('wrapping')} (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL)`);
   if (file !== ':memory:') chmodSync(file, 0o600);
   const kek = subkey(masterKey, 'subject-keys');
   // Which master key wraps these keys, so that a changed OUTREACH_SECRET_KEY is one clear error
   // at start-up instead of unreadable data later.
   const fingerprint = createHash('sha256').update(subkey(masterKey, 'subject-keys-fingerprint')).digest('hex').slice(0, 16);
-  db.prepare('INSERT OR IGNORE INTO wrapping (id, fingerprint) VALUES (1, ?)').run(fingerprint);
-  const stored = db.prepare<[], { fingerprint: string }>('SELECT fingerprint FROM wrapping WHERE id = 1').get()!.fingerprint;
+  db.prepare(`INSERT OR IGNORE INTO ${t('wrapping')} (id, fingerprint) VALUES (1, ?)`).run(fingerprint);
+  const stored = db.prepare<[], { fingerprint: string }>(`SELECT fingerprint FROM ${t('wrapping')} WHERE id = 1`).get()!.fingerprint;
   if (stored !== fingerprint) {
-    db.close();
+    if (host) db.exec(`DETACH DATABASE ${ATTACHED}`);
+    else db.close();
     throw new OutreachError(
       'config',
       `OUTREACH_SECRET_KEY: ${file} was made with another key (the one in OUTREACH_SECRET_KEY, or data/secret.key when it was not set); set it back to that key`,
@@ -73,10 +97,10 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
   }
 
   const q = {
-    get: db.prepare<[string], { wrapped: Buffer | null }>('SELECT wrapped FROM subject_keys WHERE subject = ?'),
-    insert: db.prepare<[string, Buffer, string]>('INSERT OR IGNORE INTO subject_keys (subject, wrapped, created_at) VALUES (?, ?, ?)'),
+    get: db.prepare<[string], { wrapped: Buffer | null }>(`SELECT wrapped FROM ${t('subject_keys')} WHERE subject = ?`),
+    insert: db.prepare<[string, Buffer, string]>(`INSERT OR IGNORE INTO ${t('subject_keys')} (subject, wrapped, created_at) VALUES (?, ?, ?)`),
     forget: db.prepare<[string, string, string]>(
-      `INSERT INTO subject_keys (subject, wrapped, created_at, forgotten_at) VALUES (?, NULL, ?, ?)
+      `INSERT INTO ${t('subject_keys')} (subject, wrapped, created_at, forgotten_at) VALUES (?, NULL, ?, ?)
        ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, forgotten_at = COALESCE(forgotten_at, excluded.forgotten_at)`,
     ),
   };
@@ -110,23 +134,41 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
   /** Keys made and not stored yet, by subject: the key and its wrapped form. */
   const unstored = new Map<string, { key: Buffer; wrapped: Buffer }>();
   let storing: Promise<void> | null = null;
-  const storeAll = db.transaction((rows: [string, Buffer][]) => {
+  /** Inserts the unstored keys (in the caller's transaction); the subjects another process stored first. */
+  const insertUnstored = (): { rows: [string, Buffer][]; lost: string[] } => {
     const now = new Date().toISOString();
-    return rows.filter(([subject, wrapped]) => q.insert.run(subject, wrapped, now).changes === 0).map(([subject]) => subject);
-  });
+    const rows = [...unstored].map(([subject, u]): [string, Buffer] => [subject, u.wrapped]);
+    return { rows, lost: rows.filter(([subject, wrapped]) => q.insert.run(subject, wrapped, now).changes === 0).map(([subject]) => subject) };
+  };
+  // Another process made a key for one of these subjects at the same moment: its key is the one
+  // stored, so what was sealed with ours must not be written. The next attempt uses the stored one.
+  const dropLost = (lost: string[]) => {
+    for (const subject of lost) {
+      unstored.delete(subject);
+      cache.delete(subject);
+    }
+    if (lost.length > 0) throw new Error(`the data key of ${lost.join(', ')} was made by another process at the same moment; try again`);
+  };
+  const storeAll = db.transaction(insertUnstored);
   const storeUnstored = () => {
     storing = null;
     if (unstored.size === 0) return;
-    const rows = [...unstored].map(([subject, u]): [string, Buffer] => [subject, u.wrapped]);
     // When this throws (the file busy for longer than its timeout) the keys stay unstored, and the
     // appends waiting for them fail: nothing sealed with them is written until they are stored.
-    const lost = storeAll.immediate(rows);
+    const { rows, lost } = storeAll.immediate();
     for (const [subject] of rows) unstored.delete(subject);
-    // Another process made a key for one of these subjects at the same moment: its key is the one
-    // stored, so what was sealed with ours must not be written. The next attempt uses the stored one.
-    for (const subject of lost) cache.delete(subject);
-    if (lost.length > 0) throw new Error(`the data key of ${lost.join(', ')} was made by another process at the same moment; try again`);
+    dropLost(lost);
   };
+  // Attached: the keys made so far are inserted in each batch's transaction, before its events.
+  // Should the batch fail they stay unstored, for the next one.
+  host?.withinEachBatch(() => {
+    if (unstored.size === 0) return undefined;
+    const { rows, lost } = insertUnstored();
+    dropLost(lost);
+    return () => {
+      for (const [subject] of rows) unstored.delete(subject);
+    };
+  });
 
   const lookup = (subject: string): Buffer | null | undefined => {
     if (cache.has(subject)) return cache.get(subject)!;
@@ -149,7 +191,8 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
       return remember(subject, fresh);
     },
     stored() {
-      if (unstored.size === 0) return Promise.resolve();
+      // Attached, they are written with the events: nothing to wait for.
+      if (unstored.size === 0 || host) return Promise.resolve();
       // Once the microtasks run out: every command of this turn that makes a key has made it by then
       // (sealing is synchronous up to here), and no turn of the event loop is spent waiting.
       storing ??= new Promise<void>((resolve, reject) =>
@@ -173,14 +216,16 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array): SubjectKey
       unstored.delete(subject);
       q.forget.run(subject, now, now);
       remember(subject, null);
-      truncateWal(db);
+      truncateWal(db, 50, schema);
     },
     isForgotten(subject) {
       return lookup(subject) === null;
     },
     close() {
+      if (!db.open) return;
       if (unstored.size > 0) storeUnstored();
-      db.close();
+      if (host) db.exec(`DETACH DATABASE ${ATTACHED}`);
+      else db.close();
     },
   };
 }

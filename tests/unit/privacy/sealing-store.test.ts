@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,12 +17,18 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** keys.db on a connection of its own, or attached to the log's (as the application opens it with SQLite). */
+let attached = false;
+
 function sandbox(master = randomBytes(32)) {
   const dir = mkdtempSync(join(tmpdir(), 'outreach-seal-'));
   dirs.push(dir);
-  const open = (key = master) =>
-    withSealedPersonalData(openSqliteEventStore(join(dir, 'events.db')), openSubjectKeys(join(dir, 'keys.db'), key), personalDataRules);
-  return { dir, open, rawData: () => readFileSync(join(dir, 'events.db')).toString('latin1') + readFileSync(join(dir, 'events.db-wal')).toString('latin1') };
+  const open = (key = master) => {
+    const inner = openSqliteEventStore(join(dir, 'events.db'));
+    return withSealedPersonalData(inner, openSubjectKeys(join(dir, 'keys.db'), key, attached ? inner : undefined), personalDataRules);
+  };
+  const bytesOf = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file)) : Buffer.alloc(0));
+  return { dir, open, bytesOf, rawData: () => bytesOf('events.db').toString('latin1') + bytesOf('events.db-wal').toString('latin1') };
 }
 
 const meta = (extra: Record<string, unknown> = {}) => ({ workspaceId: 'w', correlationId: 'c', causationId: 'c', actor: 't', schemaVersion: 1, ...extra });
@@ -47,7 +53,14 @@ const forgottenEvent = (): NewEvent => ({ id: randomUUID(), type: 'ContactForgot
 const dataOf = async (store: EventStore, stream: string, type: string) =>
   (await store.readStream(stream)).find((e) => e.type === type)!.data as Record<string, unknown>;
 
-describe('the sealing event store', () => {
+describe.each([
+  ['on a connection of its own', false],
+  ["attached to the log's connection", true],
+])('the sealing event store, keys.db %s', (_, mode) => {
+  beforeEach(() => {
+    attached = mode;
+  });
+
   it('stores personal fields as ciphertext and reads them back in clear', async () => {
     const s = sandbox();
     const store = s.open();
@@ -224,6 +237,35 @@ describe('the sealing event store', () => {
     const reader = s.open();
     await expect(reader.readStream(`contact-${b}`)).rejects.toThrow(/failed authentication/);
     await reader.close();
+  });
+
+  it('forgetting overwrites the key: no byte of keys.db or its WAL holds the wrapped key afterwards, the other keys stay', async () => {
+    const s = sandbox();
+    const first = s.open();
+    const [gone, kept] = [randomUUID(), randomUUID()];
+    await first.append(`contact-${gone}`, [added(gone)]);
+    await first.append(`contact-${kept}`, [added(kept, { name: 'Kept Person' })]);
+    // Closed, the keys are in keys.db's own pages (not only in its WAL), where only secure_delete erases them.
+    await first.close();
+    const store = s.open();
+    const keys = new Database(join(s.dir, 'keys.db'), { readonly: true });
+    const wrapped = (id: string) => (keys.prepare('SELECT wrapped FROM subject_keys WHERE subject = ?').get(`contact:${id}`) as { wrapped: Buffer }).wrapped;
+    const [goneKey, keptKey] = [wrapped(gone), wrapped(kept)];
+    keys.close();
+    const files = () => Buffer.concat([s.bytesOf('keys.db'), s.bytesOf('keys.db-wal')]);
+    // Any 10 bytes of the wrapped key left anywhere count: an overwrite by the next row can hide the whole of it.
+    const traces = (key: Buffer) => {
+      const bytes = files();
+      return Array.from({ length: key.length - 9 }, (_, i) => key.subarray(i, i + 10)).filter((piece) => bytes.includes(piece)).length;
+    };
+    // The search can fail: before the forgetting, the bytes are there.
+    expect(traces(goneKey)).toBeGreaterThan(0);
+    await store.append(`contact-${gone}`, [forgottenEvent()]);
+    expect(traces(goneKey)).toBe(0);
+    expect(traces(keptKey)).toBeGreaterThan(0);
+    expect(await dataOf(store, `contact-${kept}`, 'ContactAdded')).toMatchObject({ name: 'Kept Person' });
+    await store.close();
+    expect(traces(goneKey)).toBe(0);
   });
 
   it('opening the keys with another master key is one config error naming OUTREACH_SECRET_KEY', async () => {
