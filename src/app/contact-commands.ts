@@ -69,7 +69,10 @@ export async function addContact(ctx: AppContext, input: Untrusted<typeof addCon
   await requireWorkspaceConfig(ctx);
   const contactId = newId();
   const contact = await contactFromInput(ctx, i, contactId);
-  await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state), { newStream: true });
+  await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state), {
+    newStream: true,
+    fromCheckedInput: true,
+  });
   if (i.referralMeeting) await creditReferral(ctx, i.referralMeeting, contactId);
   return { id: contactId, contact };
 }

@@ -281,7 +281,9 @@ export async function importContacts(
       batch.add(
         info.lines,
         contactId,
-        decideNew(ctx, contactAggregate, contactId, (state) => decideContact({ type: 'AddContact', contact, now: contact.addedAt }, state)),
+        decideNew(ctx, contactAggregate, contactId, (state) => decideContact({ type: 'AddContact', contact, now: contact.addedAt }, state), {
+          fromCheckedInput: true,
+        }),
       );
       known.add(key);
       if (batch.full) await batch.flush();

@@ -10,13 +10,18 @@ let offset = 0;
  * caller gets its own copy; pool bytes are never handed out twice.
  */
 export function randomBytesPooled(size: number): Buffer {
-  if (size > POOL_BYTES) return randomFillSync(Buffer.alloc(size));
+  return randomInto(Buffer.allocUnsafe(size), 0, size);
+}
+
+/** `size` CSPRNG bytes written into `target` at `at` (no copy of their own); returns that part of `target`. */
+export function randomInto(target: Buffer, at: number, size: number): Buffer {
+  if (size > POOL_BYTES) return randomFillSync(target, at, size).subarray(at, at + size);
   if (offset + size > pool.length) {
     pool = randomFillSync(Buffer.allocUnsafe(POOL_BYTES));
     offset = 0;
   }
-  const out = Buffer.from(pool.subarray(offset, offset + size));
+  pool.copy(target, at, offset, offset + size);
   pool.fill(0, offset, offset + size);
   offset += size;
-  return out;
+  return target.subarray(at, at + size);
 }

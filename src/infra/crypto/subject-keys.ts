@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { randomBytesPooled } from './random-pool.ts';
+import { randomInto } from './random-pool.ts';
 import { OutreachError } from '../../domain/errors.ts';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -37,6 +37,7 @@ export const subjectKeysFile = (dataDir: string) => join(dataDir, 'keys.db');
 
 const IV = 12;
 const TAG = 16;
+const KEY = 32;
 const MAX_CACHED = 50_000;
 
 /** The event store whose transactions the keys can join (the SQLite adapter). */
@@ -114,11 +115,16 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
     return key;
   };
 
-  const wrap = (subject: string, key: Buffer) => {
-    const iv = randomBytesPooled(IV);
-    const c = createCipheriv('aes-256-gcm', kek, iv);
+  /** A fresh key and its wrapped form (iv | ciphertext | tag), both cut from one buffer's worth of work. */
+  const makeKey = (subject: string) => {
+    const wrapped = Buffer.allocUnsafe(IV + KEY + TAG);
+    const key = randomInto(Buffer.allocUnsafe(KEY), 0, KEY);
+    const c = createCipheriv('aes-256-gcm', kek, randomInto(wrapped, 0, IV));
     c.setAAD(Buffer.from(subject));
-    return Buffer.concat([iv, c.update(key), c.final(), c.getAuthTag()]);
+    c.update(key).copy(wrapped, IV);
+    c.final();
+    c.getAuthTag().copy(wrapped, IV + KEY);
+    return { key, wrapped };
   };
   const unwrap = (subject: string, blob: Buffer) => {
     const d = createDecipheriv('aes-256-gcm', kek, blob.subarray(0, IV));
@@ -186,9 +192,9 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
       // Not stored yet: kept until stored() writes it together with the other keys made meanwhile,
       // before the first event sealed with it is appended (a key without its event is harmless;
       // an event without its key would be lost).
-      const fresh = randomBytesPooled(32);
-      unstored.set(subject, { key: fresh, wrapped: wrap(subject, fresh) });
-      return remember(subject, fresh);
+      const made = makeKey(subject);
+      unstored.set(subject, made);
+      return remember(subject, made.key);
     },
     stored() {
       // Attached, they are written with the events: nothing to wait for.
