@@ -10,69 +10,88 @@ export type GroupCommitOptions = {
 
 export type GroupCommit<I, R> = {
   submit(item: I): Promise<R>;
-  /** Items committed together (as one batch, or several when more than maxBatch), each settled on its own. */
+  /** Items committed together, in one batch however many, each settled on its own. */
   submitMany(items: I[]): Promise<Settled<R>[]>;
   /** Commits what is waiting and resolves when nothing is in flight. */
   drain(): Promise<void>;
 };
 
-type Waiting<I, R> = { item: I; resolve: (r: R) => void; reject: (e: unknown) => void };
+/** One submit: a single item, or several (submitMany) settled together. */
+type Waiting<I, R> = { items: I[]; settle: (outcomes: Settled<R>[]) => void; fail: (e: unknown) => void };
 
 /**
  * A commit costs more than a row: items that arrive together (in the same turn of the event loop,
  * or within `windowMs`) share one commit. `commit` settles each item of a batch on its own; when it
  * throws, every item of the batch fails with that error. One batch is in flight at a time, so
- * batches commit in the order they were made.
+ * batches commit in the order they were made. A submitMany is kept whole in one batch, with one
+ * promise for all its items (an import's 100 rows, not 100 promises).
  */
 export function groupCommit<I, R>(commit: (items: I[]) => Promise<Settled<R>[]>, opts: GroupCommitOptions = {}): GroupCommit<I, R> {
   const maxBatch = opts.maxBatch ?? 500;
   const windowMs = opts.windowMs ?? 0;
   let waiting: Waiting<I, R>[] = [];
+  let waitingItems = 0;
   let scheduled = false;
   let inFlight: Promise<void> = Promise.resolve();
 
   const run = async (batch: Waiting<I, R>[]) => {
     let outcomes: Settled<R>[];
     try {
-      outcomes = await commit(batch.map((w) => w.item));
+      outcomes = await commit(batch.length === 1 ? batch[0]!.items : batch.flatMap((w) => w.items));
     } catch (e) {
-      for (const w of batch) w.reject(e);
+      for (const w of batch) w.fail(e);
       return;
     }
-    batch.forEach((w, i) => {
-      const o = outcomes[i]!;
-      if (o.status === 'fulfilled') w.resolve(o.value);
-      else w.reject(o.reason);
-    });
+    let at = 0;
+    for (const w of batch) {
+      w.settle(batch.length === 1 ? outcomes : outcomes.slice(at, at + w.items.length));
+      at += w.items.length;
+    }
   };
 
   const flush = () => {
     scheduled = false;
     while (waiting.length > 0) {
-      const batch = waiting.slice(0, maxBatch);
-      waiting = waiting.slice(maxBatch);
+      let n = 0;
+      let count = 0;
+      while (n < waiting.length && (n === 0 || count + waiting[n]!.items.length <= maxBatch)) count += waiting[n++]!.items.length;
+      const batch = waiting.slice(0, n);
+      waiting = waiting.slice(n);
       inFlight = inFlight.then(() => run(batch));
     }
+    waitingItems = 0;
     return inFlight;
   };
 
   const schedule = () => {
-    if (waiting.length >= maxBatch) return void flush();
+    if (waitingItems >= maxBatch) return void flush();
     if (scheduled) return;
     scheduled = true;
     if (windowMs > 0) setTimeout(flush, windowMs);
     else setImmediate(flush);
   };
 
-  const submit = (item: I) =>
-    new Promise<R>((resolve, reject) => {
-      waiting.push({ item, resolve, reject });
-      schedule();
-    });
-
-  return {
-    submit,
-    submitMany: (items) => Promise.allSettled(items.map(submit)),
-    drain: () => flush(),
+  const enqueue = (w: Waiting<I, R>) => {
+    waiting.push(w);
+    waitingItems += w.items.length;
+    schedule();
   };
+
+  const submit = (item: I) =>
+    new Promise<R>((resolve, reject) =>
+      enqueue({
+        items: [item],
+        settle: ([o]) => (o!.status === 'fulfilled' ? resolve(o!.value) : reject(o!.reason)),
+        fail: reject,
+      }),
+    );
+
+  const submitMany = (items: I[]) =>
+    items.length === 0
+      ? Promise.resolve([])
+      : new Promise<Settled<R>[]>((resolve) =>
+          enqueue({ items, settle: resolve, fail: (reason) => resolve(items.map(() => ({ status: 'rejected', reason }))) }),
+        );
+
+  return { submit, submitMany, drain: () => flush() };
 }

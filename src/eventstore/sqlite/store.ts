@@ -193,10 +193,24 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     },
 
     async appendMany(appends) {
-      // Each settles on its own, also one whose data cannot be serialised.
-      const one = async ({ stream, events, expected }: StreamAppend): Promise<AppendResult> =>
-        events.length === 0 ? { nextRevision: q.revision.get(stream)?.r ?? -1, position: null } : group.submit(pending(stream, events, expected));
-      return Promise.allSettled(appends.map(one));
+      // Each settles on its own, also one whose data cannot be serialised; the rest share one submit.
+      const out: Settled<AppendResult>[] = new Array(appends.length);
+      const batch: Pending[] = [];
+      const at: number[] = [];
+      appends.forEach(({ stream, events, expected }: StreamAppend, i) => {
+        if (events.length === 0) out[i] = { status: 'fulfilled', value: { nextRevision: q.revision.get(stream)?.r ?? -1, position: null } };
+        else
+          try {
+            batch.push(pending(stream, events, expected));
+            at.push(i);
+          } catch (reason) {
+            out[i] = { status: 'rejected', reason };
+          }
+      });
+      (await group.submitMany(batch)).forEach((o, k) => {
+        out[at[k]!] = o;
+      });
+      return out;
     },
 
     async readStream(stream, opts: ReadStreamOptions = {}) {
