@@ -15,7 +15,7 @@ import {
   contactUpdateInput,
 } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
-import { knownTarget, requireWorkspaceConfig } from './workspace-commands.ts';
+import { knownTarget, requireConfigured } from './workspace-commands.ts';
 import { illegal, invalid } from '../domain/errors.ts';
 
 type AddInput = z.infer<typeof addContactInput>;
@@ -66,7 +66,7 @@ export function contactAddedData(i: AddInput, contactId: string, now: string) {
 
 export async function addContact(ctx: AppContext, input: Untrusted<typeof addContactInput>) {
   const i = parseInput(addContactInput, input);
-  await requireWorkspaceConfig(ctx);
+  await requireConfigured(ctx);
   const contactId = newId();
   const contact = await contactFromInput(ctx, i, contactId);
   await execute(ctx, contactAggregate, contactId, ({ state }) => decideContact({ type: 'AddContact', contact, now: ctx.clock() }, state), {

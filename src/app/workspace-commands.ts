@@ -5,6 +5,7 @@ import { workspaceAggregate } from './aggregates.ts';
 import { execute, load, type AppContext } from './handle.ts';
 import { careerTargetInput, configureWorkspaceInput } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
+import type { EventStore } from '../eventstore/port.ts';
 
 export async function configureWorkspace(ctx: AppContext, input: Untrusted<typeof configureWorkspaceInput>) {
   const i = parseInput(configureWorkspaceInput, input);
@@ -72,4 +73,19 @@ export async function requireWorkspaceConfig(ctx: AppContext): Promise<Workspace
   const state = await loadWorkspace(ctx);
   if (!state.config) throw illegal(`workspace ${ctx.workspaceId} is not configured: run \`outreach workspace configure\` first`);
   return state.config;
+}
+
+const seenConfigured = new WeakMap<EventStore, Set<string>>();
+
+/**
+ * That the workspace is configured, for commands that need nothing more (adding a person): being
+ * configured is final (no event undoes it), so once seen it is not read again — a revision check
+ * per command saved.
+ */
+export async function requireConfigured(ctx: AppContext): Promise<void> {
+  const seen = seenConfigured.get(ctx.store);
+  if (seen?.has(ctx.workspaceId)) return;
+  await requireWorkspaceConfig(ctx);
+  if (seen) seen.add(ctx.workspaceId);
+  else seenConfigured.set(ctx.store, new Set([ctx.workspaceId]));
 }
