@@ -20,8 +20,8 @@ export async function openAdapter(config: Config['eventStore']): Promise<EventSt
 export async function openEventStore(config: Pick<Config, 'eventStore' | 'dataDir'>, env: NodeJS.ProcessEnv = process.env): Promise<EventStore> {
   const adapter = await openAdapter(config.eventStore);
   try {
-    // With SQLite, keys.db is attached to the log's connection: a new key commits with its first event.
-    const host = 'withinEachBatch' in adapter ? (adapter as SqliteEventStore) : undefined;
+    // With SQLite, keys.db is attached to the log's connection: a new key commits just before its first event, in the same flush.
+    const host = 'beforeEachBatch' in adapter ? (adapter as SqliteEventStore) : undefined;
     const keys = openSubjectKeys(subjectKeysFile(config.dataDir), secretKeyOrKeyFile(env, config.dataDir).key, host);
     return withSealedPersonalData(adapter, keys, personalDataRules);
   } catch (e) {

@@ -56,16 +56,18 @@ export type SqliteEventStoreOptions = Pragmas & {
 type Pending = { stream: string; expected: ExpectedRevision; events: { id: string; type: string; data: string; metadata: string }[] };
 
 /**
- * Work done inside each batch's transaction before its events are inserted, so that what the events
- * depend on (their subjects' keys) commits with them. What it returns runs once the batch committed.
+ * Work done before each batch's transaction, in the same flush, in a transaction of its own: what
+ * the batch's events depend on (their subjects' keys) is committed first. SQLite commits the files
+ * of one transaction one after the other, the log first, when they are in WAL mode (not atomically),
+ * so a key in the events' own transaction could be lost with its event kept.
  */
-export type BatchHook = () => (() => void) | undefined;
+export type BatchHook = () => void;
 
 export type SqliteEventStore = EventStore & {
   readonly db: Database.Database;
   readonly file: string;
-  /** Runs `hook` inside every batch's transaction from now on. */
-  withinEachBatch(hook: BatchHook): void;
+  /** Runs `hook` before every batch's transaction from now on. */
+  beforeEachBatch(hook: BatchHook): void;
 };
 
 class AlreadyStored extends Error {
@@ -157,15 +159,14 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     }
   };
   const hooks: BatchHook[] = [];
-  const batchTx = db.transaction((batch: Pending[]) => {
-    const after = hooks.map((h) => h());
-    return { outcomes: batch.map(settle), after };
-  });
+  const batchTx = db.transaction((batch: Pending[]) => batch.map(settle));
 
   const group = groupCommit<Pending, AppendResult>(
     async (batch) => {
-      const { outcomes, after } = await retryBusy(() => batchTx.immediate(batch));
-      for (const done of after) done?.();
+      const outcomes = await retryBusy(() => {
+        for (const hook of hooks) hook();
+        return batchTx.immediate(batch);
+      });
       if (outcomes.some((o) => o.status === 'fulfilled' && o.value.position !== null)) appended.emit('append');
       return outcomes;
     },
@@ -185,7 +186,7 @@ export function openSqliteEventStore(file: string, opts: SqliteEventStoreOptions
     kind: 'sqlite',
     db,
     file,
-    withinEachBatch: (hook) => void hooks.push(hook),
+    beforeEachBatch: (hook) => void hooks.push(hook),
 
     async append(stream, events, { expected = 'any' } = {}) {
       if (events.length === 0) return { nextRevision: q.revision.get(stream)?.r ?? -1, position: null };

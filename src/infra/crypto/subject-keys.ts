@@ -41,7 +41,7 @@ const KEY = 32;
 const MAX_CACHED = 50_000;
 
 /** The event store whose transactions the keys can join (the SQLite adapter). */
-export type KeysHost = { readonly db: Database.Database; withinEachBatch(hook: BatchHook): void };
+export type KeysHost = { readonly db: Database.Database; beforeEachBatch(hook: BatchHook): void };
 
 /** The schema keys.db is attached as on a host's connection. */
 const ATTACHED = 'subject_keys_db';
@@ -67,8 +67,8 @@ function openKeysDb(file: string, host: KeysHost | undefined): { db: Database.Da
  * alone opens nothing. secure_delete and a WAL truncation after each forget overwrite the bytes
  * of a deleted key instead of leaving them in free pages.
  *
- * With a `host` (the SQLite event store) the file is attached to the host's connection, and a new
- * key is written in the same transaction as the events sealed with it: one commit, not two.
+ * With a `host` (the SQLite event store) the file is attached to the host's connection, and the
+ * keys made meanwhile are committed just before each batch of events, in the same flush.
  */
 export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: KeysHost): SubjectKeys {
   const { db, schema } = openKeysDb(file, host);
@@ -165,16 +165,9 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
     for (const [subject] of rows) unstored.delete(subject);
     dropLost(lost);
   };
-  // Attached: the keys made so far are inserted in each batch's transaction, before its events.
-  // Should the batch fail they stay unstored, for the next one.
-  host?.withinEachBatch(() => {
-    if (unstored.size === 0) return undefined;
-    const { rows, lost } = insertUnstored();
-    dropLost(lost);
-    return () => {
-      for (const [subject] of rows) unstored.delete(subject);
-    };
-  });
+  // Attached: the keys made so far are committed just before each batch of events, on the same
+  // connection, in a transaction of their own (not in the events' one: see BatchHook).
+  host?.beforeEachBatch(storeUnstored);
 
   const lookup = (subject: string): Buffer | null | undefined => {
     if (cache.has(subject)) return cache.get(subject)!;
@@ -197,7 +190,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
       return remember(subject, made.key);
     },
     stored() {
-      // Attached, they are written with the events: nothing to wait for.
+      // Attached, the store commits them just before the batch that holds the events: nothing to wait for.
       if (unstored.size === 0 || host) return Promise.resolve();
       // Once the microtasks run out: every command of this turn that makes a key has made it by then
       // (sealing is synchronous up to here), and no turn of the event loop is spent waiting.
