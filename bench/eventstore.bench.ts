@@ -136,8 +136,8 @@ export const fiftyConcurrentAddContacts: Workload = {
 
 /**
  * As the CLI and the API run: personal fields sealed with the contact's key on the way in (a new
- * key per new contact, stored wrapped in keys.db, attached to the log's connection: the keys commit
- * just before their batch of events, in the same flush). The raw side inserts the very (sealed) rows.
+ * key per new contact, stored wrapped in keys.db just before its batch of events, in the same
+ * flush). The raw side inserts the very (sealed) rows.
  */
 const sealedContext = (store: ReturnType<typeof openSqliteEventStore>, dir: string, run: number): AppContext => ({
   ...defaultContext(store),

@@ -20,7 +20,7 @@ export async function openAdapter(config: Config['eventStore']): Promise<EventSt
 export async function openEventStore(config: Pick<Config, 'eventStore' | 'dataDir'>, env: NodeJS.ProcessEnv = process.env): Promise<EventStore> {
   const adapter = await openAdapter(config.eventStore);
   try {
-    // With SQLite, keys.db is attached to the log's connection: a new key commits just before its first event, in the same flush.
+    // With SQLite, the keys made meanwhile commit just before each batch of events, in the same flush.
     const host = 'beforeEachBatch' in adapter ? (adapter as SqliteEventStore) : undefined;
     const keys = openSubjectKeys(subjectKeysFile(config.dataDir), secretKeyOrKeyFile(env, config.dataDir).key, host);
     return withSealedPersonalData(adapter, keys, personalDataRules);

@@ -9,11 +9,11 @@ export type Pragmas = { synchronous?: 'NORMAL' | 'FULL'; busyTimeoutMs?: number 
  * hold the WAL: wait for it only briefly (never the usual busy timeout on a hot path); the next
  * erasure, or the last connection's close, finishes the job.
  */
-export function truncateWal(db: Database, waitMs = 50, schema = 'main'): void {
+export function truncateWal(db: Database, waitMs = 50): void {
   const usual = db.pragma('busy_timeout', { simple: true }) as number;
   db.pragma(`busy_timeout = ${waitMs}`);
   try {
-    db.pragma(`${schema}.wal_checkpoint(TRUNCATE)`);
+    db.pragma('wal_checkpoint(TRUNCATE)');
   } catch {
     // Busy: as above.
   } finally {
@@ -21,8 +21,8 @@ export function truncateWal(db: Database, waitMs = 50, schema = 'main'): void {
   }
 }
 
-export function applyPragmas(db: Database, p: Pragmas = {}, schema = 'main'): void {
-  db.pragma(`${schema}.journal_mode = WAL`);
-  db.pragma(`${schema}.synchronous = ${p.synchronous ?? 'NORMAL'}`);
+export function applyPragmas(db: Database, p: Pragmas = {}): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${p.synchronous ?? 'NORMAL'}`);
   db.pragma(`busy_timeout = ${p.busyTimeoutMs ?? 5000}`);
 }

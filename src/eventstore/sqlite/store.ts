@@ -57,9 +57,10 @@ type Pending = { stream: string; expected: ExpectedRevision; events: { id: strin
 
 /**
  * Work done before each batch's transaction, in the same flush, in a transaction of its own: what
- * the batch's events depend on (their subjects' keys) is committed first. SQLite commits the files
- * of one transaction one after the other, the log first, when they are in WAL mode (not atomically),
- * so a key in the events' own transaction could be lost with its event kept.
+ * the batch's events depend on (their subjects' keys, in keys.db) is committed first, so that no
+ * event is ever stored without its key. Not in the events' transaction with keys.db ATTACHed: in
+ * WAL mode SQLite commits the files of one transaction one by one, the log first (not atomically),
+ * and every batch would lock both files.
  */
 export type BatchHook = () => void;
 

@@ -40,26 +40,11 @@ const TAG = 16;
 const KEY = 32;
 const MAX_CACHED = 50_000;
 
-/** The event store whose transactions the keys can join (the SQLite adapter). */
-export type KeysHost = { readonly db: Database.Database; beforeEachBatch(hook: BatchHook): void };
-
-/** The schema keys.db is attached as on a host's connection. */
-const ATTACHED = 'subject_keys_db';
-
-/** keys.db on a connection of its own, or attached to the host's connection (then its schema is ATTACHED). */
-function openKeysDb(file: string, host: KeysHost | undefined): { db: Database.Database; schema: string } {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  if (!host) {
-    const db = new Database(file);
-    applyPragmas(db);
-    db.pragma('secure_delete = ON');
-    return { db, schema: 'main' };
-  }
-  host.db.prepare(`ATTACH DATABASE ? AS ${ATTACHED}`).run(file);
-  applyPragmas(host.db, {}, ATTACHED);
-  host.db.pragma(`${ATTACHED}.secure_delete = ON`);
-  return { db: host.db, schema: ATTACHED };
-}
+/**
+ * The event store whose batches the keys are committed before (the SQLite adapter): in the same
+ * flush, on keys.db's own connection, so that neither transaction waits for the other file's lock.
+ */
+export type KeysHost = { beforeEachBatch(hook: BatchHook): void };
 
 /**
  * Keys live in a small SQLite file of their own (not in the event log, which must never lose a
@@ -67,29 +52,30 @@ function openKeysDb(file: string, host: KeysHost | undefined): { db: Database.Da
  * alone opens nothing. secure_delete and a WAL truncation after each forget overwrite the bytes
  * of a deleted key instead of leaving them in free pages.
  *
- * With a `host` (the SQLite event store) the file is attached to the host's connection, and the
- * keys made meanwhile are committed just before each batch of events, in the same flush.
+ * With a `host` (the SQLite event store) the keys made meanwhile are committed just before each
+ * batch of events, in the same flush (group-committed with them), instead of a turn of their own.
  */
 export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: KeysHost): SubjectKeys {
-  const { db, schema } = openKeysDb(file, host);
-  const t = (name: string) => `${schema}.${name}`;
-  db.exec(`CREATE TABLE IF NOT EXISTS ${t('subject_keys')} (
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file);
+  applyPragmas(db);
+  db.pragma('secure_delete = ON');
+  db.exec(`CREATE TABLE IF NOT EXISTS subject_keys (
     subject      TEXT PRIMARY KEY,
     wrapped      BLOB,
     created_at   TEXT NOT NULL,
     forgotten_at TEXT
   )`);
-  db.exec(`CREATE TABLE IF NOT EXISTS ${t('wrapping')} (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL)`);
+  db.exec(`CREATE TABLE IF NOT EXISTS wrapping (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL)`);
   if (file !== ':memory:') chmodSync(file, 0o600);
   const kek = subkey(masterKey, 'subject-keys');
   // Which master key wraps these keys, so that a changed OUTREACH_SECRET_KEY is one clear error
   // at start-up instead of unreadable data later.
   const fingerprint = createHash('sha256').update(subkey(masterKey, 'subject-keys-fingerprint')).digest('hex').slice(0, 16);
-  db.prepare(`INSERT OR IGNORE INTO ${t('wrapping')} (id, fingerprint) VALUES (1, ?)`).run(fingerprint);
-  const stored = db.prepare<[], { fingerprint: string }>(`SELECT fingerprint FROM ${t('wrapping')} WHERE id = 1`).get()!.fingerprint;
+  db.prepare(`INSERT OR IGNORE INTO wrapping (id, fingerprint) VALUES (1, ?)`).run(fingerprint);
+  const stored = db.prepare<[], { fingerprint: string }>(`SELECT fingerprint FROM wrapping WHERE id = 1`).get()!.fingerprint;
   if (stored !== fingerprint) {
-    if (host) db.exec(`DETACH DATABASE ${ATTACHED}`);
-    else db.close();
+    db.close();
     throw new OutreachError(
       'config',
       `OUTREACH_SECRET_KEY: ${file} was made with another key (the one in OUTREACH_SECRET_KEY, or data/secret.key when it was not set); set it back to that key`,
@@ -98,10 +84,10 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
   }
 
   const q = {
-    get: db.prepare<[string], { wrapped: Buffer | null }>(`SELECT wrapped FROM ${t('subject_keys')} WHERE subject = ?`),
-    insert: db.prepare<[string, Buffer, string]>(`INSERT OR IGNORE INTO ${t('subject_keys')} (subject, wrapped, created_at) VALUES (?, ?, ?)`),
+    get: db.prepare<[string], { wrapped: Buffer | null }>(`SELECT wrapped FROM subject_keys WHERE subject = ?`),
+    insert: db.prepare<[string, Buffer, string]>(`INSERT OR IGNORE INTO subject_keys (subject, wrapped, created_at) VALUES (?, ?, ?)`),
     forget: db.prepare<[string, string, string]>(
-      `INSERT INTO ${t('subject_keys')} (subject, wrapped, created_at, forgotten_at) VALUES (?, NULL, ?, ?)
+      `INSERT INTO subject_keys (subject, wrapped, created_at, forgotten_at) VALUES (?, NULL, ?, ?)
        ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, forgotten_at = COALESCE(forgotten_at, excluded.forgotten_at)`,
     ),
   };
@@ -121,8 +107,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
     const key = randomInto(Buffer.allocUnsafe(KEY), 0, KEY);
     const c = createCipheriv('aes-256-gcm', kek, randomInto(wrapped, 0, IV));
     c.setAAD(Buffer.from(subject));
-    c.update(key).copy(wrapped, IV);
-    c.final();
+    if (c.update(key).copy(wrapped, IV) + c.final().length !== KEY) throw new Error('AES-GCM wrapped a key into another length');
     c.getAuthTag().copy(wrapped, IV + KEY);
     return { key, wrapped };
   };
@@ -165,8 +150,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
     for (const [subject] of rows) unstored.delete(subject);
     dropLost(lost);
   };
-  // Attached: the keys made so far are committed just before each batch of events, on the same
-  // connection, in a transaction of their own (not in the events' one: see BatchHook).
+  // With a host: the keys made so far are committed just before each batch of events (see BatchHook).
   host?.beforeEachBatch(storeUnstored);
 
   const lookup = (subject: string): Buffer | null | undefined => {
@@ -190,7 +174,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
       return remember(subject, made.key);
     },
     stored() {
-      // Attached, the store commits them just before the batch that holds the events: nothing to wait for.
+      // With a host, it commits them just before the batch that holds the events: nothing to wait for.
       if (unstored.size === 0 || host) return Promise.resolve();
       // Once the microtasks run out: every command of this turn that makes a key has made it by then
       // (sealing is synchronous up to here), and no turn of the event loop is spent waiting.
@@ -215,16 +199,14 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
       unstored.delete(subject);
       q.forget.run(subject, now, now);
       remember(subject, null);
-      truncateWal(db, 50, schema);
+      truncateWal(db);
     },
     isForgotten(subject) {
       return lookup(subject) === null;
     },
     close() {
-      if (!db.open) return;
       if (unstored.size > 0) storeUnstored();
-      if (host) db.exec(`DETACH DATABASE ${ATTACHED}`);
-      else db.close();
+      db.close();
     },
   };
 }

@@ -17,15 +17,15 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** keys.db on a connection of its own, or attached to the log's (as the application opens it with SQLite). */
-let attached = false;
+/** The keys stored in a turn of their own, or committed before each batch of the SQLite store (as the application opens it). */
+let beforeBatches = false;
 
 function sandbox(master = randomBytes(32)) {
   const dir = mkdtempSync(join(tmpdir(), 'outreach-seal-'));
   dirs.push(dir);
   const open = (key = master) => {
     const inner = openSqliteEventStore(join(dir, 'events.db'));
-    return withSealedPersonalData(inner, openSubjectKeys(join(dir, 'keys.db'), key, attached ? inner : undefined), personalDataRules);
+    return withSealedPersonalData(inner, openSubjectKeys(join(dir, 'keys.db'), key, beforeBatches ? inner : undefined), personalDataRules);
   };
   const bytesOf = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file)) : Buffer.alloc(0));
   return { dir, open, bytesOf, rawData: () => bytesOf('events.db').toString('latin1') + bytesOf('events.db-wal').toString('latin1') };
@@ -54,11 +54,11 @@ const dataOf = async (store: EventStore, stream: string, type: string) =>
   (await store.readStream(stream)).find((e) => e.type === type)!.data as Record<string, unknown>;
 
 describe.each([
-  ['on a connection of its own', false],
-  ["attached to the log's connection", true],
-])('the sealing event store, keys.db %s', (_, mode) => {
+  ['in a turn of their own', false],
+  ["before each of the log's batches", true],
+])('the sealing event store, keys stored %s', (_, mode) => {
   beforeEach(() => {
-    attached = mode;
+    beforeBatches = mode;
   });
 
   it('stores personal fields as ciphertext and reads them back in clear', async () => {
