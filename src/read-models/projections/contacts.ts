@@ -48,6 +48,10 @@ const schema = `
 const indexes = `
   CREATE INDEX IF NOT EXISTS contacts_by_added ON contacts (added_at, contact_id);
   CREATE INDEX IF NOT EXISTS contacts_by_workspace ON contacts (workspace_id, added_at, contact_id);
+  -- The dashboard's levels covered: read from the index alone, not from the rows with every personal field.
+  CREATE INDEX IF NOT EXISTS contacts_by_level ON contacts (industry, level, added_at, contact_id) WHERE industry IS NOT NULL AND level IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS contacts_by_workspace_level ON contacts (workspace_id, industry, level, added_at, contact_id)
+    WHERE industry IS NOT NULL AND level IS NOT NULL;
 `;
 
 // A touch moves last_touch_at only forwards: a late-recorded older event does not hide a newer one.

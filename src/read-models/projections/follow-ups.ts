@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { StoredEvent } from '../../eventstore/port.ts';
-import { keepInTouchDue, nudgeDue, thankYouDue, type Window } from '../../domain/scheduling.ts';
+import { dueAt } from './follow-up-due.ts';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
 import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
@@ -242,19 +242,6 @@ type FollowUpRow = {
   hours: string;
   contact_name: string | null;
 };
-
-/** The due time by the same rules the reactor scheduled it with. */
-export function dueAt(r: Pick<FollowUpRow, 'kind' | 'since' | 'delay' | 'deadline' | 'zone' | 'hours'>): string {
-  const w: Window = { zone: r.zone, hours: JSON.parse(r.hours) as Window['hours'] };
-  switch (r.kind) {
-    case 'thank-you':
-      return utc(thankYouDue({ heldAt: r.since, delay: r.delay, deadline: r.deadline!, ...w }));
-    case 'nudge':
-      return utc(nudgeDue({ requestSentAt: r.since, after: r.delay, ...w }));
-    case 'keep-in-touch':
-      return utc(keepInTouchDue({ lastTouchAt: r.since, cadence: r.delay, ...w }));
-  }
-}
 
 const toItem = (r: FollowUpRow, now: string): FollowUpItem => {
   const due = dueAt(r);

@@ -59,6 +59,8 @@ const schema = `
 const indexes = `
   CREATE INDEX IF NOT EXISTS pipeline_by_requested ON pipeline (requested_at, meeting_id);
   CREATE INDEX IF NOT EXISTS pipeline_by_workspace ON pipeline (workspace_id, requested_at, meeting_id);
+  -- Whether a contact was met (in a range): answered from the index for each contact the dashboard counts.
+  CREATE INDEX IF NOT EXISTS pipeline_held_by_contact ON pipeline (contact_id, held_at) WHERE held_at IS NOT NULL;
 `;
 
 // The last contact with the person through this meeting; only ever moves forwards.
