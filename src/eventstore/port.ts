@@ -43,7 +43,15 @@ export type ReadStreamOptions = {
   maxCount?: number;
 };
 
-export type ReadAllOptions = { after?: bigint | null; maxCount?: number };
+export type ReadAllOptions = {
+  after?: bigint | null;
+  maxCount?: number;
+  /**
+   * A store that seals personal fields may open each one on first access instead of when read: for
+   * readers that touch few of them (the projections), most are never decrypted.
+   */
+  openLazily?: boolean;
+};
 
 export type SubscriptionHandler = (event: StoredEvent) => void | Promise<void>;
 

@@ -1,6 +1,7 @@
 import { isSealed, openValue, sealValue } from './field-cipher.ts';
 import type { SubjectKeys } from './subject-keys.ts';
 import type { EventStore, NewEvent, StoredEvent } from '../../eventstore/port.ts';
+import { openLazily } from './lazy-open.ts';
 
 export type SealedField = { path: readonly string[]; optional: boolean; placeholder: string };
 
@@ -13,13 +14,13 @@ export type SealingRules = {
 };
 
 type Visit = (value: unknown, field: SealedField) => unknown;
-const REMOVE = Symbol('remove');
+export const REMOVE = Symbol('remove');
 
 /**
  * `data` with every value at the fields' paths replaced by `visit`'s answer. Copies only the
  * objects and arrays on those paths (the caller's event is never changed; the rest is shared).
  */
-function mapFields(data: unknown, fields: readonly SealedField[], visit: Visit): unknown {
+export function mapFields(data: unknown, fields: readonly SealedField[], visit: Visit): unknown {
   let out = data;
   for (const f of fields) out = apply(out, f.path, 0, f, visit);
   return out;
@@ -45,7 +46,7 @@ function apply(node: unknown, path: readonly string[], i: number, field: SealedF
   return copy;
 }
 
-const erased = (field: SealedField) => (field.optional ? REMOVE : field.placeholder);
+export const erased = (field: SealedField) => (field.optional ? REMOVE : field.placeholder);
 
 /**
  * The event store with personal fields sealed on the way in and opened on the way out. Callers see
@@ -110,7 +111,8 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
     },
     streamRevision: (stream) => inner.streamRevision(stream),
     async readAll(opts) {
-      return (await inner.readAll(opts)).map(open);
+      const events = await inner.readAll(opts);
+      return opts?.openLazily ? openLazily(events, keys, rules) : events.map(open);
     },
     subscribeAll(opts) {
       return inner.subscribeAll({ ...opts, onEvent: (e) => opts.onEvent(open(e)) });

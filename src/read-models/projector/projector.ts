@@ -65,7 +65,7 @@ async function catchUp(f: Follower) {
     const after = f.position();
     let batch: StoredEvent[];
     try {
-      batch = await f.deps.store.readAll({ after, maxCount: f.batchSize });
+      batch = await f.deps.store.readAll({ after, maxCount: f.batchSize, openLazily: true });
     } catch (e) {
       // The store restarting is not a reason to stop following it.
       f.deps.onError?.(e);
@@ -226,7 +226,7 @@ export async function rebuildProjections(opts: {
     let events = 0;
     const rate = () => events / Math.max(0.001, (performance.now() - started) / 1000);
     for (;;) {
-      const batch = await opts.store.readAll({ after, maxCount: opts.batchSize ?? CATCH_UP_BATCH });
+      const batch = await opts.store.readAll({ after, maxCount: opts.batchSize ?? CATCH_UP_BATCH, openLazily: true });
       if (batch.length === 0) break;
       await retryBusy(() => projector.apply(batch, after));
       events += batch.length;
