@@ -24,28 +24,33 @@ function groupsOf(fields: readonly SealedField[]) {
 }
 
 /**
- * `data` with each top-level property that holds sealed fields replaced by a getter that opens
- * them (with the same rules as reading eagerly) and then stays a plain value.
+ * `data` with each top-level property that holds sealed fields made an accessor that opens them on
+ * first access (with the same rules as reading eagerly) and keeps the answer. The property stays an
+ * accessor: redefining it costs more than the check. An optional field of a forgotten subject reads
+ * as undefined, as its absence does when read eagerly (JSON leaves it out alike).
  */
 function lazyData(data: Record<string, unknown>, fields: readonly SealedField[], ref: KeyRef, keys: SubjectKeys): Record<string, unknown> {
   const out: Record<string, unknown> = { ...data };
   for (const [step, group] of groupsOf(fields)) {
     const raw = data[step];
     if (raw === undefined) continue;
+    let opened = false;
+    let value: unknown;
     Object.defineProperty(out, step, {
       enumerable: true,
       configurable: true,
       get() {
-        const key = keyOf(keys, ref);
-        const opened = mapFields({ [step]: raw }, group, (v, f) => {
-          if (!key) return erased(f);
-          return isSealed(v) ? openValue(key, v, ref.subject) : v;
-        }) as Record<string, unknown>;
-        const value = opened[step];
-        // An optional field of a forgotten subject is absent, as when read eagerly.
-        if (value === undefined) delete out[step];
-        else Object.defineProperty(out, step, { value, enumerable: true, writable: true, configurable: true });
+        if (!opened) {
+          const key = keyOf(keys, ref);
+          const visit = (v: unknown, f: SealedField) => (!key ? erased(f) : isSealed(v) ? openValue(key, v, ref.subject) : v);
+          value = (mapFields({ [step]: raw }, group, visit) as Record<string, unknown>)[step];
+          opened = true;
+        }
         return value;
+      },
+      set(v: unknown) {
+        value = v;
+        opened = true;
       },
     });
   }
