@@ -47,10 +47,11 @@ export type ReadAllOptions = {
   after?: bigint | null;
   maxCount?: number;
   /**
-   * A store that seals personal fields may open each one on first access instead of when read: for
-   * readers that touch few of them (the projections), most are never decrypted.
+   * For a store that seals personal fields: open only the events of these types, and return the
+   * others with their personal fields as stored (sealed). For readers that know which they read
+   * (the projections): the rest costs neither a key lookup nor AES-GCM.
    */
-  openLazily?: boolean;
+  openOnly?: ReadonlySet<string>;
 };
 
 export type SubscriptionHandler = (event: StoredEvent) => void | Promise<void>;

@@ -1,7 +1,6 @@
 import { isSealed, openValue, sealValue } from './field-cipher.ts';
 import type { SubjectKeys } from './subject-keys.ts';
 import type { EventStore, NewEvent, StoredEvent } from '../../eventstore/port.ts';
-import { openLazily } from './lazy-open.ts';
 
 export type SealedField = { path: readonly string[]; optional: boolean; placeholder: string };
 
@@ -14,13 +13,13 @@ export type SealingRules = {
 };
 
 type Visit = (value: unknown, field: SealedField) => unknown;
-export const REMOVE = Symbol('remove');
+const REMOVE = Symbol('remove');
 
 /**
  * `data` with every value at the fields' paths replaced by `visit`'s answer. Copies only the
  * objects and arrays on those paths (the caller's event is never changed; the rest is shared).
  */
-export function mapFields(data: unknown, fields: readonly SealedField[], visit: Visit): unknown {
+function mapFields(data: unknown, fields: readonly SealedField[], visit: Visit): unknown {
   let out = data;
   for (const f of fields) out = apply(out, f.path, 0, f, visit);
   return out;
@@ -46,7 +45,7 @@ function apply(node: unknown, path: readonly string[], i: number, field: SealedF
   return copy;
 }
 
-export const erased = (field: SealedField) => (field.optional ? REMOVE : field.placeholder);
+const erased = (field: SealedField) => (field.optional ? REMOVE : field.placeholder);
 
 /**
  * The event store with personal fields sealed on the way in and opened on the way out. Callers see
@@ -64,13 +63,13 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
     return { ...e, data };
   };
 
-  const open = (e: StoredEvent): StoredEvent => {
+  const open = (e: StoredEvent, only?: ReadonlySet<string>): StoredEvent => {
     const forgotten = rules.forgottenBy(e.type, e.stream);
     // Whoever reads the forgetting makes sure the key is gone: this closes the gap of a process
     // that stopped between appending ContactForgotten and deleting the key.
     if (forgotten) keys.forget(forgotten);
     const fields = rules.fieldsOf(e.type);
-    if (fields.length === 0) return e;
+    if (fields.length === 0 || (only && !only.has(e.type))) return e;
     const subject = rules.subjectOf(e.stream, e.metadata);
     const key = keys.existingKey(subject);
     const data = mapFields(e.data, fields, (v, f) => {
@@ -107,12 +106,12 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
       return results;
     },
     async readStream(stream, opts) {
-      return (await inner.readStream(stream, opts)).map(open);
+      return (await inner.readStream(stream, opts)).map((e) => open(e));
     },
     streamRevision: (stream) => inner.streamRevision(stream),
     async readAll(opts) {
-      const events = await inner.readAll(opts);
-      return opts?.openLazily ? openLazily(events, keys, rules) : events.map(open);
+      const only = opts?.openOnly;
+      return (await inner.readAll(opts)).map((e) => open(e, only));
     },
     subscribeAll(opts) {
       return inner.subscribeAll({ ...opts, onEvent: (e) => opts.onEvent(open(e)) });

@@ -196,6 +196,7 @@ export const pipeline = defineProjection({
   version: 5,
   schema,
   indexes,
+  personal: ['MeetingBooked'],
   apply: applyMeeting,
 });
 
