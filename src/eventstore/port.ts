@@ -43,7 +43,16 @@ export type ReadStreamOptions = {
   maxCount?: number;
 };
 
-export type ReadAllOptions = { after?: bigint | null; maxCount?: number };
+export type ReadAllOptions = {
+  after?: bigint | null;
+  maxCount?: number;
+  /**
+   * For a store that seals personal fields: open only the events of these types, and return the
+   * others with their personal fields as stored (sealed). For readers that know which they read
+   * (the projections): the rest costs neither a key lookup nor AES-GCM.
+   */
+  openOnly?: ReadonlySet<string>;
+};
 
 export type SubscriptionHandler = (event: StoredEvent) => void | Promise<void>;
 

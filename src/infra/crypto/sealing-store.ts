@@ -63,13 +63,13 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
     return { ...e, data };
   };
 
-  const open = (e: StoredEvent): StoredEvent => {
+  const open = (e: StoredEvent, only?: ReadonlySet<string>): StoredEvent => {
     const forgotten = rules.forgottenBy(e.type, e.stream);
     // Whoever reads the forgetting makes sure the key is gone: this closes the gap of a process
     // that stopped between appending ContactForgotten and deleting the key.
     if (forgotten) keys.forget(forgotten);
     const fields = rules.fieldsOf(e.type);
-    if (fields.length === 0) return e;
+    if (fields.length === 0 || (only && !only.has(e.type))) return e;
     const subject = rules.subjectOf(e.stream, e.metadata);
     const key = keys.existingKey(subject);
     const data = mapFields(e.data, fields, (v, f) => {
@@ -106,11 +106,12 @@ export function withSealedPersonalData(inner: EventStore, keys: SubjectKeys, rul
       return results;
     },
     async readStream(stream, opts) {
-      return (await inner.readStream(stream, opts)).map(open);
+      return (await inner.readStream(stream, opts)).map((e) => open(e));
     },
     streamRevision: (stream) => inner.streamRevision(stream),
     async readAll(opts) {
-      return (await inner.readAll(opts)).map(open);
+      const only = opts?.openOnly;
+      return (await inner.readAll(opts)).map((e) => open(e, only));
     },
     subscribeAll(opts) {
       return inner.subscribeAll({ ...opts, onEvent: (e) => opts.onEvent(open(e)) });

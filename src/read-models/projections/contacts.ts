@@ -90,6 +90,7 @@ export const contacts = defineProjection({
   version: 4,
   schema,
   indexes,
+  personal: ['ContactAdded', 'ContactDetailsChanged', 'EmailBounced'],
   apply(db, e) {
     if (!e.stream.startsWith('contact-')) return;
     const contactId = idOfStream(e.stream);

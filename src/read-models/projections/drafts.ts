@@ -62,6 +62,7 @@ const MEETING_ENDS: Record<string, [string, (e: StoredEvent) => string]> = {
 
 export const drafts = defineProjection({
   name: 'drafts',
+  personal: ['EmailDrafted', 'DraftEdited'],
   version: 1,
   schema,
   indexes,

@@ -194,6 +194,7 @@ export const followUps = defineProjection({
   version: 1,
   schema,
   indexes,
+  personal: ['ContactAdded', 'ContactDetailsChanged'],
   apply(db, e) {
     if (e.type === 'WorkspaceConfigured') {
       const d = dataOf(e, 'WorkspaceConfigured');

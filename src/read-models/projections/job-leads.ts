@@ -37,6 +37,7 @@ const q = preparedFor((db) => ({
 
 export const jobLeads = defineProjection({
   name: 'job-leads',
+  personal: ['JobLeadReported'],
   version: 2,
   schema,
   indexes,

@@ -38,6 +38,7 @@ const q = preparedFor((db) => ({
 
 export const levelsByIndustry = defineProjection({
   name: 'levels-by-industry',
+  personal: ['ContactAdded', 'ContactDetailsChanged'],
   version: 2,
   schema,
   indexes,

@@ -198,6 +198,7 @@ export const pipeline = defineProjection({
   version: 5,
   schema,
   indexes,
+  personal: ['MeetingBooked'],
   apply: applyMeeting,
 });
 

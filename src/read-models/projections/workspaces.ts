@@ -36,6 +36,7 @@ const q = preparedFor((db) => ({
 
 export const workspaces = defineProjection({
   name: 'workspaces',
+  personal: ['WorkspaceConfigured'],
   // 2: the career targets the seeker explores.
   version: 2,
   schema,

@@ -7,7 +7,7 @@ import { projectionNamed, projections as allProjections } from '../projections/i
 import { createProjector } from './apply.ts';
 import { resetForRebuild } from './checkpoints.ts';
 import { openProjectionsDb, projectionsFile } from './database.ts';
-import type { Projection } from '../projections/support/projection.ts';
+import { personalTypesOf, type Projection } from '../projections/support/projection.ts';
 
 /**
  * Events per transaction while catching up or rebuilding. Commits are cheap here (WAL, and no
@@ -51,6 +51,8 @@ type Follower = {
   deps: ProjectorDeps;
   batchSize: number;
   liveBatch: number;
+  /** The event types whose personal fields the projections read (see Projection.personal). */
+  personal: ReadonlySet<string>;
   position(): bigint | null;
   /** Applies a batch read after `after`; true when reading must go back to an earlier position. */
   commit(events: StoredEvent[], after: bigint | null): Promise<boolean>;
@@ -65,7 +67,7 @@ async function catchUp(f: Follower) {
     const after = f.position();
     let batch: StoredEvent[];
     try {
-      batch = await f.deps.store.readAll({ after, maxCount: f.batchSize });
+      batch = await f.deps.store.readAll({ after, maxCount: f.batchSize, openOnly: f.personal });
     } catch (e) {
       // The store restarting is not a reason to stop following it.
       f.deps.onError?.(e);
@@ -152,6 +154,7 @@ export function startProjector(deps: ProjectorDeps): RunningProjector {
   const follower: Follower = {
     deps,
     batchSize: deps.batchSize ?? CATCH_UP_BATCH,
+    personal: personalTypesOf(deps.projections ?? allProjections),
     liveBatch: deps.liveBatchSize ?? LIVE_BATCH,
     position: () => position,
     stopping: () => stopping,
@@ -219,6 +222,8 @@ export async function rebuildProjections(opts: {
       for (const p of targets) resetForRebuild(db, p!);
     }).immediate();
     db.pragma('synchronous = OFF');
+    // Most sealed fields (notes, summaries, reasons) are read by no projection: left sealed, they cost nothing.
+    const personal = personalTypesOf(allProjections);
     const head = await opts.store.headPosition();
     const started = performance.now();
     let after = projector.lowest();
@@ -226,7 +231,7 @@ export async function rebuildProjections(opts: {
     let events = 0;
     const rate = () => events / Math.max(0.001, (performance.now() - started) / 1000);
     for (;;) {
-      const batch = await opts.store.readAll({ after, maxCount: opts.batchSize ?? CATCH_UP_BATCH });
+      const batch = await opts.store.readAll({ after, maxCount: opts.batchSize ?? CATCH_UP_BATCH, openOnly: personal });
       if (batch.length === 0) break;
       await retryBusy(() => projector.apply(batch, after));
       events += batch.length;

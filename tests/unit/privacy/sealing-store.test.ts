@@ -201,6 +201,30 @@ describe.each([
     await sealed.close();
   });
 
+  it('opens only the types a reader asks for (openOnly), leaves the others sealed, and still deletes the key of a forgetting it reads', async () => {
+    const s = sandbox();
+    const plain = openSqliteEventStore(join(s.dir, 'events.db'));
+    const sealed = s.open();
+    const id = randomUUID();
+    const note: NewEvent = {
+      id: randomUUID(),
+      type: 'ResearchNoteAdded',
+      metadata: meta(),
+      data: { note: 'Runs the data team', addedAt: '2026-11-29T09:00:00Z' },
+    };
+    await sealed.append(`contact-${id}`, [added(id), note]);
+    await plain.append(`contact-${id}`, [forgottenEvent()]);
+    await plain.close();
+    const reader = s.open();
+    const [contact, research] = await reader.readAll({ openOnly: new Set(['ContactAdded']) });
+    expect(contact!.data).toMatchObject({ name: 'Orla Brennan-Vance' });
+    expect(String((research!.data as { note: string }).note)).toMatch(/^enc:v1:/);
+    // The forgetting was read in the same batch: the key is gone for every later read.
+    expect(await dataOf(reader, `contact-${id}`, 'ContactAdded')).toMatchObject({ name: '[forgotten]' });
+    await reader.close();
+    await sealed.close();
+  });
+
   it("seals a meeting's personal fields under its contact's key, so forgetting the contact erases them", async () => {
     const s = sandbox();
     const store = s.open();

@@ -17,6 +17,11 @@ export type Projection = {
    * last event instead of keeping them up to date on every row (several times faster).
    */
   readonly indexes: string;
+  /**
+   * The event types whose personal fields `apply` reads. Only these are opened when the projector
+   * reads a sealed log; the others reach `apply` with their personal fields still sealed.
+   */
+  readonly personal?: readonly string[];
   /** One event, synchronous SQL only. Events it does not care about are ignored. */
   apply(db: Database, event: StoredEvent): void;
   /** Drops the projection's tables and creates them again, empty, with their indexes. */
@@ -42,3 +47,6 @@ export function defineProjection(p: Omit<Projection, 'reset' | 'indexes'> & { in
     },
   };
 }
+
+/** The event types whose personal fields some of the projections read: the ones to open. */
+export const personalTypesOf = (projections: readonly Projection[]): ReadonlySet<string> => new Set(projections.flatMap((p) => p.personal ?? []));
