@@ -6,6 +6,7 @@ import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
 import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
 import { durationFloorMs, utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
+import { memoized } from './support/memo.ts';
 
 /**
  * Follow-ups still owed: the thank-you after each held meeting, the one nudge after a request
@@ -243,8 +244,15 @@ type FollowUpRow = {
   contact_name: string | null;
 };
 
-/** The due time by the same rules the reactor scheduled it with. */
-export function dueAt(r: Pick<FollowUpRow, 'kind' | 'since' | 'delay' | 'deadline' | 'zone' | 'hours'>): string {
+type DueInput = Pick<FollowUpRow, 'kind' | 'since' | 'delay' | 'deadline' | 'zone' | 'hours'>;
+
+/**
+ * The due time by the same rules the reactor scheduled it with. It depends on the row alone, and the
+ * business-hours arithmetic (zones, working days) cost a dashboard request more than its SQL: remembered.
+ */
+export const dueAt = memoized(computeDueAt, (r) => [r.kind, r.since, r.delay, r.deadline ?? '', r.zone, r.hours].join('\u0000'));
+
+function computeDueAt(r: DueInput): string {
   const w: Window = { zone: r.zone, hours: JSON.parse(r.hours) as Window['hours'] };
   switch (r.kind) {
     case 'thank-you':
