@@ -8,6 +8,7 @@ import { configureWorkspace } from '../../src/app/workspace-commands.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite/store.ts';
 import { levelsCovered, type LevelsCovered } from '../../src/read-models/coach.ts';
+import { funnelTotals, funnelWeeks } from '../../src/read-models/projections/funnel.ts';
 import { openProjectionsDb, projectionsFile } from '../../src/read-models/projector/database.ts';
 import { openReadModels, type ReadModels } from '../../src/read-models/queries.ts';
 import { rangeParams, within, type Range } from '../../src/read-models/range.ts';
@@ -90,6 +91,16 @@ describe('the dashboard from read models shaped for it', () => {
         compared += expected.length;
       }
     expect(compared).toBeGreaterThan(0);
+  });
+
+  it("the weeks across all workspaces, kept as events arrive, equal every seeker's weeks summed", () => {
+    const STAGES = 'SUM(added) AS added, SUM(requested) AS requested, SUM(booked) AS booked, SUM(held) AS held, SUM(thanked) AS thanked, SUM(leads) AS leads';
+    const summed = db.prepare(`SELECT week, ${STAGES} FROM funnel GROUP BY week ORDER BY week`).all();
+    expect(summed.length).toBeGreaterThan(1);
+    expect(funnelWeeks(db, undefined)).toEqual(summed);
+    expect(funnelTotals(db, undefined)).toEqual(db.prepare(`SELECT ${STAGES.replaceAll('SUM', 'total')} FROM funnel`).get());
+    for (const ws of WORKSPACES)
+      expect(funnelWeeks(db, ws)).toEqual(db.prepare(`SELECT week, ${STAGES} FROM funnel WHERE workspace_id = ? GROUP BY week ORDER BY week`).all(ws));
   });
 
   it('the same answer on every request: due times worked out once are the ones worked out again', () => {
