@@ -1,5 +1,6 @@
 import { keepInTouchDue, nudgeDue, thankYouDue, type Window } from '../../domain/scheduling.ts';
 import { utc } from './support/time.ts';
+import { memoized } from './support/memo.ts';
 
 type DueInputs = { kind: 'thank-you' | 'nudge' | 'keep-in-touch'; since: string; delay: string; deadline: string | null; zone: string; hours: string };
 
@@ -16,21 +17,8 @@ function computeDue(r: DueInputs): string {
 }
 
 /**
- * Due times already worked out. The business-hours rules cost ~25–100 µs a call (luxon) and a
- * dashboard polled by many asks for the same rows again and again; the answer depends only on the
- * row's inputs, so it can be kept. Bounded: emptied when full, so memory stays flat.
+ * The due time by the same rules the reactor scheduled it with. It depends on the row alone, and the
+ * business-hours arithmetic (luxon: zones, working days, ~25–100 µs a call) cost a dashboard request
+ * more than its SQL: remembered.
  */
-const known = new Map<string, string>();
-const KEEP = 20_000;
-
-/** The due time by the same rules the reactor scheduled it with. */
-export function dueAt(r: DueInputs): string {
-  const key = `${r.kind}\u0000${r.since}\u0000${r.delay}\u0000${r.deadline ?? ''}\u0000${r.zone}\u0000${r.hours}`;
-  let due = known.get(key);
-  if (due === undefined) {
-    due = computeDue(r);
-    if (known.size >= KEEP) known.clear();
-    known.set(key, due);
-  }
-  return due;
-}
+export const dueAt = memoized(computeDue, (r) => [r.kind, r.since, r.delay, r.deadline ?? '', r.zone, r.hours].join('\u0000'));
