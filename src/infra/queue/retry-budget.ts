@@ -44,9 +44,14 @@ export async function withRetryBudget<T>(
       random: Math.random(),
     });
     const message = error instanceof Error ? error.message : String(error);
+    if (decision.decision === 'give-up') {
+      // A job put back in line later (retryFailed, a replay) starts a new window.
+      const { retry: _, ...rest } = job.data as Record<string, unknown>;
+      await job.updateData(rest);
+      throw new UnrecoverableError(`${message} (${decision.reason})`);
+    }
     if (decision.state !== data.retry) await job.updateData({ ...job.data, retry: decision.state });
     if (decision.decision === 'spend') throw error;
-    if (decision.decision === 'give-up') throw new UnrecoverableError(`${message} (${decision.reason})`);
     opts.onWait?.({ attempt: decision.state.unreached, until: decision.until, reason: message });
     await job.moveToDelayed(Date.parse(decision.until), token);
     throw new DelayedError();
