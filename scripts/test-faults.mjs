@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run test:faults`: the fault scenarios at full size, then one line per scenario; fails on any loss.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -9,11 +9,20 @@ const quick = process.argv.includes('--quick');
 const dir = join(process.cwd(), 'test-output', 'faults');
 rmSync(dir, { recursive: true, force: true });
 
-const args = ['vitest', 'run', 'tests/faults', ...process.argv.slice(2).filter((a) => a !== '--json' && a !== '--quick')];
+// `--hogs N` (or OUTREACH_FAULT_HOGS=N): N busy-loop processes for the run, so the scenarios also hold on a slow machine.
+const argv = process.argv.slice(2);
+const hogsAt = argv.indexOf('--hogs');
+const hogs = Number(hogsAt >= 0 ? argv[hogsAt + 1] : process.env['OUTREACH_FAULT_HOGS'] || 0);
+const passed = argv.filter((a, i) => a !== '--json' && a !== '--quick' && (hogsAt < 0 || (i !== hogsAt && i !== hogsAt + 1)));
+const hogProcesses = Array.from({ length: hogs }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+if (hogs > 0) console.log(`${hogs} CPU hog(s) running: ${hogProcesses.map((h) => h.pid).join(', ')}`);
+
+const args = ['vitest', 'run', ...(passed.some((a) => !a.startsWith('-')) ? [] : ['tests/faults']), ...passed];
 const run = spawnSync('npx', args, {
   stdio: json ? ['ignore', 'ignore', 'inherit'] : 'inherit',
   env: { ...process.env, OUTREACH_FAULTS: quick ? 'quick' : 'full' },
 });
+for (const h of hogProcesses) h.kill('SIGKILL');
 
 const rows = existsSync(dir)
   ? readdirSync(dir).flatMap((f) =>

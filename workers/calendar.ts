@@ -4,6 +4,8 @@ import { performCalendarEffect, type CalendarDeps, type CalendarEffectData } fro
 import type { EffectData } from '../src/app/effects/effect.ts';
 import { onceInAWhile, type Log } from '../src/app/log.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
+import { classifyGoogleAttempt } from '../src/infra/google/errors.ts';
+import { withRetryBudget, type RetryBudget } from '../src/infra/queue/retry-budget.ts';
 import { failedForGood } from '../src/infra/queue/worker-options.ts';
 import { POLL_JOB, pollJob, type CalendarPollerDeps } from './calendar-poller.ts';
 import { backfillCalendar } from '../src/app/effects/calendar/backfill.ts';
@@ -16,6 +18,8 @@ export type CalendarWorkerDeps = {
   prefix: string;
   options: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
   log: Log;
+  /** Which failures spend an attempt (src/infra/queue/retry-budget.ts). */
+  retry: RetryBudget;
   concurrency?: number | undefined;
 };
 
@@ -27,7 +31,12 @@ async function runJob(job: Job<EffectData | PollData | BackfillData>, token: str
   const backfill = job.name === BACKFILL_JOB;
   const data = job.data as CalendarEffectData;
   const key = backfill ? `${BACKFILL_JOB}:${(job.data as BackfillData).sourceEventId}` : data.key;
-  const result = backfill ? await backfillCalendar(job.data as BackfillData, deps.calendar) : await performCalendarEffect(data, deps.calendar);
+  const onWait = (w: { attempt: number; until: string; reason: string }) =>
+    deps.log.info({ effect: key, waited: w.attempt, until: w.until, reason: w.reason }, 'retrying');
+  // Only a call Google answered spends an attempt; one that never reached it waits, up to the window.
+  const result = await withRetryBudget(job, token, { budget: deps.retry, classify: classifyGoogleAttempt, onWait }, () =>
+    backfill ? backfillCalendar(job.data as BackfillData, deps.calendar) : performCalendarEffect(data, deps.calendar),
+  );
   if (result.outcome === 'deferred') {
     deps.log.info({ effect: key, until: result.until, reason: result.reason }, 'deferred');
     // Counted on the job, so that each wait after another refusal is longer (exponential backoff).

@@ -5,8 +5,9 @@ import { sendApprovedDraft } from '../src/app/effects/email/approved.ts';
 import { eraseContactCopies, type EraseDeps } from '../src/app/effects/erase/run.ts';
 import { performEmailEffect, recordEmailFailed, type EmailDeps, type EmailEffectData } from '../src/app/effects/email/run.ts';
 import { onceInAWhile, type Log } from '../src/app/log.ts';
-import { withoutAddresses } from '../src/infra/mail/errors.ts';
+import { classifySendAttempt, withoutAddresses } from '../src/infra/mail/errors.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
+import { withRetryBudget, type RetryBudget } from '../src/infra/queue/retry-budget.ts';
 import { failedForGood } from '../src/infra/queue/worker-options.ts';
 
 export type EmailWorkerDeps = {
@@ -17,6 +18,8 @@ export type EmailWorkerDeps = {
   /** Locks and stalls (src/infra/queue/worker-options.ts). */
   options: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
   log: Log;
+  /** Which failures spend an attempt (src/infra/queue/retry-budget.ts). */
+  retry: RetryBudget;
   concurrency?: number | undefined;
   /** Messages per second allowed through this worker's transport (a BullMQ rate limiter). */
   ratePerSecond?: number | undefined;
@@ -30,10 +33,15 @@ async function runJob(job: Job<EffectData>, token: string | undefined, deps: Ema
     return erased;
   }
   const perform = job.data.kind === SEND_DRAFT ? sendApprovedDraft(job.data, deps.email) : performEmailEffect(job.data as EmailEffectData, deps.email);
-  const result = await perform.catch((e: unknown) => {
-    // The error becomes the job's failedReason in Redis and a log line: no address in either.
-    throw e instanceof Error ? Object.assign(e, { message: withoutAddresses(e.message) }) : e;
-  });
+  const onWait = (w: { attempt: number; until: string; reason: string }) =>
+    deps.log.info({ effect: job.data.key, waited: w.attempt, until: w.until, reason: w.reason }, 'retrying');
+  // Only a refusal spends an attempt; a send that never reached the server, or a 4xx, waits, up to the window.
+  const result = await withRetryBudget(job, token, { budget: deps.retry, classify: classifySendAttempt, onWait }, () =>
+    perform.catch((e: unknown) => {
+      // The error becomes the job's failedReason in Redis and a log line: no address in either.
+      throw e instanceof Error ? Object.assign(e, { message: withoutAddresses(e.message) }) : e;
+    }),
+  );
   if (result.outcome === 'deferred') {
     deps.log.info({ effect: job.data.key, until: result.until, reason: result.reason }, 'deferred');
     await job.moveToDelayed(Date.parse(result.until), token);

@@ -1,5 +1,6 @@
 import type { Log } from '../app/log.ts';
 import { effectWorkerOptions } from '../infra/queue/worker-options.ts';
+import { retryBudgetFrom } from '../infra/queue/retry-budget.ts';
 import { isIdle } from '../infra/queue/idle.ts';
 import { startHeartbeat } from '../infra/queue/heartbeat.ts';
 import { redisSyncTokens } from '../infra/queue/sync-tokens.ts';
@@ -35,6 +36,7 @@ export function emailWorker(rt: Runtime, opts: { wiring: EmailWiring; log: Log; 
     connection: rt.workerConnection(),
     prefix: rt.prefix,
     options: effectWorkerOptions(rt.env),
+    retry: retryBudgetFrom(rt.env),
     log: opts.log.child({ worker: 'email' }),
     concurrency: opts.concurrency,
     ratePerSecond: opts.ratePerSecond,
@@ -57,6 +59,7 @@ export function calendarWorker(rt: Runtime, opts: { wiring: CalendarWiring; log:
     connection: rt.workerConnection(),
     prefix: rt.prefix,
     options: effectWorkerOptions(rt.env),
+    retry: retryBudgetFrom(rt.env),
     log,
     concurrency: opts.concurrency,
   });

@@ -68,7 +68,10 @@ describe('fault: SMTP 421 / 451 / connection cut mid-DATA in a burst', () => {
         const sent = await thankYous();
         const contactEvents = (await Promise.all(held.map((h) => s.store.readStream(`contact-${h.contact}`)))).flat();
         const bounced = contactEvents.filter((e) => e.type === 'EmailBounced').length;
-        const failed = contactEvents.filter((e) => e.type === 'EmailFailed').length;
+        const failures = contactEvents.filter((e) => e.type === 'EmailFailed');
+        const failed = failures.length;
+        // Why the retries ran out, when they did: the first step in telling load from a fault.
+        const why = failures.slice(0, 5).map((e) => `${(e.data as { attempts: number }).attempts}× ${(e.data as { reason: string }).reason}`);
         const accepted = new Map<string, number>();
         for (const m of smtp.messages) accepted.set(m.parsed.messageId ?? '', (accepted.get(m.parsed.messageId ?? '') ?? 0) + 1);
         const done = sent.filter((t) => t.length === 1).length;
@@ -87,7 +90,7 @@ describe('fault: SMTP 421 / 451 / connection cut mid-DATA in a burst', () => {
           done,
           lost,
           twice,
-          note: `${ROUNDS * 5} faults (${smtp.drops.length} cuts mid-DATA, ${midData} before the message's end), ${smtp.messages.length} accepted, ${smtp.connectionCount} connections, ${bounced} bounced, ${failed} failed, ${Date.now() - started} ms`,
+          note: `${ROUNDS * 5} faults (${smtp.drops.length} cuts mid-DATA, ${midData} before the message's end), ${smtp.messages.length} accepted, ${smtp.connectionCount} connections, ${bounced} bounced, ${failed} failed${why.length ? ` [${why.join('; ')}]` : ''}, ${Date.now() - started} ms`,
         });
         expect(lost).toBe(0);
         expect(done).toBe(N);

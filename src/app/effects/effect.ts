@@ -1,3 +1,4 @@
+import type { RetryState } from './retry.ts';
 /**
  * An effect is one visible thing done outside the log (an email, a calendar write) because of one
  * event. Its key `<kind>:<sourceEventId>` is stable: the job id, the Message-ID and the result
@@ -45,6 +46,8 @@ export type EffectData = {
   meetingId?: string;
   /** How many times the job was deferred after a refusal that asked for waiting (its backoff grows with it). */
   deferrals?: number;
+  /** The retry budget's state (src/app/effects/retry.ts): when the job first failed, and how many failures since did not reach the server. */
+  retry?: RetryState;
 };
 
 export type EffectJob = {

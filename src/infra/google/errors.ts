@@ -1,3 +1,4 @@
+import type { FailedAttempt } from '../../app/effects/retry.ts';
 import { isOutreachError } from '../../domain/errors.ts';
 
 export type GoogleErrorKind =
@@ -204,4 +205,17 @@ export function describeGoogleError(c: GoogleErrorClass): string {
     default:
       return c.message;
   }
+}
+
+/**
+ * How a failed Google call ended, for the retry budget (src/app/effects/retry.ts): a network error
+ * with no answer (a reset, a timeout, DNS) did not reach Google; an HTTP status is a refusal (429
+ * and the quota refusals are deferred before they get here). Anything else is a refusal, so a
+ * surprise still ends after the attempts.
+ */
+export function classifyGoogleAttempt(error: unknown): FailedAttempt {
+  if (isOutreachError(error)) return 'refused';
+  const { status, code, message } = googleErrorFacts(error);
+  if (status !== undefined) return 'refused';
+  return code !== undefined || NETWORK_MESSAGE.test(message) ? 'not-reached' : 'refused';
 }

@@ -1,3 +1,5 @@
+import type { FailedAttempt } from '../../app/effects/retry.ts';
+
 export type SendErrorClass = {
   /** permanent: the server refused this message for good (bounce, do not retry); transient: try again later. */
   kind: 'permanent' | 'transient';
@@ -92,3 +94,20 @@ const ADDRESS = /[^\s<>()[\]",;:@]+@[^\s<>()[\]",;:@]+\.[^\s<>()[\]",;:@]+/g;
 
 /** A server's message with the addresses it quotes taken out: it is kept where forget cannot reach (Redis, logs). */
 export const withoutAddresses = (message: string): string => message.replace(ADDRESS, '<address>');
+
+/** Codes of a send that got no answer from the server: nothing it said was about this message. */
+const UNANSWERED_CODES = new Set([...CONNECTION_CODES].filter((c) => c !== 'EPROTOCOL'));
+
+/**
+ * How a failed send ended, for the retry budget (src/app/effects/retry.ts). An SMTP 4xx (or an
+ * HTTP 429/503 from Gmail's API) is the server asking to try later; any other reply code or HTTP
+ * status a refusal. A connection, greeting or socket timeout, a refused or cut connection, a full
+ * pool: the server was not reached. Anything else is a refusal, so an unknown error still ends
+ * after the attempts rather than the longer window.
+ */
+export function classifySendAttempt(error: unknown): FailedAttempt {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as SmtpishError & { status?: unknown };
+  if (typeof e.responseCode === 'number') return e.responseCode >= 400 && e.responseCode <= 499 ? 'try-later' : 'refused';
+  if (typeof e.status === 'number') return e.status === 429 || e.status === 503 ? 'try-later' : 'refused';
+  return typeof e.code === 'string' && UNANSWERED_CODES.has(e.code) ? 'not-reached' : 'refused';
+}
