@@ -119,12 +119,28 @@ function cachedTransitions(zoneName: string, zone: IANAZone, from: number, to: n
   return found;
 }
 
+// The component depends only on the zone, the span of years and whether a baseline is needed, and
+// naming its onsets costs a luxon DateTime each: every booking's .ics in a zone shares one.
+const vtimezones = new Map<string, readonly string[]>();
+
 export function buildVtimezone(zoneName: string, aroundMs: number): string[] {
   const zone = IANAZone.create(zoneName);
   const year = DateTime.fromMillis(aroundMs, { zone }).year;
   const from = DateTime.fromObject({ year: year - 1, month: 1, day: 1 }, { zone }).toMillis();
   const to = DateTime.fromObject({ year: year + 2, month: 1, day: 1 }, { zone }).toMillis();
   const changes = cachedTransitions(zoneName, zone, from, to);
+  const baseline = !changes[0] || changes[0].at > aroundMs;
+  const key = `${zoneName}|${from}|${to}|${baseline}`;
+  let lines = vtimezones.get(key);
+  if (!lines) {
+    if (vtimezones.size > 500) vtimezones.clear();
+    lines = vtimezoneLines(zoneName, zone, from, changes, baseline);
+    vtimezones.set(key, lines);
+  }
+  return [...lines];
+}
+
+function vtimezoneLines(zoneName: string, zone: IANAZone, from: number, changes: ReturnType<typeof transitionsOf>, baseline: boolean): string[] {
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zoneName}`];
   const tzName = (ms: number) => escapeText(DateTime.fromMillis(ms, { zone }).setLocale('en-US').toFormat('ZZZZ'));
   const isDst = (ms: number) => DateTime.fromMillis(ms, { zone }).isInDST;
@@ -135,7 +151,7 @@ export function buildVtimezone(zoneName: string, aroundMs: number): string[] {
   };
 
   const first = changes[0];
-  if (!first || first.at > aroundMs) {
+  if (baseline) {
     // No onset at or before the event: a fixed baseline so a reader never has to guess.
     const offset = zone.offset(from);
     component(isDst(from) ? 'DAYLIGHT' : 'STANDARD', first ? wallStamp(from, offset) : '19700101T000000', offset, offset, tzName(from));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
-import { buildIcs, foldLine, type IcsInput } from '../../../src/infra/mail/ics.ts';
+import { buildIcs, buildVtimezone, foldLine, type IcsInput } from '../../../src/infra/mail/ics.ts';
 
 /*
  * Every .ics is read back by ical.js, an independent parser that applies the VTIMEZONE we wrote
@@ -125,6 +125,15 @@ describe('buildIcs', () => {
     const ics = buildIcs(base);
     expect(ics).toContain('RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU');
     expect(ics).toContain('RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU');
+  });
+
+  it('gives every booking in a zone and year the same VTIMEZONE, which no caller can change for the next', () => {
+    const july = Date.parse('2026-07-01T09:00:00Z');
+    const first = buildVtimezone('Europe/London', july);
+    first.push('X-CHANGED-BY-A-CALLER');
+    expect(buildVtimezone('Europe/London', Date.parse('2026-02-01T09:00:00Z'))).toEqual(first.slice(0, -1));
+    expect(buildVtimezone('Europe/London', Date.parse('2027-07-01T09:00:00Z'))).not.toEqual(first.slice(0, -1));
+    expect(buildVtimezone('Europe/Paris', july)).not.toEqual(first.slice(0, -1));
   });
 
   it('is the same text for the same input', () => {
