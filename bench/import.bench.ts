@@ -25,7 +25,7 @@ const ROWS = 10_000;
 const NAME = 'import: 10,000-row LinkedIn CSV';
 const BATCHED = 'import: 10,000 rows';
 
-type Measured = { secs: number; raw: number; floor: number };
+type Measured = { secs: number; raw: number; floor: number; best: number };
 
 /**
  * The import measured RUNS times against raw inserts of the same rows, `perTransaction` rows per raw
@@ -47,6 +47,7 @@ async function measureImport(bench: BenchContext, perTransaction: number): Promi
     const store = sealedStore(sqlite, join(dir, `keys-${run}.db`));
     const raw = rawRows ? new RawInserter(join(dir, `raw-${run}.db`), perTransaction) : undefined;
     const floor = rawRows ? new SealedFloor(join(dir, `floor-${run}.db`), join(dir, `floor-keys-${run}.db`), perTransaction) : undefined;
+    const best = rawRows ? new SealedFloor(join(dir, `best-${run}.db`), '', perTransaction, 'one-file-one-seal') : undefined;
     const ctx: AppContext = { store, clock: systemClock, workspaceId: 'bench', actor: 'bench' };
     let paused = 0;
     let report: ImportReport;
@@ -68,6 +69,7 @@ async function measureImport(bench: BenchContext, perTransaction: number): Promi
         const upTo = done === total ? rawRows?.length : Math.floor(((rawRows?.length ?? 0) * (done / total)) / perTransaction) * perTransaction;
         if (raw && rawRows && upTo! > raw.rows) raw.insert(rawRows.slice(raw.rows, upTo));
         if (floor && rawRows && upTo! > floor.rows) floor.insert(rawRows.slice(floor.rows, upTo));
+        if (best && rawRows && upTo! > best.rows) best.insert(rawRows.slice(best.rows, upTo));
         if (run > 0 && done % 2500 === 0 && done < total)
           bench.progress(`run ${run}/${RUNS}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
         paused += performance.now() - p0;
@@ -78,6 +80,7 @@ async function measureImport(bench: BenchContext, perTransaction: number): Promi
       await store.close();
       raw?.close();
       floor?.close();
+      best?.close();
     }
     if (report.rows !== ROWS) throw new Error(`the import read ${report.rows} rows, expected ${ROWS}`);
     const stored = rowsAfter(file).filter((r) => r.type === 'ContactAdded').length;
@@ -87,7 +90,7 @@ async function measureImport(bench: BenchContext, perTransaction: number): Promi
       bench.progress(`${report.rejected.length} rows rejected, first: line ${report.rejected[0]!.line}: ${report.rejected[0]!.reason}`);
     if (run === 0) continue;
     if (raw!.rows !== ROWS) throw new Error(`raw side inserted ${raw!.rows} rows, expected ${ROWS}`);
-    measured.push({ secs, raw: raw!.seconds, floor: floor!.seconds });
+    measured.push({ secs, raw: raw!.seconds, floor: floor!.seconds, best: best!.seconds });
     bench.progress(
       `run ${run}/${RUNS}: ${secs.toFixed(2)} s (${Math.round(ROWS / secs).toLocaleString('en-US')} rows/s): imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected.length}; raw ${raw!.seconds.toFixed(2)} s`,
     );
@@ -109,10 +112,11 @@ export const importBenchmarks: Benchmark[] = [
   // The import appends in batches: its fair raw baseline is better-sqlite3 committing 100 rows at a time.
   defineBenchmark(BATCHED, async (bench) => {
     const { measured } = await measureImport(bench, 100);
-    const { secs, raw: rawSecs, floor } = medianBy(measured, (m) => m.secs / m.raw);
+    const { secs, raw: rawSecs, floor, best } = medianBy(measured, (m) => m.secs / m.raw);
     return [
       row(BATCHED, ROWS / secs, 'rows/s', ROWS / rawSecs, '>= 0.5x raw'),
       row(`${BATCHED}: floor (raw: key in keys.db, a seal per field, 100/tx)`, ROWS / floor, 'rows/s', ROWS / rawSecs, FLOOR_GOAL),
+      row(`${BATCHED}: floor (raw: key in the events file, one seal per event, 100/tx)`, ROWS / best, 'rows/s', ROWS / rawSecs, FLOOR_GOAL),
     ];
   }),
 ];

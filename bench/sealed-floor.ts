@@ -46,11 +46,17 @@ function gcm(key: Buffer, plain: Buffer, aad: Buffer): Buffer {
   return Buffer.concat([iv, c.update(plain), c.final(), c.getAuthTag()]);
 }
 
+/**
+ * `today`: the key in its own keys file, committed before the events' transaction, a seal per
+ * personal field. `one-file-one-seal`: the least any per-person sealing could do: the key in the
+ * events file, in the same transaction, and one seal per event over all its personal values.
+ */
+export type FloorDesign = 'today' | 'one-file-one-seal';
+
 export class SealedFloor {
   private readonly events: Database.Database;
   private readonly keys: Database.Database;
-  private readonly insertRows: (rs: EventRow[]) => void;
-  private readonly insertKeys: (rs: EventRow[], wrapped: (Buffer | null)[]) => void;
+  private readonly store: (rs: EventRow[], wrapped: (Buffer | null)[]) => void;
   private readonly keyOf: (subject: string) => unknown;
   private readonly kek = randomBytes(32);
   rows = 0;
@@ -60,31 +66,47 @@ export class SealedFloor {
     eventsFile: string,
     keysFile: string,
     private readonly perTransaction = 1,
+    private readonly design: FloorDesign = 'today',
   ) {
     this.events = new Database(eventsFile);
     applyPragmas(this.events);
     migrate(this.events);
-    this.keys = new Database(keysFile);
-    applyPragmas(this.keys);
+    this.keys = design === 'today' ? new Database(keysFile) : this.events;
+    if (design === 'today') applyPragmas(this.keys);
     this.keys.pragma('secure_delete = ON');
     this.keys.exec('CREATE TABLE subject_keys (subject TEXT PRIMARY KEY, wrapped BLOB, created_at TEXT NOT NULL, forgotten_at TEXT)');
     const event = this.events.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const get = this.keys.prepare('SELECT wrapped FROM subject_keys WHERE subject = ?');
     this.keyOf = (subject) => get.get(subject);
     const key = this.keys.prepare('INSERT OR IGNORE INTO subject_keys (subject, wrapped, created_at) VALUES (?, ?, ?)');
-    this.insertKeys = this.keys.transaction((rs: EventRow[], wrapped: (Buffer | null)[]) => {
+    const insertKeys = (rs: EventRow[], wrapped: (Buffer | null)[]) =>
       rs.forEach((r, i) => {
         if (wrapped[i]) key.run(r.stream, wrapped[i], r.created_at);
       });
-    });
-    this.insertRows = this.events.transaction((rs: EventRow[]) => {
+    const insertRows = (rs: EventRow[]) => {
       for (const r of rs) event.run(r.id, r.stream, r.revision, r.type, r.data, r.metadata, r.created_at);
-    });
+    };
+    if (design === 'today') {
+      const keysTx = this.keys.transaction(insertKeys);
+      const rowsTx = this.events.transaction(insertRows);
+      this.store = (rs, wrapped) => {
+        keysTx(rs, wrapped);
+        rowsTx(rs);
+      };
+    } else {
+      this.store = this.events.transaction((rs: EventRow[], wrapped: (Buffer | null)[]) => {
+        insertKeys(rs, wrapped);
+        insertRows(rs);
+      });
+    }
   }
 
   /** Seals and stores the rows as above, `perTransaction` at a time; returns the seconds it took. */
   insert(rows: EventRow[]): number {
-    const work = rows.map((r) => ({ row: r, sizes: sealedSizes(r.data), fresh: r.type === 'ContactAdded' }));
+    const work = rows.map((r) => {
+      const sizes = sealedSizes(r.data);
+      return { row: r, sizes: this.design === 'today' ? sizes : [sizes.reduce((a, b) => a + b, 0)], fresh: r.type === 'ContactAdded' };
+    });
     const t0 = performance.now();
     for (let i = 0; i < work.length; i += this.perTransaction) {
       const chunk = work.slice(i, i + this.perTransaction);
@@ -96,11 +118,10 @@ export class SealedFloor {
         for (const size of sizes) gcm(key, Buffer.alloc(size, 0x61), aad);
         return fresh ? gcm(this.kek, key, aad) : null;
       });
-      this.insertKeys(
+      this.store(
         chunk.map((w) => w.row),
         wrapped,
       );
-      this.insertRows(chunk.map((w) => w.row));
     }
     const secs = (performance.now() - t0) / 1000;
     this.rows += rows.length;
@@ -114,6 +135,6 @@ export class SealedFloor {
 
   close(): void {
     this.events.close();
-    this.keys.close();
+    if (this.keys !== this.events) this.keys.close();
   }
 }
