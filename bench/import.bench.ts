@@ -47,7 +47,7 @@ async function measureImport(bench: BenchContext, perTransaction: number): Promi
     const store = sealedStore(sqlite, join(dir, `keys-${run}.db`));
     const raw = rawRows ? new RawInserter(join(dir, `raw-${run}.db`), perTransaction) : undefined;
     const floor = rawRows ? new SealedFloor(join(dir, `floor-${run}.db`), join(dir, `floor-keys-${run}.db`), perTransaction) : undefined;
-    const best = rawRows ? new SealedFloor(join(dir, `best-${run}.db`), '', perTransaction, 'one-file-one-seal') : undefined;
+    const best = rawRows ? new SealedFloor(join(dir, `best-${run}.db`), '', perTransaction, 'one-file') : undefined;
     const ctx: AppContext = { store, clock: systemClock, workspaceId: 'bench', actor: 'bench' };
     let paused = 0;
     let report: ImportReport;
@@ -115,8 +115,8 @@ export const importBenchmarks: Benchmark[] = [
     const { secs, raw: rawSecs, floor, best } = medianBy(measured, (m) => m.secs / m.raw);
     return [
       row(BATCHED, ROWS / secs, 'rows/s', ROWS / rawSecs, '>= 0.5x raw'),
-      row(`${BATCHED}: floor (raw: key in keys.db, a seal per field, 100/tx)`, ROWS / floor, 'rows/s', ROWS / rawSecs, FLOOR_GOAL),
-      row(`${BATCHED}: floor (raw: key in the events file, one seal per event, 100/tx)`, ROWS / best, 'rows/s', ROWS / rawSecs, FLOOR_GOAL),
+      row(`${BATCHED}: floor (raw: key in keys.db before the events, 100/tx)`, ROWS / floor, 'rows/s', ROWS / rawSecs, FLOOR_GOAL),
+      row(`${BATCHED}: floor (raw: key in the events' own transaction, 100/tx)`, ROWS / best, 'rows/s', ROWS / rawSecs, FLOOR_GOAL),
     ];
   }),
 ];

@@ -1,16 +1,14 @@
 /**
  * The floor of a sealed write: the least the raw libraries must do to store what the project
- * stores for a new person, with the project's design (a key per person in keys.db, committed
- * before the event's transaction; each personal field AES-GCM sealed on its own), and nothing
- * else: no parsing, no decider, no queue, no group commit.
+ * stores for a new person, and nothing else: no parsing, no decider, no queue, no group commit.
  *
- * For each ContactAdded row it makes a 32-byte key, wraps it (AES-256-GCM under a key-encrypting
- * key), seals as many values of the same sizes as the row holds (AES-256-GCM each), then inserts
- * the wrapped key into a keys file and the row into an events file: better-sqlite3 and node:crypto
- * alone, the project's schema and pragmas, `perTransaction` rows per transaction in each file.
+ * For each ContactAdded row it looks up the person's key (not found), makes a 32-byte key, wraps it
+ * (AES-256-GCM under a key-encrypting key), seals as many values of the same sizes as the row holds
+ * (AES-256-GCM each: one per event), then inserts the wrapped key and the row: better-sqlite3 and
+ * node:crypto alone, the project's schema and pragmas, `perTransaction` rows per transaction.
  *
  * Its rate against the raw baseline (the same rows inserted, nothing else) is the highest ratio
- * the project's row can reach with this design on this machine: the part of a gap below it is
+ * the project's row can reach with that design on this machine: the part of a gap below it is
  * the design's, the part above it the project's own work.
  */
 import Database from 'better-sqlite3';
@@ -47,11 +45,11 @@ function gcm(key: Buffer, plain: Buffer, aad: Buffer): Buffer {
 }
 
 /**
- * `today`: the key in its own keys file, committed before the events' transaction, a seal per
- * personal field. `one-file-one-seal`: the least any per-person sealing could do: the key in the
- * events file, in the same transaction, and one seal per event over all its personal values.
+ * `keys-file`: as the project stores keys, in their own file, committed before the events'
+ * transaction. `one-file`: the least any per-person sealing could do, the key in the events file
+ * in the same transaction. Both seal what the stored rows hold (one value per event).
  */
-export type FloorDesign = 'today' | 'one-file-one-seal';
+export type FloorDesign = 'keys-file' | 'one-file';
 
 export class SealedFloor {
   private readonly events: Database.Database;
@@ -66,13 +64,13 @@ export class SealedFloor {
     eventsFile: string,
     keysFile: string,
     private readonly perTransaction = 1,
-    private readonly design: FloorDesign = 'today',
+    design: FloorDesign = 'keys-file',
   ) {
     this.events = new Database(eventsFile);
     applyPragmas(this.events);
     migrate(this.events);
-    this.keys = design === 'today' ? new Database(keysFile) : this.events;
-    if (design === 'today') applyPragmas(this.keys);
+    this.keys = design === 'keys-file' ? new Database(keysFile) : this.events;
+    if (design === 'keys-file') applyPragmas(this.keys);
     this.keys.pragma('secure_delete = ON');
     this.keys.exec('CREATE TABLE subject_keys (subject TEXT PRIMARY KEY, wrapped BLOB, created_at TEXT NOT NULL, forgotten_at TEXT)');
     const event = this.events.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -86,7 +84,7 @@ export class SealedFloor {
     const insertRows = (rs: EventRow[]) => {
       for (const r of rs) event.run(r.id, r.stream, r.revision, r.type, r.data, r.metadata, r.created_at);
     };
-    if (design === 'today') {
+    if (design === 'keys-file') {
       const keysTx = this.keys.transaction(insertKeys);
       const rowsTx = this.events.transaction(insertRows);
       this.store = (rs, wrapped) => {
@@ -103,10 +101,7 @@ export class SealedFloor {
 
   /** Seals and stores the rows as above, `perTransaction` at a time; returns the seconds it took. */
   insert(rows: EventRow[]): number {
-    const work = rows.map((r) => {
-      const sizes = sealedSizes(r.data);
-      return { row: r, sizes: this.design === 'today' ? sizes : [sizes.reduce((a, b) => a + b, 0)], fresh: r.type === 'ContactAdded' };
-    });
+    const work = rows.map((r) => ({ row: r, sizes: sealedSizes(r.data), fresh: r.type === 'ContactAdded' }));
     const t0 = performance.now();
     for (let i = 0; i < work.length; i += this.perTransaction) {
       const chunk = work.slice(i, i + this.perTransaction);

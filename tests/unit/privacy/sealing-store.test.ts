@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { openSqliteEventStore } from '../../../src/eventstore/sqlite/store.ts';
 import { withSealedPersonalData } from '../../../src/infra/crypto/sealing-store.ts';
+import { sealValue } from '../../../src/infra/crypto/field-cipher.ts';
 import { openSubjectKeys } from '../../../src/infra/crypto/subject-keys.ts';
 import { personalDataRules } from '../../../src/main/personal-data.ts';
 import { personalFieldsOf } from '../../../src/domain/personal-fields.ts';
@@ -28,7 +29,7 @@ function sandbox(master = randomBytes(32)) {
     return withSealedPersonalData(inner, openSubjectKeys(join(dir, 'keys.db'), key, beforeBatches ? inner : undefined), personalDataRules);
   };
   const bytesOf = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file)) : Buffer.alloc(0));
-  return { dir, open, bytesOf, rawData: () => bytesOf('events.db').toString('latin1') + bytesOf('events.db-wal').toString('latin1') };
+  return { dir, master, open, bytesOf, rawData: () => bytesOf('events.db').toString('latin1') + bytesOf('events.db-wal').toString('latin1') };
 }
 
 const meta = (extra: Record<string, unknown> = {}) => ({ workspaceId: 'w', correlationId: 'c', causationId: 'c', actor: 't', schemaVersion: 1, ...extra });
@@ -218,7 +219,7 @@ describe.each([
     const reader = s.open();
     const [contact, research] = await reader.readAll({ openOnly: new Set(['ContactAdded']) });
     expect(contact!.data).toMatchObject({ name: 'Orla Brennan-Vance' });
-    expect(String((research!.data as { note: string }).note)).toMatch(/^enc:v1:/);
+    expect(research!.data).toMatchObject({ note: 'enc:v2', _sealed: expect.stringMatching(/^enc:v1:/) });
     // The forgetting was read in the same batch: the key is gone for every later read.
     expect(await dataOf(reader, `contact-${id}`, 'ContactAdded')).toMatchObject({ name: '[forgotten]' });
     await reader.close();
@@ -256,10 +257,82 @@ describe.each([
     const db = new Database(join(s.dir, 'events.db'));
     const dataA = JSON.parse((db.prepare('SELECT data FROM events WHERE stream = ?').get(`contact-${a}`) as { data: string }).data);
     const rowB = JSON.parse((db.prepare('SELECT data FROM events WHERE stream = ?').get(`contact-${b}`) as { data: string }).data);
-    db.prepare('UPDATE events SET data = ? WHERE stream = ?').run(JSON.stringify({ ...rowB, name: dataA.name }), `contact-${b}`);
+    db.prepare('UPDATE events SET data = ? WHERE stream = ?').run(JSON.stringify({ ...rowB, _sealed: dataA._sealed }), `contact-${b}`);
     db.close();
     const reader = s.open();
     await expect(reader.readStream(`contact-${b}`)).rejects.toThrow(/failed authentication/);
+    await reader.close();
+  });
+
+  it("seals an event's personal values together: one ciphertext per event, each field marked in its place", async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id, { role: 'Gearwright', tags: ['a', 'b'] })]);
+    await store.close();
+    const db = new Database(join(s.dir, 'events.db'));
+    const row = JSON.parse((db.prepare('SELECT data FROM events WHERE stream = ?').get(`contact-${id}`) as { data: string }).data);
+    db.close();
+    expect(row).toMatchObject({ name: 'enc:v2', email: 'enc:v2', phone: 'enc:v2', role: 'enc:v2', tags: ['enc:v2', 'enc:v2'] });
+    expect(JSON.stringify(row).match(/enc:v1:/g)).toHaveLength(1);
+  });
+
+  it('refuses an event whose personal fields were removed or added after sealing (the values would land in other fields)', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id)]);
+    await store.close();
+    const edit = (change: (d: Record<string, unknown>) => void) => {
+      const db = new Database(join(s.dir, 'events.db'));
+      const data = JSON.parse((db.prepare('SELECT data FROM events WHERE stream = ?').get(`contact-${id}`) as { data: string }).data);
+      change(data);
+      db.prepare('UPDATE events SET data = ? WHERE stream = ?').run(JSON.stringify(data), `contact-${id}`);
+      db.close();
+    };
+    edit((d) => delete d['email']);
+    const reader = s.open();
+    await expect(reader.readStream(`contact-${id}`)).rejects.toThrow(/fewer personal fields/);
+    await reader.close();
+    edit((d) => {
+      d['email'] = 'enc:v2';
+      d['linkedinUrl'] = 'enc:v2';
+    });
+    const again = s.open();
+    await expect(again.readStream(`contact-${id}`)).rejects.toThrow(/more personal fields/);
+    await again.close();
+  });
+
+  it('reads events sealed a field at a time (as written before one seal per event) in clear, and erased once forgotten', async () => {
+    const s = sandbox();
+    const store = s.open();
+    const id = randomUUID();
+    await store.append(`contact-${id}`, [added(id)]);
+    await store.close();
+    // The same event as the earlier format stored it: each personal field its own ciphertext, no envelope.
+    const keys = openSubjectKeys(join(s.dir, 'keys.db'), s.master);
+    const subject = personalDataRules.subjectOf(`contact-${id}`, meta());
+    const key = keys.existingKey(subject)!;
+    keys.close();
+    const db = new Database(join(s.dir, 'events.db'));
+    const data = JSON.parse((db.prepare('SELECT data FROM events WHERE stream = ?').get(`contact-${id}`) as { data: string }).data);
+    delete data['_sealed'];
+    Object.assign(data, {
+      name: sealValue(key, 'Orla Brennan-Vance', subject),
+      email: sealValue(key, 'orla@vance.example', subject),
+      phone: sealValue(key, '+353 1 555 0199', subject),
+      organisation: sealValue(key, 'Tidewater', subject),
+    });
+    db.prepare('UPDATE events SET data = ? WHERE stream = ?').run(JSON.stringify(data), `contact-${id}`);
+    db.close();
+    const reader = s.open();
+    expect(await dataOf(reader, `contact-${id}`, 'ContactAdded')).toMatchObject({
+      name: 'Orla Brennan-Vance',
+      email: 'orla@vance.example',
+      organisation: 'Tidewater',
+    });
+    await reader.append(`contact-${id}`, [forgottenEvent()]);
+    expect(await dataOf(reader, `contact-${id}`, 'ContactAdded')).toMatchObject({ name: '[forgotten]' });
     await reader.close();
   });
 
