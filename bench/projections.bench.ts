@@ -4,7 +4,9 @@
  * projector must do per event) in the same run. The rebuild goes through the store's `readAll`,
  * applies every projection and writes projections.db as `outreach projections rebuild` does.
  *
- * A second benchmark does the same over the log written sealed, as the application writes it.
+ * A second benchmark does the same over the log written sealed, as the application writes it, and
+ * rebuilds it as a seeker does: `outreach projections rebuild --json` (the built CLI) on the folder,
+ * its peak RSS its own process's.
  *
  * The log is written straight into the events table with better-sqlite3 (the store's own schema
  * and pragmas, 50,000 rows a transaction): appending a million events one command at a time would
@@ -12,8 +14,8 @@
  * file run with --write-log), so that the generator's memory is not in the peak RSS measured here.
  */
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../src/eventstore/sqlite/schema.ts';
 import { applyPragmas } from '../src/sqlite/pragmas.ts';
@@ -149,6 +151,35 @@ if (process.argv[1] && resolve(process.argv[1]) === SELF) {
   if (process.argv[2] === '--rebuild') process.stdout.write(JSON.stringify(await rebuildHere(process.argv[3]!, process.argv[4])));
 }
 
+const ROOT = resolve(dirname(SELF), '..');
+
+/**
+ * `outreach projections rebuild --json` on the data folder, as a seeker runs it (the built CLI,
+ * the key from OUTREACH_SECRET_KEY), with its own start and peak RSS reported by rss-report.cjs.
+ */
+function cliRebuild(dir: string, masterHex: string): Promise<RebuildResult> {
+  return new Promise((done, fail) => {
+    const env = { ...process.env, OUTREACH_DATA_DIR: dir, OUTREACH_SECRET_KEY: Buffer.from(masterHex, 'hex').toString('base64') };
+    const args = ['--require', join(ROOT, 'bench/rss-report.cjs'), join(ROOT, 'bin/outreach.js'), 'projections', 'rebuild', '--json'];
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let out = '';
+    let err = '';
+    proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
+    proc.on('error', fail);
+    proc.on('exit', (code) => {
+      const rss = /rss-report (.*)/.exec(err)?.[1];
+      if (code !== 0 || !rss) return fail(new Error(`outreach projections rebuild failed (exit ${code}): ${err.slice(-2000)}`));
+      const r = JSON.parse(out) as { events: number; seconds: number; eventsPerSecond: number };
+      done({ events: r.events, seconds: r.seconds, eventsPerSecond: r.eventsPerSecond, ...(JSON.parse(rss) as { startRssMb: number; peakRssMb: number }) });
+    });
+  });
+}
+
 /** The raw baseline: every row read and its JSON parsed, nothing else. */
 function scan(file: string, rss: PeakRss): number {
   const db = new Database(file, { readonly: true });
@@ -172,6 +203,9 @@ const rebuildBenchmark = (name: string, sealed: boolean, goals: { ratio: string;
     const dir = bench.tempDir();
     const file = join(dir, 'events.db');
     const masterHex = randomBytes(32).toString('hex');
+    // The CLI runs from dist/, as installed: built from these sources first.
+    if (sealed && spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status !== 0)
+      throw new Error('the build failed');
     const genSecs = await seconds(() => child(bench, sealed ? ['--write-sealed-log', dir, String(EVENTS), masterHex] : ['--write-log', file, String(EVENTS)]));
     bench.progress(`log written in ${genSecs.toFixed(1)} s`);
 
@@ -189,7 +223,8 @@ const rebuildBenchmark = (name: string, sealed: boolean, goals: { ratio: string;
     };
     scanRss.reset();
     await scanOnce();
-    const r = JSON.parse(await child(bench, ['--rebuild', dir, ...(sealed ? [masterHex] : [])])) as RebuildResult;
+    // Sealed, as the application's log is: rebuilt by the CLI itself. Unsealed: the projector over the bare store, in a child of its own.
+    const r = sealed ? await cliRebuild(dir, masterHex) : (JSON.parse(await child(bench, ['--rebuild', dir])) as RebuildResult);
     if (r.events !== EVENTS) throw new Error(`rebuilt ${r.events} events, expected ${EVENTS}`);
     bench.progress(
       `rebuild: ${r.events.toLocaleString('en-US')} events in ${r.seconds.toFixed(1)} s (${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s), peak RSS ${Math.round(r.peakRssMb)} MB (${Math.round(r.startRssMb)} MB at start)`,
