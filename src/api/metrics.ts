@@ -2,6 +2,7 @@ import client from 'prom-client';
 import type { Queue } from 'bullmq';
 import type { ReadModels } from '../read-models/queries.ts';
 import type { EventStore } from '../eventstore/port.ts';
+import { boundedMap } from '../domain/bounded-map.ts';
 
 /** Emails per result event in the log; the event type names the kind of email. */
 const SENT_KINDS: Record<string, string> = {
@@ -69,7 +70,7 @@ export function createMetrics(deps: MetricsDeps) {
   const register = new client.Registry();
   client.collectDefaultMetrics({ register });
   const tally = new EventTally(deps.store);
-  const seenJobs = new Map<string, true>();
+  const seenJobs = boundedMap<string, true>(SEEN_LIMIT);
 
   const queueList = (): [string, Queue][] => (deps.queues ? Object.entries(deps.queues) : []);
 
@@ -156,7 +157,6 @@ export function createMetrics(deps: MetricsDeps) {
           const key = `${name}|${job.id}|${job.finishedOn}`;
           if (seenJobs.has(key)) continue;
           seenJobs.set(key, true);
-          if (seenJobs.size > SEEN_LIMIT) seenJobs.delete(seenJobs.keys().next().value!);
           jobDuration.observe({ queue: name }, Math.max(0, job.finishedOn - job.processedOn) / 1000);
         }
         if (name === 'email') {

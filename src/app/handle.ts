@@ -4,6 +4,7 @@ import { WrongExpectedRevisionError, type EventStore, type NewEvent, type Stored
 import type { Aggregate } from './aggregates.ts';
 import type { Clock } from './clock.ts';
 import { newId } from './ids.ts';
+import { boundedMap, type BoundedMap } from '../domain/bounded-map.ts';
 
 /** Who is acting, where, and with what: passed to every command. */
 export type AppContext = {
@@ -19,7 +20,7 @@ export type Loaded<S> = { state: S; revision: number; exists: boolean };
 
 type Cached = { revision: number; workspaceId: unknown; state: unknown };
 const MAX_CACHED_STREAMS = 10_000;
-const caches = new WeakMap<EventStore, Map<string, Cached>>();
+const caches = new WeakMap<EventStore, BoundedMap<string, Cached>>();
 
 /**
  * Folded state per stream, remembered with its revision: a command then reads only the events
@@ -28,7 +29,7 @@ const caches = new WeakMap<EventStore, Map<string, Cached>>();
  */
 function cacheOf(store: EventStore) {
   let cache = caches.get(store);
-  if (!cache) caches.set(store, (cache = new Map()));
+  if (!cache) caches.set(store, (cache = boundedMap(MAX_CACHED_STREAMS)));
   return cache;
 }
 
@@ -67,9 +68,7 @@ export async function load<S, E extends { type: string }>(ctx: AppContext, agg: 
   state = foldEvents(agg, state, events);
   if (events.length > 0) revision = events.at(-1)!.revision;
   if (revision >= 0 && events.length > 0) {
-    cache.delete(key);
     cache.set(key, { revision, workspaceId, state });
-    if (cache.size > MAX_CACHED_STREAMS) cache.delete(cache.keys().next().value!);
   }
   if (revision >= 0 && workspaceId !== ctx.workspaceId) return { state: agg.initial(), revision, exists: false };
   return { state, revision, exists: revision >= 0 };

@@ -5,6 +5,7 @@ import { OutreachError } from '../../domain/errors.ts';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { applyPragmas, truncateWal } from '../../sqlite/pragmas.ts';
+import { keyCache } from './key-cache.ts';
 import { subkey } from './secret-key.ts';
 import type { BatchHook } from '../../eventstore/sqlite/store.ts';
 
@@ -94,10 +95,9 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
 
   // Forgetting is final, so a tombstone can be remembered for ever; a live key only as long as
   // this process has not seen it forgotten (another process's forget is seen on the next miss).
-  const cache = new Map<string, Buffer | null>();
+  const cache = keyCache(MAX_CACHED, KEY);
   const remember = (subject: string, key: Buffer | null) => {
     cache.set(subject, key);
-    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
     return key;
   };
 
@@ -159,7 +159,8 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
   host?.beforeEachBatch(storeUnstored);
 
   const lookup = (subject: string): Buffer | null | undefined => {
-    if (cache.has(subject)) return cache.get(subject)!;
+    const cached = cache.get(subject);
+    if (cached !== undefined) return cached;
     const pending = unstored.get(subject);
     if (pending) return remember(subject, pending.key);
     const row = q.get.get(subject);
@@ -199,7 +200,7 @@ export function openSubjectKeys(file: string, masterKey: Uint8Array, host?: Keys
       return lookup(subject) ?? null;
     },
     forget(subject) {
-      if (cache.has(subject) && cache.get(subject) === null) return;
+      if (cache.get(subject) === null) return;
       const now = new Date().toISOString();
       unstored.delete(subject);
       q.forget.run(subject, now, now);
