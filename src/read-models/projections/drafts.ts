@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { StoredEvent } from '../../eventstore/port.ts';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
 
@@ -148,11 +148,12 @@ export function listDrafts(db: Database, q: Page & { status?: string }): Rows {
   const where = `${inWorkspace(q.workspaceId, 'd.workspace_id')}${q.status ? ' AND d.status = @status' : ''}`;
   const contact = withContact('d');
   const params = { ...pageParams(q), ...(q.status ? { status: q.status } : {}) };
-  const rows = stmt(
+  const rows = rowsOf(
     db,
     `SELECT d.*, ${contact.columns}, t.name AS to_name FROM drafts d ${contact.join} LEFT JOIN contacts t ON t.contact_id = d.to_contact_id WHERE ${where}
      ORDER BY CASE d.status WHEN 'waiting' THEN 0 ELSE 1 END, d.drafted_at, d.draft_id LIMIT @limit OFFSET @offset`,
-  ).all(params) as DraftRow[];
+    params,
+  ) as DraftRow[];
   return { rows: rows.map(toDraft), total: countOf(db, `SELECT COUNT(*) AS n FROM drafts d WHERE ${where}`, params) };
 }
 
