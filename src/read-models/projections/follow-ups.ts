@@ -262,6 +262,11 @@ const toItem = (r: FollowUpRow, now: string): FollowUpItem => {
 // keep-in-touch notes once their delay has passed, so a note six weeks out is not yet "due".
 const WHERE = (workspaceId: string | undefined) => `${inWorkspace(workspaceId, 'f.workspace_id')} AND (f.kind = 'thank-you' OR f.not_before_ms <= @nowMs)`;
 
+// The same rows counted as two index ranges: SQLite's OR over two indexes cost ~5x as much.
+const COUNT = (workspaceId: string | undefined) => `SELECT
+  (SELECT COUNT(*) FROM follow_ups f WHERE ${inWorkspace(workspaceId, 'f.workspace_id')} AND f.kind = 'thank-you') +
+  (SELECT COUNT(*) FROM follow_ups f WHERE ${inWorkspace(workspaceId, 'f.workspace_id')} AND f.not_before_ms <= @nowMs AND f.kind <> 'thank-you') AS n`;
+
 const params = (q: Page) => ({ ...pageParams(q), nowMs: Date.parse(q.now) });
 
 /** Follow-ups due, earliest first (by the moment their delay ends; `dueAt` moves it into business hours). */
@@ -276,6 +281,6 @@ export function listFollowUps(db: Database, q: Page): Rows {
   ) as FollowUpRow[];
   return {
     rows: rows.map((r) => toItem(r, q.now)),
-    total: countOf(db, `SELECT COUNT(*) AS n FROM follow_ups f WHERE ${WHERE(q.workspaceId)}`, params(q)),
+    total: countOf(db, COUNT(q.workspaceId), params(q)),
   };
 }
