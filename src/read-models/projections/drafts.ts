@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { StoredEvent } from '../../eventstore/port.ts';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
 
@@ -153,7 +153,7 @@ export function listDrafts(db: Database, q: Page & { status?: string }): Rows {
   const rows = rowsOf(
     db,
     `SELECT d.*, ${contact.columns}, t.name AS to_name FROM drafts d ${contact.join} LEFT JOIN contacts t ON t.contact_id = d.to_contact_id WHERE ${where}
-     ORDER BY ${q.status ? '' : `CASE d.status WHEN 'waiting' THEN 0 ELSE 1 END, `}d.drafted_at, d.draft_id LIMIT @limit OFFSET @offset`,
+     ORDER BY ${q.status ? '' : `CASE d.status WHEN 'waiting' THEN 0 ELSE 1 END, `}d.drafted_at, d.draft_id ${PAGE}`,
     params,
   ) as DraftRow[];
   return { rows: rows.map(toDraft), total: countOf(db, `SELECT COUNT(*) AS n FROM drafts d WHERE ${where}`, params) };

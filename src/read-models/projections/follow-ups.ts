@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../eventstore/port.ts';
 import { dueAt } from './follow-up-due.ts';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { durationFloorMs, utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
 
@@ -276,7 +276,7 @@ export function listFollowUps(db: Database, q: Page): Rows {
     db,
     `
     SELECT f.*, ${contact.columns} FROM follow_ups f ${contact.join}
-    WHERE ${WHERE(q.workspaceId)} ORDER BY f.not_before_ms, f.kind, f.subject_id LIMIT @limit OFFSET @offset`,
+    WHERE ${WHERE(q.workspaceId)} ORDER BY f.not_before_ms, f.kind, f.subject_id ${PAGE}`,
     params(q),
   ) as FollowUpRow[];
   return {

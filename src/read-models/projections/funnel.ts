@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, workspaceOf } from './support/events.ts';
-import { inWorkspace, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { inWorkspace, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 import { isoWeek, utc } from './support/time.ts';
 
 /**
@@ -108,7 +108,7 @@ export function funnelTotals(db: Database, workspaceId: string | undefined): Rec
 export function listFunnel(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId);
   const params = { workspaceId: q.workspaceId ?? null, limit: q.limit, offset: q.offset };
-  const rows = stmt(db, `SELECT week, ${SUMS} FROM funnel WHERE ${where} GROUP BY week ORDER BY week LIMIT @limit OFFSET @offset`).all(params);
+  const rows = stmt(db, `SELECT week, ${SUMS} FROM funnel WHERE ${where} GROUP BY week ORDER BY week ${PAGE}`).all(params);
   const total = (stmt(db, `SELECT COUNT(DISTINCT week) AS n FROM funnel WHERE ${where}`).get(params) as { n: number }).n;
   return { rows: rows as Record<string, unknown>[], total };
 }

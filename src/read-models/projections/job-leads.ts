@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
 
@@ -81,7 +81,7 @@ export function listJobLeads(db: Database, q: Page): Rows {
     db,
     `
     SELECT l.*, ${contact.columns} FROM job_leads l ${contact.join}
-    WHERE ${where} ORDER BY l.reported_at DESC, l.lead_id DESC LIMIT @limit OFFSET @offset`,
+    WHERE ${where} ORDER BY l.reported_at DESC, l.lead_id DESC ${PAGE}`,
     pageParams(q),
   ) as LeadRow[];
   return {

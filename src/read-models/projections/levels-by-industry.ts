@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { inWorkspace, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { inWorkspace, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 
 /**
  * Which levels (entry, mid, senior, executive) the seeker has met in each industry: the method
@@ -136,7 +136,7 @@ const GROUPS = (workspaceId: string | undefined) => `
 /** Industry and level pairs with how many contacts there are and how many were met. */
 export function listLevelsByIndustry(db: Database, q: Page): Rows {
   const params = { workspaceId: q.workspaceId ?? null, limit: q.limit, offset: q.offset };
-  const rows = stmt(db, `${GROUPS(q.workspaceId)} ORDER BY industry, ${LADDER_ORDER} LIMIT @limit OFFSET @offset`).all(params);
+  const rows = stmt(db, `${GROUPS(q.workspaceId)} ORDER BY industry, ${LADDER_ORDER} ${PAGE}`).all(params);
   const total = (stmt(db, `SELECT COUNT(*) AS n FROM (${GROUPS(q.workspaceId)})`).get(params) as { n: number }).n;
   return { rows: rows as Record<string, unknown>[], total };
 }

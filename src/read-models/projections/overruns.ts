@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withMeeting } from './support/joins.ts';
 
@@ -86,7 +86,7 @@ export function listOverruns(db: Database, q: Page): Rows {
     db,
     `
     SELECT o.*, pm.contact_id, ${meeting.contact.columns} FROM overruns o ${meeting.join} ${meeting.contact.join}
-    WHERE ${WHERE(q.workspaceId)} ORDER BY o.held_at DESC, o.meeting_id DESC LIMIT @limit OFFSET @offset`,
+    WHERE ${WHERE(q.workspaceId)} ORDER BY o.held_at DESC, o.meeting_id DESC ${PAGE}`,
     pageParams(q),
   ) as OverrunRow[];
   return {

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 
 /**
@@ -73,9 +73,7 @@ type Row = { meeting_id: string; workspace_id: string; held_at: string; referral
 /** Held meetings, latest first. */
 export function listReferralsPerInterview(db: Database, q: Page): Rows {
   const where = `${inWorkspace(q.workspaceId)} AND held_at IS NOT NULL`;
-  const rows = stmt(db, `SELECT * FROM referrals_per_interview WHERE ${where} ORDER BY held_at DESC, meeting_id DESC LIMIT @limit OFFSET @offset`).all(
-    pageParams(q),
-  ) as Row[];
+  const rows = stmt(db, `SELECT * FROM referrals_per_interview WHERE ${where} ORDER BY held_at DESC, meeting_id DESC ${PAGE}`).all(pageParams(q)) as Row[];
   return {
     rows: rows.map((r) => ({
       meetingId: r.meeting_id,
