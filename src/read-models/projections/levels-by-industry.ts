@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { inWorkspace, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
+import { inWorkspace, preparedFor, rowsOf, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 
 /**
  * Which levels (entry, mid, senior, executive) the seeker has met in each industry: the method
@@ -146,10 +146,9 @@ export type LevelsCount = { industry: string; level: string; contacts: number; m
 /** For the dashboard: per industry and level (lowest rung first), how many contacts and how many met, as counted. */
 export function levelCounts(db: Database, workspaceId: string | undefined): LevelsCount[] {
   if (workspaceId === undefined)
-    return stmt(db, `SELECT industry, level, contacts, met FROM levels_summary_all ORDER BY industry, rung, level`).all() as LevelsCount[];
-  return stmt(db, `SELECT industry, level, contacts, met FROM levels_summary WHERE workspace_id = ? ORDER BY industry, rung, level`).all(
-    workspaceId,
-  ) as LevelsCount[];
+    return rowsOf(db, `SELECT industry, level, contacts, met FROM levels_summary_all ORDER BY industry, rung, level`) as LevelsCount[];
+  const text = `SELECT industry, level, contacts, met FROM levels_summary WHERE workspace_id = @workspaceId ORDER BY industry, rung, level`;
+  return rowsOf(db, text, { workspaceId }) as LevelsCount[];
 }
 
 /** For the dashboard: per industry, the levels met, lowest rung first. */

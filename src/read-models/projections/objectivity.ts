@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { preparedFor, stmt } from './support/sql.ts';
+import { preparedFor, rowsOf } from './support/sql.ts';
 
 /**
  * Interviews held per career target and sentiment, and whether the seeker names the target, as
@@ -143,6 +143,6 @@ export type ObjectivityCount = { target: string; named: number; positive: number
 /** Per career target named or with an interview held, the counters of the workspace (or of all). */
 export function objectivityCounted(db: Database, workspaceId: string | undefined): ObjectivityCount[] {
   const columns = `target, ${DELTAS.join(', ')}`;
-  if (workspaceId === undefined) return stmt(db, `SELECT ${columns} FROM objectivity_summary_all`).all() as ObjectivityCount[];
-  return stmt(db, `SELECT ${columns} FROM objectivity_summary WHERE workspace_id = ?`).all(workspaceId) as ObjectivityCount[];
+  if (workspaceId === undefined) return rowsOf(db, `SELECT ${columns} FROM objectivity_summary_all`) as ObjectivityCount[];
+  return rowsOf(db, `SELECT ${columns} FROM objectivity_summary WHERE workspace_id = @workspaceId`, { workspaceId }) as ObjectivityCount[];
 }
