@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../src/eventstore/port.ts';
-import { levelsCovered, objectivity } from '../../../src/read-models/coach.ts';
+import { levelsCovered, objectivity, referralsIn } from '../../../src/read-models/coach.ts';
 import { levelsByIndustry } from '../../../src/read-models/projections/levels-by-industry.ts';
 import { objectivityCounts } from '../../../src/read-models/projections/objectivity.ts';
+import { referralsPerInterview } from '../../../src/read-models/projections/referrals-per-interview.ts';
 import { generateLog } from './support/generated-log.ts';
 import { contactAdded, eventLog, heldMeeting, id, meetingRequested } from './support/log.ts';
 import { project } from './support/harness.ts';
@@ -67,11 +68,13 @@ function expectCountersMatchScratch(r: ReturnType<typeof project>, workspaces: (
       covered.map((l) => ({ industry: l.industry, levels: l.met })).filter((l) => l.levels.length),
     );
     expect(d.objectivity, `objectivity in ${ws ?? 'all'}`).toEqual(objectivity(r.db, ws, {}));
+    expect(d.referralsPerInterview, `referrals per interview in ${ws ?? 'all'}`).toEqual(referralsIn(r.db, ws, {}));
   }
 }
 
-const summaryTables = ['levels_summary', 'levels_summary_all', 'objectivity_summary', 'objectivity_summary_all'];
-const dump = (r: ReturnType<typeof project>) => Object.fromEntries(summaryTables.map((t) => [t, r.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all()]));
+const summaryTables = ['levels_summary', 'levels_summary_all', 'objectivity_summary', 'objectivity_summary_all', 'referrals_summary'];
+const dump = (r: ReturnType<typeof project>) =>
+  Object.fromEntries(summaryTables.map((t) => [t, r.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2${t === 'referrals_summary' ? '' : ', 3'}`).all()]));
 
 describe('the dashboard summary counters', () => {
   const log = events();
@@ -96,7 +99,7 @@ describe('the dashboard summary counters', () => {
     const live = dump(r);
     expectCountersMatchScratch(r, workspaces);
     r.db.transaction(() => {
-      for (const p of [levelsByIndustry, objectivityCounts]) {
+      for (const p of [levelsByIndustry, objectivityCounts, referralsPerInterview]) {
         p.reset(r.db);
         for (const e of log) p.apply(r.db, e);
       }
