@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { inWorkspace, stmt } from './projections/support/sql.ts';
 import { isoWeek } from './projections/support/time.ts';
 import { rangeParams, within, type Range } from './range.ts';
+import type { ObjectivityCount } from './projections/objectivity.ts';
 
 /**
  * The figures a coach compares seekers by, and those the dashboard counts inside a date range,
@@ -169,7 +170,24 @@ export function objectivity(db: Database, ws: string | undefined, range: Range):
     const key = r.sentiment === 'positive' || r.sentiment === 'neutral' || r.sentiment === 'negative' ? r.sentiment : 'unrecorded';
     e.sentiment[key] += r.n;
   }
-  for (const e of by.values()) {
+  return withCautions([...by.values()]);
+}
+
+/** Per career target counted (named or not), its interviews held with a caution under three, by target. */
+export function objectivityOf(counts: ObjectivityCount[]): TargetObjectivity[] {
+  return withCautions(
+    counts.map((c) => ({
+      target: c.target,
+      named: c.named > 0,
+      interviewsHeld: c.positive + c.neutral + c.negative + c.unrecorded,
+      sentiment: { positive: c.positive, neutral: c.neutral, negative: c.negative, unrecorded: c.unrecorded },
+      caution: null,
+    })),
+  );
+}
+
+function withCautions(entries: TargetObjectivity[]): TargetObjectivity[] {
+  for (const e of entries) {
     if (e.interviewsHeld < OBJECTIVITY_MINIMUM) {
       const left = OBJECTIVITY_MINIMUM - e.interviewsHeld;
       e.caution =
@@ -178,5 +196,5 @@ export function objectivity(db: Database, ws: string | undefined, range: Range):
           : `only ${e.interviewsHeld} interview${e.interviewsHeld === 1 ? '' : 's'} held: talk to ${left} more before deciding about ${e.target}`;
     }
   }
-  return [...by.values()].sort((a, b) => a.target.localeCompare(b.target));
+  return entries.sort((a, b) => a.target.localeCompare(b.target));
 }

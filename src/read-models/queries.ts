@@ -4,11 +4,12 @@ import { projections } from './projections/index.ts';
 import { listAgenda, type AgendaItem } from './projections/agenda.ts';
 import { listContacts } from './projections/contacts.ts';
 import { listFollowUps, type FollowUpItem } from './projections/follow-ups.ts';
-import { funnelTotals, funnelWeeks, listFunnel } from './projections/funnel.ts';
+import { funnelWeeks, listFunnel } from './projections/funnel.ts';
 import { listJobLeads, type JobLeadItem } from './projections/job-leads.ts';
 import { findDraft, listDrafts, type DraftItem } from './projections/drafts.ts';
 import { findContacts, findMeetings, referralsGivenBy, type ContactFilter, type ContactMatch, type MeetingMatch } from './projections/contact-search.ts';
-import { levelsMet, listLevelsByIndustry } from './projections/levels-by-industry.ts';
+import { levelCounts, listLevelsByIndustry, type LevelsCount } from './projections/levels-by-industry.ts';
+import { objectivityCounted } from './projections/objectivity.ts';
 import { listOverruns, type OverrunItem } from './projections/overruns.ts';
 import { listPipeline } from './projections/pipeline.ts';
 import { listReferralTree } from './projections/referral-tree.ts';
@@ -18,7 +19,18 @@ import { listWorkspaces } from './projections/workspaces.ts';
 import { createMissingTables, readCheckpoints } from './projector/checkpoints.ts';
 import { openProjectionsDb, projectionsFile } from './projector/database.ts';
 import type { Page, Rows } from './projections/support/sql.ts';
-import { latencyIn, levelsCovered, objectivity, referralsIn, seekers, weeksOf, type LevelsCovered, type SeekerRow, type TargetObjectivity } from './coach.ts';
+import {
+  latencyIn,
+  levelsCovered,
+  objectivity,
+  objectivityOf,
+  referralsIn,
+  seekers,
+  weeksOf,
+  type LevelsCovered,
+  type SeekerRow,
+  type TargetObjectivity,
+} from './coach.ts';
 import { inRange, isOpen, type Range } from './range.ts';
 
 export type { AgendaItem, DraftItem, FollowUpItem, JobLeadItem, OverrunItem };
@@ -108,6 +120,18 @@ const sumWeeks = (weeks: ({ week: string } & Counts)[]): Counts => {
   return t;
 };
 
+/** Per industry, the levels with a contact and, apart, those with a contact met, from the counters (lowest rung first). */
+function coveredOf(counts: LevelsCount[]): LevelsCovered[] {
+  const by = new Map<string, LevelsCovered>();
+  for (const r of counts) {
+    const entry = by.get(r.industry) ?? { industry: r.industry, listed: [], met: [] };
+    entry.listed.push(r.level);
+    if (r.met > 0) entry.met.push(r.level);
+    by.set(r.industry, entry);
+  }
+  return [...by.values()];
+}
+
 /** How many items each list on the dashboard shows; the full lists are a `list` call away. */
 export const DASHBOARD_ITEMS = 10;
 const MAX_LIMIT = 1000;
@@ -157,25 +181,24 @@ export function readModelsOn(db: Database): ReadModels {
           const { fromWeek, toWeek } = weeksOf(range);
           const weeks = funnelWeeks(db, ws).filter((w) => (fromWeek === null || w.week >= fromWeek) && (toWeek === null || w.week <= toWeek));
           const lists = { agenda: top('agenda'), followUps: top('follow-ups'), overruns: top('overruns'), jobLeads: top('job-leads'), drafts: top('drafts') };
+          // Open: the levels as the projection counts them; in a range, counted from the contacts and meetings dated in it.
+          const covered = open ? coveredOf(levelCounts(db, ws)) : levelsCovered(db, ws, range);
           return {
             workspaceId: ws ?? null,
             funnel: weeks,
-            totals: open ? funnelTotals(db, ws) : sumWeeks(weeks),
+            // Every week when open, so their sum is the total.
+            totals: sumWeeks(weeks),
             meetingsPerWeek: weeks.map((w) => ({ week: w.week, held: w.held, booked: w.booked })),
             thankYouLatency: open ? latencySummary(db, ws) : latencyIn(db, ws, range),
             referralsPerInterview: open ? referralsSummary(db, ws) : referralsIn(db, ws, range),
-            levelsByIndustry: open
-              ? levelsMet(db, ws)
-              : levelsCovered(db, ws, range)
-                  .map((l) => ({ industry: l.industry, levels: l.met }))
-                  .filter((l) => l.levels.length),
+            levelsByIndustry: covered.map((l) => ({ industry: l.industry, levels: l.met })).filter((l) => l.levels.length),
             agenda: lists.agenda.rows as AgendaItem[],
             followUpsDue: lists.followUps.rows as FollowUpItem[],
             overruns: lists.overruns.rows as OverrunItem[],
             jobLeads: lists.jobLeads.rows as JobLeadItem[],
             draftsWaiting: lists.drafts.rows as DraftItem[],
-            levelsCovered: levelsCovered(db, ws, range),
-            objectivity: objectivity(db, ws, range),
+            levelsCovered: covered,
+            objectivity: open ? objectivityOf(objectivityCounted(db, ws)) : objectivity(db, ws, range),
             range: { from: range.from ?? null, to: range.to ?? null },
             listTotals: Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, v.total])) as Dashboard['listTotals'],
           };

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withMeeting } from './support/joins.ts';
 
@@ -115,11 +115,12 @@ const params = (q: Page) => ({ ...pageParams(q), earliest: new Date(Date.parse(q
 /** Upcoming and running booked meetings, soonest first. */
 export function listAgenda(db: Database, q: Page): Rows {
   const meeting = withMeeting('a');
-  const rows = stmt(
+  const rows = rowsOf(
     db,
     `
     SELECT a.*, ${meeting.columns}, ${meeting.contact.columns} FROM agenda a ${meeting.join} ${meeting.contact.join}
-    WHERE ${WHERE(q.workspaceId)} ORDER BY a.start_at, a.meeting_id LIMIT @limit OFFSET @offset`,
-  ).all(params(q)) as AgendaRow[];
+    WHERE ${WHERE(q.workspaceId)} ORDER BY a.start_at, a.meeting_id ${PAGE}`,
+    params(q),
+  ) as AgendaRow[];
   return { rows: rows.map(toItem), total: countOf(db, `SELECT COUNT(*) AS n FROM agenda a WHERE ${WHERE(q.workspaceId)}`, params(q)) };
 }

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { draftsWaitingOf, meetingsOf, type MeetingTouch } from './support/joins.ts';
 import { nextAction, type ContactState } from './next-action.ts';
@@ -273,7 +273,7 @@ export function listContacts(db: Database, q: Page & { filter?: ContactFilter })
   const filter = contactFilterSql(q.filter);
   const where = `${inWorkspace(q.workspaceId)}${filter.sql}`;
   const params = { ...pageParams(q), ...filter.params };
-  const rows = stmt(db, `SELECT * FROM contacts WHERE ${where} ORDER BY added_at, contact_id LIMIT @limit OFFSET @offset`).all(params) as ContactRow[];
+  const rows = stmt(db, `SELECT * FROM contacts WHERE ${where} ORDER BY added_at, contact_id ${PAGE}`).all(params) as ContactRow[];
   const byContact = new Map<string, MeetingTouch[]>();
   for (const m of meetingsOf(
     db,

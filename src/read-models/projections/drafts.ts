@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { StoredEvent } from '../../eventstore/port.ts';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
 
@@ -32,6 +32,8 @@ const schema = `
 
 const indexes = `
   CREATE INDEX IF NOT EXISTS drafts_by_workspace ON drafts (workspace_id, status, drafted_at, draft_id);
+  -- The dashboard's waiting drafts across all workspaces, in order: no sort (an empty sort cost it ~40 µs).
+  CREATE INDEX IF NOT EXISTS drafts_by_status ON drafts (status, drafted_at, draft_id);
 `;
 
 /** Drafts a meeting's progress makes pointless: the asking and chasing, once it is booked, held or ended. */
@@ -148,11 +150,12 @@ export function listDrafts(db: Database, q: Page & { status?: string }): Rows {
   const where = `${inWorkspace(q.workspaceId, 'd.workspace_id')}${q.status ? ' AND d.status = @status' : ''}`;
   const contact = withContact('d');
   const params = { ...pageParams(q), ...(q.status ? { status: q.status } : {}) };
-  const rows = stmt(
+  const rows = rowsOf(
     db,
     `SELECT d.*, ${contact.columns}, t.name AS to_name FROM drafts d ${contact.join} LEFT JOIN contacts t ON t.contact_id = d.to_contact_id WHERE ${where}
-     ORDER BY CASE d.status WHEN 'waiting' THEN 0 ELSE 1 END, d.drafted_at, d.draft_id LIMIT @limit OFFSET @offset`,
-  ).all(params) as DraftRow[];
+     ORDER BY ${q.status ? '' : `CASE d.status WHEN 'waiting' THEN 0 ELSE 1 END, `}d.drafted_at, d.draft_id ${PAGE}`,
+    params,
+  ) as DraftRow[];
   return { rows: rows.map(toDraft), total: countOf(db, `SELECT COUNT(*) AS n FROM drafts d WHERE ${where}`, params) };
 }
 

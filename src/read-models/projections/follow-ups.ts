@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../eventstore/port.ts';
 import { dueAt } from './follow-up-due.ts';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { durationFloorMs, utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
 
@@ -262,19 +262,25 @@ const toItem = (r: FollowUpRow, now: string): FollowUpItem => {
 // keep-in-touch notes once their delay has passed, so a note six weeks out is not yet "due".
 const WHERE = (workspaceId: string | undefined) => `${inWorkspace(workspaceId, 'f.workspace_id')} AND (f.kind = 'thank-you' OR f.not_before_ms <= @nowMs)`;
 
+// The same rows counted as two index ranges: SQLite's OR over two indexes cost ~5x as much.
+const COUNT = (workspaceId: string | undefined) => `SELECT
+  (SELECT COUNT(*) FROM follow_ups f WHERE ${inWorkspace(workspaceId, 'f.workspace_id')} AND f.kind = 'thank-you') +
+  (SELECT COUNT(*) FROM follow_ups f WHERE ${inWorkspace(workspaceId, 'f.workspace_id')} AND f.not_before_ms <= @nowMs AND f.kind <> 'thank-you') AS n`;
+
 const params = (q: Page) => ({ ...pageParams(q), nowMs: Date.parse(q.now) });
 
 /** Follow-ups due, earliest first (by the moment their delay ends; `dueAt` moves it into business hours). */
 export function listFollowUps(db: Database, q: Page): Rows {
   const contact = withContact('f');
-  const rows = stmt(
+  const rows = rowsOf(
     db,
     `
     SELECT f.*, ${contact.columns} FROM follow_ups f ${contact.join}
-    WHERE ${WHERE(q.workspaceId)} ORDER BY f.not_before_ms, f.kind, f.subject_id LIMIT @limit OFFSET @offset`,
-  ).all(params(q)) as FollowUpRow[];
+    WHERE ${WHERE(q.workspaceId)} ORDER BY f.not_before_ms, f.kind, f.subject_id ${PAGE}`,
+    params(q),
+  ) as FollowUpRow[];
   return {
     rows: rows.map((r) => toItem(r, q.now)),
-    total: countOf(db, `SELECT COUNT(*) AS n FROM follow_ups f WHERE ${WHERE(q.workspaceId)}`, params(q)),
+    total: countOf(db, COUNT(q.workspaceId), params(q)),
   };
 }

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, workspaceOf } from './support/events.ts';
-import { inWorkspace, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { inWorkspace, preparedFor, rowsOf, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 import { isoWeek, utc } from './support/time.ts';
 
 /**
@@ -95,8 +95,8 @@ const COLUMNS = STAGES.join(', ');
 
 /** Weeks in order, summed over the workspaces in view (all of them: as stored, already summed). */
 export function funnelWeeks(db: Database, workspaceId: string | undefined): FunnelWeek[] {
-  if (workspaceId === undefined) return stmt(db, `SELECT week, ${COLUMNS} FROM funnel_all ORDER BY week`).all() as FunnelWeek[];
-  return stmt(db, `SELECT week, ${COLUMNS} FROM funnel WHERE workspace_id = ? ORDER BY week`).all(workspaceId) as FunnelWeek[];
+  if (workspaceId === undefined) return rowsOf(db, `SELECT week, ${COLUMNS} FROM funnel_all ORDER BY week`) as FunnelWeek[];
+  return rowsOf(db, `SELECT week, ${COLUMNS} FROM funnel WHERE workspace_id = @workspaceId ORDER BY week`, { workspaceId }) as FunnelWeek[];
 }
 
 export function funnelTotals(db: Database, workspaceId: string | undefined): Record<Stage, number> {
@@ -108,7 +108,7 @@ export function funnelTotals(db: Database, workspaceId: string | undefined): Rec
 export function listFunnel(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId);
   const params = { workspaceId: q.workspaceId ?? null, limit: q.limit, offset: q.offset };
-  const rows = stmt(db, `SELECT week, ${SUMS} FROM funnel WHERE ${where} GROUP BY week ORDER BY week LIMIT @limit OFFSET @offset`).all(params);
+  const rows = stmt(db, `SELECT week, ${SUMS} FROM funnel WHERE ${where} GROUP BY week ORDER BY week ${PAGE}`).all(params);
   const total = (stmt(db, `SELECT COUNT(DISTINCT week) AS n FROM funnel WHERE ${where}`).get(params) as { n: number }).n;
   return { rows: rows as Record<string, unknown>[], total };
 }

@@ -6,6 +6,7 @@ import { followUps } from './follow-ups.ts';
 import { funnel } from './funnel.ts';
 import { jobLeads } from './job-leads.ts';
 import { levelsByIndustry } from './levels-by-industry.ts';
+import { objectivityCounts } from './objectivity.ts';
 import { overruns } from './overruns.ts';
 import { pipeline } from './pipeline.ts';
 import { referralTree } from './referral-tree.ts';
@@ -28,6 +29,7 @@ export const projections: readonly Projection[] = [
   jobLeads,
   workspaces,
   drafts,
+  objectivityCounts,
 ];
 
 export const projectionNamed = (name: string): Projection | undefined => projections.find((p) => p.name === name);

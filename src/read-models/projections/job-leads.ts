@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
 
@@ -77,12 +77,13 @@ type LeadRow = {
 export function listJobLeads(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId, 'l.workspace_id');
   const contact = withContact('l');
-  const rows = stmt(
+  const rows = rowsOf(
     db,
     `
     SELECT l.*, ${contact.columns} FROM job_leads l ${contact.join}
-    WHERE ${where} ORDER BY l.reported_at DESC, l.lead_id DESC LIMIT @limit OFFSET @offset`,
-  ).all(pageParams(q)) as LeadRow[];
+    WHERE ${where} ORDER BY l.reported_at DESC, l.lead_id DESC ${PAGE}`,
+    pageParams(q),
+  ) as LeadRow[];
   return {
     rows: rows.map(
       (r): JobLeadItem => ({

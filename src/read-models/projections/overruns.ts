@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, rowsOf, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withMeeting } from './support/joins.ts';
 
@@ -82,12 +82,13 @@ const WHERE = (workspaceId: string | undefined) => `${inWorkspace(workspaceId, '
 /** Latest first. */
 export function listOverruns(db: Database, q: Page): Rows {
   const meeting = withMeeting('o');
-  const rows = stmt(
+  const rows = rowsOf(
     db,
     `
     SELECT o.*, pm.contact_id, ${meeting.contact.columns} FROM overruns o ${meeting.join} ${meeting.contact.join}
-    WHERE ${WHERE(q.workspaceId)} ORDER BY o.held_at DESC, o.meeting_id DESC LIMIT @limit OFFSET @offset`,
-  ).all(pageParams(q)) as OverrunRow[];
+    WHERE ${WHERE(q.workspaceId)} ORDER BY o.held_at DESC, o.meeting_id DESC ${PAGE}`,
+    pageParams(q),
+  ) as OverrunRow[];
   return {
     rows: rows.map(
       (r): OverrunItem => ({

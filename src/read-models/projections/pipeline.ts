@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { StoredEvent } from '../../eventstore/port.ts';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 import { withContact } from './support/joins.ts';
 
@@ -277,7 +277,7 @@ export function listPipeline(db: Database, q: Page): Rows {
     db,
     `
     SELECT p.*, ${contact.columns} FROM pipeline p ${contact.join}
-    WHERE ${where} ORDER BY p.requested_at DESC, p.meeting_id DESC LIMIT @limit OFFSET @offset`,
+    WHERE ${where} ORDER BY p.requested_at DESC, p.meeting_id DESC ${PAGE}`,
   ).all(pageParams(q)) as PipelineRow[];
   return { rows: rows.map(toMeeting), total: countOf(db, `SELECT COUNT(*) AS n FROM pipeline p WHERE ${where}`, pageParams(q)) };
 }

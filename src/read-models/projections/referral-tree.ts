@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 import { withContact } from './support/joins.ts';
 
 /**
@@ -74,7 +74,7 @@ export function listReferralTree(db: Database, q: Page): Rows {
     `
     SELECT t.*, ${contact.columns}, (SELECT COUNT(*) FROM referral_tree k WHERE k.referred_by = t.contact_id) AS referrals
     FROM referral_tree t ${contact.join} WHERE ${where}
-    ORDER BY t.path LIMIT @limit OFFSET @offset`,
+    ORDER BY t.path ${PAGE}`,
   ).all(pageParams(q)) as NodeRow[];
   return {
     rows: rows.map((r) => ({

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 
 /**
@@ -18,7 +18,17 @@ const schema = `
     referrals_asked    INTEGER,
     referrals_received INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS referrals_summary (
+    scope    TEXT PRIMARY KEY,
+    meetings INTEGER NOT NULL,
+    asked    INTEGER NOT NULL,
+    answered INTEGER NOT NULL,
+    reaching INTEGER NOT NULL
+  ) WITHOUT ROWID;
 `;
+
+/** The scope of the counters across every workspace (a workspace id is never empty). */
+const ALL = '';
 
 const indexes = `
   CREATE INDEX IF NOT EXISTS referrals_per_interview_by_held ON referrals_per_interview (held_at, meeting_id);
@@ -33,17 +43,35 @@ const q = preparedFor((db) => ({
   referred: db.prepare(`
     INSERT INTO referrals_per_interview (meeting_id, workspace_id, referrals_received) VALUES (?, ?, 1)
     ON CONFLICT(meeting_id) DO UPDATE SET referrals_received = referrals_received + 1`),
+  meeting: db.prepare(`SELECT workspace_id AS ws, held_at AS heldAt, referrals_asked AS asked FROM referrals_per_interview WHERE meeting_id = ?`),
+  count: db.prepare(`
+    INSERT INTO referrals_summary VALUES (@scope, @meetings, @asked, @answered, @reaching)
+    ON CONFLICT DO UPDATE SET meetings = meetings + @meetings, asked = asked + @asked, answered = answered + @answered, reaching = reaching + @reaching`),
 }));
+
+type Held = { ws: string; heldAt: string | null; asked: number | null };
+
+/** One meeting's share of the counters of its workspace and of all, added (1) or taken away (-1). */
+function tally(db: Database, m: Held | undefined, sign: 1 | -1) {
+  if (!m || m.heldAt === null) return;
+  const share = { meetings: sign, asked: sign * (m.asked ?? 0), answered: m.asked === null ? 0 : sign, reaching: (m.asked ?? 0) >= REFERRAL_TARGET ? sign : 0 };
+  q(db).count.run({ scope: m.ws, ...share });
+  q(db).count.run({ scope: ALL, ...share });
+}
 
 export const referralsPerInterview = defineProjection({
   name: 'referrals-per-interview',
-  version: 1,
+  // 2: the counters the dashboard reads (referrals_summary).
+  version: 2,
   schema,
   indexes,
   apply(db, e) {
     if (e.type === 'MeetingHeld') {
       const d = dataOf(e, 'MeetingHeld');
-      q(db).held.run(idOfStream(e.stream), workspaceOf(e), utc(d.heldAt), d.referralsAsked);
+      const meetingId = idOfStream(e.stream);
+      tally(db, q(db).meeting.get(meetingId) as Held | undefined, -1);
+      q(db).held.run(meetingId, workspaceOf(e), utc(d.heldAt), d.referralsAsked);
+      tally(db, q(db).meeting.get(meetingId) as Held | undefined, 1);
     } else if (e.type === 'ContactAdded') {
       const meetingId = dataOf(e, 'ContactAdded').referredBy?.meetingId;
       if (meetingId) q(db).referred.run(meetingId, workspaceOf(e));
@@ -54,17 +82,15 @@ export const referralsPerInterview = defineProjection({
 export type ReferralsSummary = { average: number | null; target: typeof REFERRAL_TARGET; meetings: number; reachingTarget: number };
 
 export function referralsSummary(db: Database, workspaceId: string | undefined): ReferralsSummary {
-  const r = stmt(
-    db,
-    `
-    SELECT COUNT(*) AS meetings, AVG(referrals_asked) AS average, coalesce(SUM(referrals_asked >= ${REFERRAL_TARGET}), 0) AS reaching
-    FROM referrals_per_interview WHERE ${inWorkspace(workspaceId)} AND held_at IS NOT NULL`,
-  ).get({ workspaceId: workspaceId ?? null }) as { meetings: number; average: number | null; reaching: number };
+  // As AVG and SUM over the meetings held would give them, from the counters kept as they were held.
+  const r = stmt(db, `SELECT meetings, asked, answered, reaching FROM referrals_summary WHERE scope = ?`).get(workspaceId ?? ALL) as
+    | { meetings: number; asked: number; answered: number; reaching: number }
+    | undefined;
   return {
-    average: r.average === null ? null : Math.round(r.average * 100) / 100,
+    average: r && r.answered > 0 ? Math.round((r.asked / r.answered) * 100) / 100 : null,
     target: REFERRAL_TARGET,
-    meetings: r.meetings,
-    reachingTarget: r.reaching,
+    meetings: r?.meetings ?? 0,
+    reachingTarget: r?.reaching ?? 0,
   };
 }
 
@@ -73,9 +99,7 @@ type Row = { meeting_id: string; workspace_id: string; held_at: string; referral
 /** Held meetings, latest first. */
 export function listReferralsPerInterview(db: Database, q: Page): Rows {
   const where = `${inWorkspace(q.workspaceId)} AND held_at IS NOT NULL`;
-  const rows = stmt(db, `SELECT * FROM referrals_per_interview WHERE ${where} ORDER BY held_at DESC, meeting_id DESC LIMIT @limit OFFSET @offset`).all(
-    pageParams(q),
-  ) as Row[];
+  const rows = stmt(db, `SELECT * FROM referrals_per_interview WHERE ${where} ORDER BY held_at DESC, meeting_id DESC ${PAGE}`).all(pageParams(q)) as Row[];
   return {
     rows: rows.map((r) => ({
       meetingId: r.meeting_id,

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { defineProjection } from './support/projection.ts';
 import { dataOf, idOfStream, workspaceOf } from './support/events.ts';
-import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows } from './support/sql.ts';
+import { countOf, inWorkspace, pageParams, preparedFor, stmt, type Page, type Rows, PAGE } from './support/sql.ts';
 import { utc } from './support/time.ts';
 
 /** From MeetingHeld.heldAt to ThankYouSent.sentAt, per held meeting: the method asks for a thank-you within a day. */
@@ -60,7 +60,7 @@ export function latencySummary(db: Database, workspaceId: string | undefined): L
   if (n === 0) return { p50Hours: null, p90Hours: null, within24hShare: null, count: 0 };
   const at = (pct: number) =>
     (
-      stmt(db, `SELECT latency_seconds AS s FROM thank_you_latency WHERE ${where} ORDER BY latency_seconds LIMIT 1 OFFSET @k`).get({
+      stmt(db, `SELECT latency_seconds AS s FROM thank_you_latency WHERE ${where} ORDER BY latency_seconds LIMIT 1 OFFSET @k + 0`).get({
         ...p,
         k: Math.ceil(pct * n) - 1,
       }) as { s: number }
@@ -73,9 +73,7 @@ type LatencyRow = { meeting_id: string; workspace_id: string; held_at: string; t
 /** Every held meeting, latest first; a thank-you not sent yet has no latency. */
 export function listThankYouLatency(db: Database, q: Page): Rows {
   const where = inWorkspace(q.workspaceId);
-  const rows = stmt(db, `SELECT * FROM thank_you_latency WHERE ${where} ORDER BY held_at DESC, meeting_id DESC LIMIT @limit OFFSET @offset`).all(
-    pageParams(q),
-  ) as LatencyRow[];
+  const rows = stmt(db, `SELECT * FROM thank_you_latency WHERE ${where} ORDER BY held_at DESC, meeting_id DESC ${PAGE}`).all(pageParams(q)) as LatencyRow[];
   return {
     rows: rows.map((r) => ({
       meetingId: r.meeting_id,
