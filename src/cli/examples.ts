@@ -50,7 +50,7 @@ export const EXAMPLES: Record<string, readonly string[]> = {
   ],
   'meeting show': ['meeting show priya', 'meeting show 3f9c2a1b --json'],
   events: ['events', 'events --type MeetingHeld', 'events --stream contact-<id> --json'],
-  worker: ['worker', 'worker --until-idle', 'worker --only email,calendar', 'worker --only mailbox'],
+  worker: ['worker', 'worker --until-idle', 'worker --only email,calendar', 'worker --only mailbox', 'worker --processes 2'],
   'mailbox status': ['mailbox status', 'mailbox status --json'],
   jobs: ['jobs'],
   'reactor replay': ['reactor replay --from 0'],

@@ -88,6 +88,11 @@ export type RunWorkersOptions = {
   quiet?: boolean;
   /** Where the lines go instead of a logger made here. */
   log?: Log;
+  /**
+   * One of several worker processes (`--processes`): with untilIdle, say whether this one is idle
+   * now, over and over, and stop when told; the parent decides when all of them are.
+   */
+  coordinated?: { report(idle: boolean, head: string | null): void; stop: Promise<void> };
 };
 
 /** Runs the chosen workers until a signal (or, with untilIdle, until nothing is due now). Returns how many times each thing happened. */
@@ -144,13 +149,19 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
       if (reactor) await reactor.caughtUp;
       // Only the queues this process works on: jobs for a worker that is not running here wait for it.
       const queues = [...(email ? [rt.queues.email] : []), ...(calendar ? [rt.queues.calendar] : [])];
-      for (let quiet = 0; quiet < 3; ) {
+      let told = false;
+      void opts.coordinated?.stop.then(() => {
+        told = true;
+      });
+      for (let quiet = 0; quiet < 3 && !told; ) {
         await sleep(150);
         const head = await rt.store.headPosition();
         const logsDone =
           (!reactor || head === null || (reactor.position() ?? 0n) >= head) &&
           (!projector || projectorStopped || head === null || (projector.position() ?? 0n) >= head);
-        quiet = logsDone && (await isIdle(queues, Date.now())) ? quiet + 1 : 0;
+        const idle = logsDone && (await isIdle(queues, Date.now()));
+        if (opts.coordinated) opts.coordinated.report(idle, head === null ? null : head.toString());
+        else quiet = idle ? quiet + 1 : 0;
       }
       finish();
     })();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { Runtime } from '../../main/runtime.ts';
 import { WORKERS } from '../../main/worker-names.ts';
+import { WORKER_PROCESS_ENV } from '../../main/worker-env.ts';
 import { invalid, OutreachError } from '../../domain/errors.ts';
 import { act, leaf } from '../define.ts';
 import { progressBar, type Output } from '../output.ts';
@@ -31,7 +32,11 @@ export function workerCommands(program: Command) {
     leaf(program, 'worker', 'run the reactor and the email worker')
       .option('--only <workers>', `comma-separated subset of ${WORKERS.join(',')}`)
       .option('--until-idle', 'exit once nothing is due now (for the demo and scripts)')
-      .option('--concurrency <n>', 'email jobs in flight at once (default 10)'),
+      .option('--concurrency <n>', 'email jobs in flight at once (default 10)')
+      .option(
+        '--processes <n>',
+        'run the workers in this many processes (default 1): the first runs the reactor, projector, mailbox reader and calendar; the others send email, and from 3 on the last also syncs the calendar',
+      ),
     async (session, _args, input, out) => {
       const only = input['only']
         ? String(input['only'])
@@ -41,19 +46,56 @@ export function workerCommands(program: Command) {
       const unknown = only.filter((w) => !(WORKERS as readonly string[]).includes(w));
       if (unknown.length) throw invalid('only', `unknown worker ${unknown.join(', ')} (known: ${WORKERS.join(', ')})`);
       // Asked for by name, the mailbox reader must have a mailbox; in the default set it runs only when one is configured.
-      if (input['only'] && only.includes('mailbox') && !process.env['IMAP_URL']?.trim())
+      // (A process of a --processes run was given its workers by the parent, which has checked.)
+      const child = process.env[WORKER_PROCESS_ENV] !== undefined;
+      if (input['only'] && !child && only.includes('mailbox') && !process.env['IMAP_URL']?.trim())
         throw new OutreachError('config', 'IMAP_URL: not set, so there is no mailbox to read (imaps://user:password@imap.example.com:993)', {
           field: 'IMAP_URL',
         });
-      const { runWorkers } = await import('../../main/workers.ts');
-      const tally = await withRuntime(session, out, (rt) =>
-        runWorkers(rt, {
-          only,
-          untilIdle: input['untilIdle'] === true,
-          json: out.json,
-          ...(input['concurrency'] ? { concurrency: Number(input['concurrency']) } : {}),
-        }),
+      const untilIdle = input['untilIdle'] === true;
+      const processes = input['processes'] === undefined ? 1 : Number(input['processes']);
+      const { planProcesses } = await import('../../main/worker-plan.ts');
+      // In the default set the mailbox reader runs only when there is a mailbox (as runWorkers decides in one process).
+      const readsMail = Boolean(input['only']) || Boolean(process.env['IMAP_URL']?.trim()) || (processes > 1 && (await gmailReadable(session)));
+      const plan = planProcesses(
+        only.filter((w) => w !== 'mailbox' || readsMail),
+        processes,
       );
+      let tally: Record<string, number>;
+      if (plan.length > 1) {
+        const { runWorkerProcesses } = await import('../../main/worker-processes.ts');
+        const { createLogger } = await import('../../main/logger.ts');
+        const args = [
+          ...(out.json ? ['--json'] : []),
+          '--workspace',
+          session.ctx.workspaceId,
+          ...(input['concurrency'] ? ['--concurrency', String(input['concurrency'])] : []),
+        ];
+        const run = await runWorkerProcesses({ plan, entry: process.argv[1]!, args, untilIdle, log: createLogger({ json: out.json }) });
+        // A process that could not start has said why on stderr.
+        if (run.exitCode !== 0) {
+          process.exitCode = run.exitCode;
+          return;
+        }
+        tally = run.tally;
+      } else {
+        const { runWorkers } = await import('../../main/workers.ts');
+        const { workerProcessLink } = await import('../../main/worker-processes.ts');
+        const { createLogger } = await import('../../main/logger.ts');
+        const link = child && process.send ? workerProcessLink() : null;
+        tally = await withRuntime(session, out, (rt) =>
+          runWorkers(rt, {
+            only,
+            untilIdle,
+            json: out.json,
+            ...(input['concurrency'] ? { concurrency: Number(input['concurrency']) } : {}),
+            ...(link && untilIdle ? { coordinated: link.coordinated } : {}),
+            ...(link ? { log: createLogger({ json: out.json }).child({ process: Number(process.env[WORKER_PROCESS_ENV]) }) } : {}),
+          }),
+        );
+        // One of several processes: its counts go to the parent, which prints the sum.
+        if (link) return link.done(tally);
+      }
       out.result(
         tally,
         Object.entries(tally)
