@@ -6,6 +6,7 @@ import { queryInteger } from '../validation.ts';
 import { formatQuery, sendCsv, wantsCsv } from '../csv.ts';
 import { contactFilterOf, contactFilterQuery, rangeQuery } from './query-params.ts';
 import { parseRange } from '../../read-models/range.ts';
+import { boundedMap } from '../../domain/bounded-map.ts';
 
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;
@@ -98,7 +99,7 @@ export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
   }
 
   const cacheMs = deps.dashboardCacheMs ?? 1000;
-  const cache = new Map<string, { at: number; checkpoints: string; body: string }>();
+  const cache = boundedMap<string, { at: number; checkpoints: string; body: string }>(1000);
   /** Where the projections stand: any event applied changes it. */
   const checkpoints = () =>
     deps.readModels
@@ -130,9 +131,7 @@ export function readModelRoutes(app: FastifyInstance, deps: ApiDeps) {
       const hit = cache.get(key);
       if (hit && now - hit.at < cacheMs && hit.checkpoints === at) return hit.body;
       const body = compute();
-      cache.delete(key);
       cache.set(key, { at: now, checkpoints: at, body });
-      if (cache.size > 1000) cache.delete(cache.keys().next().value!);
       return body;
     },
   );
