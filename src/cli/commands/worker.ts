@@ -29,7 +29,7 @@ const gmailReadable = async (session: Session) => {
 
 export function workerCommands(program: Command) {
   act(
-    leaf(program, 'worker', 'run the reactor and the email worker')
+    leaf(program, 'worker', 'run the workers: reactor, email, calendar, projector, and the mailbox reader when a mailbox is configured')
       .option('--only <workers>', `comma-separated subset of ${WORKERS.join(',')}`)
       .option('--until-idle', 'exit once nothing is due now (for the demo and scripts)')
       .option('--concurrency <n>', 'email jobs in flight at once (default 10)')
