@@ -104,12 +104,14 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   const emailWiring = opts.only.includes('email') ? emailWiringFrom(rt.config, rt.env, log.child({ worker: 'email' })) : null;
   const calendarWiring = opts.only.includes('calendar') ? calendarWiringFrom(rt.config, rt.env) : null;
   const mailboxWiring = opts.only.includes('mailbox') ? mailboxWiringFrom(rt.env, rt.config) : null;
-  const reactor = opts.only.includes('reactor') ? await reactorWorker(rt, log) : null;
+  // Listen for a signal before anything starts: a job handled during start-up may log before 'started'.
+  const signal = stopSignal(log);
+  const reactor = opts.only.includes('reactor') ? await reactorWorker(rt, log).catch(signal.rethrow) : null;
   const rate = Number(rt.env['SMTP_RATE_LIMIT'] || 0);
   const email = emailWiring
     ? emailWorker(rt, { wiring: emailWiring, log, concurrency: opts.concurrency ?? 10, ratePerSecond: rate > 0 ? rate : undefined })
     : null;
-  if (calendarWiring) await refreshPollSchedules(rt.queues.calendar, rt.pollEveryMs);
+  if (calendarWiring) await refreshPollSchedules(rt.queues.calendar, rt.pollEveryMs).catch(signal.rethrow);
   const calendar = calendarWiring ? calendarWorker(rt, { wiring: calendarWiring, log }) : null;
   const projector = opts.only.includes('projector') ? projectorWorker(rt, base) : null;
   const mailbox = mailboxWiring ? mailboxWorker(rt, mailboxWiring, log.child({ worker: 'mailbox' })) : null;
@@ -131,17 +133,11 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   }
 
   const stopped = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      log.info({ reason: 'signal' }, 'stopping');
-      finish();
-    };
     const finish = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      signal.dispose();
       resolve();
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    void signal.received.then(finish);
     if (!opts.untilIdle) return;
     void (async () => {
       // One pass over the mailbox: what it records (a reply, a bounce) is then reacted to before the run ends.
@@ -188,4 +184,30 @@ export async function runWorkers(rt: Runtime, opts: RunWorkersOptions) {
   await emailWiring?.transport.close();
   log.info(tally, 'stopped');
   return tally;
+}
+
+/** SIGINT or SIGTERM, logged once; dispose() stops listening (rethrow does so on a failed start). */
+function stopSignal(log: Log) {
+  let received!: () => void;
+  const promise = new Promise<void>((r) => {
+    received = r;
+  });
+  const onSignal = () => {
+    log.info({ reason: 'signal' }, 'stopping');
+    received();
+  };
+  const dispose = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    received: promise,
+    dispose,
+    rethrow: (err: unknown): never => {
+      dispose();
+      throw err;
+    },
+  };
 }

@@ -92,8 +92,10 @@ describe('the worker commands', () => {
     });
     // A signal before the worker has started (a loaded machine) would meet no handler yet: wait for 'started'.
     const until = Date.now() + 60_000;
-    while (!err.includes('started') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(err).toMatch(/started/);
+    // 'projector-started' comes earlier and contains the word too.
+    const startedLine = /INFO: started workers=/;
+    while (!startedLine.test(err) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(err).toMatch(startedLine);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(0);
