@@ -5,6 +5,7 @@ import type { EffectData } from '../src/app/effects/effect.ts';
 import { onceInAWhile, type Log } from '../src/app/log.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
 import { classifyGoogleAttempt } from '../src/infra/google/errors.ts';
+import { dropVanished, hasVanished } from '../src/infra/queue/vanished-job.ts';
 import { withRetryBudget, type RetryBudget } from '../src/infra/queue/retry-budget.ts';
 import { failedForGood } from '../src/infra/queue/worker-options.ts';
 import { POLL_JOB, pollJob, type CalendarPollerDeps } from './calendar-poller.ts';
@@ -27,6 +28,10 @@ type PollData = { workspaceId: string };
 type BackfillData = { workspaceId: string; sourceEventId: string };
 
 async function runJob(job: Job<EffectData | PollData | BackfillData>, token: string | undefined, deps: CalendarWorkerDeps) {
+  if (hasVanished(job)) {
+    deps.log.warn({ job: job.id, reason: 'its keys were deleted from Redis; a replay derives it again' }, 'vanished');
+    return dropVanished(job, deps.connection);
+  }
   if (job.name === POLL_JOB) return pollJob((job.data as PollData).workspaceId, deps.poller);
   const backfill = job.name === BACKFILL_JOB;
   const data = job.data as CalendarEffectData;

@@ -7,6 +7,7 @@ import { performEmailEffect, recordEmailFailed, type EmailDeps, type EmailEffect
 import { onceInAWhile, type Log } from '../src/app/log.ts';
 import { classifySendAttempt, withoutAddresses } from '../src/infra/mail/errors.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
+import { dropVanished, hasVanished } from '../src/infra/queue/vanished-job.ts';
 import { withRetryBudget, type RetryBudget } from '../src/infra/queue/retry-budget.ts';
 import { failedForGood } from '../src/infra/queue/worker-options.ts';
 
@@ -27,6 +28,10 @@ export type EmailWorkerDeps = {
 
 /** Runs one email-queue job: an email effect, or the erasure of a forgotten contact's copies. */
 async function runJob(job: Job<EffectData>, token: string | undefined, deps: EmailWorkerDeps) {
+  if (hasVanished(job)) {
+    deps.log.warn({ job: job.id, reason: 'its keys were deleted from Redis; a replay derives it again' }, 'vanished');
+    return dropVanished(job, deps.connection);
+  }
   if (job.data.kind === ERASE_EFFECT) {
     const erased = await eraseContactCopies(job.data, deps.erase);
     deps.log.info({ effect: job.data.key, ...(erased.outcome === 'erased' ? { files: erased.files } : { reason: erased.reason }) }, erased.outcome);

@@ -3,7 +3,9 @@ import ICAL from 'ical.js';
 import { startSmtpServer, type SmtpStandIn, type ReceivedMail } from '../support/smtp-server.ts';
 import { appSandbox } from '../support/app.ts';
 import { configureAllHours, heldMeeting, preparedContact } from '../support/email-fixtures.ts';
-import { deleteKeys, pipelineEnv, testPrefix, testRuntime, workUntilIdle } from '../support/pipeline.ts';
+import { deleteKeys, pipelineEnv, REDIS_URL, testPrefix, testRuntime, workUntilIdle } from '../support/pipeline.ts';
+import { runWorkers } from '../../src/main/workers.ts';
+import { Redis } from 'ioredis';
 import { bookMeeting, holdMeeting, requestMeeting, rescheduleMeeting } from '../../src/app/meeting-commands.ts';
 import { replayReactor } from '../../src/app/reactor/runner.ts';
 import { derivedId } from '../../src/app/ids.ts';
@@ -117,6 +119,28 @@ describe('the email side, end to end (reactor → BullMQ → worker → SMTP)', 
     expect(r.scheduled).toBeGreaterThanOrEqual(5);
     await workUntilIdle(p.rt);
     expect(smtp.messages).toHaveLength(5);
+    await p.close();
+  });
+
+  it('drops a job whose keys were deleted while its id waited, so that a replay derives it again and sends it', async () => {
+    smtp.reset();
+    const p = await pipeline();
+    for (let n = 0; n < 3; n++) await heldMeeting(p.ctx, n);
+    await runWorkers(p.rt, { only: ['reactor'], untilIdle: true, json: false, quiet: true });
+    // Half a deletion, as a SCAN-and-DEL over a running worker can leave it: the jobs' hashes gone, their ids still queued.
+    const redis = new Redis(REDIS_URL);
+    const q = `${p.prefix}:email`;
+    const ids = [...(await redis.lrange(`${q}:wait`, 0, -1)), ...(await redis.zrange(`${q}:prioritized`, 0, -1))];
+    expect(ids).toHaveLength(6); // three thank-yous, three booking confirmations (skipped: the meetings were held)
+    await redis.del(...ids.map((id) => `${q}:${id}`));
+    await workUntilIdle(p.rt);
+    expect(smtp.messages).toHaveLength(0);
+    // BullMQ wrote a hash again for each id it moved to active; the worker removed it.
+    expect(await redis.exists(...ids.map((id) => `${q}:${id}`))).toBe(0);
+    redis.disconnect();
+    await replayReactor({ store: p.store, clock: p.ctx.clock, scheduler: p.rt.scheduler, from: 0n });
+    await workUntilIdle(p.rt);
+    expect(smtp.messages).toHaveLength(3);
     await p.close();
   });
 
