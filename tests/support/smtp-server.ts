@@ -15,6 +15,8 @@ export type ReceivedMail = {
   raw: Buffer;
   parsed: ParsedMail;
   user?: string | undefined;
+  /** When the client said MAIL FROM for it (ms since the epoch): the send began no later than this. */
+  mailFromAt: number;
 };
 
 export type FaultStage = 'mail' | 'rcpt' | 'data';
@@ -49,6 +51,8 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
 
 export async function startSmtpServer(opts: { auth?: { user: string; pass: string } } = {}): Promise<SmtpStandIn> {
   const messages: ReceivedMail[] = [];
+  /** Per SMTP session, the time of its latest MAIL FROM (a pooled connection sends many messages). */
+  const mailFromAt = new Map<string, number>();
   const drops: { bytes: number; messageId?: string }[] = [];
   let faults: Fault[] = [];
   let connectionCount = 0;
@@ -84,7 +88,8 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
       if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return callback(null, { user: auth.username });
       return callback(smtpError(535, 'Authentication failed'));
     },
-    onMailFrom(_address, _session, callback) {
+    onMailFrom(_address, session, callback) {
+      mailFromAt.set(session.id, Date.now());
       const fault = takeFault('mail');
       callback(fault?.kind === 'reply' ? smtpError(fault.code, fault.message) : null);
     },
@@ -130,6 +135,7 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
               raw,
               parsed,
               user: session.user as string | undefined,
+              mailFromAt: mailFromAt.get(session.id) ?? Date.now(),
             });
             callback(null, `Message queued as ${messages.length}`);
             notify();
