@@ -8,6 +8,8 @@ import { readEmailFacts, type EmailEffectData } from './effects/email/facts.ts';
 import { execute, loadExisting, type AppContext } from './handle.ts';
 import { draftInput, editDraftInput } from './inputs.ts';
 import { parseInput, type Untrusted } from './parse.ts';
+import { requireWorkspaceConfig } from './workspace-commands.ts';
+import { nextBusinessMoment } from '../domain/scheduling.ts';
 
 /** The effect that drafted an email, as its job carried it. */
 export function effectOfDraft(draft: Draft, workspaceId: string, contactId: string): EmailEffectData {
@@ -50,7 +52,13 @@ async function onDraft(ctx: AppContext, contactId: string, draftId: string, comm
 /** Approve a draft: it goes by its effect (once, however often approved). */
 export async function approveDraft(ctx: AppContext, input: Untrusted<typeof draftInput>) {
   const i = parseInput(draftInput, input);
-  return onDraft(ctx, i.contact, i.draft, (withdrawn) => ({ type: 'ApproveDraft', draftId: i.draft, withdrawn, now: ctx.clock() }));
+  const r = await onDraft(ctx, i.contact, i.draft, (withdrawn) => ({ type: 'ApproveDraft', draftId: i.draft, withdrawn, now: ctx.clock() }));
+  if (!r.events.includes('DraftApproved')) return { ...r, goesAt: null };
+  // As the reactor schedules it: at the next moment of business hours where the contact is.
+  const ws = await requireWorkspaceConfig(ctx);
+  const { state } = await loadExisting(ctx, contactAggregate, i.contact);
+  const zone = state.details?.timezone ?? ws.timezone;
+  return { ...r, goesAt: nextBusinessMoment(ctx.clock(), { zone, hours: ws.businessHours }), zone };
 }
 
 export async function discardDraft(ctx: AppContext, input: Untrusted<typeof draftInput>) {

@@ -213,8 +213,10 @@ describe('review before send', () => {
       expect(draft).toMatchObject({ status: 'waiting', kind: 'request-email', subject: '20 minutes of your advice?' });
       expect(draft!.text).toContain('Dear Priya,');
 
-      await approveDraft(p.ctx, { contact: priya, draft: draft!.draftId });
-      await approveDraft(p.ctx, { contact: priya, draft: draft!.draftId });
+      const first = await approveDraft(p.ctx, { contact: priya, draft: draft!.draftId });
+      // Business hours all day in this workspace: it goes now, and says so; approved again, it says nothing new.
+      expect(Date.parse(first.goesAt!)).toBeLessThanOrEqual(Date.now());
+      expect(await approveDraft(p.ctx, { contact: priya, draft: draft!.draftId })).toMatchObject({ events: [], goesAt: null });
       await p.work();
       expect(smtp.messages.filter((m) => m.parsed.subject === '20 minutes of your advice?')).toHaveLength(1);
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addContact, optOut, recordReply } from '../../src/app/contact-commands.ts';
 import { bookMeeting, cancelMeeting, holdMeeting, requestMeeting, rescheduleMeeting } from '../../src/app/meeting-commands.ts';
 import { react } from '../../src/app/reactor/facts.ts';
+import { configureWorkspace } from '../../src/app/workspace-commands.ts';
 import { fixedClock } from '../../src/app/clock.ts';
 import type { StoredEvent } from '../../src/eventstore/port.ts';
 import { appSandbox } from '../support/app.ts';
@@ -25,14 +26,29 @@ async function setup() {
 }
 
 describe('the reactor turns events into effects', () => {
-  it("a request by email schedules the request email in the recipient's next business moment", async () => {
+  it("a request by email that no one reviews is scheduled in the recipient's next business moment", async () => {
     const { ctx, last } = await setup();
+    await configureWorkspace(ctx, {
+      ownerName: 'Sam Seeker',
+      ownerEmail: 'sam@example.com',
+      objective: 'Learn how data teams hire',
+      timezone: 'Europe/London',
+      review: 'none',
+    });
     const { id: contact } = await addContact(ctx, { name: 'Ken', email: 'ken@example.jp', timezone: 'Asia/Tokyo' });
     await requestMeeting(ctx, { contact, minutes: 20 });
     const r = await react(await last('MeetingRequested'), ctx);
     // 10:00Z Monday is 19:00 in Tokyo: the email waits for Tuesday 09:00 JST = 00:00Z.
     expect(r.schedule).toMatchObject([{ queue: 'email', dueAt: '2026-12-01T00:00:00Z', data: { kind: 'request-email', contactId: contact } }]);
     expect(r.schedule[0]!.data.key).toBe(`request-email:${(await last('MeetingRequested')).id}`);
+  });
+
+  it('a request by email held for review (the default) is drafted at once, whatever the hour where the recipient is', async () => {
+    const { ctx, last } = await setup();
+    const { id: contact } = await addContact(ctx, { name: 'Ken', email: 'ken@example.jp', timezone: 'Asia/Tokyo' });
+    await requestMeeting(ctx, { contact, minutes: 20 });
+    const r = await react(await last('MeetingRequested'), ctx);
+    expect(r.schedule).toMatchObject([{ queue: 'email', dueAt: NOW, data: { kind: 'request-email', contactId: contact } }]);
   });
 
   it('a request by phone sends nothing', async () => {

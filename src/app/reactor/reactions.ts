@@ -14,9 +14,11 @@ import {
   meetingScope,
   PRIORITY,
   type EffectJob,
+  type EmailEffect,
   type EffectKind,
   type Reaction,
 } from '../effects/effect.ts';
+import { needsReview } from '../effects/email/kinds.ts';
 
 /** What a reaction looks at besides its event: the workspace, and the meeting and contact the event is about. */
 export type ReactionFacts = { workspace: WorkspaceState; meeting?: MeetingState | undefined; contact?: ContactState | undefined };
@@ -47,6 +49,15 @@ function job(event: StoredEvent, kind: EffectKind, dueAt: string, ids: { contact
     priority: PRIORITY[kind],
     data: { key: effectKey(kind, event.id), kind, sourceEventId: event.id, workspaceId: workspaceOf(event), ...ids },
   };
+}
+
+/**
+ * A first request held for review is drafted at once, so that the seeker can read it now (a request
+ * made on a Saturday is not drafted on Monday morning); its approval sends it in business hours.
+ * One that goes unreviewed waits for the recipient's business hours.
+ */
+function firstRequestDue(kind: EffectKind, at: string, w: Window, facts: ReactionFacts): string {
+  return needsReview(kind as EmailEffect, facts.workspace.config?.review) ? at : nextBusinessMoment(at, w);
 }
 
 const BOOKING_FOLLOW_UPS: EffectKind[] = ['nudge', 'request-email', 'gatekeeper-request', 'gatekeeper-nudge', 'booking-confirmation', 'prep-brief'];
@@ -147,7 +158,7 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
       if (d.channel !== 'email' || !w) return NO_REACTION;
       // Through a gatekeeper, the first email asks them for an introduction; the person sought hears nothing yet.
       const kind = d.via === 'gatekeeper' ? 'gatekeeper-request' : 'request-email';
-      return { schedule: [job(event, kind, nextBusinessMoment(d.requestedAt, w), { contactId: d.contactId, meetingId: d.meetingId })], cancel: [] };
+      return { schedule: [job(event, kind, firstRequestDue(kind, d.requestedAt, w, facts), { contactId: d.contactId, meetingId: d.meetingId })], cancel: [] };
     },
   },
   GatekeeperEmailSent: {
@@ -171,7 +182,7 @@ export const REACTIONS: Partial<Record<EventType, ReactionRule>> = {
       const withdraw = [{ scope: meetingScope(meetingId), kinds: ['gatekeeper-nudge'] as EffectKind[], because: event.type }];
       // By telephone, the next call is the seeker's to make; by email, the request now goes to the person sought.
       if (request.channel !== 'email') return { schedule: [], cancel: withdraw };
-      const due = nextBusinessMoment(dataOf<'GatekeeperIntroduced'>(event).introducedAt, w);
+      const due = firstRequestDue('request-email', dataOf<'GatekeeperIntroduced'>(event).introducedAt, w, facts);
       return { schedule: [job(event, 'request-email', due, { contactId: request.contactId, meetingId })], cancel: withdraw };
     },
   },

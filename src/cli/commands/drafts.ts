@@ -5,7 +5,7 @@ import { invalid, OutreachError } from '../../domain/errors.ts';
 import { act, leaf } from '../define.ts';
 import type { Session } from '../session.ts';
 import { readModelsOf } from '../lookup.ts';
-import { shortId } from '../words.ts';
+import { shortId, when } from '../words.ts';
 
 /** A draft by its id, or the first or last 6 or more characters of it. */
 async function findDraft(session: Session, idOrPrefix: string) {
@@ -81,7 +81,13 @@ export function draftCommands(program: Command) {
   act(leaf(draft, 'approve <draftId>', 'send it (once, however often approved)'), async (session, [id], _input, out) => {
     const found = await findDraft(session, id!);
     const r = await approveDraft(session.ctx, { contact: found.contactId, draft: found.draftId });
-    out.result(r, r.events.length ? `Approved: the worker sends it now (draft ${found.draftId})` : `Draft ${found.draftId} was already approved`);
+    const goes =
+      r.goesAt === null
+        ? ''
+        : Date.parse(r.goesAt) <= Date.parse(session.ctx.clock()) + 60_000
+          ? 'the worker sends it now'
+          : `it goes ${when(r.goesAt, r.zone!)} (${r.zone}), when business hours begin`;
+    out.result(r, r.events.length ? `Approved: ${goes} (draft ${found.draftId})` : `Draft ${found.draftId} was already approved`);
   });
 
   act(leaf(draft, 'discard <draftId>', 'do not send it'), async (session, [id], _input, out) => {

@@ -220,6 +220,18 @@ describe('email effect decision', () => {
       .thenPerformed();
   });
 
+  it("a first request goes only in the recipient's business hours: due on a Saturday, it waits for Monday morning", () => {
+    spec
+      .given(facts({ meetingEvents: [requested()], ws: noReview }))
+      .when(job('request-email'), { now: '2026-11-28T10:00:00Z' })
+      .thenDeferred('2026-11-30T09:00:00Z', /business hours/);
+  });
+
+  it('a first request held for review is drafted at any hour, so the seeker can read it at once', () => {
+    const d = decideEmail(job('request-email'), facts({ meetingEvents: [requested()] }), { now: '2026-11-28T10:00:00Z' });
+    expect(d.decision).toBe('draft');
+  });
+
   it('with review of every email a thank-you is drafted too; with first-touch it goes', () => {
     expect(decideEmail(job('thank-you'), facts({ ws: { ...seeker().config!, review: 'all' } }), ctx).decision).toBe('draft');
     expect(decideEmail(job('thank-you'), facts(), ctx).decision).toBe('perform');

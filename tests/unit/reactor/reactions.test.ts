@@ -31,8 +31,9 @@ const connected = workspaceOf(configured(), {
 });
 
 describe("the reactor's table", () => {
-  it("a request by email schedules the request email at the next business moment in the contact's zone", () => {
+  it("a request by email that no one reviews is scheduled at the next business moment in the contact's zone", () => {
     const r = when('MeetingRequested', requested({ requestedAt: '2026-11-28T10:00:00Z' }).data, onMeeting, {
+      workspace: workspaceOf(configured({ review: 'none' })),
       contact: contactOf(contactAdded({ timezone: 'America/New_York' })),
     });
     expect(r.schedule).toEqual([
@@ -42,6 +43,14 @@ describe("the reactor's table", () => {
         data: expect.objectContaining({ kind: 'request-email', key: `request-email:${SOURCE_EVENT}` }),
       }),
     ]);
+  });
+
+  it('a request by email held for review is drafted at once, so the seeker can read it before business hours', () => {
+    // Saturday: under first-touch review (the default) the draft is made now; its approval sends it in business hours.
+    const r = when('MeetingRequested', requested({ requestedAt: '2026-11-28T10:00:00Z' }).data, onMeeting, {
+      contact: contactOf(contactAdded({ timezone: 'America/New_York' })),
+    });
+    expect(r.schedule).toEqual([expect.objectContaining({ dueAt: '2026-11-28T10:00:00Z', data: expect.objectContaining({ kind: 'request-email' }) })]);
   });
 
   it('a request by phone sends nothing', () => {

@@ -9,7 +9,7 @@ import { emailVariables } from './content.ts';
 import type { EmailEffectData, EmailFacts } from './facts.ts';
 import type { EmailIntent, ResultRecord } from './intent.ts';
 import { icsUid, meetingInvitation } from './invitation.ts';
-import { needsReview, recipientOf, templateOf } from './kinds.ts';
+import { isFirstRequest, needsReview, recipientOf, templateOf } from './kinds.ts';
 import { messageIdFor } from './message-id.ts';
 
 export type EmailDecisionContext = {
@@ -123,12 +123,14 @@ export function decideEmail(data: EmailEffectData, facts: EmailFacts, ctx: Email
   if (why) return skip(why);
   const reviewed = review(data, facts, ctx);
   if (typeof reviewed === 'object') return skip(reviewed.skip);
+  // A first request is drafted at once for review, but goes only in the recipient's business hours.
+  if (reviewed === 'send' && isFirstRequest(data.kind)) {
+    const opens = nextBusinessMoment(ctx.now, { zone: facts.contact.details?.timezone ?? ws.timezone, hours: ws.businessHours });
+    if (Date.parse(opens) > Date.parse(ctx.now)) return defer(opens, "outside the recipient's business hours");
+  }
   const intent = emailIntent(data, facts, ctx, { messageId, record, domain });
   return reviewed === 'draft'
-    ? draft(
-        intent,
-        `the workspace reviews ${data.kind === 'request-email' || data.kind === 'gatekeeper-request' ? 'first requests' : 'every email'} before they go`,
-      )
+    ? draft(intent, `the workspace reviews ${isFirstRequest(data.kind) ? 'first requests' : 'every email'} before they go`)
     : perform(intent);
 }
 

@@ -21,6 +21,9 @@ export function recipientOf(kind: EmailEffect): 'gatekeeper' | 'seeker' | 'conta
   return kind === 'prep-brief' ? 'seeker' : 'contact';
 }
 
+/** The first email to a person (or to the gatekeeper before them): the one a first-touch review holds. */
+export const isFirstRequest = (kind: string): boolean => kind === 'request-email' || kind === 'gatekeeper-request';
+
 /**
  * Which emails wait for the seeker's approval. `first-touch` (the default): the requests to people
  * not yet met, the ones a seeker most wants to word themselves; `all`: every email to a contact.
@@ -29,5 +32,5 @@ export function needsReview(kind: EmailEffect, review: 'all' | 'first-touch' | '
   if (kind === 'prep-brief') return false;
   const policy = review ?? 'first-touch';
   if (policy === 'all') return true;
-  return policy === 'first-touch' && (kind === 'request-email' || kind === 'gatekeeper-request');
+  return policy === 'first-touch' && isFirstRequest(kind);
 }
