@@ -25,6 +25,12 @@ async function withWhom(session: Session, meetingId: string) {
   return contact ?? `meeting ${shortId(meetingId)}`;
 }
 
+/** The booked time as a person reads it, in the meeting's zone: "Thu, 10 Dec 2026, 10:00 (Europe/London)". */
+async function bookedTime(session: Session, meetingId: string) {
+  const { booking } = (await load(session.ctx, meetingAggregate, meetingId)).state;
+  return booking ? `${when(booking.start, booking.timezone)} (${booking.timezone}), ${booking.minutes} minutes` : 'the time given';
+}
+
 /**
  * A command on one meeting: its id first (an id prefix, or a contact's name or email for their
  * latest meeting); `--meeting <id>` is still accepted, as earlier versions had it.
@@ -94,7 +100,10 @@ export function meetingCommands(program: Command) {
         .option('--location <place>', 'where')
         .option('--video-url <url>', 'video link')
         .option('--past', 'record a meeting that already took place (a time in the past is otherwise refused)'),
-    async (s, id, input) => ({ data: await bookMeeting(s.ctx, { meeting: id, ...input }), said: `Booked ${await withWhom(s, id)} for ${String(input['at'])}` }),
+    async (s, id, input) => {
+      const data = await bookMeeting(s.ctx, { meeting: id, ...input });
+      return { data, said: `Booked ${await withWhom(s, id)} for ${await bookedTime(s, id)}` };
+    },
   );
   onMeeting(
     meeting,
@@ -104,7 +113,7 @@ export function meetingCommands(program: Command) {
       c.requiredOption('--at <datetime>', 'new start, ISO 8601 with offset').option('--minutes <n>', 'new length').option('--timezone <zone>', 'time zone'),
     async (s, id, input) => ({
       data: await rescheduleMeeting(s.ctx, { meeting: id, ...input }),
-      said: `Moved the meeting with ${await withWhom(s, id)} to ${String(input['at'])}`,
+      said: `Moved the meeting with ${await withWhom(s, id)} to ${await bookedTime(s, id)}`,
     }),
   );
   onMeeting(
