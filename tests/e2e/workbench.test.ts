@@ -106,6 +106,13 @@ describe('the workbench CLI', () => {
     expect(booked.stdout).toMatch(/^Booked Priya Shah for Mon, 5 Jan 2099, 10:00 \(Europe\/London\), 20 minutes/);
   });
 
+  it('drafts says when an email request has not been written yet, and what writes it', async () => {
+    await ok(['contact', 'add', '--name', 'Ken Sato', '--email', 'ken@example.jp']);
+    await ok(['meeting', 'request', 'ken', '--minutes', '20']);
+    const r = await ok(['drafts']);
+    expect(r.stdout).toMatch(/No drafts waiting for your review\.\n1 email request has not been written yet: .*outreach worker --until-idle/);
+  });
+
   it('today lists the calls to make with the command for their script', async () => {
     await ok(['contact', 'add', '--name', 'Aisha Karim', '--phone', '+44 20 7946 0000']);
     await ok(['meeting', 'request', 'aisha', '--minutes', '20', '--channel', 'phone']);

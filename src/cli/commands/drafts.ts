@@ -40,6 +40,16 @@ async function editedText(current: string, bodyFile: string | undefined): Promis
   }
 }
 
+/** Email requests the workers have not drafted or sent yet: a newcomer looking for their draft before any worker ran. */
+function notWrittenYet(readModels: Awaited<ReturnType<typeof readModelsOf>>, session: Session, drafts: Record<string, unknown>[]): string {
+  const drafted = new Set(drafts.map((d) => d['meetingId']));
+  const { rows } = readModels.list('pipeline', { workspaceId: session.ctx.workspaceId, limit: 1000, offset: 0, now: session.ctx.clock() });
+  const waiting = rows.filter((m) => m['status'] === 'requested' && m['channel'] === 'email' && !m['requestSentAt'] && !drafted.has(m['meetingId']));
+  if (waiting.length === 0) return '';
+  const n = waiting.length === 1 ? '1 email request has' : `${waiting.length} email requests have`;
+  return `\n${n} not been written yet: the workers draft or send it (\`outreach start\`, or \`outreach worker --until-idle\`).`;
+}
+
 export function draftCommands(program: Command) {
   act(
     leaf(program, 'drafts', 'emails waiting for your review (the workspace setting --review)').option('--all', 'also those approved, discarded or withdrawn'),
@@ -49,7 +59,7 @@ export function draftCommands(program: Command) {
       const shown = input['all'] ? rows : rows.filter((d) => d['status'] === 'waiting');
       out.result(shown, () =>
         shown.length === 0
-          ? 'No drafts waiting for your review.'
+          ? `No drafts waiting for your review.${notWrittenYet(readModels, session, rows)}`
           : [
               `${shown.length} draft${shown.length === 1 ? '' : 's'}${input['all'] ? '' : ' waiting for your review'}:`,
               ...shown.map(
