@@ -56,9 +56,15 @@ export function gatekeeperNudgeBlocker(state: MeetingState, ctx: MeetingContext)
   return emailBlocker(g);
 }
 
-export function introduction(state: MeetingState, now: string): MeetingEvent[] {
+export function introduction(state: MeetingState, now: string, ctx: MeetingContext): MeetingEvent[] {
   if (state.request?.via !== 'gatekeeper') throw illegal('cannot record an introduction: the request did not go through a gatekeeper');
-  return state.introducedAt ? [] : [{ type: 'GatekeeperIntroduced', data: { introducedAt: now } }];
+  if (state.introducedAt) return [];
+  // By email, the introduction sends the request to the person at once: without their address it would go nowhere, silently.
+  if (state.request.channel === 'email' && !ctx.contact.details?.email) {
+    const who = ctx.contact.details?.name ?? 'the person';
+    throw illegal(`cannot record the introduction yet: the request goes by email and ${who} has no email address; add theirs to the contact first`);
+  }
+  return [{ type: 'GatekeeperIntroduced', data: { introducedAt: now } }];
 }
 
 /**

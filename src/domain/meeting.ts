@@ -209,7 +209,7 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState, ctx:
       return gatekeeperEmailSent(command, state, ctx);
     case 'RecordIntroduction':
       mustBe(state, ['requested'], 'record an introduction');
-      return introduction(state, now);
+      return introduction(state, now, ctx);
     case 'LogCall':
       mustBe(state, ['requested'], 'log a call');
       return callEvents(command, state, ctx);

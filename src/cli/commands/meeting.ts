@@ -158,7 +158,7 @@ export function meetingCommands(program: Command) {
     (c) => c,
     async (s, id) => ({
       data: await recordIntroduction(s.ctx, { meeting: id }),
-      said: `Introduction recorded: the request now goes to ${await withWhom(s, id)}`,
+      said: `Introduction recorded: the request now goes to ${await withWhom(s, id)} in their business hours (or waits for your review: \`outreach drafts\`)`,
     }),
   );
   onMeeting(

@@ -48,6 +48,8 @@ const q = preparedFor((db) => ({
   contactWithdraws: db.prepare(`UPDATE drafts SET status = 'withdrawn', reason = ?, decided_at = ? WHERE contact_id = ? AND status = 'waiting'`),
   meetingWithdraws: db.prepare(`
     UPDATE drafts SET status = 'withdrawn', reason = ?, decided_at = ? WHERE meeting_id = ? AND status = 'waiting' AND kind IN ${REQUEST_KINDS}`),
+  introduced: db.prepare(`
+    UPDATE drafts SET status = 'withdrawn', reason = ?, decided_at = ? WHERE meeting_id = ? AND status = 'waiting' AND kind IN ('gatekeeper-request', 'gatekeeper-nudge')`),
   forget: db.prepare(`UPDATE drafts SET subject = NULL, status = CASE status WHEN 'waiting' THEN 'withdrawn' ELSE status END WHERE contact_id = ?`),
 }));
 
@@ -65,7 +67,7 @@ const MEETING_ENDS: Record<string, [string, (e: StoredEvent) => string]> = {
 export const drafts = defineProjection({
   name: 'drafts',
   personal: ['EmailDrafted', 'DraftEdited'],
-  version: 1,
+  version: 2,
   schema,
   indexes,
   apply(db, e) {
@@ -87,6 +89,10 @@ export const drafts = defineProjection({
         return;
       case 'ContactForgotten':
         q(db).forget.run(id);
+        return;
+      case 'GatekeeperIntroduced':
+        // The email asking for the introduction is moot once it happened (the decider refuses to send it).
+        q(db).introduced.run('the gatekeeper introduced you', utc(dataOf(e, 'GatekeeperIntroduced').introducedAt), id);
         return;
     }
     const contactEnd = e.stream.startsWith('contact-') ? CONTACT_ENDS[e.type] : undefined;

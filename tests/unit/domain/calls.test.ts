@@ -166,6 +166,14 @@ describe('requests through a gatekeeper', () => {
       .thenNothing();
   });
 
+  it('an introduction by email waits until the person sought has an email address', () => {
+    const noAddress = contactWith(contactAdded({ email: undefined, phone: '+44 20 7946 0000' }));
+    deciderSpec(meetingDecider, { contact: noAddress, gatekeeper })
+      .given([requested({ via: 'gatekeeper', gatekeeperContactId: GATEKEEPER })])
+      .when({ type: 'RecordIntroduction', now: NOW })
+      .thenRefused('illegal_state', /Ada Lovelace has no email address/);
+  });
+
   it('only a request through a gatekeeper has an introduction', () => {
     spec
       .given([requested()])

@@ -270,6 +270,27 @@ describe('contacts read model: telephone, gatekeepers and drafts', () => {
     });
     expect(contactRow(log)).toMatchObject({ nextAction: 'review the draft to Ada waiting for your approval' });
   });
+
+  it('the introduction withdraws the email to the gatekeeper still waiting for review', () => {
+    const log = asked({ via: 'gatekeeper', gatekeeperContactId: id(2) });
+    log.contact(id(2), 'ContactAdded', contactAdded(2));
+    log.contact(id(1), 'EmailDrafted', {
+      draftId: '01a22886-0000-7000-8000-0000000000d6',
+      effect: `gatekeeper-request:${id(1, 'm')}`,
+      kind: 'gatekeeper-request',
+      meetingId: id(1, 'm'),
+      toContactId: id(2),
+      subject: 'Could you help me reach Ada?',
+      text: 'Dear Bea',
+      draftedAt: '2026-11-02T11:00:00Z',
+    });
+    log.meeting(id(1, 'm'), 'GatekeeperIntroduced', { introducedAt: '2026-11-03T09:00:00Z' });
+    const { models } = project(log.events);
+    expect(models.list('drafts', { limit: 10, offset: 0, now: NOW }).rows).toEqual([
+      expect.objectContaining({ kind: 'gatekeeper-request', status: 'withdrawn', reason: 'the gatekeeper introduced you' }),
+    ]);
+    expect(contactRow(log).nextAction).not.toMatch(/review the draft/);
+  });
 });
 
 describe('calendar edits to decide', () => {
