@@ -113,6 +113,11 @@ describe('the workbench CLI', () => {
     expect(r.stdout).toMatch(/No drafts waiting for your review\.\n1 email request has not been written yet: .*outreach worker --until-idle/);
   });
 
+  it('a token says until when it lasts, as a person reads a date', async () => {
+    const r = await ok(['token', 'create', '--role', 'seeker', '--workspace', 'default', '--expires', 'P90D']);
+    expect(r.stdout).toMatch(/^Token tok_[0-9a-f]+: seeker, workspace \S+, until \w{3}, \d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC$/m);
+  });
+
   it('today lists the calls to make with the command for their script', async () => {
     await ok(['contact', 'add', '--name', 'Aisha Karim', '--phone', '+44 20 7946 0000']);
     await ok(['meeting', 'request', 'aisha', '--minutes', '20', '--channel', 'phone']);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { when } from '../words.ts';
 import { createTokenInput, expiryFrom, scopeOf, type AccessStore, type TokenInfo } from '../../app/access.ts';
 import { systemClock } from '../../app/clock.ts';
 import { parseInput } from '../../app/parse.ts';
@@ -68,7 +69,7 @@ export function tokenCommands(program: Command) {
       const made = access.createToken({ ...scope, name: checked.name ?? null, expiresAt }, now);
       out.result({ id: made.id, token: made.token, role: scope.role, workspaces: scope.workspaces, name: checked.name ?? null, expiresAt }, () =>
         [
-          `Token ${made.id}: ${scope.role}, ${reach(scope)}${expiresAt ? `, until ${expiresAt}` : ''}`,
+          `Token ${made.id}: ${scope.role}, ${reach(scope)}${expiresAt ? `, until ${when(expiresAt, 'UTC')} UTC` : ''}`,
           made.token,
           'It is shown only now: keep it somewhere safe. `outreach token revoke` ends it.',
         ].join('\n'),
@@ -82,7 +83,9 @@ export function tokenCommands(program: Command) {
       tokens.length === 0
         ? 'No tokens (OUTREACH_API_TOKEN is the admin token).'
         : tokens
-            .map((t) => `${t.id}  ${t.role.padEnd(6)}  ${reach(t)}${t.name ? `  "${t.name}"` : ''}${t.expiresAt ? `  until ${t.expiresAt}` : ''}`)
+            .map(
+              (t) => `${t.id}  ${t.role.padEnd(6)}  ${reach(t)}${t.name ? `  "${t.name}"` : ''}${t.expiresAt ? `  until ${when(t.expiresAt, 'UTC')} UTC` : ''}`,
+            )
             .join('\n'),
     );
   });
