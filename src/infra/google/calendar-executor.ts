@@ -1,10 +1,11 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CalendarApi, CalendarEvent, CalendarFailure, SendUpdates } from '../../app/effects/calendar/api.ts';
 import type { CalendarCallOutcome, CalendarExecutor, CalendarIntent } from '../../app/effects/calendar/intent.ts';
 import type { Templates } from '../../app/effects/email/templates.ts';
 import { versionOf } from '../../app/effects/calendar/changes.ts';
 import { buildIcs } from '../mail/ics.ts';
+import { writeAtomically } from '../files/write-atomically.ts';
 
 export type CalendarExecutorDeps = {
   templates: Templates;
@@ -14,13 +15,6 @@ export type CalendarExecutorDeps = {
   clientFor?: ((workspaceId: string) => Promise<CalendarApi | null>) | undefined;
   classify: (error: unknown) => CalendarFailure;
 };
-
-/** Written next to the final name, then renamed: a reader never sees half a file. */
-async function writeAtomically(file: string, content: string) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content, { mode: 0o644 });
-  await rename(tmp, file);
-}
 
 /**
  * The calendar executor: words the entry with the `calendar-event` template, then writes the
