@@ -211,6 +211,18 @@ describe('contacts read model: telephone, gatekeepers and drafts', () => {
     return log;
   };
 
+  /** An email about meeting 1, held for review: `kind` to `to`. */
+  const drafted = (kind: 'request-email' | 'gatekeeper-request', to: string, subject: string, n: string) => ({
+    draftId: `01a22886-0000-7000-8000-0000000000${n}`,
+    effect: `${kind}:${id(1, 'm')}`,
+    kind,
+    meetingId: id(1, 'm'),
+    toContactId: to,
+    subject,
+    text: 'Dear …',
+    draftedAt: '2026-11-02T11:00:00Z',
+  });
+
   it('a request by telephone asks the seeker to call, never to wait for a reply', () => {
     expect(contactRow(asked({ channel: 'phone' }))).toMatchObject({ nextAction: 'call Ada' });
   });
@@ -258,32 +270,14 @@ describe('contacts read model: telephone, gatekeepers and drafts', () => {
 
   it('a draft waiting for review comes first', () => {
     const log = asked();
-    log.contact(id(1), 'EmailDrafted', {
-      draftId: '01a22886-0000-7000-8000-0000000000d5',
-      effect: `request-email:${id(1, 'm')}`,
-      kind: 'request-email',
-      meetingId: id(1, 'm'),
-      toContactId: id(1),
-      subject: '20 minutes of your advice?',
-      text: 'Dear Ada',
-      draftedAt: '2026-11-02T11:00:00Z',
-    });
+    log.contact(id(1), 'EmailDrafted', drafted('request-email', id(1), '20 minutes of your advice?', 'd5'));
     expect(contactRow(log)).toMatchObject({ nextAction: 'review the draft to Ada waiting for your approval' });
   });
 
   it('the introduction withdraws the email to the gatekeeper still waiting for review', () => {
     const log = asked({ via: 'gatekeeper', gatekeeperContactId: id(2) });
     log.contact(id(2), 'ContactAdded', contactAdded(2));
-    log.contact(id(1), 'EmailDrafted', {
-      draftId: '01a22886-0000-7000-8000-0000000000d6',
-      effect: `gatekeeper-request:${id(1, 'm')}`,
-      kind: 'gatekeeper-request',
-      meetingId: id(1, 'm'),
-      toContactId: id(2),
-      subject: 'Could you help me reach Ada?',
-      text: 'Dear Bea',
-      draftedAt: '2026-11-02T11:00:00Z',
-    });
+    log.contact(id(1), 'EmailDrafted', drafted('gatekeeper-request', id(2), 'Could you help me reach Ada?', 'd6'));
     log.meeting(id(1, 'm'), 'GatekeeperIntroduced', { introducedAt: '2026-11-03T09:00:00Z' });
     const { models } = project(log.events);
     expect(models.list('drafts', { limit: 10, offset: 0, now: NOW }).rows).toEqual([
