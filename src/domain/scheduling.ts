@@ -154,6 +154,21 @@ export function nextBusinessMoment(iso: string, w: Window): string {
   throw new Error('business hours name no weekday');
 }
 
+/**
+ * The start of the window's last minute on that day. An end in a DST gap shifts past the gap, out of
+ * the window, yet the minutes before the gap are still business: walk back to the last of them. Null
+ * when the whole window lies in the gap.
+ */
+function lastMinuteOfWindow(day: DateTime, w: Window): DateTime | null {
+  let end = at(day, w.hours.end).minus({ minutes: 1 });
+  const opening = at(day, w.hours.start);
+  for (let i = 0; i <= 180 && end >= opening; i++) {
+    if (isWithinBusinessHours(out(end), w)) return end;
+    end = end.minus({ minutes: 1 });
+  }
+  return null;
+}
+
 /** The latest business moment at or before the instant, or null when none is at or after `notBefore`. */
 export function lastBusinessMomentBefore(iso: string, notBefore: string, w: Window): string | null {
   if (isWithinBusinessHours(iso, w)) {
@@ -164,12 +179,11 @@ export function lastBusinessMomentBefore(iso: string, notBefore: string, w: Wind
   let day = dt(iso).setZone(w.zone).startOf('day');
   for (let i = 0; i <= 8; i++) {
     if (isBusinessDay(day, w)) {
-      const end = at(day, w.hours.end).minus({ minutes: 1 });
-      // An end in a DST gap shifts out of the window: not a business moment.
-      const inside = isWithinBusinessHours(out(end), w);
+      const end = lastMinuteOfWindow(day, w);
+      const inside = end !== null;
       if (inside && end <= dt(iso) && end >= floor) return out(end);
       // The window's last minute began before `notBefore`, which may still be in it.
-      if (end < floor) return isWithinBusinessHours(notBefore, w) && floor <= dt(iso) ? out(floor) : null;
+      if (end !== null && end < floor) return isWithinBusinessHours(notBefore, w) && floor <= dt(iso) ? out(floor) : null;
     }
     day = day.minus({ days: 1 });
   }

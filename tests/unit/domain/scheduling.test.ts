@@ -60,6 +60,13 @@ describe('thank-you due time', () => {
     expect(thankYouDue({ heldAt: '2026-10-23T15:00:00Z', delay: 'PT2H', deadline: 'P4D', ...london })).toBe('2026-10-26T09:00:00Z');
   });
 
+  it('falls back to the last business minute before the clocks jump when the window ends in the gap', () => {
+    // Hours Sunday 00:00–02:01 in New York; on Sunday 8 Mar 2026 the clocks jump from 02:00 EST to 03:00 EDT,
+    // so that day's last business minute is 01:59 EST (06:59Z), not the shifted 03:00 EDT.
+    const sundayNight = { zone: 'America/New_York', hours: { start: '00:00', end: '02:01', days: [7] } };
+    expect(thankYouDue({ heldAt: '2026-03-07T09:00:00Z', delay: 'PT48H', deadline: 'PT48H', ...sundayNight })).toBe('2026-03-08T06:59:00Z');
+  });
+
   it('uses the plain delay when no business time lies between the meeting and the deadline', () => {
     expect(thankYouDue({ heldAt: '2026-12-05T10:00:00Z', delay: 'PT2H', deadline: 'PT12H', ...london })).toBe('2026-12-05T12:00:00Z');
   });
