@@ -115,18 +115,36 @@ export async function fetchChunk<K extends number | string>(
   return { seen: fetched.length, wanted: wanted.flatMap((w) => (bodies.has(w.f.key) ? [{ ...w, raw: bodies.get(w.f.key)! }] : [])) };
 }
 
-/** The messages of a chunk classified and recorded, in order. */
+/**
+ * The messages of a chunk classified, then recorded: one contact's in the order they came, different
+ * contacts' at once, so that their appends share a commit (group commit) instead of one each.
+ */
 export async function recordChunk<K>(deps: ReadDeps, chunk: Chunk<K>, zone: string, result: SyncResult): Promise<void> {
   const known = deps.index.known();
   result.seen += chunk.seen;
+  const byContact = new Map<string, Classified[]>();
   for (const { f, headers, raw } of chunk.wanted) {
     result.matched++;
-    const recorded = await readOne(deps, known, raw, f, headers, zone);
-    if (recorded) {
-      result.recorded++;
-      result.kinds[recorded] = (result.kinds[recorded] ?? 0) + 1;
-    }
+    const one = await classifyOne(deps, known, raw, f, headers, zone);
+    if (!one) continue;
+    const queue = byContact.get(one.fact.contactId);
+    if (queue) queue.push(one);
+    else byContact.set(one.fact.contactId, [one]);
   }
+  const outcomes = await Promise.allSettled(
+    [...byContact.values()].map(async (queue) => {
+      for (const one of queue) {
+        const recorded = await recordOne(deps, one);
+        if (recorded) {
+          result.recorded++;
+          result.kinds[recorded] = (result.kinds[recorded] ?? 0) + 1;
+        }
+      }
+    }),
+  );
+  // Every contact's messages settle before a failure surfaces: the pass stops with nothing still writing.
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**
@@ -150,23 +168,28 @@ export async function pipeline<K>(
   }
 }
 
-/** One message that concerns us: classified and recorded on its contact. Returns the event type recorded, if any. */
-async function readOne(
+type Classified = { fact: InboundFact & { contactId: string }; receivedAt: string; key: string };
+
+/** One message that concerns us, read and classified; null when it is nothing to record. */
+async function classifyOne(
   deps: ReadDeps,
   known: Known,
   raw: Buffer,
   f: { internalDate?: string | undefined },
   headers: InboundHeaders,
   zone: string,
-): Promise<string | null> {
+): Promise<Classified | null> {
   const message = await deps.parser.message(raw);
   const now = deps.clock();
   // When it arrived, as the server saw it (not a Date header the sender's clock wrote), never in the future.
   const receivedAt = earlier(f.internalDate ?? message.headers.date ?? now, now);
   const classified = classifyInbound(message, matchInbound(message.headers, known), known, { now: receivedAt, zone });
   if (classified.kind === 'ignore' || !('contactId' in classified) || !classified.contactId) return null;
-  const fact = classified as InboundFact & { contactId: string };
-  const key = inboundEventKey(headers);
+  return { fact: classified as InboundFact & { contactId: string }, receivedAt, key: inboundEventKey(headers) };
+}
+
+/** A classified message recorded on its contact. Returns the event type recorded, if any. */
+async function recordOne(deps: ReadDeps, { fact, receivedAt, key }: Classified): Promise<string | null> {
   let done: Awaited<ReturnType<typeof execute>>;
   try {
     done = await execute(

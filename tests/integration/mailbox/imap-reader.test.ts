@@ -25,7 +25,7 @@ import { startDovecot, type Dovecot } from '../../support/dovecot.ts';
 import { bounce, outOfOffice, reply, uniqueId } from '../../support/mailbox/messages.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from '../../support/pipeline.ts';
 
-const USERS = ['forget', 'reply', 'once', 'auto', 'dsn', 'stop', 'uidvalidity', 'cut', 'idle', 'wrong'];
+const USERS = ['forget', 'reply', 'order', 'once', 'auto', 'dsn', 'stop', 'uidvalidity', 'cut', 'idle', 'wrong'];
 let dovecot: Dovecot;
 let redis: Redis;
 const cleanups: (() => Promise<void>)[] = [];
@@ -98,6 +98,24 @@ describe('the mailbox reader on a real IMAP server', () => {
     expect(t.bodies).toHaveLength(1);
     expect(await t.deps.state.status(t.ctx.workspaceId)).toMatchObject({ provider: 'imap', matched: 1, recorded: 1 });
     expect(await t.events('MailboxConnected')).toHaveLength(1);
+  });
+
+  it("one person's messages are recorded in the order they came, while different people's are recorded together", async () => {
+    const t = await setup('order');
+    const { id: omar } = await addContact(t.ctx, { name: 'Omar Haddad', email: 'omar@fabrikam.example' });
+    const { id: omarMeeting } = await requestMeeting(t.ctx, { contact: omar, minutes: 20, channel: 'email' });
+    const omarId = uniqueId('example.com');
+    await onMeeting(t.ctx, omarMeeting, () => ({ type: 'RecordOutreachEmailSent', messageId: omarId, now: new Date(Date.now() - 3600_000).toISOString() }));
+    const words = ['first', 'second', 'third', 'fourth'];
+    for (const w of words) {
+      await t.deliver(reply({ from: 'priya@contoso.example', to: SEEKER, inReplyTo: t.ourId, subject: `Re: ${w}`, text: `Priya's ${w} answer.` }));
+      await t.deliver(reply({ from: 'omar@fabrikam.example', to: SEEKER, inReplyTo: omarId, subject: `Re: ${w}`, text: `Omar's ${w} answer.` }));
+    }
+    expect(await t.pass()).toMatchObject({ ok: true, result: { matched: 8, recorded: 8, kinds: { ReplyReceived: 8 } } });
+    const said = async (contact: string) =>
+      (await t.s.store.readStream(`contact-${contact}`)).filter((e) => e.type === 'ReplyReceived').map((e) => (e.data as { summary: string }).summary);
+    expect(await said(t.priya)).toEqual(words.map((w) => `Priya's ${w} answer.`));
+    expect(await said(omar)).toEqual(words.map((w) => `Omar's ${w} answer.`));
   });
 
   it('each message is recorded once: a second pass reads nothing new, and a lost checkpoint re-reads without recording twice', async () => {
