@@ -157,6 +157,11 @@ export const bookMeetingInput = z
 export const rescheduleMeetingInput = z.strictObject({
   meeting: id,
   at: instant,
+  /** Recording that it took place earlier than booked: without it, a time in the past is a typo, as when booking. */
+  past: z
+    .boolean()
+    .optional()
+    .describe('true to record that the meeting took place at an earlier time; without it, a time in the past is refused (400, field at)'),
   minutes: meetingLength.optional(),
   timezone: timezone.optional(),
 });

@@ -127,6 +127,10 @@ export async function rescheduleMeeting(
   calendarVersion?: CalendarVersion,
 ) {
   const i = parseInput(rescheduleMeetingInput, input);
+  // A move read from the calendar is what the calendar says, past or not; the seeker's is checked like a booking.
+  if (source === 'seeker' && !i.past && Date.parse(i.at) < Date.parse(ctx.clock())) {
+    throw invalid('at', `${i.at} is in the past; to record that the meeting took place earlier, add --past ("past": true in the API)`);
+  }
   const { state } = await loadExisting(ctx, meetingAggregate, i.meeting);
   const current = state.booking;
   return onMeeting(ctx, i.meeting, (contactTz) => ({

@@ -106,6 +106,14 @@ describe('the workbench CLI', () => {
     expect(booked.stdout).toMatch(/^Booked Priya Shah for Mon, 5 Jan 2099, 10:00 \(Europe\/London\), 20 minutes/);
   });
 
+  it('a meeting moved to a time in the past needs --past, as a booking does', async () => {
+    const typo = await cli.run(['meeting', 'reschedule', 'Priya Shah', '--at', '2020-01-07T10:00:00+00:00']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/--at: .* is in the past; .* add --past/);
+    const moved = await ok(['meeting', 'reschedule', 'Priya Shah', '--at', '2020-01-07T10:00:00+00:00', '--past']);
+    expect(moved.stdout).toMatch(/^Moved the meeting with Priya Shah to Tue, 7 Jan 2020, 10:00 \(Europe\/London\), 20 minutes/);
+  });
+
   it('drafts says when an email request has not been written yet, and what writes it', async () => {
     await ok(['contact', 'add', '--name', 'Ken Sato', '--email', 'ken@example.jp']);
     await ok(['meeting', 'request', 'ken', '--minutes', '20']);

@@ -252,7 +252,12 @@ describe('commands', () => {
     expect(
       (await call('POST', `/api/meetings/${meetingId}/book`, json({ at: at(-2 * day), past: true, videoUrl: 'https://meet.example/x' }, h))).statusCode,
     ).toBe(200);
-    expect((await call('POST', `/api/meetings/${meetingId}/reschedule`, json({ at: at(-day) }, h))).json().events).toEqual(['MeetingRescheduled']);
+    // A move into the past is a typo unless it says `past`, as a booking is: one 400 naming `at`, nothing stored.
+    const moves = async () => (await store.readStream(`meeting-${meetingId}`)).filter((e) => e.type === 'MeetingRescheduled').length;
+    const typo = await call('POST', `/api/meetings/${meetingId}/reschedule`, json({ at: at(-day) }, h));
+    expect([typo.statusCode, typo.json().error.field]).toEqual([400, 'at']);
+    expect(await moves()).toBe(0);
+    expect((await call('POST', `/api/meetings/${meetingId}/reschedule`, json({ at: at(-day), past: true }, h))).json().events).toEqual(['MeetingRescheduled']);
     const held = await call('POST', `/api/meetings/${meetingId}/held`, json({ at: at(-day + 25 * 60_000), minutes: 25, referrals: 2 }, h));
     expect(held.json().events, held.body).toEqual(['MeetingHeld']);
     expect((await lastEvent('MeetingHeld'))?.metadata['actor']).toBe('api');

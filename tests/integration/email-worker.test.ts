@@ -67,7 +67,7 @@ describe('the email side, end to end (reactor → BullMQ → worker → SMTP)', 
     await workUntilIdle(p.rt);
     // Then it happened earlier than planned: moved to an hour ago, and held.
     const moved = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    await rescheduleMeeting(p.ctx, { meeting, at: moved });
+    await rescheduleMeeting(p.ctx, { meeting, at: moved, past: true });
     await holdMeeting(p.ctx, { meeting, at: new Date(Date.now() - 1_800_000).toISOString(), minutes: 22, referrals: 2 });
     await workUntilIdle(p.rt);
 

@@ -218,7 +218,7 @@ describe('the OpenAPI document and the server agree', () => {
 
 /**
  * The one rule that depends on the clock, which a document cannot state as a schema (its `past`
- * field says it in words): a booking at a time already gone needs `past: true`, or it is a typo.
+ * field says it in words): a booking or a move to a time already gone needs `past: true`, or it is a typo.
  */
 /** A range whose `to` is not after its `from`: a rule between two fields that JSON Schema cannot state (the description does). */
 function reversedRangeRefused(url: string, answer: { error?: { field?: string; message?: string } }): boolean {
@@ -230,7 +230,7 @@ function reversedRangeRefused(url: string, answer: { error?: { field?: string; m
 function pastBookingRefused(url: string, body: unknown, answer: { error?: { field?: string; message?: string } }): boolean {
   const b = body as { at?: string; past?: boolean } | undefined;
   return (
-    /\/book$/.test(url.split('?')[0]!) &&
+    /\/(book|reschedule)$/.test(url.split('?')[0]!) &&
     b?.past !== true &&
     Date.parse(b?.at ?? '') < Date.now() &&
     answer.error?.field === 'at' &&

@@ -22,7 +22,7 @@ export async function runRaced(base: AppContext, cmd: RacedCommand): Promise<Rac
   try {
     const r =
       cmd.kind === 'reschedule'
-        ? await rescheduleMeeting(ctx, { meeting: cmd.meeting, at: cmd.at })
+        ? await rescheduleMeeting(ctx, { meeting: cmd.meeting, at: cmd.at, past: true })
         : cmd.kind === 'cancel'
           ? await cancelMeeting(ctx, { meeting: cmd.meeting, reason: `raced ${cmd.id}` })
           : await holdMeeting(ctx, { meeting: cmd.meeting, at: cmd.at, minutes: 20, referrals: 2 });

@@ -110,7 +110,11 @@ export function meetingCommands(program: Command) {
     'reschedule',
     'move a booked meeting',
     (c) =>
-      c.requiredOption('--at <datetime>', 'new start, ISO 8601 with offset').option('--minutes <n>', 'new length').option('--timezone <zone>', 'time zone'),
+      c
+        .requiredOption('--at <datetime>', 'new start, ISO 8601 with offset')
+        .option('--minutes <n>', 'new length')
+        .option('--timezone <zone>', 'time zone')
+        .option('--past', 'record that it took place at an earlier time (a time in the past is otherwise refused)'),
     async (s, id, input) => ({
       data: await rescheduleMeeting(s.ctx, { meeting: id, ...input }),
       said: `Moved the meeting with ${await withWhom(s, id)} to ${await bookedTime(s, id)}`,
