@@ -74,6 +74,16 @@ export async function load<S, E extends { type: string }>(ctx: AppContext, agg: 
   return { state, revision, exists: revision >= 0 };
 }
 
+/**
+ * The state after this process's own append, remembered as a later load would fold it: the next
+ * command on the stream then finds its revision current and reads nothing. The events go through
+ * JSON as the store keeps them, so the state is the one a read would give.
+ */
+function remember<S, E extends DomainEvent>(ctx: AppContext, agg: Aggregate<S, E>, id: string, state: S, events: E[], revision: number) {
+  const stored = events.map((e) => ({ type: e.type, data: JSON.parse(JSON.stringify(e.data)) as unknown }) as StoredEvent);
+  cacheOf(ctx.store).set(`${agg.name}|${agg.stream(id)}`, { revision, workspaceId: ctx.workspaceId, state: foldEvents(agg, state, stored) });
+}
+
 export async function loadExisting<S, E extends { type: string }>(ctx: AppContext, agg: Aggregate<S, E>, id: string): Promise<Loaded<S>> {
   const loaded = await load(ctx, agg, id);
   if (!loaded.exists) throw notFound(agg.name, id);
@@ -171,6 +181,8 @@ export async function execute<S, E extends DomainEvent>(
       const result = await ctx.store.append(agg.stream(id), toNewEvents(ctx, agg, id, loaded.state, events, ids), {
         expected: loaded.revision === -1 ? 'no_stream' : loaded.revision,
       });
+      if (result.position !== null && result.nextRevision === loaded.revision + events.length)
+        remember(ctx, agg, id, loaded.state, events, result.nextRevision);
       return { events, ids, nextRevision: result.nextRevision, position: result.position };
     } catch (e) {
       if (!(e instanceof WrongExpectedRevisionError)) throw e;
