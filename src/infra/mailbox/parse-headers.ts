@@ -118,7 +118,11 @@ const decodeQuotedPrintable = (body: string): Buffer =>
  * A message of one text/plain part (no attachment, not format=flowed), read without mailparser; null
  * for anything else. Gives what parseInbound gives (tests/unit/mailbox/parse-headers.test.ts).
  */
-export function parsePlainMessage(raw: Buffer, reportOf: (headers: InboundHeaders, fullText: string) => DeliveryReport | undefined): InboundMessage | null {
+export function parsePlainMessage(
+  raw: Buffer,
+  reportOf: (headers: InboundHeaders, fullText: string) => DeliveryReport | undefined,
+  headersOf: (block: string) => InboundHeaders = parseHeaderBlock,
+): InboundMessage | null {
   const text = raw.toString('latin1');
   const end = /\r?\n\r?\n/.exec(text);
   if (!end) return null;
@@ -138,7 +142,7 @@ export function parsePlainMessage(raw: Buffer, reportOf: (headers: InboundHeader
   else return null;
   const charset = (param(ct, 'charset') ?? 'utf-8').toLowerCase();
   const decoded = charset === 'us-ascii' || charset === 'ascii' ? bytes.toString('utf8') : decoderFor(charset).decode(bytes);
-  const headers = parseHeaderBlock(block);
+  const headers = headersOf(block);
   const fullText = decoded.replace(/\r\n?/g, '\n').trim();
   const report = reportOf(headers, fullText);
   return { headers, newText: newTextOf(fullText), fullText, ...(report ? { report } : {}) };

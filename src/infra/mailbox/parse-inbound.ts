@@ -9,6 +9,7 @@ import {
   type ReportRecipient,
   type RuleHeader,
 } from '../../domain/inbound-mail.ts';
+import { boundedMap } from '../../domain/bounded-map.ts';
 import { idsIn, parseHeaderBlock, parsePlainMessage } from './parse-headers.ts';
 
 /**
@@ -256,7 +257,20 @@ export async function parseInbound(raw: Buffer | string): Promise<InboundMessage
  * The parser as the mailbox reader takes it: headers without mailparser (every message's are read),
  * a single text/plain part read directly, anything else by mailparser.
  */
+/**
+ * The reader parses a message's header block from the header fetch (to tell ours from the rest) and
+ * again with the whole message: the blocks parsed last are remembered by their text, so the second
+ * parse is a lookup. Parsed headers are never changed after parsing, so sharing them is safe.
+ */
+const recentHeaders = boundedMap<string, InboundHeaders>(512);
+const headersOfBlock = (block: string): InboundHeaders => {
+  let headers = recentHeaders.get(block);
+  if (!headers) recentHeaders.set(block, (headers = parseHeaderBlock(block)));
+  return headers;
+};
+
 export const mailParser = {
-  headers: async (raw: Buffer) => parseHeaderBlock(headerBlockOf(raw.toString('utf8'))),
-  message: async (raw: Buffer) => parsePlainMessage(raw, (headers, fullText) => reportOf({ attachments: [] }, headers, fullText)) ?? parseInbound(raw),
+  headers: async (raw: Buffer) => headersOfBlock(headerBlockOf(raw.toString('utf8'))),
+  message: async (raw: Buffer) =>
+    parsePlainMessage(raw, (headers, fullText) => reportOf({ attachments: [] }, headers, fullText), headersOfBlock) ?? parseInbound(raw),
 };

@@ -33,6 +33,18 @@ describe('the headers read without mailparser', () => {
     expect(await mailParser.message(raw)).toEqual(await parseInbound(raw));
   });
 
+  it('a header block read from the header fetch is not parsed again with the whole message', async () => {
+    const head =
+      'From: Priya <priya@contoso.example>\r\nTo: sam@example.com\r\nSubject: Re: a question\r\nMessage-ID: <once@contoso.example>\r\nContent-Type: text/plain; charset=utf-8\r\n';
+    const headers = await mailParser.headers(Buffer.from(`${head}\r\n`));
+    const message = await mailParser.message(Buffer.from(`${head}\r\nHappy to talk.\r\n`));
+    expect(message.headers).toBe(headers);
+    expect(message.newText).toBe('Happy to talk.');
+    // Another block (one header changed) is its own.
+    const other = await mailParser.message(Buffer.from(`${head.replace('once@', 'twice@')}\r\nHappy to talk.\r\n`));
+    expect(other.headers.messageId).toBe('<twice@contoso.example>');
+  });
+
   it('decodes RFC 2047 words in B and Q, joining adjacent ones', () => {
     expect(decodeWords('=?UTF-8?Q?R=C3=A9ponse_automatique?= =?UTF-8?B?OiBhYnNlbnQ=?=')).toBe('Réponse automatique: absent');
     expect(decodeWords('=?iso-8859-1?q?Abwesenheitsnotiz_f=FCr?= Max')).toBe('Abwesenheitsnotiz für Max');
