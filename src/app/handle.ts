@@ -18,7 +18,8 @@ export type AppContext = {
 
 export type Loaded<S> = { state: S; revision: number; exists: boolean };
 
-type Cached = { revision: number; workspaceId: unknown; state: unknown };
+/** `state`, or (remembered after an append) the state and events it folds from, folded on first use. */
+type Cached = { revision: number; workspaceId: unknown; state: unknown; pending?: { from: unknown; events: readonly { type: string; data: unknown }[] } };
 const MAX_CACHED_STREAMS = 10_000;
 const caches = new WeakMap<EventStore, BoundedMap<string, Cached>>();
 
@@ -59,6 +60,12 @@ export async function load<S, E extends { type: string }>(ctx: AppContext, agg: 
     current = await ctx.store.streamRevision(stream);
     if (current >= hit.revision) {
       ({ revision, workspaceId } = hit);
+      if (hit.pending) {
+        // What a read would give: the events as the store keeps them (JSON), folded onto the state they were decided from.
+        const stored = hit.pending.events.map((e) => ({ type: e.type, data: JSON.parse(JSON.stringify(e.data)) as unknown }) as StoredEvent);
+        hit.state = foldEvents(agg, hit.pending.from as S, stored);
+        hit.pending = undefined;
+      }
       state = hit.state as S;
     }
   }
@@ -75,13 +82,12 @@ export async function load<S, E extends { type: string }>(ctx: AppContext, agg: 
 }
 
 /**
- * The state after this process's own append, remembered as a later load would fold it: the next
- * command on the stream then finds its revision current and reads nothing. The events go through
- * JSON as the store keeps them, so the state is the one a read would give.
+ * The state after this process's own append, remembered so that the next command on the stream finds
+ * its revision current and reads nothing. Folded only when a command loads it: most streams a
+ * command creates are not loaded again by this process.
  */
 function remember<S, E extends DomainEvent>(ctx: AppContext, agg: Aggregate<S, E>, id: string, state: S, events: E[], revision: number) {
-  const stored = events.map((e) => ({ type: e.type, data: JSON.parse(JSON.stringify(e.data)) as unknown }) as StoredEvent);
-  cacheOf(ctx.store).set(`${agg.name}|${agg.stream(id)}`, { revision, workspaceId: ctx.workspaceId, state: foldEvents(agg, state, stored) });
+  cacheOf(ctx.store).set(`${agg.name}|${agg.stream(id)}`, { revision, workspaceId: ctx.workspaceId, state: undefined, pending: { from: state, events } });
 }
 
 export async function loadExisting<S, E extends { type: string }>(ctx: AppContext, agg: Aggregate<S, E>, id: string): Promise<Loaded<S>> {
