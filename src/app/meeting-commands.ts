@@ -100,12 +100,15 @@ export async function onMeeting(
   return { id: meetingId, events: result.events.map((e) => e.type), ids: result.ids };
 }
 
+/** A time in the past is a typo unless the seeker says it is one (`--past`, `"past": true`). */
+function refusePastUnlessSaid(ctx: AppContext, i: { at: string; past?: boolean | undefined }, toDo: string) {
+  if (!i.past && Date.parse(i.at) < Date.parse(ctx.clock())) throw invalid('at', `${i.at} is in the past; ${toDo}, add --past ("past": true in the API)`);
+}
+
 export async function bookMeeting(ctx: AppContext, input: Untrusted<typeof bookMeetingInput>) {
   const i = parseInput(bookMeetingInput, input);
   const config = await requireWorkspaceConfig(ctx);
-  if (!i.past && Date.parse(i.at) < Date.parse(ctx.clock())) {
-    throw invalid('at', `${i.at} is in the past; to record a meeting that already took place, add --past ("past": true in the API)`);
-  }
+  refusePastUnlessSaid(ctx, i, 'to record a meeting that already took place');
   const { state } = await loadExisting(ctx, meetingAggregate, i.meeting);
   return onMeeting(ctx, i.meeting, (contactTz) => {
     const booking: Booking = {
@@ -128,9 +131,7 @@ export async function rescheduleMeeting(
 ) {
   const i = parseInput(rescheduleMeetingInput, input);
   // A move read from the calendar is what the calendar says, past or not; the seeker's is checked like a booking.
-  if (source === 'seeker' && !i.past && Date.parse(i.at) < Date.parse(ctx.clock())) {
-    throw invalid('at', `${i.at} is in the past; to record that the meeting took place earlier, add --past ("past": true in the API)`);
-  }
+  if (source === 'seeker') refusePastUnlessSaid(ctx, i, 'to record that the meeting took place earlier');
   const { state } = await loadExisting(ctx, meetingAggregate, i.meeting);
   const current = state.booking;
   return onMeeting(ctx, i.meeting, (contactTz) => ({

@@ -179,9 +179,9 @@ export function lastBusinessMomentBefore(iso: string, notBefore: string, w: Wind
   let day = dt(iso).setZone(w.zone).startOf('day');
   for (let i = 0; i <= 8; i++) {
     if (isBusinessDay(day, w)) {
+      // Null: the whole window lies in a DST gap, so that day has no business moment.
       const end = lastMinuteOfWindow(day, w);
-      const inside = end !== null;
-      if (inside && end <= dt(iso) && end >= floor) return out(end);
+      if (end !== null && end <= dt(iso) && end >= floor) return out(end);
       // The window's last minute began before `notBefore`, which may still be in it.
       if (end !== null && end < floor) return isWithinBusinessHours(notBefore, w) && floor <= dt(iso) ? out(floor) : null;
     }

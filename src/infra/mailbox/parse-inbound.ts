@@ -254,10 +254,6 @@ export async function parseInbound(raw: Buffer | string): Promise<InboundMessage
 }
 
 /**
- * The parser as the mailbox reader takes it: headers without mailparser (every message's are read),
- * a single text/plain part read directly, anything else by mailparser.
- */
-/**
  * The reader parses a message's header block from the header fetch (to tell ours from the rest) and
  * again with the whole message: the blocks parsed last are remembered by their text, so the second
  * parse is a lookup. Parsed headers are never changed after parsing, so sharing them is safe.
@@ -269,6 +265,10 @@ const headersOfBlock = (block: string): InboundHeaders => {
   return headers;
 };
 
+/**
+ * The parser as the mailbox reader takes it: headers without mailparser (every message's are read),
+ * a single text/plain part read directly, anything else by mailparser.
+ */
 export const mailParser = {
   headers: async (raw: Buffer) => headersOfBlock(headerBlockOf(raw.toString('utf8'))),
   message: async (raw: Buffer) =>
